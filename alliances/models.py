@@ -1,0 +1,152 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    APPLICANT = "applicant", _("Applicant (coordinator)")
+    FULL_PARTNER = "full_partner", _("Full partner")
+    AFFILIATED_ENTITY = "affiliated_entity", _("Affiliated entity")
+    ASSOCIATED_PARTNER = "associated_partner", _("Associated partner")
+
+
+FULL_PARTNER_ROLES = (Role.APPLICANT, Role.FULL_PARTNER)
+
+
+class ParticipationStatus(models.TextChoices):
+    PROPOSED = "proposed", _("Proposed")
+    INVITED = "invited", _("Invited")
+    CONFIRMED = "confirmed", _("Confirmed")
+    DECLINED = "declined", _("Declined")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class Proposal(models.Model):
+    title = models.CharField(_("title"), max_length=255)
+    acronym = models.CharField(_("acronym"), max_length=40)
+    edition = models.ForeignKey(
+        "eligibility.Edition",
+        verbose_name=_("call edition"),
+        on_delete=models.PROTECT,
+        related_name="proposals",
+    )
+    duration_months = models.PositiveSmallIntegerField(
+        _("duration (months)"), default=24, validators=[MinValueValidator(1), MaxValueValidator(120)]
+    )
+    aims = models.JSONField(_("aims"), default=list, blank=True)
+    economic_sectors = models.CharField(
+        _("economic sector(s)"), max_length=500, blank=True,
+        help_text=_("The economic sector or sectors the alliance works in."),
+    )
+    summary = models.TextField(_("summary"), blank=True)
+    deadline = models.DateField(_("submission deadline"), null=True, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.PROTECT,
+        related_name="owned_proposals",
+    )
+    co_editors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("co-editors"), blank=True, related_name="coedited_proposals"
+    )
+    archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
+    # Optimistic locking: every edit of the proposal or its consortium bumps it; a stale form is refused.
+    version = models.PositiveIntegerField(_("version"), default=1)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("proposal")
+        verbose_name_plural = _("proposals")
+        ordering = ["-updated_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(duration_months__gte=1), name="proposal_duration_positive"),
+            models.CheckConstraint(condition=~Q(title=""), name="proposal_title_required"),
+        ]
+
+    def __str__(self):
+        return f"{self.acronym}: {self.title}" if self.acronym else self.title
+
+
+class Participation(models.Model):
+    proposal = models.ForeignKey(
+        Proposal, verbose_name=_("proposal"), on_delete=models.CASCADE, related_name="participations"
+    )
+    organisation = models.ForeignKey(
+        "partners.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="participations",
+    )
+    role = models.CharField(_("role"), max_length=24, choices=Role.choices, default=Role.FULL_PARTNER)
+    status = models.CharField(
+        _("status"), max_length=16, choices=ParticipationStatus.choices, default=ParticipationStatus.PROPOSED
+    )
+    contact_name = models.CharField(_("contact name"), max_length=200, blank=True)
+    contact_email = models.EmailField(_("contact email"), blank=True)
+    affiliated_to = models.ForeignKey(
+        "self",
+        verbose_name=_("affiliated to"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="affiliated_entities",
+        help_text=_("The full partner an affiliated entity belongs to."),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("participation")
+        verbose_name_plural = _("participations")
+        ordering = ["proposal", "created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["proposal"],
+                condition=Q(role="applicant"),
+                name="participation_one_applicant_per_proposal",
+                violation_error_message=_("This proposal already has an applicant."),
+            ),
+            models.UniqueConstraint(
+                fields=["proposal", "organisation"],
+                name="participation_organisation_once_per_proposal",
+                violation_error_message=_("This organisation is already in the consortium."),
+            ),
+            # Target of the composite foreign key that keeps an affiliated entity in its partner's
+            # proposal (added in SQL by a migration: Django has no composite foreign keys yet).
+            models.UniqueConstraint(fields=["id", "proposal"], name="participation_id_proposal_unique"),
+            models.CheckConstraint(
+                condition=(Q(role="affiliated_entity") & Q(affiliated_to__isnull=False))
+                | (~Q(role="affiliated_entity") & Q(affiliated_to__isnull=True)),
+                name="participation_affiliated_entity_has_partner",
+                violation_error_message=_(
+                    "An affiliated entity must name the full partner it belongs to; other roles name none."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=~Q(affiliated_to=models.F("id")),
+                name="participation_not_affiliated_to_itself",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.organisation} as {self.get_role_display()} in {self.proposal.acronym}"
+
+    @property
+    def is_full_partner(self) -> bool:
+        return self.role in FULL_PARTNER_ROLES
+
+    def clean(self):
+        super().clean()
+        partner = self.affiliated_to
+        if partner is None:
+            return
+        if partner.proposal_id != self.proposal_id:
+            raise ValidationError({"affiliated_to": _("Choose a full partner of the same proposal.")})
+        if partner.role not in FULL_PARTNER_ROLES:
+            raise ValidationError(
+                {"affiliated_to": _("An affiliated entity belongs to a full partner or the applicant.")}
+            )

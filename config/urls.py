@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from . import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path(
+        "favicon.ico",
+        RedirectView.as_view(url="/static/img/favicon.svg", permanent=True),
+    ),
+    path("accounts/", include("accounts.urls")),
+    path("admin/", admin.site.urls),
+]
+
+admin.site.site_header = "Alliance Builder"
+admin.site.site_title = "Alliance Builder admin"
+admin.site.index_title = "Reference data and consortia"
+

@@ -1,0 +1,61 @@
+"""Identifiers of organisations: normalisation and format checks, shared by forms, models and importers.
+
+Pure functions only (no ORM), so the ECHE importer, the models and the eligibility command agree.
+"""
+
+import re
+import unicodedata
+
+PIC_RE = re.compile(r"^\d{9}$")
+OID_RE = re.compile(r"^E\d{8}$")
+# Canonical Erasmus code: a country part of one to three letters padded with spaces to three characters,
+# then the institution part: letters (a few real ones carry '-' or '.'), ending in two or three digits.
+ERASMUS_CODE_RE = re.compile(r"^(?=.{3}[A-Z])[A-Z]{1,3} {0,2}[A-Z][A-Z.\-]*[0-9]{2,3}$")
+
+_WHITESPACE = re.compile(r"\s+")
+
+
+def normalise_erasmus_code(value: str | None) -> str:
+    """Return the canonical form of an Erasmus code, as ELIGIBILITY.md defines it.
+
+    NFKC (so non-breaking spaces become spaces), upper case, trimmed; the characters before the first
+    whitespace are the country part, padded with spaces to three characters; all other whitespace is
+    removed. ``"d berlin01"`` gives ``"D  BERLIN01"``; a code without whitespace stays as it is.
+    """
+    if not value:
+        return ""
+    text = unicodedata.normalize("NFKC", value).upper().strip()
+    parts = _WHITESPACE.split(text, maxsplit=1)
+    if len(parts) == 1:
+        return text
+    country, rest = parts
+    return country.ljust(3) + _WHITESPACE.sub("", rest)
+
+
+def is_valid_erasmus_code(canonical: str) -> bool:
+    return bool(ERASMUS_CODE_RE.match(canonical))
+
+
+def normalise_pic(value) -> str:
+    """PICs arrive as text or as numbers (spreadsheets); keep the nine digits as text."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return unicodedata.normalize("NFKC", str(value)).strip()
+
+
+def normalise_oid(value: str | None) -> str:
+    if not value:
+        return ""
+    return unicodedata.normalize("NFKC", str(value)).strip().upper()
+
+
+def normalise_legal_name(value: str | None) -> str:
+    """Key for duplicate detection: case-, accent-, punctuation- and spacing-insensitive."""
+    if not value:
+        return ""
+    text = unicodedata.normalize("NFKD", value)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
+    text = re.sub(r"[^\w]+", " ", text)
+    return " ".join(text.split())

@@ -1,0 +1,203 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from .codes import normalise_erasmus_code, normalise_legal_name, normalise_oid, normalise_pic
+from .validators import validate_erasmus_code, validate_oid, validate_pic
+
+
+class ProgrammeStatus(models.TextChoices):
+    EU_MEMBER = "eu_member", _("EU Member State")
+    ASSOCIATED = "associated", _("Third country associated to the Programme")
+    THIRD_NOT_ASSOCIATED = "third_not_associated", _("Third country not associated to the Programme")
+
+
+class Country(models.Model):
+    """A country as the Programme sees it. Curated by admins, seeded from the reference CSV."""
+
+    code = CountryField(_("code"), primary_key=True)
+    name = models.CharField(_("name"), max_length=100)
+    programme_status = models.CharField(_("programme status"), max_length=32, choices=ProgrammeStatus.choices)
+    region = models.PositiveSmallIntegerField(
+        _("region"), null=True, blank=True, help_text=_("Region 1–14 of a third country not associated.")
+    )
+    member_state = models.ForeignKey(
+        "self",
+        verbose_name=_("counts as"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="territories",
+        help_text=_("The Member State an overseas country or territory or an outermost region counts as."),
+    )
+    notes = models.CharField(_("notes"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("country")
+        verbose_name_plural = _("countries")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(region__isnull=True) | Q(region__gte=1, region__lte=14),
+                name="country_region_1_to_14",
+                violation_error_message=_("A region is a number from 1 to 14."),
+            ),
+            models.CheckConstraint(
+                condition=Q(programme_status=ProgrammeStatus.THIRD_NOT_ASSOCIATED, region__isnull=False)
+                | (~Q(programme_status=ProgrammeStatus.THIRD_NOT_ASSOCIATED) & Q(region__isnull=True)),
+                name="country_region_iff_third_not_associated",
+                violation_error_message=_(
+                    "A third country not associated needs a region; other countries have none."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=~Q(member_state=models.F("code")),
+                name="country_not_its_own_member_state",
+                violation_error_message=_("A country cannot count as itself."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def effective_code(self) -> str:
+        return self.member_state_id or self.code.code
+
+    @property
+    def flag(self) -> str:
+        return self.code.unicode_flag
+
+
+class OrganisationType(models.Model):
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    higher_education = models.BooleanField(_("higher education institution"), default=False)
+    vet_provider = models.BooleanField(_("VET provider"), default=False)
+    labour_market_actor = models.BooleanField(_("labour market actor"), default=False)
+    eligible = models.BooleanField(_("eligible"), default=True)
+    description = models.TextField(_("description"), blank=True)
+    position = models.PositiveSmallIntegerField(_("ordering"), default=0)
+
+    class Meta:
+        verbose_name = _("organisation type")
+        verbose_name_plural = _("organisation types")
+        ordering = ["position", "name"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_education_provider(self) -> bool:
+        return self.higher_education or self.vet_provider
+
+
+class EcheStatus(models.TextChoices):
+    NOT_REQUIRED = "not_required", _("Not required")
+    PENDING = "pending", _("Pending")
+    VALID = "valid", _("Valid")
+    EXPIRED = "expired", _("Expired")
+    NOT_FOUND = "not_found", _("Not found")
+    ERROR = "error", _("Error")
+
+
+class Organisation(models.Model):
+    legal_name = models.CharField(_("legal name"), max_length=255)
+    legal_name_key = models.CharField(max_length=255, editable=False, db_index=True)
+    acronym = models.CharField(_("acronym"), max_length=50, blank=True)
+    country = models.ForeignKey(
+        Country, verbose_name=_("country"), on_delete=models.PROTECT, related_name="organisations"
+    )
+    city = models.CharField(_("city"), max_length=120, blank=True)
+    website = models.URLField(_("website"), blank=True)
+    type = models.ForeignKey(
+        OrganisationType,
+        verbose_name=_("organisation type"),
+        on_delete=models.PROTECT,
+        related_name="organisations",
+    )
+    pic = models.CharField(
+        _("PIC"), max_length=9, blank=True, validators=[validate_pic],
+        help_text=_("Participant Identification Code: 9 digits."),
+    )
+    oid = models.CharField(
+        _("OID"), max_length=9, blank=True, validators=[validate_oid],
+        help_text=_("Organisation ID: E followed by 8 digits."),
+    )
+    erasmus_code = models.CharField(
+        _("Erasmus code"), max_length=20, blank=True, validators=[validate_erasmus_code],
+        help_text=_("Higher education institutions only, for example “D  BERLIN01”."),
+    )
+
+    eche_status = models.CharField(
+        _("ECHE status"), max_length=16, choices=EcheStatus.choices, default=EcheStatus.PENDING
+    )
+    eche_checked_at = models.DateTimeField(_("ECHE checked at"), null=True, blank=True)
+    eche_requested_at = models.DateTimeField(_("ECHE check requested at"), null=True, blank=True)
+    eche_source = models.CharField(_("ECHE source"), max_length=255, blank=True)
+    eche_source_row = models.PositiveIntegerField(_("row in the list"), null=True, blank=True)
+    eche_matched_by = models.CharField(_("matched by"), max_length=16, blank=True)
+    eche_start = models.DateField(_("charter start"), null=True, blank=True)
+    eche_end = models.DateField(_("charter end"), null=True, blank=True)
+    eche_detail = models.CharField(_("ECHE detail"), max_length=500, blank=True)
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["legal_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pic"], condition=~Q(pic=""), name="organisation_pic_unique",
+                violation_error_message=_("Another organisation already has this PIC."),
+            ),
+            models.UniqueConstraint(
+                fields=["oid"], condition=~Q(oid=""), name="organisation_oid_unique",
+                violation_error_message=_("Another organisation already has this OID."),
+            ),
+            models.UniqueConstraint(
+                fields=["erasmus_code"], condition=~Q(erasmus_code=""), name="organisation_erasmus_code_unique",
+                violation_error_message=_("Another organisation already has this Erasmus code."),
+            ),
+            models.CheckConstraint(
+                condition=Q(pic="") | Q(pic__regex=r"^[0-9]{9}$"), name="organisation_pic_format"
+            ),
+            models.CheckConstraint(
+                condition=Q(oid="") | Q(oid__regex=r"^E[0-9]{8}$"), name="organisation_oid_format"
+            ),
+            models.CheckConstraint(condition=~Q(legal_name=""), name="organisation_legal_name_required"),
+        ]
+        indexes = [models.Index(fields=["country", "legal_name_key"], name="organisation_name_country")]
+
+    def __str__(self):
+        return f"{self.legal_name} ({self.acronym})" if self.acronym else self.legal_name
+
+    def normalise_identifiers(self) -> None:
+        """Identifiers in their canonical form whichever path saves them (forms, admin, importers)."""
+        self.legal_name = " ".join((self.legal_name or "").split())
+        self.legal_name_key = normalise_legal_name(self.legal_name)
+        self.pic = normalise_pic(self.pic)
+        self.oid = normalise_oid(self.oid)
+        self.erasmus_code = normalise_erasmus_code(self.erasmus_code)
+
+    def clean(self):
+        self.normalise_identifiers()
+        super().clean()
+
+    def save(self, *args, **kwargs):
+        self.normalise_identifiers()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "legal_name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "legal_name_key"}
+        super().save(*args, **kwargs)
+
+    @property
+    def display_name(self) -> str:
+        return str(self)

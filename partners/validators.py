@@ -1,0 +1,19 @@
+from django.core.validators import RegexValidator
+from django.utils.translation import gettext_lazy as _
+
+from .codes import ERASMUS_CODE_RE, OID_RE, PIC_RE
+
+validate_pic = RegexValidator(
+    PIC_RE, _("Enter the PIC as exactly 9 digits, for example 999999999."), code="invalid_pic"
+)
+validate_oid = RegexValidator(
+    OID_RE, _("Enter the OID as the letter E followed by 8 digits, for example E10000001."), code="invalid_oid"
+)
+validate_erasmus_code = RegexValidator(
+    ERASMUS_CODE_RE,
+    _(
+        "Enter the Erasmus code as its country part (1 to 3 letters) and the institution's letters and "
+        "number, for example “D  BERLIN01” or “IRLDUBLIN01”."
+    ),
+    code="invalid_erasmus_code",
+)
