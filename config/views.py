@@ -5,10 +5,12 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from alliances.selectors import proposals_for_user
+
 
 @login_required
 def home(request):
-    return render(request, "home.html")
+    return render(request, "home.html", {"proposals": proposals_for_user(user=request.user)})
 
 
 @never_cache

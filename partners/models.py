@@ -2,10 +2,15 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django_countries.fields import CountryField
+from django_countries import countries
 
 from .codes import normalise_erasmus_code, normalise_legal_name, normalise_oid, normalise_pic
 from .validators import validate_erasmus_code, validate_oid, validate_pic
+
+
+def country_choices():
+    """ISO 3166-1 codes as django-countries knows them, with Kosovo (XK) from COUNTRIES_OVERRIDE."""
+    return list(countries)
 
 
 class ProgrammeStatus(models.TextChoices):
@@ -17,7 +22,7 @@ class ProgrammeStatus(models.TextChoices):
 class Country(models.Model):
     """A country as the Programme sees it. Curated by admins, seeded from the reference CSV."""
 
-    code = CountryField(_("code"), primary_key=True)
+    code = models.CharField(_("code"), max_length=2, primary_key=True, choices=country_choices)
     name = models.CharField(_("name"), max_length=100)
     programme_status = models.CharField(_("programme status"), max_length=32, choices=ProgrammeStatus.choices)
     region = models.PositiveSmallIntegerField(
@@ -64,11 +69,12 @@ class Country(models.Model):
 
     @property
     def effective_code(self) -> str:
-        return self.member_state_id or self.code.code
+        return self.member_state_id or self.code
 
     @property
     def flag(self) -> str:
-        return self.code.unicode_flag
+        """The flag as an emoji (regional indicator letters): no image to serve."""
+        return "".join(chr(0x1F1E6 + ord(letter) - ord("A")) for letter in self.code.upper())
 
 
 class OrganisationType(models.Model):

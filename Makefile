@@ -1,0 +1,62 @@
+# Alliance Builder: `make run` to try it, `make test` to prove it. Both set everything up from a fresh clone.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+# The test suite's own databases: PostgreSQL, and Redis database numbers no development worker uses.
+TEST_ENV := DATABASE_URL=$${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/alliance_builder} \
+	CELERY_BROKER_URL=$${TEST_CELERY_BROKER_URL:-redis://127.0.0.1:6379/14} \
+	REDIS_CACHE_URL=$${TEST_REDIS_CACHE_URL:-redis://127.0.0.1:6379/13} \
+	DJANGO_ALLOW_ASYNC_UNSAFE=true
+
+.PHONY: run test setup install services-check browser-check worker beat lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml requirements/build-constraints.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade "pip>=25.3"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check \
+		--build-constraint requirements/build-constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+setup: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+
+run: setup
+	@echo ""
+	@echo "  Alliance Builder is starting on http://$(HOST):$(PORT)/"
+	@echo "  Demo sign-in:  $${DEMO_USER_EMAIL:-demo@alliance-builder.test}  /  $${DEMO_USER_PASSWORD:-erasmus-demo-2026}"
+	@echo "  (the same account opens the admin at http://$(HOST):$(PORT)/admin/)"
+	@echo ""
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+worker: install
+	$(BIN)/celery -A config worker --loglevel=INFO --concurrency=2
+
+beat: install
+	$(BIN)/celery -A config beat --loglevel=INFO
+
+services-check: install
+	$(TEST_ENV) $(BIN)/python scripts/check_services.py
+
+browser-check:
+	@bash scripts/ensure_chromium.sh
+
+test: install services-check browser-check
+	$(TEST_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
+	$(TEST_ENV) $(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/djlint templates --lint
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .hypothesis test-artifacts

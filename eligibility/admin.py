@@ -1,0 +1,123 @@
+from django import forms
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from .models import REGIONS, Edition, EditionCountryStatus, EligibilityChange, EligibilityReport
+from .rules import AIMS
+
+
+class EditionForm(forms.ModelForm):
+    """Lists as the admin thinks of them: checkboxes for aims and regions, numbers for durations."""
+
+    durations = forms.TypedMultipleChoiceField(
+        label=_("durations allowed (months)"),
+        choices=[(months, _("%(months)d months") % {"months": months}) for months in (12, 18, 24, 30, 36, 48)],
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    aims = forms.MultipleChoiceField(
+        label=_("aims"), choices=list(AIMS.items()), widget=forms.CheckboxSelectMultiple
+    )
+    all_regions = forms.BooleanField(
+        label=_("every region may provide full partners and affiliated entities"), required=False
+    )
+    allowed_regions = forms.TypedMultipleChoiceField(
+        label=_("otherwise, only these regions"),
+        choices=[(region, _("Region %(n)d") % {"n": region}) for region in REGIONS],
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Edition
+        fields = "__all__"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["all_regions"].initial = self.instance.pk is None or self.instance.allowed_regions is None
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("all_regions"):
+            cleaned["allowed_regions"] = None
+        elif not cleaned.get("allowed_regions"):
+            self.add_error("allowed_regions", _("Choose the regions allowed, or tick “every region”."))
+        else:
+            cleaned["allowed_regions"] = sorted(cleaned["allowed_regions"])
+        if cleaned.get("durations"):
+            cleaned["durations"] = sorted(cleaned["durations"])
+        if cleaned.get("aims"):
+            cleaned["aims"] = [aim for aim in AIMS if aim in cleaned["aims"]]
+        return cleaned
+
+
+class EditionCountryStatusInline(admin.TabularInline):
+    model = EditionCountryStatus
+    extra = 0
+    autocomplete_fields = ("country",)
+
+
+@admin.register(Edition)
+class EditionAdmin(admin.ModelAdmin):
+    form = EditionForm
+    list_display = (
+        "year",
+        "name",
+        "provisional",
+        "min_full_partners",
+        "min_countries",
+        "min_labour_market_actors",
+        "min_education_providers",
+        "durations",
+        "allowed_regions",
+    )
+    list_filter = ("provisional",)
+    search_fields = ("name", "notes")
+    filter_horizontal = ("excluded_countries",)
+    inlines = [EditionCountryStatusInline]
+    fieldsets = (
+        (None, {"fields": ("year", "name", "provisional", "notes")}),
+        (
+            _("Partnership"),
+            {
+                "fields": (
+                    "min_full_partners",
+                    "min_countries",
+                    "min_labour_market_actors",
+                    "min_education_providers",
+                    "require_hei_and_vet",
+                )
+            },
+        ),
+        (_("Countries"), {"fields": ("excluded_countries", "all_regions", "allowed_regions")}),
+        (_("Project"), {"fields": ("durations", "aims", "max_grant_24_months", "max_grant_36_months")}),
+    )
+
+
+@admin.register(EligibilityReport)
+class EligibilityReportAdmin(admin.ModelAdmin):
+    list_display = ("proposal", "edition_year", "confirmed_status", "projected_status", "evaluated_at")
+    list_filter = ("confirmed_status", "projected_status", "edition_year")
+    search_fields = ("proposal__acronym", "proposal__title")
+    list_select_related = ("proposal",)
+    readonly_fields = [field.name for field in EligibilityReport._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(EligibilityChange)
+class EligibilityChangeAdmin(admin.ModelAdmin):
+    list_display = ("proposal", "mode", "criterion", "from_status", "to_status", "changed_at")
+    list_filter = ("mode", "criterion", "to_status")
+    search_fields = ("proposal__acronym", "criterion", "message")
+    list_select_related = ("proposal",)
+    date_hierarchy = "changed_at"
+    readonly_fields = [field.name for field in EligibilityChange._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

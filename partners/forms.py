@@ -1,0 +1,69 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .codes import normalise_erasmus_code, normalise_oid, normalise_pic
+from .models import Organisation
+from .selectors import organisations_with_identifier, organisations_with_same_name
+
+IDENTIFIER_LABELS = {"pic": _("PIC"), "oid": _("OID"), "erasmus_code": _("Erasmus code")}
+
+
+def _describe(organisation: Organisation) -> str:
+    return f"{organisation.legal_name} ({organisation.country_id}{', ' + organisation.city if organisation.city else ''})"
+
+
+class OrganisationForm(forms.ModelForm):
+    """Organisation details with identifier normalisation and duplicate detection.
+
+    Used by the admin and by the builder's create-in-place form, so both give the same answers.
+    """
+
+    confirm_not_duplicate = forms.BooleanField(
+        label=_("This is a different organisation with the same name"),
+        required=False,
+        help_text=_("Tick only if an organisation of the same name in the same country is really another one."),
+    )
+
+    class Meta:
+        model = Organisation
+        fields = ["legal_name", "acronym", "country", "city", "website", "type", "pic", "oid", "erasmus_code"]
+
+    def clean_pic(self):
+        return normalise_pic(self.cleaned_data.get("pic"))
+
+    def clean_oid(self):
+        return normalise_oid(self.cleaned_data.get("oid"))
+
+    def clean_erasmus_code(self):
+        return normalise_erasmus_code(self.cleaned_data.get("erasmus_code"))
+
+    def clean(self):
+        cleaned = super().clean()
+        exclude_pk = self.instance.pk
+        for field in IDENTIFIER_LABELS:
+            value = cleaned.get(field)
+            if not value or field in self.errors:
+                continue
+            existing = organisations_with_identifier(field=field, value=value, exclude_pk=exclude_pk).first()
+            if existing:
+                self.add_error(
+                    field,
+                    _("%(identifier)s %(value)s already belongs to %(organisation)s.")
+                    % {"identifier": IDENTIFIER_LABELS[field], "value": value, "organisation": _describe(existing)},
+                )
+        legal_name, country = cleaned.get("legal_name"), cleaned.get("country")
+        if legal_name and country and not cleaned.get("confirm_not_duplicate"):
+            existing = organisations_with_same_name(
+                legal_name=legal_name, country_id=country.pk, exclude_pk=exclude_pk
+            ).first()
+            if existing:
+                self.duplicate_of = existing
+                self.add_error(
+                    "legal_name",
+                    _(
+                        "%(organisation)s is already in the directory. Use it instead, or tick the box below "
+                        "if this is really another organisation."
+                    )
+                    % {"organisation": _describe(existing)},
+                )
+        return cleaned

@@ -1,0 +1,54 @@
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from tests.factories import PASSWORD, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_pages_need_a_signed_in_user(client):
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+def test_sign_in_with_email_and_password_then_sign_out(client):
+    user = UserFactory(email="anna@example.org")
+    response = client.post(reverse("login"), {"username": "anna@example.org", "password": PASSWORD}, follow=True)
+    assert response.context["user"] == user
+    assert "My proposals" in response.content.decode()
+
+    response = client.post(reverse("logout"), follow=True)
+    assert not response.context["user"].is_authenticated
+
+
+def test_wrong_password_is_refused_with_a_message(client):
+    UserFactory(email="anna@example.org")
+    response = client.post(reverse("login"), {"username": "anna@example.org", "password": "nope"})
+    assert response.status_code == 200
+    assert "correct email address and password" in response.content.decode()
+
+
+def test_sign_out_by_get_changes_nothing(client):
+    user = UserFactory()
+    client.force_login(user)
+    assert client.get(reverse("logout")).status_code == 405
+    assert client.get(reverse("home")).status_code == 200
+
+
+def test_password_reset_sends_a_link_that_works_once(client):
+    UserFactory(email="anna@example.org")
+    client.post(reverse("password_reset"), {"email": "anna@example.org"})
+    assert len(mail.outbox) == 1
+    link = next(line for line in mail.outbox[0].body.splitlines() if "/accounts/reset/" in line)
+    path = link.split("testserver", 1)[1]
+    response = client.get(path, follow=True)
+    assert response.status_code == 200
+    set_password_url = response.redirect_chain[-1][0]
+    response = client.post(
+        set_password_url, {"new_password1": "brand-new-pass-2026", "new_password2": "brand-new-pass-2026"}, follow=True
+    )
+    assert "Password changed" in response.content.decode()
+    assert client.login(username="anna@example.org", password="brand-new-pass-2026")
+    assert "no longer works" in client.get(path, follow=True).content.decode()

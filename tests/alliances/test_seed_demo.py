@@ -1,0 +1,30 @@
+import pytest
+from django.core.management import call_command
+
+from alliances.models import Participation, Proposal, Role
+from partners.models import Organisation
+
+pytestmark = pytest.mark.django_db
+
+
+def counts():
+    return Organisation.objects.count(), Proposal.objects.count(), Participation.objects.count()
+
+
+def test_seed_demo_is_idempotent():
+    call_command("seed_demo")
+    first = counts()
+    call_command("seed_demo")
+    assert counts() == first
+    assert first[1] == 1 and first[2] == 10
+
+
+def test_demo_consortium_is_one_labour_market_actor_short():
+    call_command("seed_demo")
+    proposal = Proposal.objects.get(acronym="GREENMAKE")
+    full = proposal.participations.filter(role__in=[Role.APPLICANT, Role.FULL_PARTNER], status="confirmed")
+    assert full.count() == 8
+    assert full.values("organisation__country").distinct().count() >= 4
+    assert full.filter(organisation__type__labour_market_actor=True).count() == 2
+    assert full.filter(organisation__type__higher_education=True).exists()
+    assert full.filter(organisation__type__vet_provider=True).exists()

@@ -1,0 +1,121 @@
+"""Organisation identifiers: formats, normalisation, uniqueness, in the database and in forms."""
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from partners.codes import normalise_erasmus_code
+from partners.forms import OrganisationForm
+from partners.models import Organisation
+from tests.factories import OrganisationFactory, country, org_type
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    ("raw", "canonical"),
+    [
+        ("d berlin01", "D  BERLIN01"),
+        ("D  BERLIN01", "D  BERLIN01"),
+        ("  sf\u00a0helsink41 ", "SF HELSINK41"),
+        ("IRLDUBLIN01", "IRLDUBLIN01"),
+        ("e madrid 21", "E  MADRID21"),
+        ("", ""),
+    ],
+)
+def test_erasmus_code_normalisation(raw, canonical):
+    assert normalise_erasmus_code(raw) == canonical
+
+
+def form_data(**overrides):
+    data = {
+        "legal_name": "Hochschule Beispiel",
+        "acronym": "HSB",
+        "country": "DE",
+        "city": "Köln",
+        "website": "https://hs-beispiel.example",
+        "type": org_type("higher-education-institution").pk,
+        "pic": "912345678",
+        "oid": "E12345678",
+        "erasmus_code": "d koln99",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_form_saves_identifiers_in_canonical_form():
+    form = OrganisationForm(data=form_data(pic=" 912345678 ", oid="e12345678"))
+    assert form.is_valid(), form.errors
+    organisation = form.save()
+    assert (organisation.pic, organisation.oid, organisation.erasmus_code) == ("912345678", "E12345678", "D  KOLN99")
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "expected"),
+    [
+        ("pic", "12345", "exactly 9 digits"),
+        ("pic", "12345678A", "exactly 9 digits"),
+        ("oid", "12345678", "the letter E followed by 8 digits"),
+        ("oid", "E1234", "the letter E followed by 8 digits"),
+        ("erasmus_code", "12 BERLIN", "country part"),
+        ("country", "ZZ", "valid choice"),
+    ],
+)
+def test_invalid_identifier_gives_a_field_error_with_the_expected_format(field, value, expected):
+    form = OrganisationForm(data=form_data(**{field: value}))
+    assert not form.is_valid()
+    assert expected in " ".join(form.errors[field])
+    assert Organisation.objects.count() == 0
+
+
+@pytest.mark.parametrize(("field", "value"), [("pic", "912345678"), ("oid", "E12345678"), ("erasmus_code", "D  KOLN99")])
+def test_duplicate_identifier_names_the_existing_organisation(field, value):
+    OrganisationFactory(legal_name="Erste Hochschule", **{field: value})
+    form = OrganisationForm(data=form_data())
+    assert not form.is_valid()
+    assert "Erste Hochschule" in " ".join(form.errors[field])
+    assert Organisation.objects.count() == 1
+
+
+def test_same_normalised_name_in_same_country_needs_confirmation():
+    existing = OrganisationFactory(legal_name="Hochschule  BEISPIEL", country=country("DE"))
+    form = OrganisationForm(data=form_data(legal_name="hochschule beispiel", pic="", oid="", erasmus_code=""))
+    assert not form.is_valid()
+    assert existing.legal_name in " ".join(form.errors["legal_name"])
+
+    confirmed = OrganisationForm(
+        data=form_data(legal_name="hochschule beispiel", pic="", oid="", erasmus_code="", confirm_not_duplicate="on")
+    )
+    assert confirmed.is_valid(), confirmed.errors
+
+
+def test_same_name_in_another_country_is_no_duplicate():
+    OrganisationFactory(legal_name="Hochschule Beispiel", country=country("AT"))
+    assert OrganisationForm(data=form_data()).is_valid()
+
+
+@pytest.mark.parametrize(("field", "value"), [("pic", "111111111"), ("oid", "E11111111"), ("erasmus_code", "F  PARIS001")])
+def test_database_refuses_duplicate_identifiers(field, value):
+    OrganisationFactory(**{field: value})
+    with pytest.raises(IntegrityError), transaction.atomic():
+        OrganisationFactory(**{field: value})
+
+
+def test_blank_identifiers_are_not_duplicates():
+    OrganisationFactory(pic="", oid="", erasmus_code="")
+    OrganisationFactory(pic="", oid="", erasmus_code="")
+    assert Organisation.objects.count() == 2
+
+
+@pytest.mark.parametrize(("field", "value"), [("pic", "12345"), ("oid", "X12345678")])
+def test_database_refuses_malformed_identifiers(field, value):
+    organisation = OrganisationFactory()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Organisation.objects.filter(pk=organisation.pk).update(**{field: value})
+
+
+def test_model_validation_reports_format():
+    organisation = OrganisationFactory.build(pic="abc")
+    with pytest.raises(ValidationError) as error:
+        organisation.full_clean()
+    assert "pic" in error.value.message_dict
