@@ -1,4 +1,8 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from eligibility import services as eligibility_services
 
 from .models import Participation, Proposal
 
@@ -21,6 +25,16 @@ class ProposalAdmin(admin.ModelAdmin):
     autocomplete_fields = ("owner", "co_editors")
     readonly_fields = ("version", "created_at", "updated_at")
     inlines = [ParticipationInline]
+    actions = ["reevaluate_eligibility"]
+
+    @admin.action(description=_("Re-evaluate eligibility of the selected proposals"))
+    def reevaluate_eligibility(self, request, queryset):
+        count = eligibility_services.reevaluate(queryset.values_list("pk", flat=True))
+        self.message_user(
+            request,
+            ngettext("Re-evaluated %(count)d proposal.", "Re-evaluated %(count)d proposals.", count) % {"count": count},
+            messages.SUCCESS,
+        )
 
 
 @admin.register(Participation)

@@ -1,0 +1,114 @@
+"""Evaluate proposals and store their reports: the only code that writes eligibility results."""
+
+import logging
+from collections.abc import Iterable
+from itertools import islice
+
+from django.db import transaction
+from django.utils import timezone
+
+from alliances.models import Proposal
+
+from . import rules, snapshot
+from .models import EligibilityChange, EligibilityReport
+
+logger = logging.getLogger(__name__)
+
+CHUNK_SIZE = 50
+REPORT_FIELDS = ["edition_year", "confirmed_status", "projected_status", "confirmed", "projected", "evaluated_at"]
+
+
+def chunked(ids: Iterable[int], size: int = CHUNK_SIZE):
+    iterator = iter(sorted(set(ids)))
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def evaluate_both_modes(proposal_snapshot: snapshot.ProposalSnapshot) -> dict[str, rules.Evaluation]:
+    return {
+        mode: rules.evaluate(proposal_snapshot.snapshot, proposal_snapshot.edition, mode) for mode in rules.MODES
+    }
+
+
+def _changes(proposal_id: int, mode: str, before: dict, after: rules.Evaluation, now) -> list[EligibilityChange]:
+    """History rows for what moved: the overall status and each criterion whose status changed."""
+    changes = []
+    if before.get("status") != after.status:
+        changes.append(
+            EligibilityChange(
+                proposal_id=proposal_id,
+                mode=mode,
+                criterion=EligibilityChange.OVERALL,
+                from_status=before.get("status", ""),
+                to_status=after.status,
+                changed_at=now,
+            )
+        )
+    previous = {criterion["code"]: criterion for criterion in before.get("criteria", [])}
+    for result in after.criteria:
+        old = previous.get(result.code, {})
+        if old.get("status") != result.status:
+            changes.append(
+                EligibilityChange(
+                    proposal_id=proposal_id,
+                    mode=mode,
+                    criterion=result.code,
+                    from_status=old.get("status", ""),
+                    to_status=result.status,
+                    observed=result.observed,
+                    required=result.required,
+                    message=result.message[:500],
+                    changed_at=now,
+                )
+            )
+    return changes
+
+
+def reevaluate(proposal_ids: Iterable[int]) -> int:
+    """Evaluate the proposals in both modes; store each report and the history of what changed.
+
+    Proposals are locked while they are evaluated, so concurrent evaluations of one proposal run one after
+    the other and the last one reads everything committed before it. Returns how many were evaluated.
+    """
+    evaluated = 0
+    for chunk in chunked(proposal_ids):
+        evaluated += _reevaluate_chunk(chunk)
+    return evaluated
+
+
+@transaction.atomic
+def _reevaluate_chunk(proposal_ids: list[int]) -> int:
+    locked = list(Proposal.objects.select_for_update().filter(pk__in=proposal_ids).order_by("pk").values_list("pk", flat=True))
+    snapshots = snapshot.build_many(locked)
+    reports = {report.proposal_id: report for report in EligibilityReport.objects.filter(proposal_id__in=locked)}
+    now = timezone.now()
+    new_reports, updated_reports, changes = [], [], []
+    for proposal_id, proposal_snapshot in snapshots.items():
+        results = evaluate_both_modes(proposal_snapshot)
+        report = reports.get(proposal_id)
+        before = {"confirmed": report.confirmed, "projected": report.projected} if report else {}
+        for mode, evaluation in results.items():
+            changes += _changes(proposal_id, mode, before.get(mode) or {}, evaluation, now)
+        values = {
+            "edition_year": proposal_snapshot.edition.year,
+            "confirmed_status": results["confirmed"].status,
+            "projected_status": results["projected"].status,
+            "confirmed": results["confirmed"].as_dict(),
+            "projected": results["projected"].as_dict(),
+            "evaluated_at": now,
+        }
+        if report is None:
+            new_reports.append(EligibilityReport(proposal_id=proposal_id, **values))
+        else:
+            for field, value in values.items():
+                setattr(report, field, value)
+            updated_reports.append(report)
+    # Bulk writes send no signals: storing a report never triggers another evaluation.
+    EligibilityReport.objects.bulk_create(new_reports)
+    EligibilityReport.objects.bulk_update(updated_reports, REPORT_FIELDS)
+    EligibilityChange.objects.bulk_create(changes)
+    return len(snapshots)
+
+
+def reevaluate_all() -> int:
+    return reevaluate(Proposal.objects.values_list("pk", flat=True))

@@ -1,0 +1,151 @@
+"""Wiring only: find which proposals a save or delete affects, and re-evaluate them once, after commit.
+
+However many saves a transaction makes, it registers one on-commit callback, which evaluates each affected
+proposal once. A change that affects more than `INLINE_LIMIT` proposals (an admin editing an organisation
+type, say) goes to a Celery task in chunks instead of the request.
+"""
+
+import logging
+
+from django.db import transaction
+from django.db.models import Q
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+from alliances.models import Participation, Proposal
+from partners.models import Country, Organisation, OrganisationType
+
+from .models import Edition, EditionCountryStatus
+
+logger = logging.getLogger(__name__)
+
+INLINE_LIMIT = 50
+
+
+class PendingEvaluation:
+    """The on-commit callback of one transaction, carrying the proposal ids it will evaluate."""
+
+    def __init__(self):
+        self.proposal_ids: set[int] = set()
+
+    def __call__(self):
+        dispatch(self.proposal_ids)
+
+
+def dispatch(proposal_ids: set[int]) -> None:
+    from . import services, tasks
+
+    if len(proposal_ids) <= INLINE_LIMIT:
+        services.reevaluate(proposal_ids)
+        return
+    for chunk in services.chunked(proposal_ids):
+        try:
+            tasks.reevaluate_proposals.delay(chunk)
+        except Exception:  # the broker is down: better a slow request than a stale report
+            logger.exception("Could not queue re-evaluation; evaluating %d proposals inline", len(chunk))
+            services.reevaluate(chunk)
+
+
+def _pending_for_this_transaction(connection) -> PendingEvaluation | None:
+    for _savepoints, callback, _robust in connection.run_on_commit:
+        if isinstance(callback, PendingEvaluation):
+            return callback
+    return None
+
+
+def schedule(proposal_ids) -> None:
+    """Re-evaluate these proposals when the current transaction commits (at once outside a transaction)."""
+    ids = {pk for pk in proposal_ids if pk is not None}
+    if not ids:
+        return
+    connection = transaction.get_connection()
+    pending = _pending_for_this_transaction(connection) if connection.in_atomic_block else None
+    if pending is not None:
+        pending.proposal_ids |= ids
+        return
+    pending = PendingEvaluation()
+    pending.proposal_ids |= ids
+    # robust: a failed evaluation is logged and must not turn the user's successful save into an error.
+    transaction.on_commit(pending, robust=True)
+
+
+# --- Which proposals a change affects --------------------------------------------------------------------
+
+
+def proposals_of_organisations(organisation_filter: Q):
+    return Participation.objects.filter(organisation_filter).values_list("proposal_id", flat=True).distinct()
+
+
+def on_participation_changed(sender, instance, **kwargs):
+    schedule([instance.proposal_id])
+
+
+def on_proposal_saved(sender, instance, **kwargs):
+    schedule([instance.pk])
+
+
+def on_organisation_changed(sender, instance, **kwargs):
+    schedule(proposals_of_organisations(Q(organisation_id=instance.pk)))
+
+
+def on_organisation_type_changed(sender, instance, **kwargs):
+    schedule(proposals_of_organisations(Q(organisation__type_id=instance.pk)))
+
+
+def on_country_changed(sender, instance, **kwargs):
+    # Territories count as their Member State, so a Member State's change reaches their partners too.
+    schedule(
+        proposals_of_organisations(
+            Q(organisation__country_id=instance.pk) | Q(organisation__country__member_state_id=instance.pk)
+        )
+    )
+
+
+def on_edition_changed(sender, instance, **kwargs):
+    schedule(Proposal.objects.filter(edition_id=instance.pk).values_list("pk", flat=True))
+
+
+def on_edition_country_status_changed(sender, instance, **kwargs):
+    schedule(Proposal.objects.filter(edition_id=instance.edition_id).values_list("pk", flat=True))
+
+
+def on_excluded_countries_changed(sender, instance, action, reverse, model, pk_set, **kwargs):
+    if action not in {"post_add", "post_remove", "post_clear"}:
+        return
+    if reverse:  # country.<reverse accessor>.add(edition): pk_set holds edition ids
+        editions = pk_set or []
+    else:
+        editions = [instance.pk]
+    schedule(Proposal.objects.filter(edition_id__in=editions).values_list("pk", flat=True))
+
+
+RECEIVERS = [
+    (post_save, Participation, on_participation_changed),
+    (post_delete, Participation, on_participation_changed),
+    (post_save, Proposal, on_proposal_saved),
+    (post_save, Organisation, on_organisation_changed),
+    (post_delete, Organisation, on_organisation_changed),
+    (post_save, OrganisationType, on_organisation_type_changed),
+    (post_delete, OrganisationType, on_organisation_type_changed),
+    (post_save, Country, on_country_changed),
+    (post_delete, Country, on_country_changed),
+    (post_save, Edition, on_edition_changed),
+    (post_delete, Edition, on_edition_changed),
+    (post_save, EditionCountryStatus, on_edition_country_status_changed),
+    (post_delete, EditionCountryStatus, on_edition_country_status_changed),
+    (m2m_changed, Edition.excluded_countries.through, on_excluded_countries_changed),
+]
+
+
+def _uid(signal, sender, receiver) -> str:
+    return f"eligibility:{receiver.__name__}:{sender._meta.label}:{id(signal)}"
+
+
+def connect() -> None:
+    for signal, sender, receiver in RECEIVERS:
+        signal.connect(receiver, sender=sender, dispatch_uid=_uid(signal, sender, receiver))
+
+
+def disconnect() -> None:
+    """For benchmarks and tests that measure a save without eligibility's work."""
+    for signal, sender, receiver in RECEIVERS:
+        signal.disconnect(receiver, sender=sender, dispatch_uid=_uid(signal, sender, receiver))
