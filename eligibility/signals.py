@@ -26,8 +26,10 @@ class PendingEvaluation:
 
     def __init__(self):
         self.proposal_ids: set[int] = set()
+        self.done = False
 
     def __call__(self):
+        self.done = True
         dispatch(self.proposal_ids)
 
 
@@ -47,7 +49,7 @@ def dispatch(proposal_ids: set[int]) -> None:
 
 def _pending_for_this_transaction(connection) -> PendingEvaluation | None:
     for _savepoints, callback, _robust in connection.run_on_commit:
-        if isinstance(callback, PendingEvaluation):
+        if isinstance(callback, PendingEvaluation) and not callback.done:
             return callback
     return None
 
