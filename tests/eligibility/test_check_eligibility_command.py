@@ -1,0 +1,180 @@
+"""`manage.py check_eligibility`: JSON in, JSON out, exit codes 0/1/3/2, one stderr line per problem."""
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+pytestmark = pytest.mark.django_db
+
+ELIGIBLE = {
+    "edition": 2025,
+    "duration_months": 24,
+    "aims": ["entrepreneurship"],
+    "participants": [
+        {"name": "Uni A", "country": "DE", "type": "higher-education-institution", "role": "applicant", "eche": "valid"},
+        {"name": "VET B", "country": "FR", "type": "vet-provider", "role": "full_partner"},
+        {"name": "VET C", "country": "IT", "type": "vet-provider", "role": "full_partner"},
+        {"name": "Firm D", "country": "ES", "type": "enterprise", "role": "full_partner"},
+        {"name": "Chamber E", "country": "de", "type": "chamber", "role": "full_partner"},
+        {"name": "Council F", "country": "FR", "type": "sector-skills-council", "role": "full_partner"},
+        {"name": "NGO G", "country": "IT", "type": "ngo", "role": "full_partner", "status": None},
+        {"name": "Lab H", "country": "ES", "type": "research-institute", "role": "full_partner"},
+    ],
+}
+
+
+def run(document, *args, raw: str | None = None):
+    """Run the command in-process; return (exit code, stdout, stderr)."""
+    stdout, stderr = io.StringIO(), io.StringIO()
+    stdin = io.StringIO(raw if raw is not None else json.dumps(document))
+    original = sys.stdin
+    sys.stdin = stdin
+    try:
+        call_command("check_eligibility", "-", *args, stdout=stdout, stderr=stderr)
+        code = 0
+    except SystemExit as exit_:
+        code = exit_.code
+    finally:
+        sys.stdin = original
+    return code, stdout.getvalue(), stderr.getvalue()
+
+
+def with_changes(**changes):
+    document = json.loads(json.dumps(ELIGIBLE))
+    document.update(changes)
+    return document
+
+
+def test_eligible_consortium_exits_0_with_the_contract_shape():
+    code, out, err = run(ELIGIBLE)
+    assert (code, err) == (0, "")
+    result = json.loads(out)
+    assert (result["edition"], result["mode"], result["status"]) == (2025, "confirmed", "eligible")
+    assert [c["code"] for c in result["criteria"]] == [
+        "applicant", "organisation-types", "excluded-countries", "third-country-roles", "eche", "full-partners",
+        "countries", "labour-market-actors", "education-providers", "hei-and-vet", "duration", "aims",
+    ]
+    counting = {c["code"]: c for c in result["criteria"]}
+    assert (counting["full-partners"]["observed"], counting["full-partners"]["required"]) == (8, 8)
+    assert "observed" not in counting["duration"] and "hint" not in counting["duration"]
+
+
+def test_not_eligible_exits_1_with_hints():
+    document = with_changes(participants=ELIGIBLE["participants"][:-1])
+    code, out, _ = run(document)
+    result = json.loads(out)
+    assert (code, result["status"]) == (1, "not_eligible")
+    failing = next(c for c in result["criteria"] if c["code"] == "full-partners")
+    assert (failing["observed"], failing["required"], failing["status"]) == (7, 8, "fail")
+    assert failing["hint"]
+
+
+def test_pending_exits_3_when_a_charter_is_unknown_and_no_list_is_imported():
+    participants = [dict(p) for p in ELIGIBLE["participants"]]
+    del participants[0]["eche"]
+    participants[0]["erasmus_code"] = "D  BERLIN02"
+    code, out, _ = run(with_changes(participants=participants))
+    assert (code, json.loads(out)["status"]) == (3, "pending")
+
+
+def test_default_edition_is_the_newest_and_projected_mode_counts_invited():
+    participants = [dict(p) for p in ELIGIBLE["participants"]]
+    participants[-1]["status"] = "invited"
+    document = with_changes(participants=participants)
+    del document["edition"]
+    code, out, _ = run(document)
+    assert (code, json.loads(out)["edition"]) == (1, 2027)
+    code, out, _ = run(document, "--projected")
+    assert (code, json.loads(out)["mode"]) == (0, "projected")
+
+
+def test_eu_style_codes_are_accepted():
+    participants = [dict(p) for p in ELIGIBLE["participants"]]
+    participants[1]["country"] = "EL"
+    participants[2]["country"] = "uk"
+    code, out, _ = run(with_changes(participants=participants, edition=2027))
+    assert code == 0, out
+
+
+def test_aim_outside_the_edition_fails_the_criterion_not_the_input():
+    code, out, err = run(with_changes(edition=2022, aims=["deep-tech"]))
+    assert (code, err) == (1, "")
+    assert next(c for c in json.loads(out)["criteria"] if c["code"] == "aims")["status"] == "fail"
+
+
+@pytest.mark.parametrize(
+    ("document", "expected"),
+    [
+        (with_changes(edition=1999), 'edition: unknown edition 1999'),
+        (with_changes(edition="2025"), "edition: expected an integer, got a string"),
+        (with_changes(duration_months="24"), "duration_months: expected an integer, got a string"),
+        (with_changes(duration_months=True), "duration_months: expected an integer, got a boolean"),
+        ({k: v for k, v in ELIGIBLE.items() if k != "aims"}, "aims: required field missing"),
+        (with_changes(aims=["moon-landing"]), 'aims[0]: unknown aim "moon-landing"'),
+        (with_changes(participants={}), "participants: expected a list, got an object"),
+        (with_changes(participants=[{"name": "X", "country": "ZZ", "type": "ngo", "role": "full_partner"}]),
+         'participants[0].country: unknown country "ZZ"'),
+        (with_changes(participants=[{"name": "X", "country": "DE", "type": "castle", "role": "full_partner"}]),
+         'participants[0].type: unknown organisation type "castle"'),
+        (with_changes(participants=[{"name": "X", "country": "DE", "type": "ngo", "role": "king"}]),
+         'participants[0].role: unknown role "king"'),
+        (with_changes(participants=[{"name": "X", "country": "DE", "type": "ngo", "role": "full_partner", "status": "maybe"}]),
+         'participants[0].status: unknown status "maybe"'),
+        (with_changes(participants=[{"name": "X", "country": "DE", "type": "ngo", "role": "full_partner", "eche": "gold"}]),
+         'participants[0].eche: unknown ECHE status "gold"'),
+        (with_changes(participants=[{"country": "DE", "type": "ngo", "role": "full_partner"}]),
+         "participants[0].name: required field missing"),
+        (with_changes(participants=["Uni"]), "participants[0]: expected an object, got a string"),
+        ([1, 2], "input: expected a JSON object, got a list"),
+    ],
+)
+def test_each_kind_of_invalid_input_exits_2_with_a_clear_line(document, expected):
+    code, out, err = run(document)
+    assert code == 2
+    assert out == ""
+    assert expected in err.splitlines()[0] or any(line.startswith(expected) for line in err.splitlines())
+
+
+def test_every_problem_is_reported_one_per_line():
+    document = with_changes(
+        duration_months="x",
+        participants=[{"name": "A", "country": "ZZ", "type": "ngo", "role": "full_partner"},
+                      {"name": "B", "country": "DE", "type": "nope", "role": "boss"}],
+    )
+    code, _, err = run(document)
+    assert code == 2
+    assert err.splitlines() == [
+        "duration_months: expected an integer, got a string",
+        'participants[0].country: unknown country "ZZ"',
+        'participants[1].type: unknown organisation type "nope"',
+        'participants[1].role: unknown role "boss" (one of applicant, full_partner, affiliated_entity, associated_partner)',
+    ]
+
+
+def test_malformed_json_exits_2():
+    code, out, err = run(None, raw='{"aims": [')
+    assert (code, out) == (2, "")
+    assert err.startswith("input: malformed JSON at line 1")
+
+
+def test_the_command_never_writes_to_the_database():
+    with CaptureQueriesContext(connection) as queries:
+        run(ELIGIBLE)
+    assert all(q["sql"].lstrip().upper().startswith("SELECT") for q in queries.captured_queries)
+
+
+def test_usage_errors_exit_2_from_the_command_line(tmp_path: Path):
+    manage = Path(__file__).resolve().parents[2] / "manage.py"
+    missing = subprocess.run([sys.executable, str(manage), "check_eligibility", str(tmp_path / "none.json")],
+                             capture_output=True, text=True)
+    assert missing.returncode == 2 and "cannot read" in missing.stderr and missing.stdout == ""
+    unknown = subprocess.run([sys.executable, str(manage), "check_eligibility", "--bogus", "x.json"],
+                             capture_output=True, text=True)
+    assert unknown.returncode == 2 and "unrecognized arguments" in unknown.stderr

@@ -1,0 +1,73 @@
+"""Operator tools: reevaluate_eligibility, the admin action, and the system check for editions."""
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError, SystemCheckError
+from django.urls import reverse
+
+from eligibility.models import Edition, EligibilityReport
+
+pytestmark = pytest.mark.django_db
+
+
+def test_reevaluate_named_and_all_proposals(build_consortium, capsys):
+    first, second = build_consortium(), build_consortium()
+    EligibilityReport.objects.all().delete()
+    call_command("reevaluate_eligibility", str(first.pk))
+    assert list(EligibilityReport.objects.values_list("proposal_id", flat=True)) == [first.pk]
+    call_command("reevaluate_eligibility", "--all")
+    assert EligibilityReport.objects.count() == 2
+    assert "Re-evaluated 2 proposals." in capsys.readouterr().out
+    assert second.pk
+
+
+@pytest.mark.parametrize("args", [[], ["--all", "1"], ["987654"]])
+def test_reevaluate_refuses_bad_arguments(args):
+    with pytest.raises(CommandError):
+        call_command("reevaluate_eligibility", *args)
+
+
+def test_admin_action_reevaluates_the_selected_proposals(admin_client, build_consortium):
+    proposal = build_consortium()
+    EligibilityReport.objects.all().delete()
+    response = admin_client.post(
+        reverse("admin:alliances_proposal_changelist"),
+        {"action": "reevaluate_eligibility", "_selected_action": [proposal.pk]},
+        follow=True,
+    )
+    assert "Re-evaluated 1 proposal." in response.content.decode()
+    assert EligibilityReport.objects.get(proposal=proposal).confirmed_status == "eligible"
+
+
+def test_system_check_passes_with_the_seeded_editions():
+    call_command("check", databases=["default"])
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("durations", [], "durations is empty"),
+        ("aims", [], "aims is empty"),
+        ("aims", ["moon-landing"], "aims:"),
+        ("allowed_regions", [0, 15], "allowed_regions:"),
+    ],
+)
+def test_system_check_fails_when_an_edition_lacks_a_parameter(field, value, message):
+    Edition.objects.filter(year=2024).update(**{field: value})
+    with pytest.raises(SystemCheckError) as error:
+        call_command("check", databases=["default"])
+    assert "Edition 2024 lacks a parameter" in str(error.value)
+    assert message in str(error.value)
+
+
+def test_system_check_fails_when_a_proposal_points_at_a_missing_edition(build_consortium):
+    from django.db import connection
+
+    proposal = build_consortium()
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        cursor.execute("UPDATE alliances_proposal SET edition_id = 999999 WHERE id = %s", [proposal.pk])
+        with pytest.raises(SystemCheckError) as error:
+            call_command("check", databases=["default"])
+        cursor.execute("UPDATE alliances_proposal SET edition_id = %s WHERE id = %s", [proposal.edition_id, proposal.pk])
+    assert "points at edition id 999999, which does not exist" in str(error.value)

@@ -1,0 +1,56 @@
+"""The snapshot and the evaluation cost the same number of queries for 8 and 200 participants."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from alliances.models import Role
+from eligibility import services, snapshot
+from tests.factories import OrganisationFactory, ParticipationFactory, ProposalFactory, country, org_type
+
+pytestmark = pytest.mark.django_db
+
+COUNTRIES = ["DE", "FR", "IT", "ES", "PL", "NL", "RE", "GL", "NO", "CH", "UA", "BY"]
+TYPES = ["higher-education-institution", "vet-provider", "enterprise", "chamber", "ngo"]
+
+
+def proposal_with(size: int, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        proposal = ProposalFactory()
+        for index in range(size):
+            ParticipationFactory(
+                proposal=proposal,
+                organisation=OrganisationFactory(
+                    country=country(COUNTRIES[index % len(COUNTRIES)]), type=org_type(TYPES[index % len(TYPES)])
+                ),
+                role=Role.APPLICANT if index == 0 else Role.FULL_PARTNER,
+            )
+    return proposal
+
+
+def count_queries(function) -> int:
+    with CaptureQueriesContext(connection) as context:
+        function()
+    return len(context.captured_queries)
+
+
+def test_snapshot_queries_do_not_grow_with_the_consortium(django_capture_on_commit_callbacks):
+    small = proposal_with(8, django_capture_on_commit_callbacks)
+    large = proposal_with(200, django_capture_on_commit_callbacks)
+    small_count = count_queries(lambda: snapshot.build(small.pk))
+    assert small_count == count_queries(lambda: snapshot.build(large.pk)) == 4
+    assert len(snapshot.build(large.pk).snapshot.participants) == 200
+
+
+def test_evaluation_queries_do_not_grow_with_the_consortium(django_assert_num_queries, django_capture_on_commit_callbacks):
+    small = proposal_with(8, django_capture_on_commit_callbacks)
+    large = proposal_with(200, django_capture_on_commit_callbacks)
+    expected = count_queries(lambda: services.reevaluate([small.pk]))
+    with django_assert_num_queries(expected):
+        services.reevaluate([large.pk])
+
+
+def test_evaluating_many_proposals_costs_a_fixed_number_of_queries_per_chunk(django_capture_on_commit_callbacks):
+    proposals = [proposal_with(8, django_capture_on_commit_callbacks) for _ in range(3)]
+    one = count_queries(lambda: services.reevaluate([proposals[0].pk]))
+    assert count_queries(lambda: services.reevaluate([p.pk for p in proposals])) == one
