@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from xstatic.pkg import bootstrap as xstatic_bootstrap
@@ -191,8 +192,32 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "interval_max": 0.5,
 }
 CELERY_TASK_DEFAULT_QUEUE = "alliance-builder"
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # Charters expire: every HEI is re-checked each night (and after each import).
+    "eche-recheck-nightly": {
+        "task": "partners.tasks.recheck_all_eche",
+        "schedule": crontab(hour=3, minute=17),
+    },
+    # No lost checks: what was asked for while the broker or worker was down is queued again.
+    "eche-sweep-pending": {
+        "task": "partners.tasks.sweep_pending_eche",
+        "schedule": env_int("ECHE_SWEEP_EVERY_SECONDS", 300),
+    },
+}
 CELERY_TIMEZONE = TIME_ZONE
+
+# ECHE checking: "registry" (the imported list) or "http" (a service shaped like the public ECHE List API).
+ECHE_SOURCE = env("ECHE_SOURCE", "registry")
+if ECHE_SOURCE not in {"registry", "http"}:
+    raise ImproperlyConfigured('ECHE_SOURCE must be "registry" or "http".')
+ECHE_API_URL = env("ECHE_API_URL", "")
+ECHE_HTTP_TIMEOUT = float(env("ECHE_HTTP_TIMEOUT", "10"))  # seconds, per request
+ECHE_HTTP_RETRIES = env_int("ECHE_HTTP_RETRIES", 2)  # quick retries inside one check
+ECHE_CHECK_MAX_RETRIES = env_int("ECHE_CHECK_MAX_RETRIES", 5)  # task retries before the status becomes `error`
+ECHE_RETRY_BACKOFF_SECONDS = float(env("ECHE_RETRY_BACKOFF_SECONDS", "2"))
+ECHE_RETRY_BACKOFF_MAX_SECONDS = float(env("ECHE_RETRY_BACKOFF_MAX_SECONDS", "600"))
+# A check asked for this long ago without an answer is re-queued by the sweep.
+ECHE_PENDING_GRACE_SECONDS = env_int("ECHE_PENDING_GRACE_SECONDS", 180)
 
 # Email: printed to the console in development; SMTP from the environment in production.
 EMAIL_BACKEND = env(

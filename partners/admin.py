@@ -1,8 +1,21 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from .forms import OrganisationForm
-from .models import Country, Organisation, OrganisationType
+from .models import (
+    Country,
+    EcheHolder,
+    EcheImportJob,
+    EcheList,
+    ImportJobStatus,
+    Organisation,
+    OrganisationType,
+)
+
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 
 @admin.register(Country)
@@ -77,7 +90,173 @@ class OrganisationAdmin(admin.ModelAdmin):
         (_("Record"), {"fields": ("created_by", "created_at", "updated_at")}),
     )
 
+    actions = ["recheck_eche"]
+
     def save_model(self, request, obj, form, change):
         if not change and obj.created_by_id is None:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
+
+    @admin.action(description=_("Re-check the ECHE of the selected organisations"))
+    def recheck_eche(self, request, queryset):
+        from .eche import organisations_request_check
+
+        count = organisations_request_check(organisation_ids=queryset.values_list("pk", flat=True))
+        self.message_user(
+            request,
+            ngettext(
+                "The ECHE check of %(n)d organisation is queued.",
+                "The ECHE checks of %(n)d organisations are queued.",
+                count,
+            )
+            % {"n": count},
+            messages.SUCCESS,
+        )
+
+
+# --- ECHE registry -------------------------------------------------------------------------------------------
+
+
+class EcheHolderInline(admin.TabularInline):
+    model = EcheHolder
+    fields = ("row", "erasmus_code", "pic", "oid", "legal_name", "city", "country", "start", "end")
+    readonly_fields = fields
+    extra = 0
+    max_num = 0
+    can_delete = False
+    show_change_link = False
+
+    def get_queryset(self, request):
+        # A list holds thousands of holders: the holder page is where to browse them.
+        return super().get_queryset(request).none()
+
+
+@admin.register(EcheList)
+class EcheListAdmin(admin.ModelAdmin):
+    list_display = (
+        "source_name", "publication_date", "imported_at", "imported_by", "is_current",
+        "rows_read", "holders_count", "refused_count", "warnings_count",
+    )
+    list_filter = ("is_current",)
+    search_fields = ("source_name",)
+    readonly_fields = (
+        "source_name", "sheet", "header_row", "publication_date", "imported_at", "imported_by", "is_current",
+        "rows_read", "holders_count", "refused_count", "warnings_count", "refused_rows", "warning_rows",
+    )
+    exclude = ("refused", "warnings")
+
+    def has_add_permission(self, request):
+        return False  # lists arrive through an import (upload or command), never typed in
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("refused rows"))
+    def refused_rows(self, obj):
+        return "\n".join(f"row {p['row']}: {p['reason']}" for p in obj.refused) or "—"
+
+    @admin.display(description=_("warnings"))
+    def warning_rows(self, obj):
+        return "\n".join(f"row {p['row']}: {p['reason']}" for p in obj.warnings) or "—"
+
+
+@admin.register(EcheHolder)
+class EcheHolderAdmin(admin.ModelAdmin):
+    list_display = ("erasmus_code", "pic", "oid", "legal_name", "city", "country", "start", "end", "row")
+    list_filter = ("list__is_current", "country")
+    search_fields = ("erasmus_code", "erasmus_code_normalised", "pic", "oid", "legal_name", "city")
+    list_select_related = ("list",)
+    show_full_result_count = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(list__is_current=True)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class EcheUploadForm(forms.ModelForm):
+    upload = forms.FileField(
+        label=_("List of ECHE holders"),
+        help_text=_("The Commission's list as published (.xlsx), or a CSV export of it."),
+    )
+
+    class Meta:
+        model = EcheImportJob
+        fields = ()
+
+    def clean_upload(self):
+        upload = self.cleaned_data["upload"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(_("The file is larger than 20 MB: that is not an ECHE list."))
+        if not upload.name.lower().endswith((".xlsx", ".xlsm", ".csv", ".txt")):
+            raise forms.ValidationError(_("Upload the list as .xlsx (as published) or .csv."))
+        return upload
+
+
+@admin.register(EcheImportJob)
+class EcheImportJobAdmin(admin.ModelAdmin):
+    """Upload a list: the import runs as a Celery task; the job page shows its progress and refreshes."""
+
+    list_display = ("filename", "status", "rows_done", "created_at", "uploaded_by", "finished_at")
+    list_filter = ("status",)
+    readonly_fields = (
+        "filename", "status", "rows_done", "uploaded_by", "created_at", "started_at", "finished_at",
+        "eche_list", "message",
+    )
+    change_form_template = "admin/partners/echeimportjob/change_form.html"
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = EcheUploadForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        return ("upload",) if obj is None else self.readonly_fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return () if obj is None else self.readonly_fields
+
+    def has_change_permission(self, request, obj=None):
+        return False  # a job is only followed, never edited
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return
+        upload = form.cleaned_data["upload"]
+        obj.filename = upload.name[:255]
+        obj.content = upload.read()
+        obj.uploaded_by = request.user
+        obj.status = ImportJobStatus.QUEUED
+        super().save_model(request, obj, form, change)
+        job_id = obj.pk
+        transaction.on_commit(lambda: _queue_import(job_id), robust=True)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        # Straight to the job's page, which follows the import.
+        from django.http import HttpResponseRedirect
+        from django.urls import reverse
+
+        self.message_user(request, _("The list is uploaded; the import is running."), messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:partners_echeimportjob_change", args=[obj.pk]))
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["job"] = obj
+        context["refresh_seconds"] = 2 if obj is not None and not obj.finished else None
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+
+def _queue_import(job_id: int) -> None:
+    from .eche import import_job_run
+    from .tasks import import_eche_list
+
+    try:
+        import_eche_list.delay(job_id)
+    except Exception:  # the broker is down: import here rather than leave the upload waiting forever
+        import_job_run(job_id=job_id)

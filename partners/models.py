@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -109,6 +110,11 @@ class EcheStatus(models.TextChoices):
     ERROR = "error", _("Error")
 
 
+# What an ECHE check looks at: a change to any of these makes the last result stale.
+ECHE_IDENTITY_FIELDS = ("erasmus_code", "pic", "oid", "country_id", "type_id")
+_UNKNOWN = object()
+
+
 class Organisation(models.Model):
     legal_name = models.CharField(_("legal name"), max_length=255)
     legal_name_key = models.CharField(max_length=255, editable=False, db_index=True)
@@ -197,13 +203,176 @@ class Organisation(models.Model):
         self.normalise_identifiers()
         super().clean()
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._eche_identity = instance._current_eche_identity()
+        return instance
+
+    def _current_eche_identity(self) -> tuple:
+        # From __dict__, not attribute access: a deferred field must not cost a query here.
+        return tuple(self.__dict__.get(name, _UNKNOWN) for name in ECHE_IDENTITY_FIELDS)
+
+    def _eche_check_due(self, update_fields) -> bool:
+        """Whether this save makes the ECHE status stale (see `partners.signals`).
+
+        A new HEI is due unless it arrives with a status already decided (fixtures copying a checked record);
+        an existing organisation is due when an identity field changes and it is, or was, an HEI.
+        """
+        if update_fields is not None and not {"erasmus_code", "pic", "oid", "country", "country_id", "type",
+                                               "type_id"} & set(update_fields):
+            return False
+        if self._state.adding:
+            return self.eche_status == EcheStatus.PENDING and self._is_hei()
+        before = getattr(self, "_eche_identity", None)
+        now = self._current_eche_identity()
+        if before is not None and before == now:
+            return False
+        type_changed = before is None or before[4] != now[4]
+        return type_changed or self._is_hei()
+
+    def _is_hei(self) -> bool:
+        return self.type_id is not None and self.type.higher_education
+
     def save(self, *args, **kwargs):
         self.normalise_identifiers()
         update_fields = kwargs.get("update_fields")
+        extra = set()
         if update_fields is not None and "legal_name" in update_fields:
-            kwargs["update_fields"] = {*update_fields, "legal_name_key"}
+            extra.add("legal_name_key")
+        # Bookkeeping saved with the change itself, so a check asked for is never lost, even when the broker
+        # is down: the organisation stays `pending` with the time of the request, and the sweep re-queues it.
+        self._eche_check_requested = self._eche_check_due(update_fields)
+        if self._eche_check_requested:
+            self.eche_status = EcheStatus.PENDING
+            self.eche_requested_at = timezone.now()
+            extra |= {"eche_status", "eche_requested_at"}
+        if update_fields is not None and extra:
+            kwargs["update_fields"] = {*update_fields, *extra}
         super().save(*args, **kwargs)
+        self._eche_identity = self._current_eche_identity()
 
     @property
     def display_name(self) -> str:
         return str(self)
+
+
+# --- The ECHE registry: imported lists of charter holders -----------------------------------------------------
+
+
+class EcheList(models.Model):
+    """One import of the Commission's list of ECHE holders. Exactly one list is current (the last imported)."""
+
+    source_name = models.CharField(_("file"), max_length=255)
+    sheet = models.CharField(_("sheet"), max_length=100, blank=True)
+    header_row = models.PositiveIntegerField(_("header row"), default=1)
+    publication_date = models.DateField(_("published"), null=True, blank=True)
+    imported_at = models.DateTimeField(_("imported at"), default=timezone.now)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("imported by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    is_current = models.BooleanField(_("current"), default=False)
+    rows_read = models.PositiveIntegerField(_("rows read"), default=0)
+    holders_count = models.PositiveIntegerField(_("holders"), default=0)
+    refused_count = models.PositiveIntegerField(_("rows refused"), default=0)
+    warnings_count = models.PositiveIntegerField(_("warnings"), default=0)
+    # [{"row": 12, "reason": "..."}]: what the importer could not use, and what it imported with a remark.
+    refused = models.JSONField(_("refused rows"), default=list, blank=True)
+    warnings = models.JSONField(_("warnings"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("ECHE list")
+        verbose_name_plural = _("ECHE lists")
+        ordering = ["-imported_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_current"], condition=Q(is_current=True), name="eche_list_one_current",
+                violation_error_message=_("Only one ECHE list can be current."),
+            ),
+        ]
+
+    def __str__(self):
+        published = f", {self.publication_date.isoformat()}" if self.publication_date else ""
+        return f"{self.source_name}{published}"
+
+    @property
+    def provenance(self) -> str:
+        """How an organisation's ECHE status names the list it came from."""
+        imported = timezone.localtime(self.imported_at).date().isoformat()
+        return str(_("ECHE list “%(name)s” imported %(date)s") % {"name": self.source_name, "date": imported})
+
+
+class EcheHolder(models.Model):
+    """A row of an imported list: one institution's charter."""
+
+    list = models.ForeignKey(EcheList, on_delete=models.CASCADE, related_name="holders")
+    row = models.PositiveIntegerField(_("row"))
+    erasmus_code = models.CharField(_("Erasmus code"), max_length=40, blank=True)
+    erasmus_code_normalised = models.CharField(_("normalised Erasmus code"), max_length=40, blank=True)
+    pic = models.CharField(_("PIC"), max_length=9, blank=True)
+    oid = models.CharField(_("OID"), max_length=9, blank=True)
+    legal_name = models.CharField(_("legal name"), max_length=500, blank=True)
+    city = models.CharField(_("city"), max_length=200, blank=True)
+    # ISO 3166-1 code as the importer maps it (EL → GR, UK → GB); not a foreign key, the list is the authority.
+    country = models.CharField(_("country"), max_length=2)
+    start = models.DateField(_("charter start"), null=True, blank=True)
+    end = models.DateField(_("charter end"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("ECHE holder")
+        verbose_name_plural = _("ECHE holders")
+        ordering = ["list", "row"]
+        indexes = [
+            models.Index(fields=["list", "erasmus_code_normalised"], name="eche_holder_code"),
+            models.Index(fields=["list", "pic"], name="eche_holder_pic"),
+            models.Index(fields=["list", "oid"], name="eche_holder_oid"),
+        ]
+
+    def __str__(self):
+        return f"{self.erasmus_code or self.pic or self.oid} {self.legal_name}"
+
+
+class ImportJobStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class EcheImportJob(models.Model):
+    """An upload of a list through the admin, imported by a Celery task that reports its progress here.
+
+    The file is kept in the database, not on disk: the worker that imports it may run on another machine.
+    """
+
+    filename = models.CharField(_("file"), max_length=255)
+    content = models.BinaryField(_("content"), editable=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=ImportJobStatus.choices, default=ImportJobStatus.QUEUED
+    )
+    rows_done = models.PositiveIntegerField(_("rows processed"), default=0)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    message = models.TextField(_("result"), blank=True)
+    eche_list = models.ForeignKey(
+        EcheList, verbose_name=_("list imported"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("ECHE list import")
+        verbose_name_plural = _("ECHE list imports")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.filename} ({self.get_status_display()})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in {ImportJobStatus.DONE, ImportJobStatus.FAILED}

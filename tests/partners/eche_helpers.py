@@ -1,0 +1,35 @@
+"""Shared helpers for the ECHE tests: the real lists, and a small list built on the fly."""
+
+import datetime
+from pathlib import Path
+
+import openpyxl
+
+from partners.eche import eche_list_import
+
+ECHE_DIR = Path(__file__).resolve().parents[2] / "partners" / "data" / "eche"
+FILES = {
+    "jul22": "accredited-heis-erasmus-2021-2027-jul22_en_0.xlsx",
+    "nov23": "20231114_List_of_Accredited_HEIs_within_the_Erasmus__Programme_2021-2027.xlsx",
+    "feb26": "List-Accredited-HEIs_within-Erasmus-Programme-2021-2027-10022026_0.xlsx",
+    "apr26": "accredited-HEIs-Erasmus-2021-2027_08042026.xlsx",
+}
+APRIL_2026 = ECHE_DIR / FILES["apr26"]
+HEADER = ["Erasmus Code", "PIC", "OID", "Legal Name", "City", "Country Cd", "Erasmus Eche Start", "Erasmus Eche End"]
+D = datetime.date
+
+
+def write_list(path: Path, holders) -> Path:
+    """holders: (code, pic, oid, name, country, start, end) tuples."""
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(HEADER)
+    for code, pic, oid, name, country, start, end in holders:
+        sheet.append([code, pic, oid, name, "City", country, start, end])
+    workbook.save(path)
+    return path
+
+
+def import_list(path: Path, **kwargs):
+    eche_list, _parsed = eche_list_import(source=path, filename=path.name, **kwargs)
+    return eche_list

@@ -1,0 +1,184 @@
+"""Importing the Commission's list into the registry: the four real lists, and broken files that change
+nothing."""
+
+import io
+import zipfile
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from partners.eche_import import ListFormatError
+from partners.models import EcheHolder, EcheList
+from tests.factories import UserFactory
+
+from .eche_helpers import APRIL_2026, D, ECHE_DIR, FILES, import_list, write_list
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    ("key", "holders", "published"),
+    [
+        ("jul22", None, D(2022, 7, 1)),
+        ("nov23", None, D(2023, 11, 14)),
+        ("feb26", None, D(2026, 2, 10)),
+        ("apr26", 6142, D(2026, 4, 8)),
+    ],
+)
+def test_each_real_list_is_imported(key, holders, published):
+    eche_list = import_list(ECHE_DIR / FILES[key])
+
+    assert eche_list.is_current
+    assert eche_list.publication_date == published
+    assert eche_list.holders_count == EcheHolder.objects.filter(list=eche_list).count() > 4000
+    assert eche_list.rows_read == eche_list.holders_count + eche_list.refused_count
+    if holders is not None:
+        assert eche_list.holders_count == holders
+
+
+def test_april_2026_known_institutions_and_greece():
+    user = UserFactory()
+    eche_list = import_list(APRIL_2026, user=user)
+
+    assert eche_list.imported_by == user
+    tub = EcheHolder.objects.get(list=eche_list, erasmus_code_normalised="D  BERLIN02")
+    assert tub.country == "DE"
+    assert tub.end >= D(2027, 12, 31)
+    aalto = EcheHolder.objects.get(list=eche_list, erasmus_code_normalised="SF ESPOO12")
+    assert aalto.country == "FI"
+    greek = EcheHolder.objects.filter(list=eche_list, erasmus_code_normalised__startswith="G  ")
+    assert greek.exists()
+    assert set(greek.values_list("country", flat=True)) == {"GR"}  # EL in the file
+    assert EcheHolder.objects.filter(list=eche_list, country="GR").count() == greek.count()
+
+
+def test_a_new_import_replaces_the_current_list_atomically():
+    first = import_list(ECHE_DIR / FILES["feb26"])
+    second = import_list(APRIL_2026)
+
+    first.refresh_from_db()
+    assert not first.is_current and second.is_current
+    assert EcheList.objects.filter(is_current=True).get() == second
+    # Only the current list's holders are kept; the earlier import stays as history.
+    assert not EcheHolder.objects.filter(list=first).exists()
+    assert EcheHolder.objects.count() == 6142
+
+
+@pytest.mark.parametrize(
+    "make_file",
+    [
+        pytest.param(lambda p: _write(p, APRIL_2026.read_bytes()[:40_000]), id="truncated-xlsx"),
+        pytest.param(
+            lambda p: write_list(p, []) and _rewrite_header(p, ["Name", "Address", "Phone"]), id="wrong-headers"
+        ),
+        pytest.param(lambda p: write_list(p, []), id="header-only"),
+        pytest.param(lambda p: _empty_workbook(p), id="empty"),
+        pytest.param(lambda p: _write(p, b""), id="zero-bytes"),
+        pytest.param(lambda p: _write(p, b"not a spreadsheet"), id="text-named-xlsx"),
+    ],
+)
+def test_broken_files_are_refused_and_the_current_list_stays(tmp_path, make_file):
+    current = import_list(write_list(tmp_path / "good.xlsx", [TUB]))
+    path = make_file(tmp_path / "broken.xlsx")
+
+    with pytest.raises(ListFormatError) as refused:
+        import_list(path)
+
+    assert "broken.xlsx" in str(refused.value)
+    assert EcheList.objects.get(is_current=True) == current
+    assert EcheList.objects.count() == 1
+    assert EcheHolder.objects.filter(list=current).count() == 1
+
+
+def test_a_truncated_real_list_leaves_the_real_current_list(tmp_path):
+    current = import_list(ECHE_DIR / FILES["feb26"])
+    path = _write(tmp_path / "accredited-truncated.xlsx", APRIL_2026.read_bytes()[:-5000])
+
+    with pytest.raises(ListFormatError):
+        import_list(path)
+
+    assert EcheList.objects.get(is_current=True) == current
+    assert EcheHolder.objects.filter(list=current).count() == current.holders_count
+
+
+TUB = ("D  BERLIN02", "999986678", "E10209450", "TU Berlin", "DE", "01-01-2021", "31-12-2027")
+
+
+def _write(path, data: bytes):
+    path.write_bytes(data)
+    return path
+
+
+def _rewrite_header(path, header):
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    workbook.active.append(header)
+    workbook.active.append(["x", "y", "z"])
+    workbook.save(path)
+    return path
+
+
+def _empty_workbook(path):
+    import openpyxl
+
+    openpyxl.Workbook().save(path)
+    return path
+
+
+def test_rows_it_cannot_use_are_reported(tmp_path):
+    path = write_list(
+        tmp_path / "list.xlsx",
+        [
+            ("D  BERLIN02", "999986678", "E10209450", "TU Berlin", "DE", "01-01-2021", "31-12-2027"),
+            ("", "", "", "Nobody", "DE", "01-01-2021", "31-12-2027"),
+            ("F  PARIS999", "", "", "Somewhere", "Atlantis", "01-01-2021", "31-12-2027"),
+            ("d berlin 99", "", "", "Odd code", "DE", "01-01-2021", "31-12-2027"),
+        ],
+    )
+    eche_list = import_list(path)
+
+    assert eche_list.holders_count == 2
+    assert eche_list.refused_count == 2
+    assert [p["row"] for p in eche_list.refused] == [3, 4]
+    assert "no Erasmus code, PIC or OID" in eche_list.refused[0]["reason"]
+    assert "Atlantis" in eche_list.refused[1]["reason"]
+    assert any(w["row"] == 5 for w in eche_list.warnings)
+
+
+def test_command_prints_a_summary(tmp_path, capsys):
+    path = write_list(
+        tmp_path / "list_08042026.xlsx",
+        [
+            ("D  BERLIN02", "999986678", "E10209450", "TU Berlin", "DE", "01-01-2021", "31-12-2027"),
+            ("", "", "", "Nobody", "DE", "01-01-2021", "31-12-2027"),
+        ],
+    )
+    out = io.StringIO()
+    call_command("import_eche_list", str(path), stdout=out)
+
+    text = out.getvalue()
+    assert "Rows read:         2" in text
+    assert "Holders imported:  1" in text
+    assert "Rows refused:      1" in text
+    assert "row 3: no Erasmus code, PIC or OID" in text
+    assert "\r" not in text  # no progress line when the output is not a terminal
+    assert EcheList.objects.get(is_current=True).publication_date == D(2026, 4, 8)
+
+
+def test_command_refuses_a_broken_file_and_keeps_the_list(tmp_path):
+    current = import_list(write_list(tmp_path / "good.xlsx", [TUB]))
+    path = tmp_path / "broken.xlsx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("hello.txt", "not a workbook")
+
+    with pytest.raises(CommandError, match="current list is unchanged"):
+        call_command("import_eche_list", str(path), stdout=io.StringIO())
+
+    assert EcheList.objects.get(is_current=True) == current
+
+
+def test_command_missing_file(tmp_path):
+    with pytest.raises(CommandError, match="no such file"):
+        call_command("import_eche_list", str(tmp_path / "nope.xlsx"), stdout=io.StringIO())
