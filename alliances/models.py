@@ -150,3 +150,45 @@ class Participation(models.Model):
             raise ValidationError(
                 {"affiliated_to": _("An affiliated entity belongs to a full partner or the applicant.")}
             )
+
+
+class ActivityAction(models.TextChoices):
+    CREATED = "created", _("created the proposal")
+    UPDATED = "updated", _("edited the proposal's details")
+    ARCHIVED = "archived", _("archived the proposal")
+    RESTORED = "restored", _("restored the proposal")
+    COEDITOR_ADDED = "coeditor_added", _("added a co-editor")
+    COEDITOR_REMOVED = "coeditor_removed", _("removed a co-editor")
+    PARTICIPANT_ADDED = "participant_added", _("added a participant")
+    PARTICIPANT_CHANGED = "participant_changed", _("changed a participant")
+    PARTICIPANT_REMOVED = "participant_removed", _("removed a participant")
+
+
+class ProposalActivity(models.Model):
+    """One change of a proposal or its consortium: what a stale page is told about, and the change log.
+
+    Written by alliances.services in the same transaction that bumps Proposal.version, so version N's
+    activity explains how the proposal went from N - 1 to N.
+    """
+
+    proposal = models.ForeignKey(
+        Proposal, verbose_name=_("proposal"), on_delete=models.CASCADE, related_name="activities"
+    )
+    version = models.PositiveIntegerField(_("version"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    action = models.CharField(_("action"), max_length=24, choices=ActivityAction.choices)
+    subject = models.CharField(_("subject"), max_length=255, blank=True)
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("proposal activity")
+        verbose_name_plural = _("proposal activities")
+        ordering = ["-version", "-id"]
+        indexes = [models.Index(fields=["proposal", "-version"], name="proposal_activity_timeline")]
+
+    def __str__(self):
+        return f"{self.proposal_id} v{self.version}: {self.action}"

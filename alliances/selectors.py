@@ -1,6 +1,6 @@
 from django.db.models import Count, Q, QuerySet
 
-from .models import Proposal
+from .models import FULL_PARTNER_ROLES, Participation, ParticipationStatus, Proposal, ProposalActivity, Role
 
 
 def proposals_for_user(*, user, include_archived: bool = False) -> QuerySet[Proposal]:
@@ -13,3 +13,146 @@ def proposals_for_user(*, user, include_archived: bool = False) -> QuerySet[Prop
         .annotate(participant_count=Count("participations", distinct=True))
         .order_by("-updated_at")
     )
+
+
+def proposal_get_for_user(*, user, pk) -> Proposal:
+    """The proposal if the user may see it (archived ones included), else 404: never a hint that it exists."""
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(
+        Proposal.objects.filter(Q(owner=user) | Q(co_editors=user))
+        .select_related("edition", "owner", "eligibility_report")
+        .distinct(),
+        pk=pk,
+    )
+
+
+def builder_participations(*, proposal) -> list[Participation]:
+    """The consortium in one query: applicant first, then full partners, affiliated, associated."""
+    order = {role: index for index, role in enumerate(Role.values)}
+    participations = list(
+        Participation.objects.filter(proposal=proposal).select_related(
+            "organisation__country", "organisation__type", "affiliated_to__organisation"
+        ).order_by("created_at", "id")
+    )
+    participations.sort(key=lambda p: order.get(p.role, 99))
+    partners_with_affiliates = {p.affiliated_to_id for p in participations if p.affiliated_to_id}
+    for participation in participations:
+        participation.has_affiliates = participation.pk in partners_with_affiliates
+    return participations
+
+
+def proposal_activities(*, proposal, limit: int = 20) -> list[ProposalActivity]:
+    return list(
+        ProposalActivity.objects.filter(proposal=proposal).select_related("actor").order_by("-version", "-id")[:limit]
+    )
+
+
+def eligibility_history(*, proposal, mode: str | None = None, limit: int = 30):
+    from eligibility.models import EligibilityChange
+
+    queryset = EligibilityChange.objects.filter(proposal=proposal)
+    if mode:
+        queryset = queryset.filter(mode=mode)
+    return list(queryset.order_by("-changed_at", "-id")[:limit])
+
+
+def organisation_participations_for_user(*, organisation, user) -> list[Participation]:
+    """The participations of an organisation in the proposals this user may see."""
+    visible = Proposal.objects.filter(Q(owner=user) | Q(co_editors=user)).values("pk")
+    return list(
+        Participation.objects.filter(organisation=organisation, proposal__in=visible)
+        .select_related("proposal", "proposal__eligibility_report")
+        .order_by("-proposal__updated_at")
+    )
+
+
+# --- Gap-filling suggestions ----------------------------------------------------------------------------
+
+CONSIDERED_STATUSES = {
+    "confirmed": {ParticipationStatus.CONFIRMED},
+    "projected": {ParticipationStatus.PROPOSED, ParticipationStatus.INVITED, ParticipationStatus.CONFIRMED},
+}
+SUGGESTING_CRITERIA = ("full-partners", "countries", "labour-market-actors", "education-providers", "hei-and-vet")
+ELIGIBLE_PROGRAMME_STATUSES = ("eu_member", "associated")
+SUGGESTIONS_PER_CRITERION = 5
+
+
+def _eligible_country_filter(*, edition) -> Q:
+    """Organisations whose effective country is an EU Member State or associated under this edition."""
+    from eligibility.models import EditionCountryStatus
+
+    overrides = dict(
+        EditionCountryStatus.objects.filter(edition=edition).values_list("country_id", "programme_status")
+    )
+    excluded = list(edition.excluded_countries.values_list("code", flat=True))
+    made_eligible = [code for code, status in overrides.items() if status in ELIGIBLE_PROGRAMME_STATUSES]
+    made_ineligible = [code for code, status in overrides.items() if status not in ELIGIBLE_PROGRAMME_STATUSES]
+    own = Q(country__member_state__isnull=True) & (
+        (Q(country__programme_status__in=ELIGIBLE_PROGRAMME_STATUSES) & ~Q(country_id__in=made_ineligible))
+        | Q(country_id__in=made_eligible)
+    )
+    territory = Q(country__member_state__isnull=False) & (
+        (
+            Q(country__member_state__programme_status__in=ELIGIBLE_PROGRAMME_STATUSES)
+            & ~Q(country__member_state_id__in=made_ineligible)
+        )
+        | Q(country__member_state_id__in=made_eligible)
+    )
+    return (own | territory) & ~Q(country_id__in=excluded) & ~Q(country__member_state_id__in=excluded)
+
+
+def gap_suggestions(*, proposal, evaluation: dict | None, participations, mode: str) -> dict[str, list]:
+    """Up to five directory organisations per failing counting criterion that would help fix it.
+
+    One query per failing criterion plus two for the edition's country rules, whatever the consortium's size.
+    """
+    from partners.models import EcheStatus, Organisation
+
+    failing = [
+        criterion["code"]
+        for criterion in (evaluation or {}).get("criteria", [])
+        if criterion.get("status") == "fail" and criterion.get("code") in SUGGESTING_CRITERIA
+    ]
+    if not failing:
+        return {}
+    considered = CONSIDERED_STATUSES.get(mode, CONSIDERED_STATUSES["projected"])
+    full_partners = [p for p in participations if p.status in considered and p.role in FULL_PARTNER_ROLES]
+    in_consortium = [p.organisation_id for p in participations]
+    base = (
+        Organisation.objects.filter(type__eligible=True)
+        .filter(_eligible_country_filter(edition=proposal.edition))
+        .exclude(pk__in=in_consortium)
+        # An HEI without a valid charter would break the ECHE criterion: never suggest one.
+        .exclude(type__higher_education=True, eche_status__in=[EcheStatus.EXPIRED, EcheStatus.NOT_FOUND])
+        .select_related("country", "type")
+    )
+    suggestions: dict[str, list] = {}
+    for code in failing:
+        queryset = base
+        if code == "countries":
+            covered = {p.organisation.country.member_state_id or p.organisation.country_id for p in full_partners}
+            queryset = queryset.exclude(country_id__in=covered).exclude(country__member_state_id__in=covered)
+            # One per country first: each suggestion then fixes a different gap.
+            picked, seen = [], set()
+            for organisation in queryset.order_by("country__name", "legal_name")[:60]:
+                if organisation.country_id not in seen:
+                    seen.add(organisation.country_id)
+                    picked.append(organisation)
+            suggestions[code] = picked[:SUGGESTIONS_PER_CRITERION]
+            continue
+        if code == "labour-market-actors":
+            queryset = queryset.filter(type__labour_market_actor=True)
+        elif code == "education-providers":
+            queryset = queryset.filter(Q(type__higher_education=True) | Q(type__vet_provider=True))
+        elif code == "hei-and-vet":
+            has_hei = any(p.organisation.type.higher_education for p in full_partners)
+            has_vet = any(p.organisation.type.vet_provider for p in full_partners)
+            if has_hei and not has_vet:
+                queryset = queryset.filter(type__vet_provider=True)
+            elif has_vet and not has_hei:
+                queryset = queryset.filter(type__higher_education=True)
+            else:
+                queryset = queryset.filter(Q(type__higher_education=True) | Q(type__vet_provider=True))
+        suggestions[code] = list(queryset.order_by("legal_name")[:SUGGESTIONS_PER_CRITERION])
+    return suggestions

@@ -12,6 +12,8 @@ urlpatterns = [
         RedirectView.as_view(url="/static/img/favicon.svg", permanent=True),
     ),
     path("accounts/", include("accounts.urls")),
+    path("proposals/", include("alliances.urls")),
+    path("organisations/", include("partners.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -5,14 +5,59 @@
   document.addEventListener("submit", function (event) {
     var form = event.target;
     var message = form.getAttribute("data-confirm");
-    if (message && !window.confirm(message)) {
+    // htmx-driven forms are confirmed by the htmx:confirm handler below, once.
+    if (message && !form.hasAttribute("hx-post") && !window.confirm(message)) {
       event.preventDefault();
     }
   });
   document.addEventListener("htmx:confirm", function (event) {
-    var message = event.detail.elt.getAttribute("data-confirm");
+    var elt = event.detail.elt;
+    var message = elt.getAttribute("data-confirm");
     if (!message) return;
     event.preventDefault();
     if (window.confirm(message)) event.detail.issueRequest(true);
   });
+
+  // The partner of an affiliated entity is asked for only when that role is chosen.
+  function syncAffiliatedFields(root) {
+    (root || document).querySelectorAll("form").forEach(function (form) {
+      var role = form.querySelector("select[name$='role']");
+      var field = form.querySelector("[data-affiliated-field]");
+      if (!role || !field) return;
+      var show = role.value === "affiliated_entity";
+      field.classList.toggle("is-hidden", !show);
+    });
+  }
+  document.addEventListener("change", function (event) {
+    if (event.target.matches && event.target.matches("select[name$='role']")) {
+      syncAffiliatedFields(event.target.closest("form").parentNode);
+    }
+  });
+
+  // Cancel buttons of in-place forms: empty their container.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest("[data-clear]") : null;
+    if (button) {
+      var target = document.querySelector(button.getAttribute("data-clear"));
+      if (target) target.innerHTML = "";
+      var search = document.getElementById("search-q");
+      if (search) search.focus();
+      return;
+    }
+    var print = event.target.closest ? event.target.closest("[data-print]") : null;
+    if (print) window.print();
+  });
+
+  // New content from htmx: sync its fields, and give a form that just appeared the keyboard focus.
+  document.addEventListener("htmx:load", function (event) {
+    var elt = event.detail.elt;
+    if (!elt || !elt.querySelector) return;
+    syncAffiliatedFields(elt);
+    var isForm = (elt.matches && elt.matches("tr.table-active")) || (elt.closest && elt.closest("#add-participant-form") && elt.classList.contains("card"));
+    if (isForm) {
+      var field = elt.querySelector(".is-invalid") || elt.querySelector("select:not([type=hidden]), input:not([type=hidden]), textarea");
+      if (field) field.focus();
+    }
+  });
+  document.addEventListener("DOMContentLoaded", function () { syncAffiliatedFields(document); });
 })();

@@ -1,0 +1,198 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from eligibility.models import Edition
+from eligibility.rules import AIMS
+from partners.models import Country, EcheStatus, Organisation, OrganisationType
+
+from .models import FULL_PARTNER_ROLES, Participation, Proposal, Role
+
+DURATION_CHOICES = [(24, _("24 months")), (36, _("36 months"))]
+# Field errors that a person using the page cannot cause: only a tampered request has them.
+TAMPER_CODES = {"invalid_choice", "invalid_pk_value"}
+
+
+def is_tampered(form: forms.Form, fields) -> bool:
+    return any(form.has_error(field, code) for field in fields for code in TAMPER_CODES)
+
+
+class VersionField(forms.IntegerField):
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        super().__init__(min_value=1, **kwargs)
+
+
+class ProposalForm(forms.ModelForm):
+    edition = forms.ModelChoiceField(
+        queryset=Edition.objects.order_by("-year"),
+        label=_("Call edition"),
+        empty_label=None,
+        help_text=_("The call year whose rules the consortium is checked against."),
+    )
+    duration_months = forms.TypedChoiceField(
+        label=_("Duration"), choices=DURATION_CHOICES, coerce=int, widget=forms.RadioSelect, initial=24
+    )
+    aims = forms.MultipleChoiceField(
+        label=_("Aims"),
+        choices=[(code, label) for code, label in AIMS.items()],
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Choose at least one aim of the call edition."),
+        error_messages={"required": _("Choose at least one aim.")},
+    )
+    deadline = forms.DateField(
+        label=_("Submission deadline"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    version = VersionField(required=False)
+
+    class Meta:
+        model = Proposal
+        fields = [
+            "title",
+            "acronym",
+            "edition",
+            "duration_months",
+            "aims",
+            "economic_sectors",
+            "summary",
+            "deadline",
+        ]
+        labels = {
+            "title": _("Title"),
+            "acronym": _("Acronym"),
+            "economic_sectors": _("Economic sector(s)"),
+            "summary": _("Summary"),
+        }
+        help_texts = {"acronym": _("A short name, for example GREENMAKE.")}
+        widgets = {"summary": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.instance.pk:
+            self.fields["edition"].initial = (
+                Edition.objects.order_by("-year").values_list("pk", flat=True).first()
+            )
+        else:
+            self.fields["version"].required = True
+            self.fields["version"].initial = self.instance.version
+        self.fields["title"].widget.attrs.update(maxlength=255)
+        self.fields["acronym"].widget.attrs.update(maxlength=40)
+
+    def clean_title(self):
+        title = " ".join((self.cleaned_data.get("title") or "").split())
+        if not title:
+            raise forms.ValidationError(_("Give the proposal a title."))
+        return title
+
+    def clean_acronym(self):
+        acronym = " ".join((self.cleaned_data.get("acronym") or "").split())
+        if not acronym:
+            raise forms.ValidationError(_("Give the proposal an acronym."))
+        return acronym
+
+    def clean(self):
+        cleaned = super().clean()
+        edition, aims = cleaned.get("edition"), cleaned.get("aims")
+        if edition and aims:
+            foreign = [AIMS[code] for code in aims if code not in edition.aims]
+            if foreign:
+                self.add_error(
+                    "aims",
+                    _("Not an aim of the %(year)s edition: %(aims)s.")
+                    % {"year": edition.year, "aims": "; ".join(str(label) for label in foreign)},
+                )
+        return cleaned
+
+    def service_kwargs(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class CoeditorForm(forms.Form):
+    email = forms.EmailField(label=_("Email address of the co-editor"), max_length=254)
+    version = VersionField()
+
+
+class ParticipationForm(forms.Form):
+    """Role, partner and contact of a participant: for adding one and for changing one."""
+
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.FULL_PARTNER)
+    affiliated_to = forms.ModelChoiceField(
+        label=_("Affiliated to"),
+        queryset=Participation.objects.none(),
+        required=False,
+        empty_label=_("Choose the full partner…"),
+        help_text=_("Only for an affiliated entity: the full partner it belongs to."),
+    )
+    contact_name = forms.CharField(label=_("Contact name"), max_length=200, required=False)
+    contact_email = forms.EmailField(label=_("Contact email"), required=False)
+
+    tamper_fields = ("role", "affiliated_to")
+
+    def __init__(self, *args, proposal, participation=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        partners = Participation.objects.filter(
+            proposal=proposal, role__in=FULL_PARTNER_ROLES
+        ).select_related("organisation")
+        if participation is not None:
+            partners = partners.exclude(pk=participation.pk)
+        self.fields["affiliated_to"].queryset = partners
+        self.fields["affiliated_to"].label_from_instance = lambda p: p.organisation.display_name
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("role") == Role.AFFILIATED_ENTITY and not cleaned.get("affiliated_to"):
+            if "affiliated_to" not in self.errors:
+                self.add_error(
+                    "affiliated_to", _("Choose the full partner this affiliated entity belongs to.")
+                )
+        elif cleaned.get("role") and cleaned.get("role") != Role.AFFILIATED_ENTITY:
+            cleaned["affiliated_to"] = None
+        return cleaned
+
+
+class ParticipationAddForm(ParticipationForm):
+    organisation = forms.ModelChoiceField(queryset=Organisation.objects.all(), widget=forms.HiddenInput)
+    version = VersionField()
+
+    tamper_fields = ("role", "affiliated_to", "organisation")
+    field_order = ["organisation", "role", "affiliated_to", "contact_name", "contact_email"]
+
+
+class ParticipationChangeForm(ParticipationForm):
+    version = VersionField()
+
+
+class OrganisationSearchForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    country = forms.ChoiceField(label=_("Country"), required=False)
+    type = forms.ChoiceField(label=_("Type"), required=False)
+    eche = forms.ChoiceField(
+        label=_("ECHE status"), required=False, choices=[("", _("Any ECHE status")), *EcheStatus.choices]
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only countries that have organisations: a short list, and a light page.
+        countries = Country.objects.filter(organisations__isnull=False).distinct().order_by("name")
+        self.fields["country"].choices = [("", _("Any country")), *[(c.code, c.name) for c in countries]]
+        self.fields["type"].choices = [("", _("Any type"))] + list(
+            OrganisationType.objects.order_by("position", "name").values_list("slug", "name")
+        )
+        self.fields["q"].widget.attrs.update(
+            type="search", placeholder=_("Name, acronym, PIC or Erasmus code"), autocomplete="off"
+        )
+
+    def filters(self) -> dict:
+        data = self.cleaned_data if self.is_valid() else {}
+        return {
+            "query": data.get("q", ""),
+            "country": data.get("country", ""),
+            "type_slug": data.get("type", ""),
+            "eche_status": data.get("eche", ""),
+        }
+
+    @property
+    def has_filters(self) -> bool:
+        return any(self.filters().values())

@@ -1,0 +1,377 @@
+"""Writes of proposals and their consortia.
+
+Every change locks the proposal row (select_for_update), compares the version the user's page was rendered
+from with the stored one, and bumps the version with an activity that says what changed, all in one
+transaction. A stale page therefore never overwrites someone else's change: it gets `StaleProposal`, which
+carries the changes it missed. Eligibility is re-evaluated by the signals when the transaction commits.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import (
+    FULL_PARTNER_ROLES,
+    ActivityAction,
+    Participation,
+    ParticipationStatus,
+    Proposal,
+    ProposalActivity,
+    Role,
+)
+
+PROPOSAL_FIELDS = (
+    "title",
+    "acronym",
+    "edition",
+    "duration_months",
+    "aims",
+    "economic_sectors",
+    "summary",
+    "deadline",
+)
+
+
+class StaleProposal(Exception):
+    """The page the change was made from shows an older version of the proposal than the stored one."""
+
+    def __init__(self, *, proposal_id: int, expected_version: int, current_version: int):
+        super().__init__(f"proposal {proposal_id} is at version {current_version}, not {expected_version}")
+        self.proposal_id = proposal_id
+        self.expected_version = expected_version
+        self.current_version = current_version
+
+    @property
+    def changes(self):
+        """What happened since the page was rendered (read after the refused transaction rolled back)."""
+        return list(
+            ProposalActivity.objects.filter(proposal_id=self.proposal_id, version__gt=self.expected_version)
+            .select_related("actor")
+            .order_by("version", "id")
+        )
+
+
+def _lock(*, proposal_id: int, expected_version: int | None) -> Proposal:
+    proposal = Proposal.objects.select_for_update().get(pk=proposal_id)
+    if expected_version is not None and proposal.version != expected_version:
+        raise StaleProposal(
+            proposal_id=proposal_id, expected_version=expected_version, current_version=proposal.version
+        )
+    return proposal
+
+
+def _record(*, proposal: Proposal, actor, action: str, subject: str = "", detail: dict | None = None) -> None:
+    """Bump the version (in the database, from the locked row) and log what this version changed."""
+    proposal.version = F("version") + 1
+    proposal.save(update_fields=["version", "updated_at"])
+    proposal.refresh_from_db(fields=["version"])
+    ProposalActivity.objects.create(
+        proposal=proposal,
+        version=proposal.version,
+        actor=actor if getattr(actor, "pk", None) else None,
+        action=action,
+        subject=subject[:255],
+        detail=detail or {},
+    )
+
+
+# --- Proposals -----------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def proposal_create(
+    *,
+    owner,
+    title: str,
+    acronym: str,
+    edition,
+    duration_months: int,
+    aims: list[str],
+    economic_sectors: str = "",
+    summary: str = "",
+    deadline=None,
+) -> Proposal:
+    proposal = Proposal.objects.create(
+        owner=owner,
+        title=title,
+        acronym=acronym,
+        edition=edition,
+        duration_months=duration_months,
+        aims=list(aims),
+        economic_sectors=economic_sectors,
+        summary=summary,
+        deadline=deadline,
+    )
+    ProposalActivity.objects.create(
+        proposal=proposal,
+        version=proposal.version,
+        actor=owner,
+        action=ActivityAction.CREATED,
+        subject=proposal.acronym,
+    )
+    return proposal
+
+
+@transaction.atomic
+def proposal_update(*, proposal: Proposal, actor, expected_version: int, **fields) -> Proposal:
+    """Change the proposal's details; only the fields given, and a new version only if something changed."""
+    unknown = set(fields) - set(PROPOSAL_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown proposal fields: {sorted(unknown)}")
+    locked = _lock(proposal_id=proposal.pk, expected_version=expected_version)
+    changed = [name for name, value in fields.items() if getattr(locked, name) != value]
+    if not changed:
+        return locked
+    for name in changed:
+        setattr(locked, name, fields[name])
+    locked.save(update_fields=[*changed, "updated_at"])
+    _record(proposal=locked, actor=actor, action=ActivityAction.UPDATED, detail={"fields": changed})
+    return locked
+
+
+@transaction.atomic
+def proposal_archive(*, proposal: Proposal, actor, expected_version: int | None = None) -> Proposal:
+    locked = _lock(proposal_id=proposal.pk, expected_version=expected_version)
+    if locked.archived_at is None:
+        locked.archived_at = timezone.now()
+        locked.save(update_fields=["archived_at", "updated_at"])
+        _record(proposal=locked, actor=actor, action=ActivityAction.ARCHIVED)
+    return locked
+
+
+@transaction.atomic
+def proposal_restore(*, proposal: Proposal, actor, expected_version: int | None = None) -> Proposal:
+    locked = _lock(proposal_id=proposal.pk, expected_version=expected_version)
+    if locked.archived_at is not None:
+        locked.archived_at = None
+        locked.save(update_fields=["archived_at", "updated_at"])
+        _record(proposal=locked, actor=actor, action=ActivityAction.RESTORED)
+    return locked
+
+
+@transaction.atomic
+def coeditor_add(*, proposal: Proposal, email: str, actor, expected_version: int):
+    """Let another signed-up user edit the proposal. Returns the user."""
+    email = (email or "").strip()
+    user = get_user_model().objects.filter(email__iexact=email, is_active=True).first()
+    if user is None:
+        raise ValidationError(
+            {
+                "email": _("No one has signed up with %(email)s yet. Ask them to sign up, then add them.")
+                % {"email": email}
+            }
+        )
+    locked = _lock(proposal_id=proposal.pk, expected_version=expected_version)
+    if user.pk == locked.owner_id:
+        raise ValidationError({"email": _("%(email)s owns this proposal.") % {"email": user.email}})
+    if locked.co_editors.filter(pk=user.pk).exists():
+        raise ValidationError({"email": _("%(email)s is already a co-editor.") % {"email": user.email}})
+    locked.co_editors.add(user)
+    _record(proposal=locked, actor=actor, action=ActivityAction.COEDITOR_ADDED, subject=user.email)
+    return user
+
+
+@transaction.atomic
+def coeditor_remove(*, proposal: Proposal, user, actor, expected_version: int) -> None:
+    locked = _lock(proposal_id=proposal.pk, expected_version=expected_version)
+    if not locked.co_editors.filter(pk=user.pk).exists():
+        return
+    locked.co_editors.remove(user)
+    _record(proposal=locked, actor=actor, action=ActivityAction.COEDITOR_REMOVED, subject=user.email)
+
+
+# --- Participations ------------------------------------------------------------------------------------
+
+
+def _check_role(
+    *, proposal_id: int, role: str, affiliated_to: Participation | None, participation: Participation | None
+) -> Participation | None:
+    """The rules a role must meet, as field errors. Returns the partner to store (None unless affiliated)."""
+    if role not in Role.values:
+        raise ValidationError({"role": _("Choose one of the roles offered.")})
+    others = Participation.objects.filter(proposal_id=proposal_id)
+    if participation is not None:
+        others = others.exclude(pk=participation.pk)
+    if role == Role.APPLICANT:
+        applicant = others.filter(role=Role.APPLICANT).select_related("organisation").first()
+        if applicant is not None:
+            raise ValidationError(
+                {
+                    "role": _(
+                        "%(name)s is already the applicant. Change its role first: a proposal has one applicant."
+                    )
+                    % {"name": applicant.organisation.display_name}
+                }
+            )
+    if (
+        participation is not None
+        and role not in FULL_PARTNER_ROLES
+        and participation.affiliated_entities.exists()
+    ):
+        raise ValidationError(
+            {
+                "role": _(
+                    "Its affiliated entities need it to stay a full partner or the applicant. "
+                    "Change or remove them first."
+                )
+            }
+        )
+    if role != Role.AFFILIATED_ENTITY:
+        return None
+    if affiliated_to is None:
+        raise ValidationError(
+            {"affiliated_to": _("Choose the full partner this affiliated entity belongs to.")}
+        )
+    if (
+        affiliated_to.proposal_id != proposal_id
+        or (participation is not None and affiliated_to.pk == participation.pk)
+        or affiliated_to.role not in FULL_PARTNER_ROLES
+    ):
+        raise ValidationError(
+            {
+                "affiliated_to": _(
+                    "An affiliated entity belongs to a full partner or the applicant of this proposal."
+                )
+            }
+        )
+    return affiliated_to
+
+
+@transaction.atomic
+def participation_add(
+    *,
+    proposal: Proposal,
+    organisation,
+    role: str,
+    actor,
+    expected_version: int,
+    affiliated_to: Participation | None = None,
+    contact_name: str = "",
+    contact_email: str = "",
+) -> Participation:
+    locked = _lock(proposal_id=proposal.pk, expected_version=expected_version)
+    if Participation.objects.filter(proposal=locked, organisation=organisation).exists():
+        raise ValidationError(
+            {
+                "organisation": _("%(name)s is already in the consortium.")
+                % {"name": organisation.display_name}
+            }
+        )
+    partner = _check_role(proposal_id=locked.pk, role=role, affiliated_to=affiliated_to, participation=None)
+    try:
+        with transaction.atomic():
+            participation = Participation.objects.create(
+                proposal=locked,
+                organisation=organisation,
+                role=role,
+                affiliated_to=partner,
+                status=ParticipationStatus.PROPOSED,
+                contact_name=contact_name,
+                contact_email=contact_email,
+            )
+    except IntegrityError as exc:  # a concurrent request won the race for the same constraint
+        raise ValidationError(_("The consortium changed meanwhile. Reload the page and try again.")) from exc
+    _record(
+        proposal=locked,
+        actor=actor,
+        action=ActivityAction.PARTICIPANT_ADDED,
+        subject=organisation.legal_name,
+        detail={"role": role},
+    )
+    return participation
+
+
+@transaction.atomic
+def participation_update(
+    *,
+    participation: Participation,
+    actor,
+    expected_version: int,
+    role: str,
+    affiliated_to: Participation | None = None,
+    contact_name: str | None = None,
+    contact_email: str | None = None,
+) -> Participation:
+    """Change a participant's role (and the partner it is affiliated to) and contact."""
+    locked = _lock(proposal_id=participation.proposal_id, expected_version=expected_version)
+    current = (
+        Participation.objects.select_for_update().select_related("organisation").get(pk=participation.pk)
+    )
+    partner = _check_role(
+        proposal_id=locked.pk, role=role, affiliated_to=affiliated_to, participation=current
+    )
+    before = {
+        "role": current.role,
+        "affiliated_to": current.affiliated_to_id,
+        "contact_name": current.contact_name,
+        "contact_email": current.contact_email,
+    }
+    current.role = role
+    current.affiliated_to = partner
+    if contact_name is not None:
+        current.contact_name = contact_name
+    if contact_email is not None:
+        current.contact_email = contact_email
+    after = {
+        "role": current.role,
+        "affiliated_to": current.affiliated_to_id,
+        "contact_name": current.contact_name,
+        "contact_email": current.contact_email,
+    }
+    changed = [name for name in before if before[name] != after[name]]
+    if not changed:
+        return current
+    try:
+        with transaction.atomic():
+            current.save(update_fields=[*changed, "updated_at"])
+    except IntegrityError as exc:
+        raise ValidationError(_("The consortium changed meanwhile. Reload the page and try again.")) from exc
+    _record(
+        proposal=locked,
+        actor=actor,
+        action=ActivityAction.PARTICIPANT_CHANGED,
+        subject=current.organisation.legal_name,
+        detail={"fields": changed, "from_role": before["role"], "role": current.role},
+    )
+    return current
+
+
+def participation_change_role(
+    *, participation: Participation, role: str, actor, expected_version: int, affiliated_to=None
+) -> Participation:
+    return participation_update(
+        participation=participation,
+        role=role,
+        affiliated_to=affiliated_to,
+        actor=actor,
+        expected_version=expected_version,
+    )
+
+
+@transaction.atomic
+def participation_remove(*, participation: Participation, actor, expected_version: int) -> list[str]:
+    """Remove a participant (and the affiliated entities that belong to it). Returns the names removed."""
+    locked = _lock(proposal_id=participation.proposal_id, expected_version=expected_version)
+    current = Participation.objects.select_related("organisation").get(pk=participation.pk)
+    names = [current.organisation.legal_name]
+    names += [
+        entity.organisation.legal_name
+        for entity in current.affiliated_entities.select_related("organisation")
+    ]
+    # Affiliated entities go first, one by one, so each delete sends its signal.
+    for entity in list(current.affiliated_entities.all()):
+        entity.delete()
+    current.delete()
+    _record(
+        proposal=locked,
+        actor=actor,
+        action=ActivityAction.PARTICIPANT_REMOVED,
+        subject=names[0],
+        detail={"with": names[1:]} if len(names) > 1 else {},
+    )
+    return names

@@ -1,0 +1,133 @@
+"""Presentation helpers for the builder: criterion titles, counters, roles and the change log, translated."""
+
+from django import template
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from alliances.models import ActivityAction, ParticipationStatus, Proposal, Role
+
+register = template.Library()
+
+CRITERION_TITLES = {
+    "overall": gettext_lazy("Overall"),
+    "applicant": gettext_lazy("Applicant"),
+    "organisation-types": gettext_lazy("Organisation types"),
+    "excluded-countries": gettext_lazy("Excluded countries"),
+    "third-country-roles": gettext_lazy("Third-country roles"),
+    "eche": gettext_lazy("Erasmus Charter (ECHE)"),
+    "full-partners": gettext_lazy("Full partners"),
+    "countries": gettext_lazy("Countries"),
+    "labour-market-actors": gettext_lazy("Labour market actors"),
+    "education-providers": gettext_lazy("Education and training providers"),
+    "hei-and-vet": gettext_lazy("A higher education institution and a VET provider"),
+    "duration": gettext_lazy("Duration"),
+    "aims": gettext_lazy("Aims"),
+}
+
+STATUS_LABELS = {
+    "pass": gettext_lazy("Passed"),
+    "fail": gettext_lazy("Failed"),
+    "pending": gettext_lazy("Pending"),
+    "eligible": gettext_lazy("Eligible"),
+    "not_eligible": gettext_lazy("Not eligible"),
+    "": gettext_lazy("not evaluated"),
+}
+
+
+@register.filter
+def criterion_title(code):
+    return CRITERION_TITLES.get(code, code)
+
+
+@register.filter
+def status_label(status):
+    return STATUS_LABELS.get(status or "", status)
+
+
+@register.filter
+def counter_text(criterion):
+    """ "6 of 8 full partners": the counters of criteria 6 to 9."""
+    observed, required = criterion.get("observed"), criterion.get("required")
+    if observed is None or required is None:
+        return ""
+    values = {"observed": number_format(observed), "required": number_format(required)}
+    if observed > required:
+        texts = {
+            "full-partners": _("%(observed)s full partners, %(required)s required"),
+            "countries": _("%(observed)s countries, %(required)s required"),
+            "labour-market-actors": _("%(observed)s labour market actors, %(required)s required"),
+            "education-providers": _("%(observed)s education and training providers, %(required)s required"),
+        }
+    else:
+        texts = {
+            "full-partners": _("%(observed)s of %(required)s full partners"),
+            "countries": _("%(observed)s of %(required)s countries"),
+            "labour-market-actors": _("%(observed)s of %(required)s labour market actors"),
+            "education-providers": _("%(observed)s of %(required)s education and training providers"),
+        }
+    return texts.get(criterion.get("code"), _("%(observed)s of %(required)s")) % values
+
+
+@register.filter
+def eche_poll_interval(organisation):
+    """Poll often just after a check was asked for; slowly when it has been pending for long (no list yet)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    requested = organisation.eche_requested_at or organisation.updated_at
+    if requested and timezone.now() - requested > timedelta(minutes=5):
+        return "60s"
+    return "5s"
+
+
+@register.filter
+def role_label(role):
+    try:
+        return Role(role).label
+    except ValueError:
+        return role
+
+
+@register.filter
+def participation_status_label(status):
+    try:
+        return ParticipationStatus(status).label
+    except ValueError:
+        return status
+
+
+@register.filter
+def activity_text(activity):
+    """One sentence per change: "Anna Keller added a participant: Polmetal (Full partner)"."""
+    who = activity.actor.display_name if activity.actor else _("Someone")
+    try:
+        what = ActivityAction(activity.action).label
+    except ValueError:
+        what = activity.action
+    text = _("%(who)s %(what)s") % {"who": who, "what": what}
+    details = []
+    if activity.subject:
+        details.append(activity.subject)
+    detail = activity.detail or {}
+    if activity.action == ActivityAction.PARTICIPANT_CHANGED and detail.get("from_role") != detail.get(
+        "role"
+    ):
+        details.append(
+            _("from %(before)s to %(after)s")
+            % {"before": role_label(detail.get("from_role")), "after": role_label(detail.get("role"))}
+        )
+    elif activity.action == ActivityAction.PARTICIPANT_ADDED and detail.get("role"):
+        details.append(_("as %(role)s") % {"role": role_label(detail["role"])})
+    if activity.action == ActivityAction.UPDATED and detail.get("fields"):
+        names = []
+        for name in detail["fields"]:
+            try:
+                names.append(str(Proposal._meta.get_field(name).verbose_name))
+            except Exception:
+                names.append(name)
+        details.append(", ".join(names))
+    if detail.get("with"):
+        details.append(_("with %(names)s") % {"names": ", ".join(detail["with"])})
+    return f"{text}: {' '.join(details)}" if details else text

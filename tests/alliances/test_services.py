@@ -1,0 +1,159 @@
+"""alliances.services: every write locks, compares the version, bumps it and says what changed."""
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from alliances import services
+from alliances.models import ActivityAction, Participation, ParticipationStatus, Proposal, Role
+from tests.factories import OrganisationFactory, UserFactory, edition
+
+pytestmark = pytest.mark.django_db
+
+
+def test_proposal_create_starts_at_version_one_with_an_activity(owner):
+    proposal = services.proposal_create(
+        owner=owner, title="Green skills", acronym="GREEN", edition=edition(), duration_months=24,
+        aims=["skills-relevance"],
+    )
+    assert proposal.version == 1
+    assert proposal.activities.get().action == ActivityAction.CREATED
+
+
+def test_proposal_update_bumps_the_version_and_names_the_changed_fields(proposal, owner):
+    updated = services.proposal_update(
+        proposal=proposal, actor=owner, expected_version=proposal.version, title="New title", acronym=proposal.acronym
+    )
+    assert updated.version == proposal.version + 1
+    activity = updated.activities.order_by("-version").first()
+    assert activity.detail == {"fields": ["title"]}
+
+
+def test_an_update_without_change_keeps_the_version(proposal, owner):
+    same = services.proposal_update(
+        proposal=proposal, actor=owner, expected_version=proposal.version, title=proposal.title
+    )
+    assert same.version == proposal.version
+
+
+def test_a_stale_update_is_refused_and_reports_what_changed_meanwhile(proposal, owner):
+    other = UserFactory(first_name="Bea", last_name="Other")
+    proposal.co_editors.add(other)
+    seen = proposal.version
+    services.proposal_update(proposal=proposal, actor=other, expected_version=seen, title="Theirs")
+    with pytest.raises(services.StaleProposal) as refused:
+        services.proposal_update(proposal=proposal, actor=owner, expected_version=seen, title="Mine")
+    assert Proposal.objects.get(pk=proposal.pk).title == "Theirs"
+    [change] = refused.value.changes
+    assert change.actor == other and change.detail == {"fields": ["title"]}
+
+
+def test_participation_add_creates_a_proposed_participant_and_bumps_the_version(proposal, add):
+    organisation = OrganisationFactory()
+    participation = add(proposal, organisation, contact_email="x@example.org")
+    assert participation.status == ParticipationStatus.PROPOSED
+    proposal.refresh_from_db()
+    assert proposal.activities.filter(action=ActivityAction.PARTICIPANT_ADDED, subject=organisation.legal_name)
+
+
+def test_a_second_applicant_is_a_field_error_not_an_integrity_error(proposal, add):
+    with pytest.raises(ValidationError) as error:
+        add(proposal, OrganisationFactory(), role=Role.APPLICANT)
+    assert "already the applicant" in str(error.value.message_dict["role"])
+
+
+def test_the_same_organisation_twice_is_refused(proposal, add):
+    existing = proposal.participations.first().organisation
+    with pytest.raises(ValidationError) as error:
+        add(proposal, existing)
+    assert "organisation" in error.value.message_dict
+
+
+def test_an_affiliated_entity_needs_a_full_partner_of_the_same_proposal(proposal, make_proposal, add):
+    elsewhere = make_proposal().participations.first()
+    with pytest.raises(ValidationError):
+        add(proposal, OrganisationFactory(), role=Role.AFFILIATED_ENTITY)
+    with pytest.raises(ValidationError):
+        add(proposal, OrganisationFactory(), role=Role.AFFILIATED_ENTITY, affiliated_to=elsewhere)
+    partner = proposal.participations.get(role=Role.APPLICANT)
+    entity = add(proposal, OrganisationFactory(), role=Role.AFFILIATED_ENTITY, affiliated_to=partner)
+    assert entity.affiliated_to == partner
+
+
+def test_a_partner_with_affiliated_entities_keeps_a_full_partner_role(proposal, add):
+    partner = proposal.participations.get(role=Role.APPLICANT)
+    add(proposal, OrganisationFactory(), role=Role.AFFILIATED_ENTITY, affiliated_to=partner)
+    proposal.refresh_from_db()
+    with pytest.raises(ValidationError) as error:
+        services.participation_change_role(
+            participation=partner, role=Role.ASSOCIATED_PARTNER, actor=proposal.owner,
+            expected_version=proposal.version,
+        )
+    assert "affiliated entities" in str(error.value)
+
+
+def test_change_role_and_contact(proposal):
+    participation = proposal.participations.filter(role=Role.FULL_PARTNER).first()
+    updated = services.participation_update(
+        participation=participation, role=Role.ASSOCIATED_PARTNER, actor=proposal.owner,
+        expected_version=proposal.version, contact_name="Ann", contact_email="ann@example.org",
+    )
+    assert updated.role == Role.ASSOCIATED_PARTNER and updated.contact_email == "ann@example.org"
+    activity = proposal.activities.order_by("-version").first()
+    assert activity.detail["from_role"] == Role.FULL_PARTNER and activity.detail["role"] == Role.ASSOCIATED_PARTNER
+
+
+def test_remove_takes_the_affiliated_entities_along(proposal, add):
+    partner = proposal.participations.get(role=Role.APPLICANT)
+    entity = add(proposal, OrganisationFactory(), role=Role.AFFILIATED_ENTITY, affiliated_to=partner)
+    proposal.refresh_from_db()
+    names = services.participation_remove(participation=partner, actor=proposal.owner,
+                                          expected_version=proposal.version)
+    assert names == [partner.organisation.legal_name, entity.organisation.legal_name]
+    assert not Participation.objects.filter(pk__in=[partner.pk, entity.pk]).exists()
+
+
+def test_stale_consortium_changes_change_nothing(proposal, add):
+    seen = proposal.version
+    add(proposal, OrganisationFactory())
+    before = proposal.participations.count()
+    with pytest.raises(services.StaleProposal):
+        services.participation_add(
+            proposal=proposal, organisation=OrganisationFactory(), role=Role.FULL_PARTNER, actor=proposal.owner,
+            expected_version=seen,
+        )
+    with pytest.raises(services.StaleProposal):
+        services.participation_remove(
+            participation=proposal.participations.first(), actor=proposal.owner, expected_version=seen
+        )
+    assert proposal.participations.count() == before
+
+
+def test_coeditors_are_added_by_email_of_a_signed_up_user(proposal, owner):
+    editor = UserFactory(email="Bea@Example.org")
+    services.coeditor_add(proposal=proposal, email="bea@example.org", actor=owner, expected_version=proposal.version)
+    assert list(proposal.co_editors.all()) == [editor]
+    proposal.refresh_from_db()
+    for email in ("nobody@example.org", "bea@example.org", owner.email):
+        with pytest.raises(ValidationError):
+            services.coeditor_add(proposal=proposal, email=email, actor=owner, expected_version=proposal.version)
+    services.coeditor_remove(proposal=proposal, user=editor, actor=owner, expected_version=proposal.version)
+    assert not proposal.co_editors.exists()
+
+
+def test_archive_and_restore(proposal, owner):
+    archived = services.proposal_archive(proposal=proposal, actor=owner)
+    assert archived.archived_at is not None
+    restored = services.proposal_restore(proposal=proposal, actor=owner)
+    assert restored.archived_at is None and restored.version == proposal.version + 2
+
+
+def test_adding_the_missing_labour_market_actor_makes_the_proposal_eligible(make_proposal, owner, add):
+    members = [m for m in __import__("tests.alliances.conftest", fromlist=["ELIGIBLE"]).ELIGIBLE if m[1] != "chamber"]
+    proposal = make_proposal(members, owner=owner)
+    assert proposal.eligibility_report.projected_status == "not_eligible"
+    from tests.factories import country, org_type
+
+    add(proposal, OrganisationFactory(country=country("PL"), type=org_type("enterprise"), eche_status="not_required"))
+    proposal.refresh_from_db()
+    proposal.eligibility_report.refresh_from_db()
+    assert proposal.eligibility_report.projected_status == "eligible"
