@@ -135,8 +135,19 @@ def celery_worker_process(transactional_db, celery_eager, tmp_path):
             self._log_file = open(self.log, "wb")
             self.process = subprocess.Popen(
                 [
-                    str(celery_bin), "-A", "config", "worker", "--pool=solo", "--concurrency=1",
-                    "--without-gossip", "--without-mingle", "--loglevel=INFO", "-Q", queue, "-n", self.hostname,
+                    str(celery_bin),
+                    "-A",
+                    "config",
+                    "worker",
+                    "--pool=solo",
+                    "--concurrency=1",
+                    "--without-gossip",
+                    "--without-mingle",
+                    "--loglevel=INFO",
+                    "-Q",
+                    queue,
+                    "-n",
+                    self.hostname,
                 ],
                 cwd=root,
                 env=env,
@@ -152,7 +163,9 @@ def celery_worker_process(transactional_db, celery_eager, tmp_path):
                     return self
                 time.sleep(0.1)
             self.stop()
-            pytest.fail(f"The Celery worker did not get ready in 30 s:\n{self.log.read_text(errors='replace')}")
+            pytest.fail(
+                f"The Celery worker did not get ready in 30 s:\n{self.log.read_text(errors='replace')}"
+            )
 
         def stop(self):
             if self.process.poll() is None:
@@ -194,3 +207,33 @@ def wait_for():
             time.sleep(interval)
 
     return wait
+
+
+@pytest.fixture
+def switch_broker(celery_eager):
+    """`switch_broker(url)` points task publishing at another broker (a closed port = the broker is down);
+    the original broker is restored after the test. Publishing is real (not eager) while switched."""
+    app = celery_eager
+    # broker_write_url: broker_url itself cannot be overridden while CELERY_BROKER_URL is in the environment.
+    original_url = app.conf.get("broker_write_url")
+    original_eager = app.conf.task_always_eager
+
+    def reset_pools():
+        from kombu import pools
+
+        pools.reset()  # closes and forgets every pooled connection, so the next publish connects afresh
+        app._pool = None
+        try:
+            app.__dict__["amqp"]._producer_pool = None
+        except (AttributeError, KeyError):
+            pass
+
+    def switch(url: str | None = None, *, eager: bool = False):
+        reset_pools()
+        app.conf.broker_write_url = url or original_url
+        app.conf.task_always_eager = eager
+
+    yield switch
+    reset_pools()
+    app.conf.broker_write_url = original_url
+    app.conf.task_always_eager = original_eager

@@ -1,0 +1,319 @@
+"""When checks run: an HEI created or its identifiers changed (on commit), an import, the admin action, the
+sweep of checks that never answered; and what a broker that is down does (nothing is lost)."""
+
+import datetime
+import io
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from eligibility.models import EligibilityReport
+from partners import eche
+from partners.models import EcheImportJob, EcheList, EcheStatus, Organisation
+from partners.signals import PendingChecks
+from partners.tasks import check_eche
+from tests.factories import OrganisationFactory, ParticipationFactory, ProposalFactory, UserFactory, country, org_type
+
+from .eche_helpers import D, import_list, write_list
+
+pytestmark = pytest.mark.django_db
+
+VALID = ("01-01-2021", "31-12-2027")
+CLOSED_PORT_BROKER = "redis://127.0.0.1:1/0"
+
+
+@pytest.fixture
+def registry(tmp_path):
+    return import_list(
+        write_list(
+            tmp_path / "list.xlsx",
+            [
+                ("D  BERLIN02", "999986678", "E10209450", "TU Berlin", "DE", *VALID),
+                ("SF ESPOO12", "991256096", "E10181958", "Aalto", "FI", *VALID),
+                ("F  LYON141", "900000001", "", "Lyon", "FR", "01-01-2021", "31-10-2026"),
+            ],
+        )
+    )
+
+
+@pytest.fixture(autouse=True)
+def today():
+    with time_machine.travel(datetime.datetime(2026, 11, 25, 12, tzinfo=datetime.UTC), tick=False):
+        yield
+
+
+def pending_checks(callbacks) -> list[int]:
+    return [pk for callback in callbacks if isinstance(callback, PendingChecks) for pk in callback.organisation_ids]
+
+
+def test_a_new_hei_is_checked_on_commit(registry, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        tub = OrganisationFactory(hei=True, erasmus_code="D  BERLIN02")
+        assert Organisation.objects.get(pk=tub.pk).eche_status == "pending"  # nothing before commit
+
+    assert pending_checks(callbacks) == [tub.pk]
+    tub.refresh_from_db()
+    assert tub.eche_status == "valid"
+    assert tub.eche_requested_at is None
+
+
+def test_changing_an_identifier_requeues_the_check(registry, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        organisation = OrganisationFactory(hei=True, erasmus_code="D  BERLIN02")
+    for field, value, status in [
+        ("erasmus_code", "F  LYON141", "expired"),
+        ("erasmus_code", "", "not_found"),
+        ("pic", "991256096", "valid"),
+        ("oid", "E10209450", "valid"),
+    ]:
+        setattr(organisation, field, value)
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            organisation.save(update_fields=[field])
+        assert pending_checks(callbacks) == [organisation.pk], field
+        organisation.refresh_from_db()
+        assert organisation.eche_status == status, field
+
+
+def test_changing_the_country_or_type_requeues_the_check(registry, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        organisation = OrganisationFactory(hei=True, erasmus_code="D  BERLIN02")
+    organisation.country = country("US")
+    with django_capture_on_commit_callbacks(execute=True):
+        organisation.save()
+    organisation.refresh_from_db()
+    assert organisation.eche_status == "not_required"
+
+    organisation.country = country("DE")
+    organisation.type = org_type("enterprise")
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        organisation.save()
+    assert pending_checks(callbacks) == [organisation.pk]
+    organisation.refresh_from_db()
+    assert organisation.eche_status == "not_required"
+
+
+def test_other_changes_queue_nothing(registry, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        organisation = OrganisationFactory(hei=True, erasmus_code="D  BERLIN02")
+    organisation.city = "Charlottenburg"
+    organisation.legal_name = "TU Berlin, renamed"
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        organisation.save()
+        OrganisationFactory()  # not an HEI: no check
+    assert pending_checks(callbacks) == []
+
+
+def test_several_saves_in_one_transaction_queue_once_per_organisation(registry, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        organisation = OrganisationFactory(hei=True, erasmus_code="D  BERLIN02")
+        organisation.pic = "999986678"
+        organisation.save()
+    assert len([c for c in callbacks if isinstance(c, PendingChecks)]) == 1
+
+
+def test_a_status_change_re_evaluates_eligibility(registry, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        proposal = ProposalFactory()
+        organisation = OrganisationFactory(hei=True, erasmus_code="X  UNKNOWN01")
+        ParticipationFactory(proposal=proposal, organisation=organisation)
+    before = EligibilityReport.objects.get(proposal=proposal)
+    assert organisation.__class__.objects.get(pk=organisation.pk).eche_status == "not_found"
+
+    organisation.erasmus_code = "D  BERLIN02"
+    with django_capture_on_commit_callbacks(execute=True):
+        organisation.save()
+
+    after = EligibilityReport.objects.get(proposal=proposal)
+    eche_before = next(c for c in before.confirmed["criteria"] if c["code"] == "eche")
+    eche_after = next(c for c in after.confirmed["criteria"] if c["code"] == "eche")
+    assert eche_before["status"] == "fail"
+    assert eche_after["status"] == "pass"
+
+
+def test_the_check_task_is_idempotent(registry):
+    tub = OrganisationFactory(hei=True, erasmus_code="D  BERLIN02", eche_status=EcheStatus.ERROR)
+    assert check_eche.delay(tub.pk).get() == "valid"
+    assert check_eche.delay(tub.pk).get() == "valid"
+    assert check_eche.delay(987654321).get() is None
+
+
+def test_a_source_that_keeps_failing_ends_in_error(registry, settings, monkeypatch):
+    settings.ECHE_CHECK_MAX_RETRIES = 2
+    calls = []
+
+    def failing(*, organisation_id, source=None):
+        calls.append(organisation_id)
+        raise eche.SourceError("the list could not be read")
+
+    monkeypatch.setattr(eche, "organisation_check", failing)
+    tub = OrganisationFactory(hei=True, erasmus_code="D  BERLIN02", eche_status=EcheStatus.PENDING)
+
+    assert check_eche.delay(tub.pk).get() == "error"
+
+    assert len(calls) == 3  # the first try and two retries
+    tub.refresh_from_db()
+    assert tub.eche_status == "error"
+    assert tub.eche_detail == "the list could not be read"
+    assert tub.eche_requested_at is None
+
+
+def test_an_import_rechecks_every_hei(tmp_path, registry, django_capture_on_commit_callbacks):
+    lyon = OrganisationFactory(hei=True, erasmus_code="F  LYON141", eche_status=EcheStatus.VALID)
+    company = OrganisationFactory(eche_status=EcheStatus.PENDING)
+    with django_capture_on_commit_callbacks(execute=True):
+        import_list(write_list(tmp_path / "new.xlsx", [("F  LYON141", "", "", "Lyon", "FR", *VALID)]))
+    lyon.refresh_from_db()
+    company.refresh_from_db()
+    assert lyon.eche_status == "valid"
+    assert lyon.eche_source_row == 2
+    assert company.eche_status == "not_required"
+
+
+def test_recheck_uses_a_bounded_number_of_queries(registry, django_capture_on_commit_callbacks):
+    proposal = ProposalFactory()
+    for index in range(60):
+        organisation = OrganisationFactory(
+            hei=True, erasmus_code=f"D  TEST{index:03d}", eche_status=EcheStatus.VALID
+        )
+        ParticipationFactory(proposal=proposal, organisation=organisation)
+
+    with CaptureQueriesContext(connection) as queries:
+        result = eche.organisations_recheck_all(batch_size=25)
+
+    assert result == {"queued": 0, "checked": 60, "changed": 60}
+    # 4 to start (list, holders, two for countries), at most 6 per batch of 25 and one to find the end.
+    assert len(queries) <= 4 + 6 * 3 + 1
+    assert set(Organisation.objects.filter(type__higher_education=True).values_list("eche_status", flat=True)) == {
+        "not_found"
+    }
+
+
+def test_admin_action_rechecks_selected(registry, client, django_capture_on_commit_callbacks):
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    tub = OrganisationFactory(hei=True, erasmus_code="D  BERLIN02", eche_status=EcheStatus.ERROR)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("admin:partners_organisation_changelist"),
+            {"action": "recheck_eche", "_selected_action": [tub.pk]},
+            follow=True,
+        )
+    assert response.status_code == 200
+    assert "queued" in response.content.decode()
+    tub.refresh_from_db()
+    assert tub.eche_status == "valid"
+
+
+# --- Nothing lost when the broker is down ---------------------------------------------------------------------
+
+
+def test_broker_down_save_succeeds_and_stays_pending_then_the_sweep_completes(
+    registry, switch_broker, django_capture_on_commit_callbacks
+):
+    switch_broker(CLOSED_PORT_BROKER)
+    with django_capture_on_commit_callbacks(execute=True):
+        tub = OrganisationFactory(hei=True, erasmus_code="D  BERLIN02")  # no exception
+    tub.refresh_from_db()
+    assert tub.eche_status == "pending"
+    requested = tub.eche_requested_at
+    assert requested is not None
+
+    switch_broker(eager=True)  # the broker is back (tasks run here; the worker test does it for real)
+    assert eche.pending_checks_sweep() == 0  # asked for just now: not yet due
+    with time_machine.travel(timezone.now() + datetime.timedelta(minutes=5), tick=False):
+        assert eche.pending_checks_sweep() == 1
+    tub.refresh_from_db()
+    assert tub.eche_status == "valid"
+    assert tub.eche_requested_at is None
+
+
+def test_the_sweep_requeues_a_check_at_most_once_per_period(registry, switch_broker):
+    tub = OrganisationFactory(hei=True, erasmus_code="D  BERLIN02", eche_status=EcheStatus.ERROR)
+    Organisation.objects.filter(pk=tub.pk).update(eche_requested_at=timezone.now() - datetime.timedelta(hours=1))
+    switch_broker(CLOSED_PORT_BROKER)
+    assert eche.pending_checks_sweep() == 0  # could not queue...
+    tub.refresh_from_db()
+    assert tub.eche_requested_at == timezone.now()  # ...but the request time moved: retried next period
+    switch_broker(eager=True)
+    assert eche.pending_checks_sweep() == 0
+
+
+# --- Admin upload ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def admin_client(client):
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    return client
+
+
+def test_admin_upload_runs_the_import_and_shows_the_result(tmp_path, admin_client, django_capture_on_commit_callbacks):
+    path = write_list(
+        tmp_path / "upload_08042026.xlsx",
+        [("D  BERLIN02", "999986678", "", "TU Berlin", "DE", *VALID), ("", "", "", "Nobody", "DE", *VALID)],
+    )
+    with django_capture_on_commit_callbacks(execute=True), open(path, "rb") as upload:
+        response = admin_client.post(reverse("admin:partners_echeimportjob_add"), {"upload": upload})
+    job = EcheImportJob.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:partners_echeimportjob_change", args=[job.pk])
+    assert job.status == "done"
+    assert job.rows_done == 2
+    assert job.eche_list == EcheList.objects.get(is_current=True)
+    assert job.eche_list.imported_by is not None
+    page = admin_client.get(response["Location"]).content.decode()
+    assert "1 holders imported, 1 rows refused" in page
+    assert "Row 3 refused: no Erasmus code, PIC or OID" in page
+    assert 'http-equiv="refresh"' not in page  # finished: no more refreshing
+
+
+def test_admin_upload_of_a_broken_file_is_refused(registry, admin_client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(
+            reverse("admin:partners_echeimportjob_add"),
+            {"upload": _named(io.BytesIO(b"not a workbook"), "list.xlsx")},
+        )
+    job = EcheImportJob.objects.get()
+    assert job.status == "failed"
+    assert "current list is unchanged" in job.message
+    assert EcheList.objects.get(is_current=True) == registry
+    page = admin_client.get(reverse("admin:partners_echeimportjob_change", args=[job.pk])).content.decode()
+    assert "could not be opened as an Excel workbook" in page
+
+
+def test_a_queued_job_page_refreshes_itself(admin_client):
+    job = EcheImportJob.objects.create(filename="list.xlsx", content=b"")
+    page = admin_client.get(reverse("admin:partners_echeimportjob_change", args=[job.pk])).content.decode()
+    assert 'http-equiv="refresh"' in page
+    assert "Waiting for a worker" in page
+
+
+def test_admin_upload_refuses_other_file_types(admin_client):
+    response = admin_client.post(
+        reverse("admin:partners_echeimportjob_add"), {"upload": _named(io.BytesIO(b"%PDF"), "list.pdf")}
+    )
+    assert response.status_code == 200
+    assert "Upload the list as .xlsx" in response.content.decode()
+    assert not EcheImportJob.objects.exists()
+
+
+def test_registry_admin_pages_open(registry, admin_client):
+    for name in ("echelist_changelist", "echeholder_changelist", "echeimportjob_changelist"):
+        assert admin_client.get(reverse(f"admin:partners_{name}")).status_code == 200, name
+    assert admin_client.get(reverse("admin:partners_echelist_change", args=[registry.pk])).status_code == 200
+    page = admin_client.get(reverse("admin:partners_echeholder_changelist") + "?q=BERLIN02").content.decode()
+    assert "TU Berlin" in page
+
+
+def _named(stream, name):
+    stream.name = name
+    return stream
+
+
+def test_dates(registry):
+    assert registry.holders_count == 3
+    assert D(2026, 11, 25) == timezone.localdate()
