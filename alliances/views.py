@@ -29,6 +29,7 @@ from .forms import (
     OrganisationSearchForm,
     ParticipationAddForm,
     ParticipationChangeForm,
+    ParticipationForm,
     ProposalForm,
     is_tampered,
 )
@@ -348,7 +349,7 @@ def eche_fragment(request, pk, participation_id):
     response = render(
         request,
         "partners/partials/eche_badge.html",
-        {"organisation": organisation, "proposal": proposal, "participation": participation},
+        {"organisation": organisation, "proposal": proposal, "participation": participation, "poll": True},
     )
     if organisation.eche_status == EcheStatus.PENDING:
         return response
@@ -459,13 +460,13 @@ def organisation_create_in_place(request, pk):
     """A new organisation, validated like the admin does, added to the consortium in the same step."""
     proposal = proposal_get_for_user(user=request.user, pk=pk)
     org_form = OrganisationForm(request.POST or None, prefix="org")
-    part_form = ParticipationAddForm(request.POST or None, proposal=proposal, prefix="part")
-    part_form.fields["organisation"].required = False
+    part_form = ParticipationForm(request.POST or None, proposal=proposal, prefix="part")
     context = {"proposal": proposal, "org_form": org_form, "part_form": part_form}
     if request.method == "GET":
         return render(request, "alliances/partials/organisation_create.html", context)
     org_valid, part_valid = org_form.is_valid(), part_form.is_valid()
-    if not part_valid and (is_tampered(part_form, part_form.tamper_fields) or part_form.has_error("version")):
+    expected_version = _expected_version(request)
+    if not part_valid and is_tampered(part_form, part_form.tamper_fields):
         raise BadRequest("tampered participation")
     if is_tampered(org_form, ["country", "type"]):
         raise BadRequest("tampered organisation")
@@ -485,7 +486,7 @@ def organisation_create_in_place(request, pk):
                     contact_name=data["contact_name"],
                     contact_email=data["contact_email"],
                     actor=request.user,
-                    expected_version=data["version"],
+                    expected_version=expected_version,
                 )
         except services.StaleProposal as exc:
             return _after_stale(request, pk, exc)

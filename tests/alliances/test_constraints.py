@@ -24,7 +24,9 @@ def test_one_applicant_per_proposal():
 def test_an_organisation_at_most_once_per_proposal():
     first = ParticipationFactory()
     with refused(), transaction.atomic():
-        ParticipationFactory(proposal=first.proposal, organisation=first.organisation, role=Role.ASSOCIATED_PARTNER)
+        ParticipationFactory(
+            proposal=first.proposal, organisation=first.organisation, role=Role.ASSOCIATED_PARTNER
+        )
 
 
 def test_same_organisation_in_two_proposals_is_fine():
@@ -53,7 +55,9 @@ def test_affiliated_entity_of_a_partner_in_another_proposal_is_refused():
 def test_affiliated_entity_of_an_associated_partner_is_refused():
     associated = ParticipationFactory(role=Role.ASSOCIATED_PARTNER)
     with refused(), transaction.atomic():
-        ParticipationFactory(proposal=associated.proposal, role=Role.AFFILIATED_ENTITY, affiliated_to=associated)
+        ParticipationFactory(
+            proposal=associated.proposal, role=Role.AFFILIATED_ENTITY, affiliated_to=associated
+        )
 
 
 def test_partner_with_affiliated_entities_keeps_a_full_partner_role():
@@ -66,14 +70,18 @@ def test_partner_with_affiliated_entities_keeps_a_full_partner_role():
 
 def test_affiliated_entity_of_a_full_partner_is_accepted_and_removed_with_it():
     partner = ParticipationFactory(role=Role.APPLICANT)
-    entity = ParticipationFactory(proposal=partner.proposal, role=Role.AFFILIATED_ENTITY, affiliated_to=partner)
+    entity = ParticipationFactory(
+        proposal=partner.proposal, role=Role.AFFILIATED_ENTITY, affiliated_to=partner
+    )
     partner.delete()
     assert not type(entity).objects.filter(pk=entity.pk).exists()
 
 
 def test_model_clean_explains_a_wrong_partner():
     partner = ParticipationFactory()
-    entity = ParticipationFactory.build(role=Role.AFFILIATED_ENTITY, affiliated_to=partner, proposal=ProposalFactory())
+    entity = ParticipationFactory.build(
+        role=Role.AFFILIATED_ENTITY, affiliated_to=partner, proposal=ProposalFactory()
+    )
     with pytest.raises(ValidationError) as error:
         entity.clean()
     assert "affiliated_to" in error.value.message_dict

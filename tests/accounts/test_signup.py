@@ -1,0 +1,53 @@
+import pytest
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def data(**changes):
+    return {"email": "New.Coordinator@Example.org", "first_name": "Nora", "last_name": "New",
+            "password1": "erasmus-alliance-2027", "password2": "erasmus-alliance-2027", **changes}
+
+
+def test_sign_up_signs_in_and_lands_on_my_proposals(client):
+    response = client.post(reverse("signup"), data(), follow=True)
+    user = get_user_model().objects.get()
+    assert user.email == "new.coordinator@example.org" and user.check_password("erasmus-alliance-2027")
+    assert response.context["user"] == user
+    html = response.content.decode()
+    assert "My proposals" in html and "New proposal" in html and "Welcome" in html
+
+
+@pytest.mark.parametrize(
+    "changes, field",
+    [
+        ({"email": "not-an-email"}, "email"),
+        ({"email": ""}, "email"),
+        ({"password2": "something-else-2027"}, "password2"),
+        ({"password1": "short", "password2": "short"}, "password1"),
+        ({"password1": "password", "password2": "password"}, "password1"),
+        ({"password1": "12345678901", "password2": "12345678901"}, "password1"),
+        ({"password1": "new.coordinator", "password2": "new.coordinator"}, "password1"),
+    ],
+)
+def test_sign_up_validates_each_field(client, changes, field):
+    response = client.post(reverse("signup"), data(**changes))
+    assert response.status_code == 400
+    assert field in response.context["form"].errors
+    assert not get_user_model().objects.exists()
+
+
+def test_an_email_already_signed_up_is_refused_whatever_its_case(client):
+    UserFactory(email="anna@example.org")
+    response = client.post(reverse("signup"), data(email="ANNA@example.org"))
+    assert "already exists" in str(response.context["form"].errors["email"])
+    assert get_user_model().objects.count() == 1
+
+
+def test_sign_in_page_links_to_sign_up_and_signed_in_users_skip_it(client):
+    assert reverse("signup") in client.get(reverse("login")).content.decode()
+    client.force_login(UserFactory())
+    assert client.get(reverse("signup")).status_code == 302

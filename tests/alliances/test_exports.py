@@ -1,0 +1,61 @@
+"""CSV and XLSX exports: the agreed columns, every participant, and no formula ever."""
+
+import csv
+import io
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from alliances.exports import safe_cell
+from alliances.models import Role
+from tests.factories import OrganisationFactory
+
+pytestmark = pytest.mark.django_db
+HEADERS = ["Role", "Legal name", "Acronym", "PIC", "OID", "Erasmus code", "Country", "Type", "Status",
+           "ECHE status", "Contact"]
+
+
+@pytest.mark.parametrize("value", ["=1+1", "+1", "-1", "@SUM(A1)", "\t=1", "\r=1"])
+def test_formula_like_cells_are_neutralised(value):
+    assert safe_cell(value).startswith("'")
+
+
+def test_plain_values_are_kept():
+    assert safe_cell("Aalto") == "Aalto" and safe_cell(None) == "" and safe_cell("999986678") == "999986678"
+
+
+def read_csv(response):
+    text = response.content.decode("utf-8-sig")
+    return list(csv.reader(io.StringIO(text)))
+
+
+def test_csv_export(owner_client, proposal, add):
+    evil = OrganisationFactory(legal_name="=HYPERLINK(\"http://evil\")", acronym="@cmd", pic="912345678")
+    add(proposal, evil, contact_name="-Mal", contact_email="mal@example.org")
+    response = owner_client.get(reverse("alliances:export_csv", kwargs={"pk": proposal.pk}))
+    assert response["Content-Type"].startswith("text/csv")
+    assert "attachment" in response["Content-Disposition"] and proposal.acronym in response["Content-Disposition"]
+    rows = read_csv(response)
+    assert rows[0] == HEADERS
+    assert len(rows) == 1 + proposal.participations.count()
+    assert rows[1][0] == "Applicant (coordinator)"
+    evil_row = next(row for row in rows if "HYPERLINK" in row[1])
+    assert evil_row[1].startswith("'=") and evil_row[2] == "'@cmd" and evil_row[3] == "912345678"
+    assert evil_row[10] == "'-Mal <mal@example.org>"
+
+
+def test_xlsx_export(owner_client, proposal, add):
+    evil = OrganisationFactory(legal_name="=1+2", pic="012345678")
+    partner = proposal.participations.get(role=Role.APPLICANT)
+    add(proposal, evil, role=Role.AFFILIATED_ENTITY, affiliated_to=partner)
+    response = owner_client.get(reverse("alliances:export_xlsx", kwargs={"pk": proposal.pk}))
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert rows[0] == HEADERS
+    assert len(rows) == 1 + proposal.participations.count()
+    evil_row = next(row for row in rows if row[1] and "1+2" in row[1])
+    assert evil_row[1] == "'=1+2" and evil_row[3] == "012345678"
+    assert evil_row[0].startswith("Affiliated entity of ")
+    assert all(cell.data_type == "s" for row in sheet.iter_rows(min_row=2) for cell in row if cell.value)

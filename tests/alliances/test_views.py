@@ -1,0 +1,430 @@
+"""The builder pages and their htmx fragments, as a coordinator uses them."""
+
+import json
+
+import pytest
+from django.urls import reverse
+
+from alliances.models import Participation, Proposal, Role
+from partners.models import Organisation
+from tests.factories import OrganisationFactory, UserFactory, country, edition, org_type
+
+pytestmark = pytest.mark.django_db
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def url(name, proposal, **kwargs):
+    return reverse(f"alliances:{name}", kwargs={"pk": proposal.pk, **kwargs})
+
+
+def test_home_lists_my_proposals_with_their_badges_and_a_call_to_action(owner_client, proposal):
+    html = owner_client.get(reverse("home")).content.decode()
+    assert proposal.acronym in html and "New proposal" in html and "Eligible" in html
+
+
+def test_home_shows_co_edited_proposals_but_not_others(client, proposal, make_proposal):
+    editor = UserFactory()
+    proposal.co_editors.add(editor)
+    other = make_proposal(acronym="OTHERS")
+    client.force_login(editor)
+    html = client.get(reverse("home")).content.decode()
+    assert proposal.acronym in html and other.acronym not in html and "co-editor" in html
+
+
+def test_create_a_proposal_with_the_newest_edition_by_default(owner_client, owner):
+    form = owner_client.get(reverse("alliances:proposal_create")).context["form"]
+    assert form["edition"].value() == edition().pk
+    response = owner_client.post(
+        reverse("alliances:proposal_create"),
+        {"title": "Green skills", "acronym": "GREEN", "edition": edition().pk, "duration_months": "36",
+         "aims": ["skills-relevance", "knowledge-flow"], "economic_sectors": "Manufacturing", "summary": "",
+         "deadline": "2027-02-26"},
+    )
+    proposal = Proposal.objects.get(acronym="GREEN")
+    assert response.status_code == 302 and response.url == url("builder", proposal)
+    assert proposal.owner == owner and proposal.duration_months == 36 and proposal.aims == ["skills-relevance",
+                                                                                            "knowledge-flow"]
+
+
+@pytest.mark.parametrize(
+    "changes, field",
+    [
+        ({"title": "  "}, "title"),
+        ({"duration_months": "30"}, "duration_months"),
+        ({"aims": []}, "aims"),
+        ({"aims": ["world-peace"]}, "aims"),
+        ({"edition": "999999"}, "edition"),
+        ({"deadline": "not a date"}, "deadline"),
+    ],
+)
+def test_proposal_form_errors_are_field_level(owner_client, changes, field):
+    data = {"title": "T", "acronym": "A", "edition": edition().pk, "duration_months": "24",
+            "aims": ["skills-relevance"], **changes}
+    response = owner_client.post(reverse("alliances:proposal_create"), data)
+    assert response.status_code == 400
+    assert field in response.context["form"].errors
+    assert not Proposal.objects.exists()
+
+
+def test_aims_must_belong_to_the_edition(owner_client):
+    data = {"title": "T", "acronym": "A", "edition": edition(2022).pk, "duration_months": "24", "aims": ["deep-tech"]}
+    response = owner_client.post(reverse("alliances:proposal_create"), data)
+    assert "Not an aim of the 2022 edition" in str(response.context["form"].errors["aims"])
+
+
+def test_edit_details_and_a_stale_edit_shows_what_changed(owner_client, proposal):
+    page = owner_client.get(url("proposal_update", proposal))
+    version = page.context["form"]["version"].value()
+    data = {"title": "Renamed", "acronym": proposal.acronym, "edition": proposal.edition_id, "duration_months": "24",
+            "aims": ["skills-relevance"], "version": version}
+    assert owner_client.post(url("proposal_update", proposal), data).status_code == 302
+    proposal.refresh_from_db()
+    assert proposal.title == "Renamed" and proposal.version == version + 1
+    # The same stale form again: refused, with the change it missed named.
+    response = owner_client.post(url("proposal_update", proposal), {**data, "title": "Mine"})
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "Nothing was saved" in html and "edited the proposal" in html and "title" in html
+    proposal.refresh_from_db()
+    assert proposal.title == "Renamed"
+
+
+def test_builder_page_shows_participants_panel_and_history(owner_client, proposal):
+    response = owner_client.get(url("builder", proposal))
+    html = response.content.decode()
+    assert response.status_code == 200
+    applicant = proposal.participations.get(role=Role.APPLICANT).organisation
+    assert applicant.legal_name in html and applicant.country.flag in html
+    assert "8 of 8 full partners" in html and "Eligible" in html
+    assert 'id="eligibility-history"' in html
+
+
+def test_eligibility_panel_switches_mode(owner_client, proposal, add):
+    add(proposal, OrganisationFactory(country=country("PL")))  # proposed: counts only when projected
+    projected = owner_client.get(url("eligibility", proposal) + "?mode=projected", **HTMX).content.decode()
+    confirmed = owner_client.get(url("eligibility", proposal) + "?mode=confirmed", **HTMX).content.decode()
+    assert "9 full partners, 8 required" in projected
+    assert "8 of 8 full partners" in confirmed
+    assert "<html" not in projected  # a fragment
+
+
+def test_search_finds_by_name_acronym_pic_and_filters(owner_client, proposal):
+    polmetal = OrganisationFactory(legal_name="Polmetal Sp. z o.o.", acronym="POLM", pic="912345678",
+                                   country=country("PL"))
+    for query in ("polmet", "POLM", "912345"):
+        html = owner_client.get(url("organisation_search", proposal), {"q": query}, **HTMX).content.decode()
+        assert "Polmetal" in html, query
+    html = owner_client.get(url("organisation_search", proposal), {"q": "polmet", "country": "DE"},
+                            **HTMX).content.decode()
+    assert "Polmetal" not in html and "No organisation matches" in html
+    html = owner_client.get(url("organisation_search", proposal), {"country": "PL", "type": "enterprise"},
+                            **HTMX).content.decode()
+    assert polmetal.legal_name in html
+
+
+def test_add_a_participant_from_the_directory(owner_client, proposal, django_capture_on_commit_callbacks):
+    organisation = OrganisationFactory(country=country("PL"))
+    form = owner_client.get(url("participation_add", proposal), {"organisation": organisation.pk}, **HTMX)
+    assert form.status_code == 200 and organisation.legal_name in form.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = owner_client.post(
+            url("participation_add", proposal),
+            {"organisation": organisation.pk, "role": "full_partner", "contact_name": "Jan",
+             "contact_email": "jan@example.org", "version": proposal.version},
+            **HTMX,
+        )
+    assert response.status_code == 200
+    assert "eligibility-changed" in json.loads(response["HX-Trigger"])
+    html = response.content.decode()
+    assert organisation.legal_name in html and 'id="proposal-version"' in html and "added as Full partner" in html
+    participation = proposal.participations.get(organisation=organisation)
+    assert participation.contact_email == "jan@example.org"
+
+
+def test_add_form_errors_are_field_level_and_change_nothing(owner_client, proposal):
+    organisation = OrganisationFactory()
+    before = Participation.objects.count()
+    response = owner_client.post(
+        url("participation_add", proposal),
+        {"organisation": organisation.pk, "role": "applicant", "contact_email": "not-an-email",
+         "version": proposal.version},
+        **HTMX,
+    )
+    form = response.context["form"]
+    assert response.status_code == 200 and "contact_email" in form.errors
+    response = owner_client.post(
+        url("participation_add", proposal),
+        {"organisation": organisation.pk, "role": "applicant", "version": proposal.version}, **HTMX,
+    )
+    assert "already the applicant" in str(response.context["form"].errors["role"])
+    response = owner_client.post(
+        url("participation_add", proposal),
+        {"organisation": organisation.pk, "role": "affiliated_entity", "version": proposal.version}, **HTMX,
+    )
+    assert "affiliated_to" in response.context["form"].errors
+    assert Participation.objects.count() == before
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        {"role": "superuser"},
+        {"organisation": "999999"},
+        {"organisation": "abc"},
+        {"version": ""},
+        {"version": "x"},
+        {"role": "affiliated_entity", "affiliated_to": "999999"},
+    ],
+)
+def test_tampered_adds_are_400_and_change_nothing(owner_client, proposal, tamper):
+    organisation = OrganisationFactory()
+    data = {"organisation": organisation.pk, "role": "full_partner", "version": proposal.version, **tamper}
+    before = Participation.objects.count(), Proposal.objects.get(pk=proposal.pk).version
+    response = owner_client.post(url("participation_add", proposal), data, **HTMX)
+    assert response.status_code == 400
+    assert (Participation.objects.count(), Proposal.objects.get(pk=proposal.pk).version) == before
+
+
+def test_affiliated_to_a_partner_of_another_proposal_is_refused(owner_client, proposal, make_proposal):
+    foreign = make_proposal().participations.first()
+    response = owner_client.post(
+        url("participation_add", proposal),
+        {"organisation": OrganisationFactory().pk, "role": "affiliated_entity", "affiliated_to": foreign.pk,
+         "version": proposal.version},
+        **HTMX,
+    )
+    assert response.status_code == 400
+    assert not Participation.objects.filter(affiliated_to=foreign).exclude(proposal=foreign.proposal).exists()
+
+
+def test_create_an_organisation_in_place(owner_client, proposal, django_capture_on_commit_callbacks):
+    assert "legal_name" in owner_client.get(url("organisation_create", proposal), **HTMX).content.decode()
+    data = {
+        "org-legal_name": "Wrocław  Metal Works", "org-acronym": "WMW", "org-country": "PL", "org-city": "Wrocław",
+        "org-type": org_type("enterprise").pk, "org-pic": " 912345670 ", "org-oid": "e10000009",
+        "org-erasmus_code": "", "org-website": "", "part-role": "full_partner", "part-contact_name": "",
+        "part-contact_email": "",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        response = owner_client.post(url("organisation_create", proposal), {**data, "version": proposal.version},
+                                     **HTMX)
+    assert response.status_code == 200, response.content.decode()[:2000]
+    organisation = Organisation.objects.get(pic="912345670")
+    assert organisation.legal_name == "Wrocław Metal Works" and organisation.oid == "E10000009"
+    assert organisation.created_by.email == "owner@example.org"
+    assert proposal.participations.filter(organisation=organisation).exists()
+    # The same again: duplicate detection as in the admin, naming the existing organisation.
+    proposal.refresh_from_db()
+    response = owner_client.post(url("organisation_create", proposal), {**data, "version": proposal.version},
+                                 **HTMX)
+    html = response.content.decode()
+    assert "already belongs to Wrocław Metal Works" in html
+    assert "Add the existing one" in html
+    assert Organisation.objects.filter(legal_name="Wrocław Metal Works").count() == 1
+
+
+def test_create_in_place_validates_identifier_formats(owner_client, proposal):
+    data = {"org-legal_name": "Bad Ids", "org-country": "PL", "org-type": org_type("enterprise").pk,
+            "org-pic": "12", "org-oid": "X1", "org-erasmus_code": "???", "part-role": "full_partner",
+            "version": proposal.version}
+    response = owner_client.post(url("organisation_create", proposal), data, **HTMX)
+    errors = response.context["org_form"].errors
+    assert {"pic", "oid", "erasmus_code"} <= set(errors)
+    assert not Organisation.objects.filter(legal_name="Bad Ids").exists()
+
+
+def test_change_role_in_place(owner_client, proposal):
+    participation = proposal.participations.filter(role=Role.FULL_PARTNER).first()
+    row = owner_client.get(url("participation_edit", proposal, participation_id=participation.pk), **HTMX)
+    assert row.status_code == 200 and "<tr" in row.content.decode()
+    response = owner_client.post(
+        url("participation_edit", proposal, participation_id=participation.pk),
+        {"role": "associated_partner", "contact_name": "Eva", "contact_email": "", "version": proposal.version},
+        **HTMX,
+    )
+    assert response.status_code == 200
+    participation.refresh_from_db()
+    assert participation.role == Role.ASSOCIATED_PARTNER and participation.contact_name == "Eva"
+    cancel = owner_client.get(url("participation_row", proposal, participation_id=participation.pk), **HTMX)
+    assert "Associated partner" in cancel.content.decode()
+
+
+def test_remove_a_participant(owner_client, proposal):
+    participation = proposal.participations.filter(role=Role.FULL_PARTNER).first()
+    response = owner_client.post(
+        url("participation_remove", proposal, participation_id=participation.pk), {"version": proposal.version},
+        **HTMX,
+    )
+    assert response.status_code == 200 and "Removed from the consortium" in response.content.decode()
+    assert not Participation.objects.filter(pk=participation.pk).exists()
+
+
+def test_remove_without_htmx_redirects_with_a_message(owner_client, proposal):
+    participation = proposal.participations.filter(role=Role.FULL_PARTNER).first()
+    response = owner_client.post(
+        url("participation_remove", proposal, participation_id=participation.pk), {"version": proposal.version},
+        follow=True,
+    )
+    assert "Removed from the consortium" in response.content.decode()
+
+
+def test_a_stale_builder_action_is_refused_and_shows_what_changed(owner_client, proposal, add):
+    seen = proposal.version
+    newcomer = add(proposal, OrganisationFactory(legal_name="Newcomer GmbH"))
+    victim = proposal.participations.filter(role=Role.FULL_PARTNER).first()
+    response = owner_client.post(
+        url("participation_remove", proposal, participation_id=victim.pk), {"version": seen}, **HTMX
+    )
+    html = response.content.decode()
+    assert "Nothing was saved" in html and "added a participant: Newcomer GmbH" in html
+    assert Participation.objects.filter(pk=victim.pk).exists() and newcomer.pk
+    assert f'value="{seen + 1}"' in html  # the page gets the current version
+
+
+def test_participation_of_another_proposal_is_404(owner_client, proposal, make_proposal):
+    foreign = make_proposal().participations.first()
+    response = owner_client.post(
+        url("participation_remove", proposal, participation_id=foreign.pk), {"version": proposal.version}
+    )
+    assert response.status_code == 404
+    assert Participation.objects.filter(pk=foreign.pk).exists()
+
+
+def test_eche_badge_polls_while_pending_then_stops(owner_client, proposal, add):
+    hei = OrganisationFactory(hei=True, eche_status="pending", erasmus_code="D  BERLIN99")
+    Organisation.objects.filter(pk=hei.pk).update(eche_status="pending")
+    participation = add(proposal, hei)
+    builder = owner_client.get(url("builder", proposal)).content.decode()
+    poll_url = url("participation_eche", proposal, participation_id=participation.pk)
+    assert f'hx-get="{poll_url}"' in builder and "ECHE check pending" in builder
+    response = owner_client.get(poll_url, **HTMX)
+    assert response.status_code == 200 and "every" in response.content.decode()
+    Organisation.objects.filter(pk=hei.pk).update(eche_status="valid")
+    response = owner_client.get(poll_url, **HTMX)
+    assert response.status_code == 286 and "ECHE valid" in response.content.decode()
+    assert "hx-trigger" not in response.content.decode()
+    assert "eligibility-changed" in json.loads(response["HX-Trigger"])
+
+
+def test_suggestions_for_a_missing_labour_market_actor_are_addable(owner_client, make_proposal, owner,
+                                                                   django_capture_on_commit_callbacks):
+    from tests.alliances.conftest import ELIGIBLE
+
+    proposal = make_proposal([m for m in ELIGIBLE if m[1] != "chamber"], owner=owner)
+    actor = OrganisationFactory(legal_name="Polmetal", country=country("PL"), type=org_type("enterprise"))
+    OrganisationFactory(legal_name="Not An Actor", country=country("PL"), type=org_type("ngo"))
+    OrganisationFactory(legal_name="Minsk Tractor", country=country("BY"), type=org_type("enterprise"))
+    html = owner_client.get(url("builder", proposal)).content.decode()
+    panel = html[html.index('data-criterion="labour-market-actors"'):html.index('data-criterion="education-providers"')]
+    assert "Polmetal" in panel and "Not An Actor" not in panel and "Minsk Tractor" not in panel
+    with django_capture_on_commit_callbacks(execute=True):
+        owner_client.post(url("participation_add", proposal),
+                          {"organisation": actor.pk, "role": "full_partner", "version": proposal.version}, **HTMX)
+    panel = owner_client.get(url("eligibility", proposal), **HTMX).content.decode()
+    assert 'data-overall="eligible"' in panel
+
+
+def test_country_suggestions_come_from_uncovered_eligible_countries(owner_client, make_proposal, owner):
+    members = [("DE", "higher-education-institution", Role.APPLICANT), ("DE", "vet-provider", Role.FULL_PARTNER)]
+    proposal = make_proposal(members, owner=owner)
+    OrganisationFactory(legal_name="German Co", country=country("DE"))
+    OrganisationFactory(legal_name="Polish Co", country=country("PL"))
+    OrganisationFactory(legal_name="Chinese Co", country=country("CN"))
+    html = owner_client.get(url("builder", proposal)).content.decode()
+    panel = html[html.index('data-criterion="countries"'):html.index('data-criterion="labour-market-actors"')]
+    assert "Polish Co" in panel and "German Co" not in panel and "Chinese Co" not in panel
+
+
+def test_history_lists_eligibility_changes(owner_client, proposal, add):
+    participation = proposal.participations.filter(role=Role.FULL_PARTNER).first()
+    from alliances import services
+
+    services.participation_remove(participation=participation, actor=proposal.owner, expected_version=proposal.version)
+    from eligibility.services import reevaluate
+
+    reevaluate([proposal.pk])
+    html = owner_client.get(url("history", proposal), **HTMX).content.decode()
+    assert "Full partners" in html and "Failed" in html
+
+
+def test_coeditor_management(owner_client, proposal):
+    editor = UserFactory(email="bea@example.org")
+    response = owner_client.post(url("coeditor_add", proposal), {"email": "BEA@example.org",
+                                                                 "version": proposal.version}, follow=True)
+    assert "can now edit" in response.content.decode()
+    assert list(proposal.co_editors.all()) == [editor]
+    response = owner_client.post(url("coeditor_add", proposal), {"email": "ghost@example.org",
+                                                                 "version": proposal.version + 1}, follow=True)
+    assert "No one has signed up with ghost@example.org" in response.content.decode()
+    proposal.refresh_from_db()
+    owner_client.post(url("coeditor_remove", proposal, user_id=editor.pk), {"version": proposal.version})
+    assert not proposal.co_editors.exists()
+
+
+def test_a_coeditor_edits_but_cannot_manage_coeditors(client, proposal):
+    editor = UserFactory()
+    proposal.co_editors.add(editor)
+    client.force_login(editor)
+    assert client.get(url("builder", proposal)).status_code == 200
+    response = client.post(url("coeditor_add", proposal), {"email": "x@example.org", "version": proposal.version})
+    assert response.status_code == 403
+
+
+def test_archive_and_restore_views(owner_client, proposal):
+    response = owner_client.post(url("proposal_archive", proposal), follow=True)
+    assert proposal.acronym not in response.content.decode().split("</nav>", 1)[1].split("archived.")[1]
+    archived = owner_client.get(reverse("alliances:proposal_archived_list")).content.decode()
+    assert proposal.acronym in archived
+    assert owner_client.get(url("builder", proposal)).status_code == 200  # still reachable, to restore it
+    owner_client.post(url("proposal_restore", proposal))
+    proposal.refresh_from_db()
+    assert proposal.archived_at is None
+
+
+def test_archive_by_get_changes_nothing(owner_client, proposal):
+    assert owner_client.get(url("proposal_archive", proposal)).status_code == 405
+    proposal.refresh_from_db()
+    assert proposal.archived_at is None
+
+
+def test_summary_page_is_printable(owner_client, proposal):
+    html = owner_client.get(url("summary", proposal)).content.decode()
+    assert "data-print" in html and "Eligibility, projected" in html
+
+
+def test_html_in_names_is_shown_as_text(owner_client, proposal, add):
+    evil = OrganisationFactory(legal_name='<script>alert("x")</script><b>Evil</b>', acronym="<i>E</i>")
+    add(proposal, evil)
+    for name in ("builder", "summary"):
+        html = owner_client.get(url(name, proposal)).content.decode()
+        assert "<script>alert" not in html and "&lt;script&gt;alert" in html
+    html = owner_client.get(reverse("partners:organisation_detail", kwargs={"pk": evil.pk})).content.decode()
+    assert "<script>alert" not in html
+    html = owner_client.get(reverse("partners:organisation_list"), {"q": "evil"}).content.decode()
+    assert "<b>Evil</b>" not in html
+
+
+def test_directory_search_and_detail(owner_client, proposal):
+    member = proposal.participations.first().organisation
+    response = owner_client.get(reverse("partners:organisation_list"), {"q": member.acronym})
+    assert member.legal_name in response.content.decode()
+    html = owner_client.get(reverse("partners:organisation_detail", kwargs={"pk": member.pk})).content.decode()
+    assert proposal.acronym in html and "Identifiers" in html and "Erasmus Charter" in html
+    fragment = owner_client.get(reverse("partners:organisation_list"), {"q": "zzzz"}, **HTMX).content.decode()
+    assert "No organisation matches" in fragment and "<html" not in fragment
+
+
+def test_directory_detail_lists_only_my_proposals(client, proposal):
+    member = proposal.participations.first().organisation
+    client.force_login(UserFactory())
+    html = client.get(reverse("partners:organisation_detail", kwargs={"pk": member.pk})).content.decode()
+    assert proposal.acronym not in html and "in none of your proposals" in html
+
+
+def test_pages_set_a_strict_content_security_policy(owner_client, proposal):
+    response = owner_client.get(url("builder", proposal))
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+    html = response.content.decode()
+    assert "style=" not in html and "<style" not in html
+    assert "<script>" not in html  # every script has a src
