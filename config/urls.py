@@ -20,4 +20,3 @@ urlpatterns = [
 admin.site.site_header = "Alliance Builder"
 admin.site.site_title = "Alliance Builder admin"
 admin.site.index_title = "Reference data and consortia"
-

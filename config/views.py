@@ -22,7 +22,9 @@ def healthz(request):
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
         components["database"] = "ok"
-    except Exception as exc:  # noqa: BLE001 - any failure means "down"
+    except Exception as exc:
         components["database"] = f"down: {exc.__class__.__name__}"
     healthy = all(value == "ok" for value in components.values())
-    return JsonResponse({"status": "ok" if healthy else "down", "components": components}, status=200 if healthy else 503)
+    return JsonResponse(
+        {"status": "ok" if healthy else "down", "components": components}, status=200 if healthy else 503
+    )

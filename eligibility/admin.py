@@ -11,7 +11,9 @@ class EditionForm(forms.ModelForm):
 
     durations = forms.TypedMultipleChoiceField(
         label=_("durations allowed (months)"),
-        choices=[(months, _("%(months)d months") % {"months": months}) for months in (12, 18, 24, 30, 36, 48)],
+        choices=[
+            (months, _("%(months)d months") % {"months": months}) for months in (12, 18, 24, 30, 36, 48)
+        ],
         coerce=int,
         widget=forms.CheckboxSelectMultiple,
     )
@@ -31,7 +33,22 @@ class EditionForm(forms.ModelForm):
 
     class Meta:
         model = Edition
-        fields = "__all__"
+        fields = [
+            "year",
+            "name",
+            "provisional",
+            "notes",
+            "min_full_partners",
+            "min_countries",
+            "min_labour_market_actors",
+            "min_education_providers",
+            "require_hei_and_vet",
+            "excluded_countries",
+            "durations",
+            "aims",
+            "max_grant_24_months",
+            "max_grant_36_months",
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

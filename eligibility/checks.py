@@ -4,7 +4,12 @@ from django.core import checks
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError
 
-REQUIRED_NUMBERS = ("min_full_partners", "min_countries", "min_labour_market_actors", "min_education_providers")
+REQUIRED_NUMBERS = (
+    "min_full_partners",
+    "min_countries",
+    "min_labour_market_actors",
+    "min_education_providers",
+)
 
 
 def _edition_problems(edition) -> list[str]:
@@ -59,7 +64,8 @@ def check_editions(app_configs=None, databases=None, **kwargs):
         for proposal in orphans.only("pk", "acronym", "edition_id")[:20]:
             errors.append(
                 checks.Error(
-                    f"Proposal {proposal.acronym} (id {proposal.pk}) points at edition id {proposal.edition_id}, "
+                    f"Proposal {proposal.acronym} (id {proposal.pk}) points at edition id "
+                    f"{proposal.edition_id}, "
                     "which does not exist.",
                     hint="Assign an existing edition to the proposal in the admin.",
                     obj=proposal,

@@ -12,7 +12,9 @@ def _validate_int_list(value, *, allowed=None, what):
     if not isinstance(value, list) or not all(isinstance(v, int) and not isinstance(v, bool) for v in value):
         raise ValidationError(_("Enter a list of whole numbers of %(what)s.") % {"what": what})
     if allowed is not None and any(v not in allowed for v in value):
-        raise ValidationError(_("Every %(what)s must be one of %(allowed)s.") % {"what": what, "allowed": allowed})
+        raise ValidationError(
+            _("Every %(what)s must be one of %(allowed)s.") % {"what": what, "allowed": allowed}
+        )
 
 
 def validate_durations(value):
@@ -61,11 +63,17 @@ class Edition(models.Model):
         null=True,
         blank=True,
         validators=[validate_regions],
-        help_text=_("Empty means every region; otherwise third-country partners elsewhere must be associated."),
+        help_text=_(
+            "Empty means every region; otherwise third-country partners elsewhere must be associated."
+        ),
     )
     aims = models.JSONField(_("aims"), default=list, validators=[validate_aims])
-    max_grant_24_months = models.PositiveIntegerField(_("maximum grant, 24 months (EUR)"), null=True, blank=True)
-    max_grant_36_months = models.PositiveIntegerField(_("maximum grant, 36 months (EUR)"), null=True, blank=True)
+    max_grant_24_months = models.PositiveIntegerField(
+        _("maximum grant, 24 months (EUR)"), null=True, blank=True
+    )
+    max_grant_36_months = models.PositiveIntegerField(
+        _("maximum grant, 36 months (EUR)"), null=True, blank=True
+    )
     notes = models.TextField(_("notes"), blank=True)
 
     class Meta:

@@ -13,7 +13,7 @@ from partners.models import Country, OrganisationType
 
 from . import rules
 from .models import Edition
-from .snapshot import edition_rules_many
+from .snapshot import edition_rules_from
 
 # EU-style codes the Commission uses, besides ISO 3166-1.
 COUNTRY_ALIASES = {"EL": "GR", "UK": "GB"}
@@ -34,8 +34,13 @@ class OfflineRequest:
 
 def _type_name(value) -> str:
     return {
-        bool: "a boolean", int: "an integer", float: "a number", str: "a string",
-        list: "a list", dict: "an object", type(None): "null",
+        bool: "a boolean",
+        int: "an integer",
+        float: "a number",
+        str: "a string",
+        list: "a list",
+        dict: "an object",
+        type(None): "null",
     }.get(type(value), type(value).__name__)
 
 
@@ -53,7 +58,7 @@ class _Reader:
             if required:
                 self.problem(path, "required field missing" if key not in data else "must not be null")
             return None
-        if isinstance(value, bool) and kind is not bool or not isinstance(value, kind):
+        if (isinstance(value, bool) and kind is not bool) or not isinstance(value, kind):
             self.problem(path, f"expected {what}, got {_type_name(value)}")
             return None
         return value
@@ -63,7 +68,9 @@ def parse(text: str) -> OfflineRequest:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
-        raise InvalidInput([f"input: malformed JSON at line {error.lineno}, column {error.colno}: {error.msg}"]) from None
+        raise InvalidInput(
+            [f"input: malformed JSON at line {error.lineno}, column {error.colno}: {error.msg}"]
+        ) from None
     if not isinstance(data, dict):
         raise InvalidInput([f"input: expected a JSON object, got {_type_name(data)}"])
 
@@ -77,7 +84,9 @@ def parse(text: str) -> OfflineRequest:
     if year is not None:
         edition = editions.get(year)
         if edition is None:
-            reader.problem("edition", f'unknown edition {year} (known: {", ".join(map(str, sorted(editions)))})')
+            reader.problem(
+                "edition", f"unknown edition {year} (known: {', '.join(map(str, sorted(editions)))})"
+            )
     elif "edition" not in data or data.get("edition") is None:
         edition = max(editions.values(), key=lambda e: e.year, default=None)
         if edition is None:
@@ -91,8 +100,10 @@ def parse(text: str) -> OfflineRequest:
         elif aim not in rules.AIMS:
             reader.problem(f"aims[{index}]", f'unknown aim "{aim}"')
 
-    raw_participants = reader.field(data, "participants", "participants", list, required=True, what="a list") or []
-    edition_rules = edition_rules_many([edition]).get(edition.pk) if edition else None
+    raw_participants = (
+        reader.field(data, "participants", "participants", list, required=True, what="a list") or []
+    )
+    edition_rules = edition_rules_from(edition) if edition else None
     participants = []
     for index, item in enumerate(raw_participants):
         participant = _participant(reader, f"participants[{index}]", item, countries, types, edition_rules)
@@ -135,13 +146,17 @@ def _participant(reader, path, item, countries, types, edition_rules):
     if role is not None and role not in rules.ROLES:
         reader.problem(f"{path}.role", f'unknown role "{role}" (one of {", ".join(rules.ROLES)})')
 
-    status = reader.field(item, "status", f"{path}.status", str, required=False, what="a string") or "confirmed"
+    status = (
+        reader.field(item, "status", f"{path}.status", str, required=False, what="a string") or "confirmed"
+    )
     if status not in rules.STATUSES:
         reader.problem(f"{path}.status", f'unknown status "{status}" (one of {", ".join(rules.STATUSES)})')
 
     eche_status = reader.field(item, "eche", f"{path}.eche", str, required=False, what="a string")
     if eche_status is not None and eche_status not in INPUT_ECHE_STATUSES:
-        reader.problem(f"{path}.eche", f'unknown ECHE status "{eche_status}" (one of {", ".join(INPUT_ECHE_STATUSES)})')
+        reader.problem(
+            f"{path}.eche", f'unknown ECHE status "{eche_status}" (one of {", ".join(INPUT_ECHE_STATUSES)})'
+        )
 
     identifiers = {}
     for key in ("erasmus_code", "pic", "oid"):
@@ -174,7 +189,8 @@ def _with_eche(participant, eche_status, identifiers, edition_rules):
     if eche_status is not None:
         return replace(participant, eche=eche_status)
     needs_charter = participant.higher_education and (
-        edition_rules is not None and rules.programme_status(participant, edition_rules) in rules.ELIGIBLE_PROGRAMME_STATUSES
+        edition_rules is not None
+        and rules.programme_status(participant, edition_rules) in rules.ELIGIBLE_PROGRAMME_STATUSES
     )
     if not needs_charter:
         return replace(participant, eche="not_required")

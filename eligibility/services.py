@@ -4,10 +4,8 @@ import logging
 from collections.abc import Iterable
 from itertools import islice
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
-
-from alliances.models import Proposal
 
 from . import rules, snapshot
 from .models import EligibilityChange, EligibilityReport
@@ -15,7 +13,14 @@ from .models import EligibilityChange, EligibilityReport
 logger = logging.getLogger(__name__)
 
 CHUNK_SIZE = 50
-REPORT_FIELDS = ["edition_year", "confirmed_status", "projected_status", "confirmed", "projected", "evaluated_at"]
+REPORT_FIELDS = [
+    "edition_year",
+    "confirmed_status",
+    "projected_status",
+    "confirmed",
+    "projected",
+    "evaluated_at",
+]
 
 
 def chunked(ids: Iterable[int], size: int = CHUNK_SIZE):
@@ -26,11 +31,14 @@ def chunked(ids: Iterable[int], size: int = CHUNK_SIZE):
 
 def evaluate_both_modes(proposal_snapshot: snapshot.ProposalSnapshot) -> dict[str, rules.Evaluation]:
     return {
-        mode: rules.evaluate(proposal_snapshot.snapshot, proposal_snapshot.edition, mode) for mode in rules.MODES
+        mode: rules.evaluate(proposal_snapshot.snapshot, proposal_snapshot.edition, mode)
+        for mode in rules.MODES
     }
 
 
-def _changes(proposal_id: int, mode: str, before: dict, after: rules.Evaluation, now) -> list[EligibilityChange]:
+def _changes(
+    proposal_id: int, mode: str, before: dict, after: rules.Evaluation, now
+) -> list[EligibilityChange]:
     """History rows for what moved: the overall status and each criterion whose status changed."""
     changes = []
     if before.get("status") != after.status:
@@ -78,37 +86,40 @@ def reevaluate(proposal_ids: Iterable[int]) -> int:
 
 @transaction.atomic
 def _reevaluate_chunk(proposal_ids: list[int]) -> int:
-    locked = list(Proposal.objects.select_for_update().filter(pk__in=proposal_ids).order_by("pk").values_list("pk", flat=True))
-    snapshots = snapshot.build_many(locked)
-    reports = {report.proposal_id: report for report in EligibilityReport.objects.filter(proposal_id__in=locked)}
+    if connection.vendor == "postgresql":
+        # A report is derived data, recomputed from the consortium at any time: it need not wait for its
+        # own disk flush (the save that caused it already waited for one).
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+    snapshots = snapshot.build_many(proposal_ids, lock=True)
     now = timezone.now()
-    new_reports, updated_reports, changes = [], [], []
+    reports, changes = [], []
     for proposal_id, proposal_snapshot in snapshots.items():
         results = evaluate_both_modes(proposal_snapshot)
-        report = reports.get(proposal_id)
-        before = {"confirmed": report.confirmed, "projected": report.projected} if report else {}
         for mode, evaluation in results.items():
-            changes += _changes(proposal_id, mode, before.get(mode) or {}, evaluation, now)
-        values = {
-            "edition_year": proposal_snapshot.edition.year,
-            "confirmed_status": results["confirmed"].status,
-            "projected_status": results["projected"].status,
-            "confirmed": results["confirmed"].as_dict(),
-            "projected": results["projected"].as_dict(),
-            "evaluated_at": now,
-        }
-        if report is None:
-            new_reports.append(EligibilityReport(proposal_id=proposal_id, **values))
-        else:
-            for field, value in values.items():
-                setattr(report, field, value)
-            updated_reports.append(report)
-    # Bulk writes send no signals: storing a report never triggers another evaluation.
-    EligibilityReport.objects.bulk_create(new_reports)
-    EligibilityReport.objects.bulk_update(updated_reports, REPORT_FIELDS)
-    EligibilityChange.objects.bulk_create(changes)
+            changes += _changes(proposal_id, mode, proposal_snapshot.previous[mode], evaluation, now)
+        reports.append(
+            EligibilityReport(
+                proposal_id=proposal_id,
+                edition_year=proposal_snapshot.edition.year,
+                confirmed_status=results["confirmed"].status,
+                projected_status=results["projected"].status,
+                confirmed=results["confirmed"].as_dict(),
+                projected=results["projected"].as_dict(),
+                evaluated_at=now,
+            )
+        )
+    # One upsert for new and existing reports. Bulk writes send no signals: storing a report never
+    # triggers another evaluation.
+    EligibilityReport.objects.bulk_create(
+        reports, update_conflicts=True, unique_fields=["proposal"], update_fields=REPORT_FIELDS
+    )
+    if changes:
+        EligibilityChange.objects.bulk_create(changes)
     return len(snapshots)
 
 
 def reevaluate_all() -> int:
+    from alliances.models import Proposal
+
     return reevaluate(Proposal.objects.values_list("pk", flat=True))

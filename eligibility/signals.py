@@ -72,28 +72,54 @@ def schedule(proposal_ids) -> None:
 
 # --- Which proposals a change affects --------------------------------------------------------------------
 
+# Fields the rules read (names and attnames). A save limited by `update_fields` to other fields (a contact's
+# email, a version bump) cannot change eligibility, so it evaluates nothing.
+RELEVANT_FIELDS = {
+    Participation: {"role", "status", "organisation", "organisation_id", "proposal", "proposal_id"},
+    Proposal: {"edition", "edition_id", "duration_months", "aims"},
+    Organisation: {"legal_name", "country", "country_id", "type", "type_id", "eche_status"},
+    OrganisationType: {"name", "higher_education", "vet_provider", "labour_market_actor", "eligible"},
+    Country: {"programme_status", "region", "member_state", "member_state_id"},
+}
+
+
+def relevant(sender, update_fields) -> bool:
+    if update_fields is None or sender not in RELEVANT_FIELDS:
+        return True
+    return not RELEVANT_FIELDS[sender].isdisjoint(update_fields)
+
 
 def proposals_of_organisations(organisation_filter: Q):
     return Participation.objects.filter(organisation_filter).values_list("proposal_id", flat=True).distinct()
 
 
-def on_participation_changed(sender, instance, **kwargs):
+def on_participation_changed(sender, instance, update_fields=None, **kwargs):
+    if not relevant(sender, update_fields):
+        return
     schedule([instance.proposal_id])
 
 
-def on_proposal_saved(sender, instance, **kwargs):
+def on_proposal_saved(sender, instance, update_fields=None, **kwargs):
+    if not relevant(sender, update_fields):
+        return
     schedule([instance.pk])
 
 
-def on_organisation_changed(sender, instance, **kwargs):
+def on_organisation_changed(sender, instance, update_fields=None, **kwargs):
+    if not relevant(sender, update_fields):
+        return
     schedule(proposals_of_organisations(Q(organisation_id=instance.pk)))
 
 
-def on_organisation_type_changed(sender, instance, **kwargs):
+def on_organisation_type_changed(sender, instance, update_fields=None, **kwargs):
+    if not relevant(sender, update_fields):
+        return
     schedule(proposals_of_organisations(Q(organisation__type_id=instance.pk)))
 
 
-def on_country_changed(sender, instance, **kwargs):
+def on_country_changed(sender, instance, update_fields=None, **kwargs):
+    if not relevant(sender, update_fields):
+        return
     # Territories count as their Member State, so a Member State's change reaches their partners too.
     schedule(
         proposals_of_organisations(
@@ -113,10 +139,8 @@ def on_edition_country_status_changed(sender, instance, **kwargs):
 def on_excluded_countries_changed(sender, instance, action, reverse, model, pk_set, **kwargs):
     if action not in {"post_add", "post_remove", "post_clear"}:
         return
-    if reverse:  # country.<reverse accessor>.add(edition): pk_set holds edition ids
-        editions = pk_set or []
-    else:
-        editions = [instance.pk]
+    # Reverse (country.<accessor>.add(edition)): pk_set holds edition ids.
+    editions = (pk_set or []) if reverse else [instance.pk]
     schedule(Proposal.objects.filter(edition_id__in=editions).values_list("pk", flat=True))
 
 

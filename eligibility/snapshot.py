@@ -1,18 +1,27 @@
-"""Read a proposal from the database into the plain data the rules evaluate.
+"""Read proposals from the database into the plain data the rules evaluate.
 
-A fixed number of queries whatever the consortium's size or the number of proposals: the proposals, their
-participations (with organisation, type, country and the Member State a territory counts as), and the
-editions' excluded countries and programme-status overrides.
+Three queries whatever the consortium's size or the number of proposals: the proposals with their edition
+and current report, the editions' excluded countries and programme-status overrides, and the participants
+as plain rows (organisation, type, country, and the Member State a territory counts as).
+
+The SQL is written out rather than built by the ORM: this runs after every save, and compiling three
+ORM queries costs more than running them.
 """
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.db import connection
+
 from alliances.models import Participation, Proposal
+from partners.models import Country, Organisation, OrganisationType
 
 from . import rules
-from .models import Edition, EditionCountryStatus
+from .models import Edition, EditionCountryStatus, EligibilityReport
+
+EXCLUDED = "excluded"
 
 
 @dataclass(frozen=True)
@@ -20,110 +29,195 @@ class ProposalSnapshot:
     proposal_id: int
     edition: rules.EditionRules
     snapshot: rules.Snapshot
+    # The stored report's evaluations before this snapshot ({} when there is none yet), by mode.
+    previous: dict
 
 
-def edition_rules_many(editions: Iterable[Edition]) -> dict[int, rules.EditionRules]:
-    """EditionRules by edition id, in two queries for any number of editions."""
-    editions = {edition.pk: edition for edition in editions}
-    excluded: dict[int, list[str]] = defaultdict(list)
+def _table(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _json(value):
+    """JSON columns arrive parsed from PostgreSQL and as text from SQLite."""
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def _placeholders(values) -> str:
+    return ", ".join(["%s"] * len(values))
+
+
+def _proposal_rows(proposal_ids: list[int], *, lock: bool):
+    sql = f"""
+        SELECT p.id, p.duration_months, p.aims, e.id, e.year, e.min_full_partners, e.min_countries,
+               e.min_labour_market_actors, e.min_education_providers, e.require_hei_and_vet, e.durations,
+               e.allowed_regions, e.aims, r.confirmed, r.projected
+        FROM {_table(Proposal)} p
+        JOIN {_table(Edition)} e ON e.id = p.edition_id
+        LEFT JOIN {_table(EligibilityReport)} r ON r.proposal_id = p.id
+        WHERE p.id IN ({_placeholders(proposal_ids)})
+        ORDER BY p.id
+    """
+    if lock and connection.features.has_select_for_update_of:
+        # Concurrent evaluations of one proposal run one after the other; the later one reads all
+        # that was committed before it.
+        sql += " FOR UPDATE OF p"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, proposal_ids)
+        return cursor.fetchall()
+
+
+def _edition_extras(edition_ids: list[int]) -> tuple[dict, dict]:
     through = Edition.excluded_countries.through
-    for edition_id, country_id in through.objects.filter(edition_id__in=editions).values_list(
-        "edition_id", "country_id"
-    ):
-        excluded[edition_id].append(country_id)
+    sql = f"""
+        SELECT edition_id, country_id, %s FROM {_table(through)}
+        WHERE edition_id IN ({_placeholders(edition_ids)})
+        UNION ALL
+        SELECT edition_id, country_id, programme_status FROM {_table(EditionCountryStatus)}
+        WHERE edition_id IN ({_placeholders(edition_ids)})
+    """
+    excluded: dict[int, list[str]] = defaultdict(list)
     overrides: dict[int, dict[str, str]] = defaultdict(dict)
-    for edition_id, country_id, status in EditionCountryStatus.objects.filter(edition_id__in=editions).values_list(
-        "edition_id", "country_id", "programme_status"
-    ):
-        overrides[edition_id][country_id] = status
-    return {
-        pk: rules.EditionRules.from_mapping(
-            edition.year,
-            {
-                "min_full_partners": edition.min_full_partners,
-                "min_countries": edition.min_countries,
-                "min_labour_market_actors": edition.min_labour_market_actors,
-                "min_education_providers": edition.min_education_providers,
-                "require_hei_and_vet": edition.require_hei_and_vet,
-                "durations": edition.durations,
-                "excluded_countries": excluded[pk],
-                "allowed_regions": edition.allowed_regions,
-                "programme_status_overrides": overrides[pk],
-                "aims": edition.aims,
-            },
-        )
-        for pk, edition in editions.items()
-    }
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [EXCLUDED, *edition_ids, *edition_ids])
+        for edition_id, country_id, kind in cursor.fetchall():
+            if kind == EXCLUDED:
+                excluded[edition_id].append(country_id)
+            else:
+                overrides[edition_id][country_id] = kind
+    return excluded, overrides
 
 
-def participant_from(participation: Participation) -> rules.Participant:
-    organisation = participation.organisation
-    country = organisation.country
-    # An overseas country or territory, or an outermost region, counts as its Member State.
-    effective = country.member_state or country
-    kind = organisation.type
+def _participant_rows(proposal_ids: list[int]):
+    sql = f"""
+        SELECT pa.proposal_id, pa.role, pa.status, o.legal_name, o.eche_status,
+               t.name, t.higher_education, t.vet_provider, t.labour_market_actor, t.eligible,
+               c.code, c.programme_status, c.region, ms.code, ms.programme_status, ms.region
+        FROM {_table(Participation)} pa
+        JOIN {_table(Organisation)} o ON o.id = pa.organisation_id
+        JOIN {_table(OrganisationType)} t ON t.id = o.type_id
+        JOIN {_table(Country)} c ON c.code = o.country_id
+        LEFT JOIN {_table(Country)} ms ON ms.code = c.member_state_id
+        WHERE pa.proposal_id IN ({_placeholders(proposal_ids)})
+        ORDER BY pa.proposal_id, pa.created_at, pa.id
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, proposal_ids)
+        return cursor.fetchall()
+
+
+def participant_from_row(row) -> rules.Participant:
+    (
+        _proposal_id,
+        role,
+        status,
+        name,
+        eche,
+        type_name,
+        hei,
+        vet,
+        lma,
+        eligible,
+        country,
+        programme_status,
+        region,
+        member_state,
+        member_state_status,
+        member_state_region,
+    ) = row
+    if member_state:  # an overseas country or territory, or an outermost region, counts as its Member State
+        country, programme_status, region = member_state, member_state_status, member_state_region
     return rules.Participant(
-        name=organisation.legal_name,
-        role=participation.role,
-        status=participation.status,
-        country=effective.code,
-        programme_status=effective.programme_status,
-        region=effective.region,
-        higher_education=kind.higher_education,
-        vet_provider=kind.vet_provider,
-        labour_market_actor=kind.labour_market_actor,
-        eligible_type=kind.eligible,
-        type_name=kind.name,
-        eche=organisation.eche_status,
+        name=name,
+        role=role,
+        status=status,
+        country=country,
+        programme_status=programme_status,
+        region=region,
+        higher_education=bool(hei),
+        vet_provider=bool(vet),
+        labour_market_actor=bool(lma),
+        eligible_type=bool(eligible),
+        type_name=type_name,
+        eche=eche,
     )
 
 
-def build_many(proposal_ids: Iterable[int]) -> dict[int, ProposalSnapshot]:
-    """Snapshots of the proposals that exist among `proposal_ids`, in four queries."""
-    proposals = list(
-        Proposal.objects.filter(pk__in=set(proposal_ids))
-        .select_related("edition")
-        .only("pk", "duration_months", "aims", "edition")
+def edition_rules_from(edition: Edition) -> rules.EditionRules:
+    """EditionRules of one Edition instance (two small queries; for admin and command-line use)."""
+    excluded, overrides = _edition_extras([edition.pk])
+    return _edition_rules(
+        edition.year,
+        (
+            edition.min_full_partners,
+            edition.min_countries,
+            edition.min_labour_market_actors,
+            edition.min_education_providers,
+            edition.require_hei_and_vet,
+            edition.durations,
+            edition.allowed_regions,
+            edition.aims,
+        ),
+        excluded[edition.pk],
+        overrides[edition.pk],
     )
+
+
+def _edition_rules(year, values, excluded, overrides) -> rules.EditionRules:
+    min_full, min_countries, min_lma, min_education, hei_and_vet, durations, regions, aims = values
+    return rules.EditionRules.from_mapping(
+        year,
+        {
+            "min_full_partners": min_full,
+            "min_countries": min_countries,
+            "min_labour_market_actors": min_lma,
+            "min_education_providers": min_education,
+            "require_hei_and_vet": bool(hei_and_vet),
+            "durations": _json(durations),
+            "excluded_countries": excluded,
+            "allowed_regions": _json(regions),
+            "programme_status_overrides": overrides,
+            "aims": _json(aims),
+        },
+    )
+
+
+def build_many(proposal_ids: Iterable[int], *, lock: bool = False) -> dict[int, ProposalSnapshot]:
+    """Snapshots of the proposals that exist among `proposal_ids`.
+
+    `lock` locks the proposals until the transaction ends.
+    """
+    ids = sorted({int(pk) for pk in proposal_ids})
+    if not ids:
+        return {}
+    proposals = _proposal_rows(ids, lock=lock)
     if not proposals:
         return {}
-    editions = edition_rules_many({proposal.edition for proposal in proposals})
+    edition_ids = sorted({row[3] for row in proposals})
+    excluded, overrides = _edition_extras(edition_ids)
     participants: dict[int, list[rules.Participant]] = defaultdict(list)
-    participations = (
-        Participation.objects.filter(proposal_id__in=[proposal.pk for proposal in proposals])
-        .select_related("organisation__type", "organisation__country__member_state")
-        .only(
-            "proposal_id",
-            "role",
-            "status",
-            "organisation__legal_name",
-            "organisation__eche_status",
-            "organisation__type__name",
-            "organisation__type__higher_education",
-            "organisation__type__vet_provider",
-            "organisation__type__labour_market_actor",
-            "organisation__type__eligible",
-            "organisation__country__programme_status",
-            "organisation__country__region",
-            "organisation__country__member_state__programme_status",
-            "organisation__country__member_state__region",
-        )
-        .order_by("proposal_id", "created_at", "pk")
-    )
-    for participation in participations:
-        participants[participation.proposal_id].append(participant_from(participation))
-    return {
-        proposal.pk: ProposalSnapshot(
-            proposal_id=proposal.pk,
-            edition=editions[proposal.edition_id],
+    for row in _participant_rows([row[0] for row in proposals]):
+        participants[row[0]].append(participant_from_row(row))
+
+    editions: dict[int, rules.EditionRules] = {}
+    snapshots = {}
+    for row in proposals:
+        proposal_id, duration, aims, edition_id, year = row[:5]
+        if edition_id not in editions:
+            editions[edition_id] = _edition_rules(
+                year, row[5:13], excluded[edition_id], overrides[edition_id]
+            )
+        confirmed, projected = _json(row[13]), _json(row[14])
+        snapshots[proposal_id] = ProposalSnapshot(
+            proposal_id=proposal_id,
+            edition=editions[edition_id],
             snapshot=rules.Snapshot(
-                duration_months=proposal.duration_months,
-                aims=tuple(proposal.aims or ()),
-                participants=tuple(participants[proposal.pk]),
+                duration_months=duration,
+                aims=tuple(_json(aims) or ()),
+                participants=tuple(participants[proposal_id]),
             ),
+            previous={"confirmed": confirmed or {}, "projected": projected or {}},
         )
-        for proposal in proposals
-    }
+    return snapshots
 
 
 def build(proposal_id: int) -> ProposalSnapshot | None:

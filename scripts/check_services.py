@@ -14,11 +14,17 @@ def main() -> int:
     parts = urlparse(database_url)
     try:
         psycopg2.connect(
-            host=parts.hostname, port=parts.port or 5432, user=parts.username, password=parts.password,
-            dbname="postgres", connect_timeout=5,
+            host=parts.hostname,
+            port=parts.port or 5432,
+            user=parts.username,
+            password=parts.password,
+            dbname="postgres",
+            connect_timeout=5,
         ).close()
     except psycopg2.Error as exc:
-        problems.append(f"PostgreSQL at {parts.hostname}:{parts.port or 5432} is not reachable: {exc}".strip())
+        problems.append(
+            f"PostgreSQL at {parts.hostname}:{parts.port or 5432} is not reachable: {exc}".strip()
+        )
     for name in ("CELERY_BROKER_URL", "REDIS_CACHE_URL"):
         url = os.environ[name]
         try:
@@ -28,7 +34,10 @@ def main() -> int:
     for problem in problems:
         print(f"make test: {problem}", file=sys.stderr)
     if problems:
-        print("make test: start the services (see README.md, 'Running the tests') and run it again.", file=sys.stderr)
+        print(
+            "make test: start the services (see README.md, 'Running the tests') and run it again.",
+            file=sys.stderr,
+        )
         return 1
     print("make test: PostgreSQL and Redis answer.")
     return 0

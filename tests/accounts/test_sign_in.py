@@ -15,7 +15,9 @@ def test_pages_need_a_signed_in_user(client):
 
 def test_sign_in_with_email_and_password_then_sign_out(client):
     user = UserFactory(email="anna@example.org")
-    response = client.post(reverse("login"), {"username": "anna@example.org", "password": PASSWORD}, follow=True)
+    response = client.post(
+        reverse("login"), {"username": "anna@example.org", "password": PASSWORD}, follow=True
+    )
     assert response.context["user"] == user
     assert "My proposals" in response.content.decode()
 
@@ -47,7 +49,9 @@ def test_password_reset_sends_a_link_that_works_once(client):
     assert response.status_code == 200
     set_password_url = response.redirect_chain[-1][0]
     response = client.post(
-        set_password_url, {"new_password1": "brand-new-pass-2026", "new_password2": "brand-new-pass-2026"}, follow=True
+        set_password_url,
+        {"new_password1": "brand-new-pass-2026", "new_password2": "brand-new-pass-2026"},
+        follow=True,
     )
     assert "Password changed" in response.content.decode()
     assert client.login(username="anna@example.org", password="brand-new-pass-2026")

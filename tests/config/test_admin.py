@@ -22,13 +22,13 @@ def registered_models():
 def test_admin_pages_load(admin_client_with_demo, model):
     model_admin = admin.site._registry[model]
     info = (model._meta.app_label, model._meta.model_name)
-    changelist = admin_client_with_demo.get(reverse("admin:%s_%s_changelist" % info), {"q": "a"})
+    changelist = admin_client_with_demo.get(reverse("admin:{}_{}_changelist".format(*info)), {"q": "a"})
     assert changelist.status_code == 200
     if model_admin.has_add_permission(changelist.wsgi_request):
-        assert admin_client_with_demo.get(reverse("admin:%s_%s_add" % info)).status_code == 200
+        assert admin_client_with_demo.get(reverse("admin:{}_{}_add".format(*info))).status_code == 200
     instance = model._default_manager.first()
     if instance is not None:
-        response = admin_client_with_demo.get(reverse("admin:%s_%s_change" % info, args=[instance.pk]))
+        response = admin_client_with_demo.get(reverse("admin:{}_{}_change".format(*info), args=[instance.pk]))
         assert response.status_code == 200
 
 
@@ -42,8 +42,12 @@ def test_countries_filter_by_programme_status_and_region(admin_client):
 
 
 def test_organisation_type_flags_are_editable_in_the_list(admin_client):
-    model_admin = admin.site._registry[__import__("partners.models", fromlist=["OrganisationType"]).OrganisationType]
-    assert {"higher_education", "vet_provider", "labour_market_actor", "eligible"} <= set(model_admin.list_editable)
+    model_admin = admin.site._registry[
+        __import__("partners.models", fromlist=["OrganisationType"]).OrganisationType
+    ]
+    assert {"higher_education", "vet_provider", "labour_market_actor", "eligible"} <= set(
+        model_admin.list_editable
+    )
 
 
 def test_admin_refuses_bad_pic_and_saves_nothing(admin_client):

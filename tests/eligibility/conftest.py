@@ -1,7 +1,14 @@
 import pytest
 
 from alliances.models import ParticipationStatus, Role
-from tests.factories import OrganisationFactory, ParticipationFactory, ProposalFactory, country, edition, org_type
+from tests.factories import (
+    OrganisationFactory,
+    ParticipationFactory,
+    ProposalFactory,
+    country,
+    edition,
+    org_type,
+)
 
 # An eligible consortium (2026 rules): 8 full partners in 4 countries, 3 labour market actors,
 # 3 education and training providers including an HEI (charter valid) and a VET provider.
@@ -19,7 +26,9 @@ ELIGIBLE_CONSORTIUM = [
 
 @pytest.fixture
 def build_consortium(django_capture_on_commit_callbacks):
-    def build(members=ELIGIBLE_CONSORTIUM, *, year=2026, status=ParticipationStatus.CONFIRMED, **proposal_fields):
+    def build(
+        members=ELIGIBLE_CONSORTIUM, *, year=2026, status=ParticipationStatus.CONFIRMED, **proposal_fields
+    ):
         with django_capture_on_commit_callbacks(execute=True):
             proposal = ProposalFactory(edition=edition(year), **proposal_fields)
             for code, slug, role in members:

@@ -18,7 +18,13 @@ ELIGIBLE = {
     "duration_months": 24,
     "aims": ["entrepreneurship"],
     "participants": [
-        {"name": "Uni A", "country": "DE", "type": "higher-education-institution", "role": "applicant", "eche": "valid"},
+        {
+            "name": "Uni A",
+            "country": "DE",
+            "type": "higher-education-institution",
+            "role": "applicant",
+            "eche": "valid",
+        },
         {"name": "VET B", "country": "FR", "type": "vet-provider", "role": "full_partner"},
         {"name": "VET C", "country": "IT", "type": "vet-provider", "role": "full_partner"},
         {"name": "Firm D", "country": "ES", "type": "enterprise", "role": "full_partner"},
@@ -58,8 +64,18 @@ def test_eligible_consortium_exits_0_with_the_contract_shape():
     result = json.loads(out)
     assert (result["edition"], result["mode"], result["status"]) == (2025, "confirmed", "eligible")
     assert [c["code"] for c in result["criteria"]] == [
-        "applicant", "organisation-types", "excluded-countries", "third-country-roles", "eche", "full-partners",
-        "countries", "labour-market-actors", "education-providers", "hei-and-vet", "duration", "aims",
+        "applicant",
+        "organisation-types",
+        "excluded-countries",
+        "third-country-roles",
+        "eche",
+        "full-partners",
+        "countries",
+        "labour-market-actors",
+        "education-providers",
+        "hei-and-vet",
+        "duration",
+        "aims",
     ]
     counting = {c["code"]: c for c in result["criteria"]}
     assert (counting["full-partners"]["observed"], counting["full-partners"]["required"]) == (8, 8)
@@ -112,25 +128,49 @@ def test_aim_outside_the_edition_fails_the_criterion_not_the_input():
 @pytest.mark.parametrize(
     ("document", "expected"),
     [
-        (with_changes(edition=1999), 'edition: unknown edition 1999'),
+        (with_changes(edition=1999), "edition: unknown edition 1999"),
         (with_changes(edition="2025"), "edition: expected an integer, got a string"),
         (with_changes(duration_months="24"), "duration_months: expected an integer, got a string"),
         (with_changes(duration_months=True), "duration_months: expected an integer, got a boolean"),
         ({k: v for k, v in ELIGIBLE.items() if k != "aims"}, "aims: required field missing"),
         (with_changes(aims=["moon-landing"]), 'aims[0]: unknown aim "moon-landing"'),
         (with_changes(participants={}), "participants: expected a list, got an object"),
-        (with_changes(participants=[{"name": "X", "country": "ZZ", "type": "ngo", "role": "full_partner"}]),
-         'participants[0].country: unknown country "ZZ"'),
-        (with_changes(participants=[{"name": "X", "country": "DE", "type": "castle", "role": "full_partner"}]),
-         'participants[0].type: unknown organisation type "castle"'),
-        (with_changes(participants=[{"name": "X", "country": "DE", "type": "ngo", "role": "king"}]),
-         'participants[0].role: unknown role "king"'),
-        (with_changes(participants=[{"name": "X", "country": "DE", "type": "ngo", "role": "full_partner", "status": "maybe"}]),
-         'participants[0].status: unknown status "maybe"'),
-        (with_changes(participants=[{"name": "X", "country": "DE", "type": "ngo", "role": "full_partner", "eche": "gold"}]),
-         'participants[0].eche: unknown ECHE status "gold"'),
-        (with_changes(participants=[{"country": "DE", "type": "ngo", "role": "full_partner"}]),
-         "participants[0].name: required field missing"),
+        (
+            with_changes(
+                participants=[{"name": "X", "country": "ZZ", "type": "ngo", "role": "full_partner"}]
+            ),
+            'participants[0].country: unknown country "ZZ"',
+        ),
+        (
+            with_changes(
+                participants=[{"name": "X", "country": "DE", "type": "castle", "role": "full_partner"}]
+            ),
+            'participants[0].type: unknown organisation type "castle"',
+        ),
+        (
+            with_changes(participants=[{"name": "X", "country": "DE", "type": "ngo", "role": "king"}]),
+            'participants[0].role: unknown role "king"',
+        ),
+        (
+            with_changes(
+                participants=[
+                    {"name": "X", "country": "DE", "type": "ngo", "role": "full_partner", "status": "maybe"}
+                ]
+            ),
+            'participants[0].status: unknown status "maybe"',
+        ),
+        (
+            with_changes(
+                participants=[
+                    {"name": "X", "country": "DE", "type": "ngo", "role": "full_partner", "eche": "gold"}
+                ]
+            ),
+            'participants[0].eche: unknown ECHE status "gold"',
+        ),
+        (
+            with_changes(participants=[{"country": "DE", "type": "ngo", "role": "full_partner"}]),
+            "participants[0].name: required field missing",
+        ),
         (with_changes(participants=["Uni"]), "participants[0]: expected an object, got a string"),
         ([1, 2], "input: expected a JSON object, got a list"),
     ],
@@ -145,8 +185,10 @@ def test_each_kind_of_invalid_input_exits_2_with_a_clear_line(document, expected
 def test_every_problem_is_reported_one_per_line():
     document = with_changes(
         duration_months="x",
-        participants=[{"name": "A", "country": "ZZ", "type": "ngo", "role": "full_partner"},
-                      {"name": "B", "country": "DE", "type": "nope", "role": "boss"}],
+        participants=[
+            {"name": "A", "country": "ZZ", "type": "ngo", "role": "full_partner"},
+            {"name": "B", "country": "DE", "type": "nope", "role": "boss"},
+        ],
     )
     code, _, err = run(document)
     assert code == 2
@@ -154,7 +196,8 @@ def test_every_problem_is_reported_one_per_line():
         "duration_months: expected an integer, got a string",
         'participants[0].country: unknown country "ZZ"',
         'participants[1].type: unknown organisation type "nope"',
-        'participants[1].role: unknown role "boss" (one of applicant, full_partner, affiliated_entity, associated_partner)',
+        'participants[1].role: unknown role "boss" '
+        "(one of applicant, full_partner, affiliated_entity, associated_partner)",
     ]
 
 
@@ -172,9 +215,15 @@ def test_the_command_never_writes_to_the_database():
 
 def test_usage_errors_exit_2_from_the_command_line(tmp_path: Path):
     manage = Path(__file__).resolve().parents[2] / "manage.py"
-    missing = subprocess.run([sys.executable, str(manage), "check_eligibility", str(tmp_path / "none.json")],
-                             capture_output=True, text=True)
+    missing = subprocess.run(
+        [sys.executable, str(manage), "check_eligibility", str(tmp_path / "none.json")],
+        capture_output=True,
+        text=True,
+    )
     assert missing.returncode == 2 and "cannot read" in missing.stderr and missing.stdout == ""
-    unknown = subprocess.run([sys.executable, str(manage), "check_eligibility", "--bogus", "x.json"],
-                             capture_output=True, text=True)
+    unknown = subprocess.run(
+        [sys.executable, str(manage), "check_eligibility", "--bogus", "x.json"],
+        capture_output=True,
+        text=True,
+    )
     assert unknown.returncode == 2 and "unrecognized arguments" in unknown.stderr

@@ -69,5 +69,7 @@ def test_system_check_fails_when_a_proposal_points_at_a_missing_edition(build_co
         cursor.execute("UPDATE alliances_proposal SET edition_id = 999999 WHERE id = %s", [proposal.pk])
         with pytest.raises(SystemCheckError) as error:
             call_command("check", databases=["default"])
-        cursor.execute("UPDATE alliances_proposal SET edition_id = %s WHERE id = %s", [proposal.edition_id, proposal.pk])
+        cursor.execute(
+            "UPDATE alliances_proposal SET edition_id = %s WHERE id = %s", [proposal.edition_id, proposal.pk]
+        )
     assert "points at edition id 999999, which does not exist" in str(error.value)

@@ -20,7 +20,11 @@ def test_an_eligible_consortium_gets_an_eligible_report_in_both_modes(build_cons
     report = report_of(proposal)
     assert (report.confirmed_status, report.projected_status) == ("eligible", "eligible")
     assert report.edition_year == 2026
-    assert [item["code"] for item in report.confirmed["criteria"]][:3] == ["applicant", "organisation-types", "excluded-countries"]
+    assert [item["code"] for item in report.confirmed["criteria"]][:3] == [
+        "applicant",
+        "organisation-types",
+        "excluded-countries",
+    ]
     assert len(report.confirmed["criteria"]) == 12
 
 
@@ -46,7 +50,10 @@ def test_history_records_each_change_with_from_and_to(build_consortium, django_c
     with django_capture_on_commit_callbacks(execute=True):
         chamber.status = ParticipationStatus.DECLINED
         chamber.save()
-    changes = {(c.mode, c.criterion): (c.from_status, c.to_status) for c in EligibilityChange.objects.filter(proposal=proposal)}
+    changes = {
+        (c.mode, c.criterion): (c.from_status, c.to_status)
+        for c in EligibilityChange.objects.filter(proposal=proposal)
+    }
     assert changes[("confirmed", "overall")] == ("eligible", "not_eligible")
     assert changes[("confirmed", "labour-market-actors")] == ("pass", "fail")
     assert changes[("projected", "full-partners")] == ("pass", "fail")

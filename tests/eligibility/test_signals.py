@@ -34,13 +34,14 @@ def two_proposals(build_consortium):
     return build_consortium(), build_consortium(year=2025)
 
 
-def test_ten_saves_in_one_transaction_evaluate_each_proposal_once(two_proposals, evaluated, django_capture_on_commit_callbacks):
+def test_ten_saves_in_one_transaction_evaluate_each_proposal_once(
+    two_proposals, evaluated, django_capture_on_commit_callbacks
+):
     first, second = two_proposals
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with transaction.atomic():
-            for participation in Participation.objects.filter(proposal__in=[first, second])[:10]:
-                participation.contact_name = "Changed"
-                participation.save()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+        for participation in Participation.objects.filter(proposal__in=[first, second])[:10]:
+            participation.contact_name = "Changed"
+            participation.save()
     assert len([cb for cb in callbacks if isinstance(cb, signals.PendingEvaluation)]) == 1
     assert evaluated == [{first.pk, second.pk}]
 
@@ -65,7 +66,9 @@ def test_each_watched_change_reevaluates_exactly_the_affected_proposals(
     first, second = two_proposals  # first: 2026 edition, second: 2025 edition
     participation = first.participations.select_related("organisation").filter(role=Role.FULL_PARTNER).first()
     with django_capture_on_commit_callbacks(execute=True):
-        lone = ParticipationFactory(organisation=OrganisationFactory(country=country("PT"), type=org_type("ngo")))
+        lone = ParticipationFactory(
+            organisation=OrganisationFactory(country=country("PT"), type=org_type("ngo"))
+        )
     lone_proposal = lone.proposal  # uses the newest edition (2027) and a type/country nobody else has
     expected = {
         "participation_save": {first.pk},
@@ -112,7 +115,9 @@ def test_each_watched_change_reevaluates_exactly_the_affected_proposals(
     assert evaluated == [expected]
 
 
-def test_admin_edit_of_a_type_flag_flips_every_report_using_it(two_proposals, django_capture_on_commit_callbacks):
+def test_admin_edit_of_a_type_flag_flips_every_report_using_it(
+    two_proposals, django_capture_on_commit_callbacks
+):
     first, second = two_proposals
     chamber = OrganisationType.objects.get(slug="chamber")
     with django_capture_on_commit_callbacks(execute=True):
@@ -134,7 +139,9 @@ def test_an_eche_status_change_reevaluates(build_consortium, django_capture_on_c
     assert criterion(report.confirmed, "eche")["status"] == "fail"
 
 
-def test_saving_a_report_triggers_no_evaluation(build_consortium, evaluated, django_capture_on_commit_callbacks):
+def test_saving_a_report_triggers_no_evaluation(
+    build_consortium, evaluated, django_capture_on_commit_callbacks
+):
     proposal = build_consortium()
     evaluated.clear()
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
@@ -154,9 +161,11 @@ def test_more_than_fifty_proposals_go_to_celery_in_chunks(django_capture_on_comm
             proposal = ProposalFactory()
             ParticipationFactory(proposal=proposal, organisation=organisations[index % 3])
             proposals.append(proposal)
-    with mock.patch("eligibility.tasks.reevaluate_proposals.delay") as delay, mock.patch.object(
-        services, "reevaluate"
-    ) as inline, django_capture_on_commit_callbacks(execute=True):
+    with (
+        mock.patch("eligibility.tasks.reevaluate_proposals.delay") as delay,
+        mock.patch.object(services, "reevaluate") as inline,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
         kind.description = "edited"
         kind.save()
     assert not inline.called
@@ -171,28 +180,31 @@ def test_broker_down_for_a_large_change_evaluates_inline(django_capture_on_commi
     with django_capture_on_commit_callbacks(execute=True):
         proposals = [ParticipationFactory(organisation=organisation).proposal for _ in range(60)]
     EligibilityReport.objects.all().delete()
-    with mock.patch("eligibility.tasks.reevaluate_proposals.delay", side_effect=OSError("broker down")), \
-            django_capture_on_commit_callbacks(execute=True):
+    with (
+        mock.patch("eligibility.tasks.reevaluate_proposals.delay", side_effect=OSError("broker down")),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
         kind.labour_market_actor = True
         kind.save()
     assert EligibilityReport.objects.filter(proposal__in=proposals).count() == 60
 
 
-def test_rolled_back_savepoint_does_not_lose_later_saves(build_consortium, evaluated, django_capture_on_commit_callbacks):
+def test_rolled_back_savepoint_does_not_lose_later_saves(
+    build_consortium, evaluated, django_capture_on_commit_callbacks
+):
     proposal = build_consortium()
     evaluated.clear()
-    with django_capture_on_commit_callbacks(execute=True):
-        with transaction.atomic():
-            try:
-                with transaction.atomic():
-                    proposal.duration_months = 36
-                    proposal.save()
-                    raise RuntimeError("rolled back")
-            except RuntimeError:
-                pass
-            proposal.refresh_from_db()
-            proposal.summary = "kept"
-            proposal.save()
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        try:
+            with transaction.atomic():
+                proposal.duration_months = 36
+                proposal.save()
+                raise RuntimeError("rolled back")
+        except RuntimeError:
+            pass
+        proposal.refresh_from_db()
+        proposal.summary = "kept"
+        proposal.save()
     assert evaluated == [{proposal.pk}]
 
 
@@ -202,3 +214,25 @@ def test_edition_delete_is_protected_by_its_proposals(build_consortium):
     proposal = build_consortium()
     with pytest.raises(ProtectedError):
         Edition.objects.get(pk=proposal.edition_id).delete()
+
+
+@pytest.mark.parametrize(
+    ("make_change", "evaluates"),
+    [
+        (lambda p: p.save(update_fields=["contact_email"]), False),
+        (lambda p: p.save(update_fields=["status"]), True),
+        (lambda p: p.proposal.save(update_fields=["version", "updated_at"]), False),
+        (lambda p: p.proposal.save(update_fields=["duration_months"]), True),
+        (lambda p: p.organisation.save(update_fields=["website"]), False),
+        (lambda p: p.organisation.save(update_fields=["eche_status"]), True),
+    ],
+)
+def test_saves_limited_to_fields_the_rules_never_read_evaluate_nothing(
+    make_change, evaluates, build_consortium, evaluated, django_capture_on_commit_callbacks
+):
+    proposal = build_consortium()
+    participation = proposal.participations.select_related("organisation", "proposal").first()
+    evaluated.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        make_change(participation)
+    assert evaluated == ([{proposal.pk}] if evaluates else [])

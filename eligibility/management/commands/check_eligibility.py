@@ -1,4 +1,4 @@
-"""`manage.py check_eligibility FILE|-`: the eligibility of a consortium described in JSON, without a database write.
+"""`manage.py check_eligibility FILE|-`: a consortium described in JSON, checked without a database write.
 
 Exit status: 0 eligible, 1 not eligible, 3 pending, 2 invalid input or usage error.
 """
@@ -16,11 +16,15 @@ USAGE_ERROR = 2
 
 
 class Command(BaseCommand):
-    help = "Check a consortium described in a JSON file (or - for standard input) against the eligibility rules."
+    help = (
+        "Check a consortium described in a JSON file (or - for standard input) against the eligibility rules."
+    )
     requires_system_checks: list = []
 
     def add_arguments(self, parser):
-        parser.add_argument("file", metavar="FILE", help="JSON file describing the consortium, or - for standard input")
+        parser.add_argument(
+            "file", metavar="FILE", help="JSON file describing the consortium, or - for standard input"
+        )
         parser.add_argument(
             "--projected",
             action="store_true",
@@ -35,7 +39,9 @@ class Command(BaseCommand):
             for problem in invalid.problems:
                 self.stderr.write(problem)
             sys.exit(USAGE_ERROR)
-        evaluation = rules.evaluate(request.snapshot, request.edition, "projected" if projected else "confirmed")
+        evaluation = rules.evaluate(
+            request.snapshot, request.edition, "projected" if projected else "confirmed"
+        )
         self.stdout.write(json.dumps(evaluation.as_dict(), ensure_ascii=False, indent=2))
         sys.exit(EXIT_CODES[evaluation.status])
 
