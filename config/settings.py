@@ -213,9 +213,8 @@ if ECHE_SOURCE not in {"registry", "http"}:
 ECHE_API_URL = env("ECHE_API_URL", "")
 ECHE_HTTP_TIMEOUT = float(env("ECHE_HTTP_TIMEOUT", "10"))  # seconds, per request
 ECHE_HTTP_RETRIES = env_int("ECHE_HTTP_RETRIES", 2)  # quick retries inside one check
-ECHE_CHECK_MAX_RETRIES = env_int(
-    "ECHE_CHECK_MAX_RETRIES", 5
-)  # task retries before the status becomes `error`
+# Task retries before the status becomes `error`.
+ECHE_CHECK_MAX_RETRIES = env_int("ECHE_CHECK_MAX_RETRIES", 5)
 ECHE_RETRY_BACKOFF_SECONDS = float(env("ECHE_RETRY_BACKOFF_SECONDS", "2"))
 ECHE_RETRY_BACKOFF_MAX_SECONDS = float(env("ECHE_RETRY_BACKOFF_MAX_SECONDS", "600"))
 # A check asked for this long ago without an answer is re-queued by the sweep.

@@ -47,7 +47,11 @@ def test_form_saves_identifiers_in_canonical_form():
     form = OrganisationForm(data=form_data(pic=" 912345678 ", oid="e12345678"))
     assert form.is_valid(), form.errors
     organisation = form.save()
-    assert (organisation.pic, organisation.oid, organisation.erasmus_code) == ("912345678", "E12345678", "D  KOLN99")
+    assert (organisation.pic, organisation.oid, organisation.erasmus_code) == (
+        "912345678",
+        "E12345678",
+        "D  KOLN99",
+    )
 
 
 @pytest.mark.parametrize(
@@ -68,7 +72,9 @@ def test_invalid_identifier_gives_a_field_error_with_the_expected_format(field, 
     assert Organisation.objects.count() == 0
 
 
-@pytest.mark.parametrize(("field", "value"), [("pic", "912345678"), ("oid", "E12345678"), ("erasmus_code", "D  KOLN99")])
+@pytest.mark.parametrize(
+    ("field", "value"), [("pic", "912345678"), ("oid", "E12345678"), ("erasmus_code", "D  KOLN99")]
+)
 def test_duplicate_identifier_names_the_existing_organisation(field, value):
     OrganisationFactory(legal_name="Erste Hochschule", **{field: value})
     form = OrganisationForm(data=form_data())
@@ -84,7 +90,9 @@ def test_same_normalised_name_in_same_country_needs_confirmation():
     assert existing.legal_name in " ".join(form.errors["legal_name"])
 
     confirmed = OrganisationForm(
-        data=form_data(legal_name="hochschule beispiel", pic="", oid="", erasmus_code="", confirm_not_duplicate="on")
+        data=form_data(
+            legal_name="hochschule beispiel", pic="", oid="", erasmus_code="", confirm_not_duplicate="on"
+        )
     )
     assert confirmed.is_valid(), confirmed.errors
 
@@ -94,7 +102,9 @@ def test_same_name_in_another_country_is_no_duplicate():
     assert OrganisationForm(data=form_data()).is_valid()
 
 
-@pytest.mark.parametrize(("field", "value"), [("pic", "111111111"), ("oid", "E11111111"), ("erasmus_code", "F  PARIS001")])
+@pytest.mark.parametrize(
+    ("field", "value"), [("pic", "111111111"), ("oid", "E11111111"), ("erasmus_code", "F  PARIS001")]
+)
 def test_database_refuses_duplicate_identifiers(field, value):
     OrganisationFactory(**{field: value})
     with pytest.raises(IntegrityError), transaction.atomic():

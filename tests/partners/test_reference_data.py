@@ -21,7 +21,9 @@ def test_every_country_of_the_csv_is_loaded_with_kosovo():
 
 
 def test_27_member_states_6_associated_countries_and_14_regions():
-    member_states = Country.objects.filter(programme_status=ProgrammeStatus.EU_MEMBER, member_state__isnull=True)
+    member_states = Country.objects.filter(
+        programme_status=ProgrammeStatus.EU_MEMBER, member_state__isnull=True
+    )
     assert member_states.count() == 27
     associated = Country.objects.filter(programme_status=ProgrammeStatus.ASSOCIATED)
     assert set(associated.values_list("code", flat=True)) == {"IS", "LI", "NO", "MK", "RS", "TR"}
@@ -29,7 +31,9 @@ def test_27_member_states_6_associated_countries_and_14_regions():
     assert regions == set(range(1, 15))
 
 
-@pytest.mark.parametrize(("territory", "member_state"), [("RE", "FR"), ("GP", "FR"), ("GL", "DK"), ("AW", "NL"), ("AX", "FI")])
+@pytest.mark.parametrize(
+    ("territory", "member_state"), [("RE", "FR"), ("GP", "FR"), ("GL", "DK"), ("AW", "NL"), ("AX", "FI")]
+)
 def test_territories_count_as_their_member_state(territory, member_state):
     country = Country.objects.get(code=territory)
     assert country.member_state_id == member_state
