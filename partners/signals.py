@@ -35,11 +35,13 @@ def _pending_for_this_transaction(connection) -> PendingChecks | None:
 def schedule_check(organisation_id: int) -> None:
     connection = transaction.get_connection()
     pending = _pending_for_this_transaction(connection) if connection.in_atomic_block else None
-    if pending is None:
-        pending = PendingChecks()
-        # robust: a failure to queue must not turn the user's successful save into an error.
-        transaction.on_commit(pending, robust=True)
-    pending.organisation_ids.append(organisation_id)
+    if pending is not None:
+        pending.organisation_ids.append(organisation_id)
+        return
+    pending = PendingChecks()
+    pending.organisation_ids.append(organisation_id)  # before on_commit: outside a transaction it runs at once
+    # robust: a failure to queue must not turn the user's successful save into an error.
+    transaction.on_commit(pending, robust=True)
 
 
 def on_organisation_saved(sender, instance, raw=False, **kwargs):
