@@ -13,7 +13,7 @@ TEST_ENV := DATABASE_URL=$${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:543
 	REDIS_CACHE_URL=$${TEST_REDIS_CACHE_URL:-redis://127.0.0.1:6379/13} \
 	DJANGO_ALLOW_ASYNC_UNSAFE=true
 
-.PHONY: run test setup install services-check browser-check worker beat lint bench clean
+.PHONY: run test setup install services-check browser-check axe worker beat lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,7 +50,14 @@ services-check: install
 browser-check:
 	@bash scripts/ensure_chromium.sh
 
-test: install services-check browser-check
+# axe-core, for the accessibility checks of the browser tests (test-only; the app serves no npm code).
+node_modules/axe-core/axe.min.js: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	touch $@
+
+axe: node_modules/axe-core/axe.min.js
+
+test: install services-check browser-check axe
 	$(TEST_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
 	$(TEST_ENV) $(BIN)/pytest
 

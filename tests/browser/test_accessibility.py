@@ -1,0 +1,105 @@
+"""axe-core on every main page (no serious or critical violation), with screenshots on a laptop and a phone."""
+
+import pytest
+from playwright.sync_api import expect
+
+from alliances import services
+from alliances.models import Role
+from tests.factories import PASSWORD, UserFactory, edition
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+@pytest.fixture
+def demo(directory):
+    user = UserFactory(email="ada@example.org", first_name="Ada", last_name="Axe")
+    proposal = services.proposal_create(
+        owner=user, title="Accessible Skills Alliance", acronym="ACCESS", edition=edition(), duration_months=24,
+        aims=["skills-relevance"], economic_sectors="Manufacturing", summary="A <b>test</b> summary.",
+    )
+    roles = [Role.APPLICANT] + [Role.FULL_PARTNER] * 5
+    for organisation, role in zip(list(directory.values())[:6], roles, strict=True):
+        proposal.refresh_from_db()
+        services.participation_add(
+            proposal=proposal, organisation=organisation, role=role, actor=user, expected_version=proposal.version,
+            contact_name="Contact Person", contact_email="contact@example.org",
+        )
+    proposal.refresh_from_db()
+    return user, proposal, directory
+
+
+@pytest.fixture
+def axe_page(browser, live_server):
+    # axe is injected as a script tag: the test context alone lets it past the Content Security Policy.
+    context = browser.new_context(bypass_csp=True, viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+def test_every_main_page_passes_axe(axe_page, live_server, demo, axe_check, artifacts_dir):
+    user, proposal, directory = demo
+    page = axe_page
+    base = live_server.url
+
+    for path, name in (("/accounts/login/", "sign-in"), ("/accounts/signup/", "sign-up"),
+                       ("/accounts/password-reset/", "password-reset")):
+        page.goto(base + path)
+        axe_check(page, name)
+
+    page.goto(base + "/accounts/login/")
+    page.get_by_label("Email address").fill(user.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="My proposals")).to_be_visible()
+    axe_check(page, "home")
+
+    builder = f"{base}/proposals/{proposal.pk}/"
+    pages = [
+        ("/proposals/new/", "proposal-new"),
+        (f"/proposals/{proposal.pk}/edit/", "proposal-edit"),
+        (f"/proposals/{proposal.pk}/summary/", "summary"),
+        ("/proposals/archived/", "archived"),
+        ("/organisations/", "directory"),
+        (f"/organisations/{directory['UHH'].pk}/", "organisation"),
+    ]
+    for path, name in pages:
+        page.goto(base + path)
+        axe_check(page, name)
+        page.screenshot(path=artifacts_dir / f"{name}.png", full_page=True)
+
+    page.goto(builder)
+    expect(page.locator("#eligibility-panel [data-overall]")).to_be_visible()
+    axe_check(page, "builder")
+    page.screenshot(path=artifacts_dir / "builder.png", full_page=True)
+
+    # The builder with its in-place parts open: search results, the add form, the create form, an edit row.
+    page.fill("#search-q", "Polmetal")
+    expect(page.locator("#search-results")).to_contain_text("Polmetal")
+    page.get_by_role("button", name="Add… Polmetal Sp. z o.o.").click()
+    expect(page.locator("#add-participant-form form")).to_be_visible()
+    page.locator("#add-participant-form select[name=role]").select_option("affiliated_entity")
+    expect(page.locator("#add-participant-form [data-affiliated-field]")).to_be_visible()
+    axe_check(page, "builder-add-form")
+    page.get_by_role("button", name="Create a new organisation").click()
+    expect(page.locator("#add-participant-form select[name='org-country']")).to_be_visible()
+    page.locator("#add-participant-form").get_by_role("button", name="Create and add").click()
+    expect(page.locator("#add-participant-form .invalid-feedback").first).to_be_visible()
+    axe_check(page, "builder-create-form-errors")
+    page.screenshot(path=artifacts_dir / "builder-create-form-errors.png", full_page=True)
+    page.locator("#participants").get_by_role("button", name="Change").first.click()
+    expect(page.locator("#participants tr.table-active")).to_be_visible()
+    axe_check(page, "builder-edit-row")
+    page.locator("#eligibility-panel").get_by_role("link", name="Confirmed").click()
+    expect(page.locator("#eligibility-panel")).to_have_attribute("data-mode", "confirmed")
+    page.locator("#eligibility-history summary").click()
+    axe_check(page, "builder-confirmed-history")
+
+    # A phone.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(builder)
+    axe_check(page, "builder-phone")
+    page.screenshot(path=artifacts_dir / "builder-phone.png", full_page=True)
+    page.goto(base + "/")
+    page.screenshot(path=artifacts_dir / "home-phone.png", full_page=True)
