@@ -1,5 +1,6 @@
 """Evaluate proposals and store their reports: the only code that writes eligibility results."""
 
+import json
 import logging
 from collections.abc import Iterable
 from itertools import islice
@@ -84,36 +85,49 @@ def reevaluate(proposal_ids: Iterable[int]) -> int:
     return evaluated
 
 
+def _store_reports(reports: list[tuple]) -> None:
+    """Insert or update the reports in one statement.
+
+    Written out, not bulk_create(): this runs after every save. A report is derived data, recomputed from the
+    consortium at any time, so on PostgreSQL its transaction need not wait for its own disk flush (the save
+    that caused it already waited for one). Raw SQL sends no signals: storing a report never triggers
+    another evaluation.
+    """
+    table = connection.ops.quote_name(EligibilityReport._meta.db_table)
+    columns = ["proposal_id", *REPORT_FIELDS]
+    rows = ", ".join(["(" + ", ".join(["%s"] * len(columns)) + ")"] * len(reports))
+    updates = ", ".join(f"{column} = excluded.{column}" for column in REPORT_FIELDS)
+    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES {rows} ON CONFLICT (proposal_id) DO UPDATE SET {updates}"
+    if connection.vendor == "postgresql":
+        sql = "SET LOCAL synchronous_commit TO OFF; " + sql
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [value for report in reports for value in report])
+
+
 @transaction.atomic
 def _reevaluate_chunk(proposal_ids: list[int]) -> int:
-    if connection.vendor == "postgresql":
-        # A report is derived data, recomputed from the consortium at any time: it need not wait for its
-        # own disk flush (the save that caused it already waited for one).
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL synchronous_commit TO OFF")
     snapshots = snapshot.build_many(proposal_ids, lock=True)
+    if not snapshots:
+        return 0
     now = timezone.now()
+    stamp = connection.ops.adapt_datetimefield_value(now)
     reports, changes = [], []
     for proposal_id, proposal_snapshot in snapshots.items():
         results = evaluate_both_modes(proposal_snapshot)
         for mode, evaluation in results.items():
             changes += _changes(proposal_id, mode, proposal_snapshot.previous[mode], evaluation, now)
         reports.append(
-            EligibilityReport(
-                proposal_id=proposal_id,
-                edition_year=proposal_snapshot.edition.year,
-                confirmed_status=results["confirmed"].status,
-                projected_status=results["projected"].status,
-                confirmed=results["confirmed"].as_dict(),
-                projected=results["projected"].as_dict(),
-                evaluated_at=now,
+            (
+                proposal_id,
+                proposal_snapshot.edition.year,
+                results["confirmed"].status,
+                results["projected"].status,
+                json.dumps(results["confirmed"].as_dict()),
+                json.dumps(results["projected"].as_dict()),
+                stamp,
             )
         )
-    # One upsert for new and existing reports. Bulk writes send no signals: storing a report never
-    # triggers another evaluation.
-    EligibilityReport.objects.bulk_create(
-        reports, update_conflicts=True, unique_fields=["proposal"], update_fields=REPORT_FIELDS
-    )
+    _store_reports(reports)
     if changes:
         EligibilityChange.objects.bulk_create(changes)
     return len(snapshots)

@@ -27,6 +27,7 @@ class PendingEvaluation:
     def __init__(self):
         self.proposal_ids: set[int] = set()
         self.done = False
+        self.__qualname__ = type(self).__qualname__  # Django names a failed on-commit callback by it
 
     def __call__(self):
         self.done = True

@@ -1,11 +1,11 @@
 """Read proposals from the database into the plain data the rules evaluate.
 
-Three queries whatever the consortium's size or the number of proposals: the proposals with their edition
-and current report, the editions' excluded countries and programme-status overrides, and the participants
+Two queries whatever the consortium's size or the number of proposals: the proposals with their edition
+(its excluded countries and programme-status overrides aggregated) and current report, and the participants
 as plain rows (organisation, type, country, and the Member State a territory counts as).
 
-The SQL is written out rather than built by the ORM: this runs after every save, and compiling three
-ORM queries costs more than running them.
+The SQL is written out rather than built by the ORM: this runs after every save, and compiling the ORM
+queries costs more than running them.
 """
 
 import json
@@ -20,8 +20,6 @@ from partners.models import Country, Organisation, OrganisationType
 
 from . import rules
 from .models import Edition, EditionCountryStatus, EligibilityReport
-
-EXCLUDED = "excluded"
 
 
 @dataclass(frozen=True)
@@ -46,11 +44,21 @@ def _placeholders(values) -> str:
     return ", ".join(["%s"] * len(values))
 
 
+# Text aggregation has a different name in each database.
+STRING_AGG = {"postgresql": "STRING_AGG({}, ',')", "sqlite": "GROUP_CONCAT({}, ',')"}
+
+
 def _proposal_rows(proposal_ids: list[int], *, lock: bool):
+    """Proposals with their edition (excluded countries and overrides aggregated) and current report."""
+    aggregate = STRING_AGG[connection.vendor]
+    through = Edition.excluded_countries.through
     sql = f"""
         SELECT p.id, p.duration_months, p.aims, e.id, e.year, e.min_full_partners, e.min_countries,
                e.min_labour_market_actors, e.min_education_providers, e.require_hei_and_vet, e.durations,
-               e.allowed_regions, e.aims, r.confirmed, r.projected
+               e.allowed_regions, e.aims, r.confirmed, r.projected,
+               (SELECT {aggregate.format("x.country_id")} FROM {_table(through)} x WHERE x.edition_id = e.id),
+               (SELECT {aggregate.format("o.country_id || ':' || o.programme_status")}
+                FROM {_table(EditionCountryStatus)} o WHERE o.edition_id = e.id)
         FROM {_table(Proposal)} p
         JOIN {_table(Edition)} e ON e.id = p.edition_id
         LEFT JOIN {_table(EligibilityReport)} r ON r.proposal_id = p.id
@@ -66,25 +74,8 @@ def _proposal_rows(proposal_ids: list[int], *, lock: bool):
         return cursor.fetchall()
 
 
-def _edition_extras(edition_ids: list[int]) -> tuple[dict, dict]:
-    through = Edition.excluded_countries.through
-    sql = f"""
-        SELECT edition_id, country_id, %s FROM {_table(through)}
-        WHERE edition_id IN ({_placeholders(edition_ids)})
-        UNION ALL
-        SELECT edition_id, country_id, programme_status FROM {_table(EditionCountryStatus)}
-        WHERE edition_id IN ({_placeholders(edition_ids)})
-    """
-    excluded: dict[int, list[str]] = defaultdict(list)
-    overrides: dict[int, dict[str, str]] = defaultdict(dict)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [EXCLUDED, *edition_ids, *edition_ids])
-        for edition_id, country_id, kind in cursor.fetchall():
-            if kind == EXCLUDED:
-                excluded[edition_id].append(country_id)
-            else:
-                overrides[edition_id][country_id] = kind
-    return excluded, overrides
+def _split(text: str | None) -> list[str]:
+    return text.split(",") if text else []
 
 
 def _participant_rows(proposal_ids: list[int]):
@@ -143,22 +134,17 @@ def participant_from_row(row) -> rules.Participant:
 
 
 def edition_rules_from(edition: Edition) -> rules.EditionRules:
-    """EditionRules of one Edition instance (two small queries; for admin and command-line use)."""
-    excluded, overrides = _edition_extras([edition.pk])
+    """EditionRules of one Edition instance (for the command line and the admin)."""
+    overrides = dict(edition.country_statuses.values_list("country_id", "programme_status"))
     return _edition_rules(
         edition.year,
         (
-            edition.min_full_partners,
-            edition.min_countries,
-            edition.min_labour_market_actors,
-            edition.min_education_providers,
-            edition.require_hei_and_vet,
-            edition.durations,
-            edition.allowed_regions,
-            edition.aims,
+            edition.min_full_partners, edition.min_countries, edition.min_labour_market_actors,
+            edition.min_education_providers, edition.require_hei_and_vet, edition.durations,
+            edition.allowed_regions, edition.aims,
         ),
-        excluded[edition.pk],
-        overrides[edition.pk],
+        list(edition.excluded_countries.values_list("code", flat=True)),
+        overrides,
     )
 
 
@@ -192,8 +178,6 @@ def build_many(proposal_ids: Iterable[int], *, lock: bool = False) -> dict[int, 
     proposals = _proposal_rows(ids, lock=lock)
     if not proposals:
         return {}
-    edition_ids = sorted({row[3] for row in proposals})
-    excluded, overrides = _edition_extras(edition_ids)
     participants: dict[int, list[rules.Participant]] = defaultdict(list)
     for row in _participant_rows([row[0] for row in proposals]):
         participants[row[0]].append(participant_from_row(row))
@@ -203,9 +187,8 @@ def build_many(proposal_ids: Iterable[int], *, lock: bool = False) -> dict[int, 
     for row in proposals:
         proposal_id, duration, aims, edition_id, year = row[:5]
         if edition_id not in editions:
-            editions[edition_id] = _edition_rules(
-                year, row[5:13], excluded[edition_id], overrides[edition_id]
-            )
+            overrides = dict(item.split(":", 1) for item in _split(row[16]))
+            editions[edition_id] = _edition_rules(year, row[5:13], _split(row[15]), overrides)
         confirmed, projected = _json(row[13]), _json(row[14])
         snapshots[proposal_id] = ProposalSnapshot(
             proposal_id=proposal_id,
