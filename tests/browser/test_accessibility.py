@@ -45,7 +45,8 @@ def test_every_main_page_passes_axe(axe_page, live_server, demo, axe_check, arti
 
     for path, name in (("/accounts/login/", "sign-in"), ("/accounts/signup/", "sign-up"),
                        ("/accounts/password-reset/", "password-reset")):
-        page.goto(base + path)
+        response = page.goto(base + path)
+        assert response.ok, (path, response.status)
         axe_check(page, name)
 
     page.goto(base + "/accounts/login/")
