@@ -86,6 +86,18 @@ def save_once(participation):
         participation.save()
 
 
+def count_statements(function) -> int:
+    statements = []
+
+    def record(execute, sql, params, many, context):
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        function()
+    return len(statements)
+
+
 def interleaved_saves(participation):
     """Alternate saves with and without eligibility's receivers, so drifting machine load hits both alike."""
     from eligibility import signals
@@ -109,18 +121,14 @@ def main():
     results = {"sizes": {}}
     for size in SIZES:
         proposal = build(size)
-        statements = []
-        with connection.execute_wrapper(
-            lambda execute, sql, *args: statements.append(sql) or execute(sql, *args)
-        ):
-            services.reevaluate([proposal.pk])
+        statements = count_statements(lambda pk=proposal.pk: services.reevaluate([pk]))
         evaluation = timed(lambda pk=proposal.pk: services.reevaluate([pk]))
         participation = proposal.participations.order_by("pk").last()
         with_eligibility, without = interleaved_saves(participation)
         results["sizes"][str(size)] = {
             "evaluation_ms_median": round(statistics.median(evaluation), 3),
             "evaluation_ms_p95": round(percentile(evaluation, 0.95), 3),
-            "queries_per_evaluation": len(statements) + 2,  # + BEGIN and COMMIT, which bypass execute()
+            "queries_per_evaluation": statements + 2,  # + BEGIN and COMMIT, which bypass execute()
             "save_ms_median_with_eligibility": round(statistics.median(with_eligibility), 3),
             "save_ms_median_without_eligibility": round(statistics.median(without), 3),
             "save_cost_ratio": round(statistics.median(with_eligibility) / statistics.median(without), 2),
