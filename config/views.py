@@ -41,7 +41,7 @@ def health_components() -> dict[str, str]:
     for name, probe in probes.items():
         try:
             components[name] = probe()
-        except Exception as error:  # noqa: BLE001 - any failure means "down", and says which
+        except Exception as error:  # any failure means "down", and says which
             components[name] = f"down: {error.__class__.__name__}"
     return components
 
