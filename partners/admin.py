@@ -114,7 +114,7 @@ class OrganisationAdmin(admin.ModelAdmin):
         )
 
 
-# --- ECHE registry -------------------------------------------------------------------------------------------
+# --- ECHE registry ------------------------------------------------------------------------------------------
 
 
 class EcheHolderInline(admin.TabularInline):

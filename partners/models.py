@@ -203,6 +203,24 @@ class Organisation(models.Model):
         self.normalise_identifiers()
         super().clean()
 
+    def save(self, *args, **kwargs):
+        self.normalise_identifiers()
+        update_fields = kwargs.get("update_fields")
+        extra = set()
+        if update_fields is not None and "legal_name" in update_fields:
+            extra.add("legal_name_key")
+        # Bookkeeping saved with the change itself, so a check asked for is never lost, even when the broker
+        # is down: the organisation stays `pending` with the time of the request, and the sweep re-queues it.
+        self._eche_check_requested = self._eche_check_due(update_fields)
+        if self._eche_check_requested:
+            self.eche_status = EcheStatus.PENDING
+            self.eche_requested_at = timezone.now()
+            extra |= {"eche_status", "eche_requested_at"}
+        if update_fields is not None and extra:
+            kwargs["update_fields"] = {*update_fields, *extra}
+        super().save(*args, **kwargs)
+        self._eche_identity = self._current_eche_identity()
+
     @classmethod
     def from_db(cls, db, field_names, values):
         instance = super().from_db(db, field_names, values)
@@ -234,34 +252,16 @@ class Organisation(models.Model):
     def _is_hei(self) -> bool:
         return self.type_id is not None and self.type.higher_education
 
-    def save(self, *args, **kwargs):
-        self.normalise_identifiers()
-        update_fields = kwargs.get("update_fields")
-        extra = set()
-        if update_fields is not None and "legal_name" in update_fields:
-            extra.add("legal_name_key")
-        # Bookkeeping saved with the change itself, so a check asked for is never lost, even when the broker
-        # is down: the organisation stays `pending` with the time of the request, and the sweep re-queues it.
-        self._eche_check_requested = self._eche_check_due(update_fields)
-        if self._eche_check_requested:
-            self.eche_status = EcheStatus.PENDING
-            self.eche_requested_at = timezone.now()
-            extra |= {"eche_status", "eche_requested_at"}
-        if update_fields is not None and extra:
-            kwargs["update_fields"] = {*update_fields, *extra}
-        super().save(*args, **kwargs)
-        self._eche_identity = self._current_eche_identity()
-
     @property
     def display_name(self) -> str:
         return str(self)
 
 
-# --- The ECHE registry: imported lists of charter holders -----------------------------------------------------
+# --- The ECHE registry: imported lists of charter holders ---------------------------------------------------
 
 
 class EcheList(models.Model):
-    """One import of the Commission's list of ECHE holders. Exactly one list is current (the last imported)."""
+    """One import of the Commission's list of ECHE holders. Exactly one is current (the last imported)."""
 
     source_name = models.CharField(_("file"), max_length=255)
     sheet = models.CharField(_("sheet"), max_length=100, blank=True)
@@ -314,7 +314,7 @@ class EcheHolder(models.Model):
     oid = models.CharField(_("OID"), max_length=9, blank=True)
     legal_name = models.CharField(_("legal name"), max_length=500, blank=True)
     city = models.CharField(_("city"), max_length=200, blank=True)
-    # ISO 3166-1 code as the importer maps it (EL → GR, UK → GB); not a foreign key, the list is the authority.
+    # ISO 3166-1 code as the importer maps it (EL → GR, UK → GB); no foreign key: the list is the authority.
     country = models.CharField(_("country"), max_length=2)
     start = models.DateField(_("charter start"), null=True, blank=True)
     end = models.DateField(_("charter end"), null=True, blank=True)

@@ -39,7 +39,9 @@ def schedule_check(organisation_id: int) -> None:
         pending.organisation_ids.append(organisation_id)
         return
     pending = PendingChecks()
-    pending.organisation_ids.append(organisation_id)  # before on_commit: outside a transaction it runs at once
+    pending.organisation_ids.append(
+        organisation_id
+    )  # before on_commit: outside a transaction it runs at once
     # robust: a failure to queue must not turn the user's successful save into an error.
     transaction.on_commit(pending, robust=True)
 

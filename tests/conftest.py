@@ -1,3 +1,4 @@
+import contextlib
 import os
 
 import pytest
@@ -118,11 +119,8 @@ def celery_worker_process(transactional_db, celery_eager, tmp_path):
     celery_bin = Path(sys.executable).with_name("celery")
 
     # Stale messages from an earlier run would reference rows that no longer exist: start from an empty queue.
-    with app.connection_for_write() as conn:
-        try:
-            conn.default_channel.queue_purge(queue)
-        except Exception:
-            pass
+    with app.connection_for_write() as conn, contextlib.suppress(Exception):
+        conn.default_channel.queue_purge(queue)
 
     class Worker:
         process: subprocess.Popen
@@ -132,7 +130,7 @@ def celery_worker_process(transactional_db, celery_eager, tmp_path):
         def start(self):
             self.hostname = f"test-{os.getpid()}-{time.monotonic_ns()}@localhost"
             self.log = tmp_path / f"worker-{time.monotonic_ns()}.log"
-            self._log_file = open(self.log, "wb")
+            self._log_file = open(self.log, "wb")  # noqa: SIM115 - closed by stop()
             self.process = subprocess.Popen(
                 [
                     str(celery_bin),
@@ -223,10 +221,8 @@ def switch_broker(celery_eager):
 
         pools.reset()  # closes and forgets every pooled connection, so the next publish connects afresh
         app._pool = None
-        try:
+        with contextlib.suppress(AttributeError, KeyError):
             app.__dict__["amqp"]._producer_pool = None
-        except (AttributeError, KeyError):
-            pass
 
     def switch(url: str | None = None, *, eager: bool = False):
         reset_pools()

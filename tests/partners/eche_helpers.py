@@ -15,7 +15,16 @@ FILES = {
     "apr26": "accredited-HEIs-Erasmus-2021-2027_08042026.xlsx",
 }
 APRIL_2026 = ECHE_DIR / FILES["apr26"]
-HEADER = ["Erasmus Code", "PIC", "OID", "Legal Name", "City", "Country Cd", "Erasmus Eche Start", "Erasmus Eche End"]
+HEADER = [
+    "Erasmus Code",
+    "PIC",
+    "OID",
+    "Legal Name",
+    "City",
+    "Country Cd",
+    "Erasmus Eche Start",
+    "Erasmus Eche End",
+]
 D = datetime.date
 
 

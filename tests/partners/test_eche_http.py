@@ -27,16 +27,24 @@ TUB = {
     "echeStartDate": "2021-01-01",
     "echeEndDate": "2027-12-31",
 }
-LYON = {"erasmusCode": "F  LYON141", "pic": "900000001", "oid": None, "echeStartDate": "2021-01-01",
-        "echeEndDate": "2026-10-31"}
+LYON = {
+    "erasmusCode": "F  LYON141",
+    "pic": "900000001",
+    "oid": None,
+    "echeStartDate": "2021-01-01",
+    "echeEndDate": "2026-10-31",
+}
 
 
 class FakeEcheApi:
     """What the server answers, and what it was asked."""
 
     def __init__(self):
-        self.holders = {"erasmusCode": {"D  BERLIN02": [TUB], "F  LYON141": [LYON]}, "pic": {"999986678": [TUB]},
-                        "oid": {"E10209450": [TUB]}}
+        self.holders = {
+            "erasmusCode": {"D  BERLIN02": [TUB], "F  LYON141": [LYON]},
+            "pic": {"999986678": [TUB]},
+            "oid": {"E10209450": [TUB]},
+        }
         self.failures_left = 0  # answer 500 this many times first
         self.delay = 0.0  # seconds before answering (a slow service)
         self.requests: list[str] = []
@@ -47,7 +55,7 @@ def api(settings):
     state = FakeEcheApi()
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802 - the http.server API
+        def do_GET(self):
             state.requests.append(self.path)
             if state.delay:
                 time.sleep(state.delay)

@@ -12,7 +12,7 @@ from partners.eche_import import ListFormatError
 from partners.models import EcheHolder, EcheList
 from tests.factories import UserFactory
 
-from .eche_helpers import APRIL_2026, D, ECHE_DIR, FILES, import_list, write_list
+from .eche_helpers import APRIL_2026, ECHE_DIR, FILES, D, import_list, write_list
 
 pytestmark = pytest.mark.django_db
 
@@ -70,7 +70,8 @@ def test_a_new_import_replaces_the_current_list_atomically():
     [
         pytest.param(lambda p: _write(p, APRIL_2026.read_bytes()[:40_000]), id="truncated-xlsx"),
         pytest.param(
-            lambda p: write_list(p, []) and _rewrite_header(p, ["Name", "Address", "Phone"]), id="wrong-headers"
+            lambda p: write_list(p, []) and _rewrite_header(p, ["Name", "Address", "Phone"]),
+            id="wrong-headers",
         ),
         pytest.param(lambda p: write_list(p, []), id="header-only"),
         pytest.param(lambda p: _empty_workbook(p), id="empty"),

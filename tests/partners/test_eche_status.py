@@ -20,7 +20,7 @@ def at(year, month, day, hour=12, minute=0, tz=BRUSSELS):
     return time_machine.travel(datetime.datetime(year, month, day, hour, minute, tzinfo=tz), tick=False)
 
 
-# --- Pure decision --------------------------------------------------------------------------------------------
+# --- Pure decision ------------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -58,7 +58,7 @@ def test_no_holder_is_not_found():
     assert decide("erasmus_code", [], D(2026, 11, 25)).status == "not_found"
 
 
-# --- Against the registry -------------------------------------------------------------------------------------
+# --- Against the registry -----------------------------------------------------------------------------------
 
 VALID = ("01-01-2021", "31-12-2027")
 ENDED = ("01-01-2021", "31-10-2026")
@@ -121,8 +121,12 @@ class TestRegistryCheck:
 
     def test_falls_through_to_pic_then_oid(self, small_list):
         with at(2026, 11, 25):
-            by_pic = checked(hei(erasmus_code="SF NOWHERE01", pic="900000003", oid="E90000099", country=country("FI")))
-            by_oid = checked(hei(erasmus_code="SF NOWHERE02", pic="123456789", oid="E90000004", country=country("FI")))
+            by_pic = checked(
+                hei(erasmus_code="SF NOWHERE01", pic="900000003", oid="E90000099", country=country("FI"))
+            )
+            by_oid = checked(
+                hei(erasmus_code="SF NOWHERE02", pic="123456789", oid="E90000004", country=country("FI"))
+            )
             nothing = checked(hei(erasmus_code="SF NOWHERE03", pic="123456780", country=country("FI")))
         assert (by_pic.eche_status, by_pic.eche_matched_by) == ("expired", "pic")
         assert (by_oid.eche_status, by_oid.eche_matched_by) == ("valid", "oid")
@@ -162,7 +166,7 @@ class TestRegistryCheck:
     def test_hei_from_a_country_associated_in_some_edition_keeps_its_registry_outcome(
         self, small_list, code, erasmus_code
     ):
-        # CH and GB are third-not-associated in base status but associated in 2027: their charter matters there.
+        # CH and GB: third-not-associated in base status, associated in 2027: their charter matters there.
         with at(2026, 11, 25):
             swiss = checked(hei(erasmus_code=erasmus_code, country=country(code)))
         assert swiss.eche_status == "valid"
@@ -216,7 +220,9 @@ def test_april_2026_list_today_the_five_october_charters_are_expired():
     }
     organisations = {
         code: OrganisationFactory(
-            type=org_type("higher-education-institution"), erasmus_code=code, country=country(iso),
+            type=org_type("higher-education-institution"),
+            erasmus_code=code,
+            country=country(iso),
             eche_status=EcheStatus.ERROR,
         )
         for code, iso in codes.items()
@@ -224,7 +230,8 @@ def test_april_2026_list_today_the_five_october_charters_are_expired():
     with at(2026, 11, 25):
         organisations_recheck_all()
     statuses = {
-        code: Organisation.objects.get(pk=organisation.pk).eche_status for code, organisation in organisations.items()
+        code: Organisation.objects.get(pk=organisation.pk).eche_status
+        for code, organisation in organisations.items()
     }
     assert statuses == {
         "DK KOBENHA63": "expired",

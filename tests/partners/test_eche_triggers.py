@@ -16,7 +16,14 @@ from partners import eche
 from partners.models import EcheImportJob, EcheList, EcheStatus, Organisation
 from partners.signals import PendingChecks
 from partners.tasks import check_eche
-from tests.factories import OrganisationFactory, ParticipationFactory, ProposalFactory, UserFactory, country, org_type
+from tests.factories import (
+    OrganisationFactory,
+    ParticipationFactory,
+    ProposalFactory,
+    UserFactory,
+    country,
+    org_type,
+)
 
 from .eche_helpers import D, import_list, write_list
 
@@ -47,7 +54,12 @@ def today():
 
 
 def pending_checks(callbacks) -> list[int]:
-    return [pk for callback in callbacks if isinstance(callback, PendingChecks) for pk in callback.organisation_ids]
+    return [
+        pk
+        for callback in callbacks
+        if isinstance(callback, PendingChecks)
+        for pk in callback.organisation_ids
+    ]
 
 
 def test_a_new_hei_is_checked_on_commit(registry, django_capture_on_commit_callbacks):
@@ -107,7 +119,9 @@ def test_other_changes_queue_nothing(registry, django_capture_on_commit_callback
     assert pending_checks(callbacks) == []
 
 
-def test_several_saves_in_one_transaction_queue_once_per_organisation(registry, django_capture_on_commit_callbacks):
+def test_several_saves_in_one_transaction_queue_once_per_organisation(
+    registry, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         organisation = OrganisationFactory(hei=True, erasmus_code="D  BERLIN02")
         organisation.pic = "999986678"
@@ -187,9 +201,9 @@ def test_recheck_uses_a_bounded_number_of_queries(registry, django_capture_on_co
     assert result == {"queued": 0, "checked": 60, "changed": 60}
     # 4 to start (list, holders, two for countries), at most 6 per batch of 25 and one to find the end.
     assert len(queries) <= 4 + 6 * 3 + 1
-    assert set(Organisation.objects.filter(type__higher_education=True).values_list("eche_status", flat=True)) == {
-        "not_found"
-    }
+    assert set(
+        Organisation.objects.filter(type__higher_education=True).values_list("eche_status", flat=True)
+    ) == {"not_found"}
 
 
 def test_admin_action_rechecks_selected(registry, client, django_capture_on_commit_callbacks):
@@ -208,7 +222,7 @@ def test_admin_action_rechecks_selected(registry, client, django_capture_on_comm
     assert tub.eche_status == "valid"
 
 
-# --- Nothing lost when the broker is down ---------------------------------------------------------------------
+# --- Nothing lost when the broker is down -------------------------------------------------------------------
 
 
 def test_broker_down_save_succeeds_and_stays_pending_then_the_sweep_completes(
@@ -233,7 +247,9 @@ def test_broker_down_save_succeeds_and_stays_pending_then_the_sweep_completes(
 
 def test_the_sweep_requeues_a_check_at_most_once_per_period(registry, switch_broker):
     tub = OrganisationFactory(hei=True, erasmus_code="D  BERLIN02", eche_status=EcheStatus.ERROR)
-    Organisation.objects.filter(pk=tub.pk).update(eche_requested_at=timezone.now() - datetime.timedelta(hours=1))
+    Organisation.objects.filter(pk=tub.pk).update(
+        eche_requested_at=timezone.now() - datetime.timedelta(hours=1)
+    )
     switch_broker(CLOSED_PORT_BROKER)
     assert eche.pending_checks_sweep() == 0  # could not queue...
     tub.refresh_from_db()
@@ -242,7 +258,7 @@ def test_the_sweep_requeues_a_check_at_most_once_per_period(registry, switch_bro
     assert eche.pending_checks_sweep() == 0
 
 
-# --- Admin upload ---------------------------------------------------------------------------------------------
+# --- Admin upload -------------------------------------------------------------------------------------------
 
 
 @pytest.fixture
@@ -251,7 +267,9 @@ def admin_client(client):
     return client
 
 
-def test_admin_upload_runs_the_import_and_shows_the_result(tmp_path, admin_client, django_capture_on_commit_callbacks):
+def test_admin_upload_runs_the_import_and_shows_the_result(
+    tmp_path, admin_client, django_capture_on_commit_callbacks
+):
     path = write_list(
         tmp_path / "upload_08042026.xlsx",
         [("D  BERLIN02", "999986678", "", "TU Berlin", "DE", *VALID), ("", "", "", "Nobody", "DE", *VALID)],

@@ -21,7 +21,9 @@ VALID = ("01-01-2021", "31-12-2027")
 @pytest.fixture
 def registry(tmp_path):
     return import_list(
-        write_list(tmp_path / "list.xlsx", [("D  BERLIN02", "999986678", "E10209450", "TU Berlin", "DE", *VALID)])
+        write_list(
+            tmp_path / "list.xlsx", [("D  BERLIN02", "999986678", "E10209450", "TU Berlin", "DE", *VALID)]
+        )
     )
 
 

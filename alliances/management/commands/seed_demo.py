@@ -4,6 +4,8 @@ Idempotent: organisations are found by identifiers or name, the proposal by owne
 twice changes nothing.
 """
 
+from pathlib import Path
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
@@ -11,7 +13,15 @@ from django.db import transaction
 
 from alliances.models import Participation, ParticipationStatus, Proposal, Role
 from eligibility.models import Edition
-from partners.models import Organisation, OrganisationType
+from partners import eche
+from partners.eche_import import read_holder_list
+from partners.models import EcheList, Organisation, OrganisationType
+
+# The Commission's list of ECHE holders of 8 April 2026, imported when no list is imported yet.
+DEMO_ECHE_LIST = (
+    Path(eche.__file__).resolve().parent / "data" / "eche" / "accredited-HEIs-Erasmus-2021-2027_08042026.xlsx"
+)
+DEMO_HEIS = ("tub", "aalto")
 
 # (key, legal name, acronym, country, city, website, type slug, PIC, OID, Erasmus code)
 ORGANISATIONS = [
@@ -62,6 +72,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         user = self._demo_user()
         organisations = {spec[0]: self._organisation(spec, user) for spec in ORGANISATIONS}
+        self._eche(organisations)
         proposal = self._proposal(user)
         by_key = {}
         for key, role, status, contact_name, contact_email, partner_key in CONSORTIUM:
@@ -113,6 +124,15 @@ class Command(BaseCommand):
             },
         )
         return organisation
+
+    def _eche(self, organisations):
+        """The real ECHE list, imported once (about a second), and the demo HEIs checked against it."""
+        if not EcheList.objects.filter(is_current=True).exists():
+            parsed = read_holder_list(DEMO_ECHE_LIST, filename=DEMO_ECHE_LIST.name)
+            eche.eche_list_store(parsed=parsed)
+            self.stdout.write(f"Imported the ECHE list {DEMO_ECHE_LIST.name}: {len(parsed.holders)} holders.")
+        for key in DEMO_HEIS:
+            eche.organisation_check(organisation_id=organisations[key].pk)
 
     def _type_id(self, slug):
         return OrganisationType.objects.only("id").get(slug=slug).id

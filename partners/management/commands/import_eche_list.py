@@ -57,9 +57,13 @@ class Command(BaseCommand):
             if user is None:
                 raise CommandError(f"No user with the email {options['user']}.")
         out = self.stdout._out if hasattr(self.stdout, "_out") else sys.stdout
-        progress = Progress(out, enabled=not options["no_progress"] and getattr(out, "isatty", lambda: False)())
+        progress = Progress(
+            out, enabled=not options["no_progress"] and getattr(out, "isatty", lambda: False)()
+        )
         try:
-            eche_list, parsed = eche_list_import(source=path, filename=path.name, user=user, progress=progress)
+            eche_list, parsed = eche_list_import(
+                source=path, filename=path.name, user=user, progress=progress
+            )
         except ListFormatError as error:
             progress.close()
             raise CommandError(f"{error} The current list is unchanged.") from error
