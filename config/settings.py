@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "partners",
     "alliances",
     "eligibility",
+    "invitations",
 ]
 
 MIDDLEWARE = [
@@ -204,7 +205,23 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": env_int("ECHE_SWEEP_EVERY_SECONDS", 300),
     },
 }
+CELERY_BEAT_SCHEDULE |= {
+    # Invitations: a reminder three days before expiry, expired links marked, lost sends queued again.
+    "invitations-remind": {"task": "invitations.tasks.send_reminders", "schedule": crontab(minute=7)},
+    "invitations-sweep": {
+        "task": "invitations.tasks.sweep_invitations",
+        "schedule": env_int("INVITATION_SWEEP_EVERY_SECONDS", 600),
+    },
+}
 CELERY_TIMEZONE = TIME_ZONE
+
+# Invitations: links expire after this many days; a reminder goes out this many days before; failed token
+# look-ups per client address are limited to this rate ("N/s", "N/m", "N/h" or "N/d").
+INVITATION_TTL_DAYS = env_int("INVITATION_TTL_DAYS", 14)
+INVITATION_REMINDER_DAYS = env_int("INVITATION_REMINDER_DAYS", 3)
+INVITATION_LOOKUP_RATE = env("INVITATION_LOOKUP_RATE", "10/m")
+# The address links in emails start with (emails are sent by workers, which know no request).
+SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # ECHE checking: "registry" (the imported list) or "http" (a service shaped like the public ECHE List API).
 ECHE_SOURCE = env("ECHE_SOURCE", "registry")

@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("proposals/", include("alliances.urls")),
     path("organisations/", include("partners.urls")),
+    path("", include("invitations.urls")),
     path("admin/", admin.site.urls),
 ]
 

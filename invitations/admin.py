@@ -1,0 +1,49 @@
+from django.contrib import admin
+
+from .models import Invitation, ParticipationEvent
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ["email", "participation", "status", "created_at", "sent_at", "expires_at", "answered_at"]
+    list_filter = ["status"]
+    search_fields = ["email", "participation__organisation__legal_name", "participation__proposal__acronym"]
+    list_select_related = ["participation__organisation", "participation__proposal"]
+    # Hashes are never shown; status changes go through the services (and their audit trail) only.
+    exclude = ["token_hash", "reminder_token_hash"]
+    readonly_fields = [
+        "participation",
+        "email",
+        "status",
+        "created_by",
+        "created_at",
+        "expires_at",
+        "sent_at",
+        "opened_at",
+        "answered_at",
+        "revoked_at",
+        "expired_at",
+        "reminded_at",
+        "send_attempts",
+        "decline_reason",
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(ParticipationEvent)
+class ParticipationEventAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "subject", "kind", "from_status", "to_status", "actor_kind", "actor"]
+    list_filter = ["kind", "actor_kind"]
+    search_fields = ["subject", "proposal__acronym"]
+    list_select_related = ["actor"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

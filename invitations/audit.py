@@ -1,0 +1,69 @@
+"""The audit trail, written explicitly by the services, in the transaction that makes the change."""
+
+from alliances.models import Participation
+
+from .models import ActorKind, EventKind, Invitation, ParticipationEvent
+
+
+def _actor(actor) -> dict:
+    """A user, or one of ActorKind.INVITATION / ActorKind.SYSTEM."""
+    if actor in (ActorKind.INVITATION, ActorKind.SYSTEM):
+        return {"actor_kind": actor, "actor": None}
+    if getattr(actor, "pk", None):
+        return {"actor_kind": ActorKind.USER, "actor": actor}
+    return {"actor_kind": ActorKind.SYSTEM, "actor": None}
+
+
+def _event(
+    *, kind, participation: Participation, invitation: Invitation | None, actor, detail=None, **fields
+) -> ParticipationEvent:
+    return ParticipationEvent.objects.create(
+        proposal_id=participation.proposal_id,
+        participation=participation,
+        invitation=invitation,
+        subject=participation.organisation.legal_name[:255],
+        kind=kind,
+        detail=detail or {},
+        **_actor(actor),
+        **fields,
+    )
+
+
+def participation_status_changed(*, participation, from_status, to_status, actor, invitation=None):
+    return _event(
+        kind=EventKind.STATUS_CHANGED,
+        participation=participation,
+        invitation=invitation,
+        actor=actor,
+        from_status=from_status,
+        to_status=to_status,
+    )
+
+
+def invitation_event(*, kind, invitation: Invitation, actor, detail=None):
+    return _event(
+        kind=kind,
+        participation=invitation.participation,
+        invitation=invitation,
+        actor=actor,
+        detail=detail,
+    )
+
+
+def organisation_corrected(*, invitation: Invitation, changes: dict):
+    """`changes`: {field: [before, after]}."""
+    return invitation_event(
+        kind=EventKind.ORGANISATION_CORRECTED,
+        invitation=invitation,
+        actor=ActorKind.INVITATION,
+        detail={"changes": changes},
+    )
+
+
+def contact_corrected(*, invitation: Invitation, changes: dict):
+    return invitation_event(
+        kind=EventKind.CONTACT_CORRECTED,
+        invitation=invitation,
+        actor=ActorKind.INVITATION,
+        detail={"changes": changes},
+    )

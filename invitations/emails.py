@@ -1,0 +1,77 @@
+"""The invitation emails: plain text and HTML, rendered from templates/invitations/email/."""
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+from alliances.models import Role
+
+from .models import Invitation
+
+
+def _coordinator(invitation: Invitation):
+    return invitation.created_by or invitation.participation.proposal.owner
+
+
+def _context(invitation: Invitation, **extra) -> dict:
+    participation = invitation.participation
+    proposal = participation.proposal
+    applicant = proposal.participations.filter(role=Role.APPLICANT).select_related("organisation").first()
+    return {
+        "invitation": invitation,
+        "participation": participation,
+        "organisation": participation.organisation,
+        "proposal": proposal,
+        "role": participation.get_role_display(),
+        "coordinator": _coordinator(invitation),
+        "applicant": applicant.organisation if applicant else None,
+        "expires_at": invitation.expires_at,
+        "site_url": settings.SITE_URL,
+        **extra,
+    }
+
+
+def _send(*, template: str, to: list[str], context: dict, reply_to: list[str] | None = None) -> None:
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = " ".join(render_to_string(f"invitations/email/{template}_subject.txt", context).split())
+        text = render_to_string(f"invitations/email/{template}.txt", context)
+        html = render_to_string(f"invitations/email/{template}.html", context)
+    message = EmailMultiAlternatives(
+        subject=subject, body=text, from_email=settings.DEFAULT_FROM_EMAIL, to=to, reply_to=reply_to or []
+    )
+    message.attach_alternative(html, "text/html")
+    message.send()
+
+
+def invitation_link(token: str) -> str:
+    return settings.SITE_URL + reverse("invitations:link", args=[token])
+
+
+def send_invitation(*, invitation: Invitation, token: str, reminder: bool = False) -> None:
+    coordinator = _coordinator(invitation)
+    _send(
+        template="reminder" if reminder else "invitation",
+        to=[invitation.email],
+        context=_context(invitation, link=invitation_link(token)),
+        reply_to=[coordinator.email] if coordinator and coordinator.email else None,
+    )
+
+
+def send_answer_notification(*, invitation: Invitation) -> None:
+    proposal = invitation.participation.proposal
+    recipients = list(
+        dict.fromkeys(
+            user.email for user in (invitation.created_by, proposal.owner) if user is not None and user.email
+        )
+    )
+    if not recipients:
+        return
+    builder = settings.SITE_URL + reverse("alliances:builder", args=[proposal.pk])
+    _send(
+        template="answer",
+        to=recipients,
+        context=_context(invitation, builder_url=builder),
+        reply_to=[invitation.participation.contact_email or invitation.email],
+    )

@@ -1,0 +1,60 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from partners.codes import normalise_erasmus_code, normalise_oid, normalise_pic
+from partners.forms import OrganisationForm
+from partners.models import Organisation
+
+
+class PartnerOrganisationForm(OrganisationForm):
+    """What a partner may correct about their organisation: identifiers, city and website.
+
+    The directory's format checks and duplicate detection are OrganisationForm's, so a partner gets the same
+    answers as a coordinator. The legal name, country and type stay the coordinator's to change.
+    """
+
+    confirm_not_duplicate = None
+
+    class Meta(OrganisationForm.Meta):
+        model = Organisation
+        fields = ["pic", "oid", "erasmus_code", "city", "website"]
+
+    NORMALISERS = {
+        "pic": lambda value: "".join(normalise_pic(value).split()),
+        "oid": lambda value: "".join(normalise_oid(value).split()),
+        "erasmus_code": normalise_erasmus_code,
+    }
+
+    def __init__(self, data=None, *args, prefix=None, **kwargs):
+        if data is not None:
+            # People type "912 345 678": identifiers are normalised before the format checks see them.
+            data = data.copy()
+            for name, normalise in self.NORMALISERS.items():
+                key = f"{prefix}-{name}" if prefix else name
+                if isinstance(data.get(key), str):
+                    data[key] = normalise(data[key])
+        super().__init__(data, *args, prefix=prefix, **kwargs)
+        if not self.instance.type.higher_education and not self.instance.erasmus_code:
+            del self.fields["erasmus_code"]
+
+    def changes(self) -> dict:
+        return {name: self.cleaned_data.get(name) or "" for name in self.fields}
+
+
+class PartnerContactForm(forms.Form):
+    contact_name = forms.CharField(label=_("Your name"), max_length=200, required=False)
+    contact_email = forms.EmailField(
+        label=_("Your email address"),
+        max_length=254,
+        help_text=_("The coordinator writes to you here about the proposal."),
+    )
+
+
+class DeclineForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The coordinator sees it. It helps them find another partner."),
+    )

@@ -1,0 +1,42 @@
+"""Failed invitation look-ups, counted per client address in the shared cache (a fixed window).
+
+Past the limit every look-up from that address is refused (429) before it reaches the database, until the
+window ends. The address is REMOTE_ADDR: behind a proxy, have the proxy set it to the client's address.
+"""
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured
+
+PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_rate(rate: str) -> tuple[int, int]:
+    """'10/m' → (10, 60)."""
+    try:
+        count, period = rate.split("/")
+        return int(count), PERIODS[period.strip().lower()[0]]
+    except (ValueError, KeyError, IndexError, AttributeError):
+        raise ImproperlyConfigured(
+            f"INVITATION_LOOKUP_RATE must look like '10/m' (per s, m, h or d), not {rate!r}."
+        ) from None
+
+
+def _key(request) -> str:
+    return "invitations:lookup-failures:" + (request.META.get("REMOTE_ADDR") or "unknown")
+
+
+def blocked(request) -> bool:
+    limit, _period = parse_rate(settings.INVITATION_LOOKUP_RATE)
+    return (cache.get(_key(request)) or 0) >= limit
+
+
+def record_failure(request) -> None:
+    _limit, period = parse_rate(settings.INVITATION_LOOKUP_RATE)
+    key = _key(request)
+    if cache.add(key, 1, timeout=period):
+        return
+    try:
+        cache.incr(key)
+    except ValueError:  # expired between add() and incr()
+        cache.add(key, 1, timeout=period)

@@ -1,0 +1,77 @@
+"""Reads for the partner's page and the coordinator's builder page."""
+
+from django.db.models import Q
+
+from alliances.models import Participation, ParticipationStatus, Role
+
+from . import tokens
+from .models import Invitation, ParticipationEvent
+
+
+def invitation_by_token(*, token: str) -> Invitation | None:
+    """The invitation whose link (or reminder link) carries this token; None for anything else."""
+    if not tokens.well_formed(token):
+        return None
+    digest = tokens.token_hash(token)
+    invitation = (
+        Invitation.objects.filter(Q(token_hash=digest) | Q(reminder_token_hash=digest))
+        .select_related("participation__proposal")
+        .first()
+    )
+    if invitation is None:
+        return None
+    return invitation if tokens.opens(digest, invitation) else None
+
+
+def invitation_for_session(*, invitation_id: int, token_hash: str | None) -> Invitation | None:
+    """The invitation if the session holds the hash of one of its links."""
+    if not token_hash:
+        return None
+    invitation = (
+        Invitation.objects.filter(pk=invitation_id)
+        .select_related(
+            "created_by",
+            "participation__proposal__owner",
+            "participation__organisation__country",
+            "participation__organisation__type",
+        )
+        .first()
+    )
+    if invitation is None:
+        return None
+    return invitation if tokens.opens(token_hash, invitation) else None
+
+
+def partner_consortium(*, proposal) -> list[Participation]:
+    """The consortium as a partner may see it: who is in it, in which role and status (no contacts)."""
+    order = {role: index for index, role in enumerate(Role.values)}
+    participations = list(
+        Participation.objects.filter(proposal=proposal)
+        .exclude(status=ParticipationStatus.WITHDRAWN)
+        .select_related("organisation__country", "organisation__type")
+        .order_by("created_at", "id")
+    )
+    participations.sort(key=lambda p: order.get(p.role, 99))
+    return participations
+
+
+def applicant_of(participations) -> Participation | None:
+    return next((p for p in participations if p.role == Role.APPLICANT), None)
+
+
+def latest_invitations(*, proposal_id: int) -> dict[int, Invitation]:
+    """The latest invitation of each participation of the proposal, in one query."""
+    latest: dict[int, Invitation] = {}
+    for invitation in Invitation.objects.filter(participation__proposal_id=proposal_id).order_by(
+        "participation_id", "-created_at", "-id"
+    ):
+        latest.setdefault(invitation.participation_id, invitation)
+    return latest
+
+
+def audit_trail(*, proposal_id: int, limit: int = 50) -> list[ParticipationEvent]:
+    return list(
+        ParticipationEvent.objects.filter(proposal_id=proposal_id)
+        .select_related("actor")
+        .order_by("-created_at", "-id")[:limit]
+    )

@@ -1,0 +1,460 @@
+"""Writes of invitations, each an atomic function that locks what it changes.
+
+Lock order, everywhere: the proposal, then the participation, then the invitation, then the organisation.
+The proposal comes first as in `alliances.services`, so a coordinator's edit and a partner's answer run one
+after the other and never deadlock. The participation's status changes only here, each change written to
+the audit trail in the same transaction; eligibility is re-evaluated by its signals after commit.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from alliances.models import Participation, ParticipationStatus, Proposal
+from partners.models import Organisation
+
+from . import audit, tokens
+from .models import LIVE_STATUSES, ActorKind, EventKind, Invitation, InvitationStatus
+
+logger = logging.getLogger(__name__)
+
+PARTNER_ORGANISATION_FIELDS = ("city", "website", "pic", "oid", "erasmus_code")
+CONTACT_FIELDS = ("contact_name", "contact_email")
+# A queued invitation whose email has not gone out after this long is queued again by the sweep.
+QUEUED_GRACE = timedelta(minutes=15)
+MAX_SEND_ATTEMPTS = 10
+
+
+class InvitationUnavailable(Exception):
+    """The link can no longer be used; `reason` says why: answered, expired, revoked, superseded, unknown."""
+
+    def __init__(self, reason: str, invitation: Invitation | None = None):
+        super().__init__(reason)
+        self.reason = reason
+        self.invitation = invitation
+
+
+def ttl() -> timedelta:
+    return timedelta(days=settings.INVITATION_TTL_DAYS)
+
+
+def answer_state(invitation: Invitation, now=None) -> str:
+    """live, answered, expired, revoked or superseded."""
+    if invitation.status in (InvitationStatus.CONFIRMED, InvitationStatus.DECLINED):
+        return "answered"
+    if invitation.status == InvitationStatus.REVOKED:
+        return "revoked"
+    if invitation.status == InvitationStatus.SUPERSEDED:
+        return "superseded"
+    if invitation.has_expired(now):
+        return "expired"
+    return "live"
+
+
+# --- Locking helpers ---------------------------------------------------------------------------------------
+
+
+def _lock_proposal(proposal_id: int) -> Proposal:
+    # NO KEY UPDATE: conflicts with every other writer's lock, but not with inserts that merely point at it.
+    return Proposal.objects.select_for_update(no_key=True).get(pk=proposal_id)
+
+
+def _lock_participation(participation_id: int) -> Participation:
+    """Lock the proposal, then the participation (DoesNotExist if it was removed)."""
+    proposal_id = Participation.objects.values_list("proposal_id", flat=True).get(pk=participation_id)
+    _lock_proposal(proposal_id)
+    return (
+        Participation.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("organisation", "proposal")
+        .get(pk=participation_id)
+    )
+
+
+def _lock_invitation(invitation_id: int) -> Invitation:
+    """Lock the proposal, the participation, then the invitation."""
+    participation_id = Invitation.objects.values_list("participation_id", flat=True).get(pk=invitation_id)
+    participation = _lock_participation(participation_id)
+    invitation = Invitation.objects.select_for_update(no_key=True).get(pk=invitation_id)
+    invitation.participation = participation
+    return invitation
+
+
+def _set_participation_status(*, participation: Participation, status: str, actor, invitation=None) -> None:
+    if participation.status == status:
+        return
+    before = participation.status
+    participation.status = status
+    # A save (not update()): the eligibility signals re-evaluate the proposal once this commits.
+    participation.save(update_fields=["status", "updated_at"])
+    audit.participation_status_changed(
+        participation=participation, from_status=before, to_status=status, actor=actor, invitation=invitation
+    )
+
+
+def _queue_on_commit(task_name: str, invitation_id: int) -> None:
+    from . import tasks
+
+    transaction.on_commit(lambda: tasks.queue(task_name, invitation_id), robust=True)
+
+
+# --- Coordinator side --------------------------------------------------------------------------------------
+
+
+def _check_invitable(participation: Participation) -> None:
+    if not participation.contact_email:
+        raise ValidationError(_("Add the contact's email address first: the invitation is sent there."))
+    if participation.status == ParticipationStatus.CONFIRMED:
+        raise ValidationError(_("This participation is already confirmed."))
+
+
+def _live_invitation(participation: Participation) -> Invitation | None:
+    return (
+        Invitation.objects.select_for_update(no_key=True)
+        .filter(participation=participation, status__in=LIVE_STATUSES)
+        .first()
+    )
+
+
+def _new_invitation(*, participation: Participation, actor) -> Invitation:
+    try:
+        with transaction.atomic():
+            invitation = Invitation.objects.create(
+                participation=participation,
+                email=participation.contact_email,
+                created_by=actor if getattr(actor, "pk", None) else None,
+                expires_at=timezone.now() + ttl(),
+            )
+    except IntegrityError as exc:  # cannot happen under the proposal lock; kept as the last line of defence
+        raise ValidationError(_("This participant already has an open invitation.")) from exc
+    invitation.participation = participation
+    audit.invitation_event(
+        kind=EventKind.CREATED, invitation=invitation, actor=actor, detail={"email": invitation.email}
+    )
+    _set_participation_status(
+        participation=participation, status=ParticipationStatus.INVITED, actor=actor, invitation=invitation
+    )
+    # The token is made by the worker that sends the email: it never travels through the broker.
+    _queue_on_commit("send_invitation", invitation.pk)
+    return invitation
+
+
+@transaction.atomic
+def invitation_create(*, participation: Participation, actor) -> Invitation:
+    """Invite the participation's contact: the participation becomes invited; the email goes after commit."""
+    locked = _lock_participation(participation.pk)
+    _check_invitable(locked)
+    if _live_invitation(locked) is not None:
+        raise ValidationError(
+            _("%(name)s already has an open invitation: re-send it or revoke it.")
+            % {"name": locked.organisation.legal_name}
+        )
+    return _new_invitation(participation=locked, actor=actor)
+
+
+@transaction.atomic
+def invitation_resend(*, participation: Participation, actor) -> Invitation:
+    """A new invitation with a new link; the open one (if any) dies with its link."""
+    locked = _lock_participation(participation.pk)
+    _check_invitable(locked)
+    previous = _live_invitation(locked)
+    if previous is not None:
+        previous.participation = locked
+        previous.status = InvitationStatus.SUPERSEDED
+        previous.revoked_at = timezone.now()
+        previous.save(update_fields=["status", "revoked_at"])
+        audit.invitation_event(kind=EventKind.SUPERSEDED, invitation=previous, actor=actor)
+    return _new_invitation(participation=locked, actor=actor)
+
+
+@transaction.atomic
+def invitation_revoke(*, invitation: Invitation, actor) -> Invitation:
+    """The link dies at once; the participation goes back to proposed."""
+    locked = _lock_invitation(invitation.pk)
+    if not locked.is_live:
+        raise ValidationError(_("This invitation is no longer open: nothing to revoke."))
+    locked.status = InvitationStatus.REVOKED
+    locked.revoked_at = timezone.now()
+    locked.save(update_fields=["status", "revoked_at"])
+    audit.invitation_event(kind=EventKind.REVOKED, invitation=locked, actor=actor)
+    if locked.participation.status == ParticipationStatus.INVITED:
+        _set_participation_status(
+            participation=locked.participation,
+            status=ParticipationStatus.PROPOSED,
+            actor=actor,
+            invitation=locked,
+        )
+    return locked
+
+
+# --- Delivery (called by the tasks) ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def invitation_issue_token(*, invitation_id: int) -> tuple[Invitation, str] | None:
+    """A new token for a queued invitation about to be emailed (None if it is no longer to be sent).
+
+    Each attempt makes a new token, so a link from an attempt that failed half-way never works.
+    """
+    try:
+        locked = _lock_invitation(invitation_id)
+    except (Invitation.DoesNotExist, Participation.DoesNotExist):
+        return None
+    if locked.status != InvitationStatus.QUEUED or locked.send_attempts >= MAX_SEND_ATTEMPTS:
+        return None
+    token, digest = tokens.new_token()
+    locked.token_hash = digest
+    locked.expires_at = timezone.now() + ttl()
+    locked.send_attempts += 1
+    locked.save(update_fields=["token_hash", "expires_at", "send_attempts"])
+    return locked, token
+
+
+@transaction.atomic
+def invitation_mark_sent(*, invitation_id: int) -> None:
+    try:
+        locked = _lock_invitation(invitation_id)
+    except (Invitation.DoesNotExist, Participation.DoesNotExist):
+        return
+    if locked.sent_at is None:
+        locked.sent_at = timezone.now()
+        fields = ["sent_at"]
+        if locked.status == InvitationStatus.QUEUED:
+            locked.status = InvitationStatus.SENT
+            fields.append("status")
+        locked.save(update_fields=fields)
+        audit.invitation_event(
+            kind=EventKind.SENT,
+            invitation=locked,
+            actor=locked.created_by or ActorKind.SYSTEM,
+            detail={"email": locked.email},
+        )
+
+
+@transaction.atomic
+def invitation_send_failed(*, invitation_id: int, error: str) -> None:
+    try:
+        locked = _lock_invitation(invitation_id)
+    except (Invitation.DoesNotExist, Participation.DoesNotExist):
+        return
+    audit.invitation_event(
+        kind=EventKind.SEND_FAILED, invitation=locked, actor=ActorKind.SYSTEM, detail={"error": error[:200]}
+    )
+
+
+def reminder_due(invitation: Invitation, now=None) -> bool:
+    now = now or timezone.now()
+    return (
+        invitation.status in (InvitationStatus.SENT, InvitationStatus.OPENED)
+        and invitation.reminded_at is None
+        and now < invitation.expires_at <= now + timedelta(days=settings.INVITATION_REMINDER_DAYS)
+    )
+
+
+@transaction.atomic
+def invitation_issue_reminder(*, invitation_id: int) -> tuple[Invitation, str] | None:
+    """Claim the reminder of an invitation that is due one, with a second link of its own.
+
+    The first link keeps working: the reminder's link is another way into the same invitation, which can
+    still be answered only once and expires at the same time.
+    """
+    try:
+        locked = _lock_invitation(invitation_id)
+    except (Invitation.DoesNotExist, Participation.DoesNotExist):
+        return None
+    if not reminder_due(locked):
+        return None
+    token, digest = tokens.new_token()
+    locked.reminder_token_hash = digest
+    locked.reminded_at = timezone.now()
+    locked.save(update_fields=["reminder_token_hash", "reminded_at"])
+    return locked, token
+
+
+@transaction.atomic
+def invitation_reminder_sent(*, invitation_id: int) -> None:
+    try:
+        locked = _lock_invitation(invitation_id)
+    except (Invitation.DoesNotExist, Participation.DoesNotExist):
+        return
+    audit.invitation_event(kind=EventKind.REMINDED, invitation=locked, actor=ActorKind.SYSTEM)
+
+
+@transaction.atomic
+def invitation_reminder_failed(*, invitation_id: int) -> None:
+    """Release the claim, so a later run sends the reminder."""
+    Invitation.objects.filter(pk=invitation_id).update(reminded_at=None, reminder_token_hash=None)
+
+
+@transaction.atomic
+def invitation_expire(*, invitation_id: int, now=None) -> bool:
+    """Mark a live invitation past its expiry as expired; the participation goes back to proposed."""
+    try:
+        locked = _lock_invitation(invitation_id)
+    except (Invitation.DoesNotExist, Participation.DoesNotExist):
+        return False
+    now = now or timezone.now()
+    if not (locked.is_live and locked.expires_at <= now):
+        return False
+    locked.status = InvitationStatus.EXPIRED
+    locked.expired_at = now
+    locked.save(update_fields=["status", "expired_at"])
+    audit.invitation_event(kind=EventKind.EXPIRED, invitation=locked, actor=ActorKind.SYSTEM)
+    if locked.participation.status == ParticipationStatus.INVITED:
+        _set_participation_status(
+            participation=locked.participation,
+            status=ParticipationStatus.PROPOSED,
+            actor=ActorKind.SYSTEM,
+            invitation=locked,
+        )
+    return True
+
+
+def invitations_expire_due() -> int:
+    now = timezone.now()
+    due = Invitation.objects.filter(status__in=LIVE_STATUSES, expires_at__lte=now)
+    due = list(due.values_list("pk", flat=True))
+    return sum(invitation_expire(invitation_id=pk, now=now) for pk in due)
+
+
+def invitations_to_requeue() -> list[int]:
+    """Queued invitations whose email never went out (broker or mail server down)."""
+    return list(
+        Invitation.objects.filter(
+            status=InvitationStatus.QUEUED,
+            sent_at__isnull=True,
+            created_at__lte=timezone.now() - QUEUED_GRACE,
+            send_attempts__lt=MAX_SEND_ATTEMPTS,
+        ).values_list("pk", flat=True)
+    )
+
+
+# --- Partner side ------------------------------------------------------------------------------------------
+
+
+def invitation_open(*, invitation: Invitation) -> None:
+    """Record the first opening of the link: bookkeeping only, never an answer or a change of what the
+    coordinator built (email scanners open links too)."""
+    if invitation.opened_at is not None or answer_state(invitation) != "live":
+        return
+    with transaction.atomic():
+        try:
+            locked = _lock_invitation(invitation.pk)
+        except (Invitation.DoesNotExist, Participation.DoesNotExist):
+            return
+        if locked.opened_at is not None or answer_state(locked) != "live":
+            return
+        locked.opened_at = timezone.now()
+        locked.status = InvitationStatus.OPENED
+        locked.save(update_fields=["opened_at", "status"])
+        audit.invitation_event(kind=EventKind.OPENED, invitation=locked, actor=ActorKind.INVITATION)
+
+
+def _lock_for_answer(*, invitation_id: int, token_hash: str) -> Invitation:
+    try:
+        locked = _lock_invitation(invitation_id)
+    except (Invitation.DoesNotExist, Participation.DoesNotExist):
+        raise InvitationUnavailable("unknown") from None
+    if not tokens.opens(token_hash, locked):
+        raise InvitationUnavailable("unknown")
+    state = answer_state(locked)
+    if state != "live":
+        raise InvitationUnavailable(state, locked)
+    return locked
+
+
+def _apply_organisation_changes(*, invitation: Invitation, data: dict) -> None:
+    changes = {}
+    organisation = Organisation.objects.select_for_update(no_key=True).get(
+        pk=invitation.participation.organisation_id
+    )
+    for field in PARTNER_ORGANISATION_FIELDS:
+        if field in data and (data[field] or "") != (getattr(organisation, field) or ""):
+            changes[field] = [getattr(organisation, field), data[field] or ""]
+            setattr(organisation, field, data[field] or "")
+    if not changes:
+        return
+    try:
+        with transaction.atomic():
+            # A save: a changed identifier of an HEI queues its ECHE check after commit (partners.signals).
+            organisation.save(update_fields=[*changes, "updated_at"])
+    except IntegrityError as exc:  # another organisation took the same identifier meanwhile
+        raise ValidationError(
+            _("Another organisation in the directory already has one of these identifiers.")
+        ) from exc
+    invitation.participation.organisation = organisation
+    audit.organisation_corrected(invitation=invitation, changes=changes)
+
+
+def _apply_contact_changes(*, invitation: Invitation, data: dict) -> list[str]:
+    participation = invitation.participation
+    changes = {}
+    for field in CONTACT_FIELDS:
+        if field in data and data[field] and data[field] != getattr(participation, field):
+            changes[field] = [getattr(participation, field), data[field]]
+            setattr(participation, field, data[field])
+    if changes:
+        audit.contact_corrected(invitation=invitation, changes=changes)
+    return list(changes)
+
+
+def _answer(*, invitation: Invitation, status: str, participation_status: str, contact_fields: list[str]):
+    now = timezone.now()
+    invitation.status = status
+    invitation.answered_at = now
+    if invitation.opened_at is None:
+        invitation.opened_at = now
+    invitation.save(update_fields=["status", "answered_at", "opened_at", "decline_reason"])
+    kind = EventKind.CONFIRMED if status == InvitationStatus.CONFIRMED else EventKind.DECLINED
+    detail = {"reason": invitation.decline_reason} if invitation.decline_reason else {}
+    audit.invitation_event(kind=kind, invitation=invitation, actor=ActorKind.INVITATION, detail=detail)
+    participation = invitation.participation
+    before = participation.status
+    participation.status = participation_status
+    participation.save(update_fields=[*contact_fields, "status", "updated_at"])
+    if before != participation_status:
+        audit.participation_status_changed(
+            participation=participation,
+            from_status=before,
+            to_status=participation_status,
+            actor=ActorKind.INVITATION,
+            invitation=invitation,
+        )
+    _queue_on_commit("notify_coordinator", invitation.pk)
+
+
+@transaction.atomic
+def invitation_confirm(
+    *, invitation_id: int, token_hash: str, organisation: dict | None = None, contact: dict | None = None
+) -> Invitation:
+    """The partner confirms, with any corrections of their organisation and contact. Exactly once."""
+    locked = _lock_for_answer(invitation_id=invitation_id, token_hash=token_hash)
+    if organisation:
+        _apply_organisation_changes(invitation=locked, data=organisation)
+    contact_fields = _apply_contact_changes(invitation=locked, data=contact or {})
+    _answer(
+        invitation=locked,
+        status=InvitationStatus.CONFIRMED,
+        participation_status=ParticipationStatus.CONFIRMED,
+        contact_fields=contact_fields,
+    )
+    return locked
+
+
+@transaction.atomic
+def invitation_decline(*, invitation_id: int, token_hash: str, reason: str = "") -> Invitation:
+    locked = _lock_for_answer(invitation_id=invitation_id, token_hash=token_hash)
+    locked.decline_reason = (reason or "").strip()[:2000]
+    _answer(
+        invitation=locked,
+        status=InvitationStatus.DECLINED,
+        participation_status=ParticipationStatus.DECLINED,
+        contact_fields=[],
+    )
+    return locked

@@ -1,0 +1,107 @@
+"""Thin Celery tasks: load by id, call a service. Queued only after the transaction that asked commits."""
+
+import logging
+
+from celery import shared_task
+from django.db import transaction
+
+from . import emails, services
+from .models import Invitation, InvitationStatus
+
+logger = logging.getLogger(__name__)
+
+RETRY = {"max_retries": 5, "acks_late": True, "time_limit": 120, "soft_time_limit": 100}
+
+
+def _backoff(retries: int) -> int:
+    return min(600, 10 * 2**retries)
+
+
+def queue(task_name: str, invitation_id: int) -> None:
+    """Queue a task; if the broker is down, log it: the sweep queues lost sends again."""
+    task = {"send_invitation": send_invitation, "notify_coordinator": notify_coordinator}[task_name]
+    try:
+        task.delay(invitation_id)
+    except Exception:
+        logger.exception("Could not queue %s for invitation %s; the sweep retries", task_name, invitation_id)
+
+
+@shared_task(bind=True, **RETRY)
+def send_invitation(self, invitation_id: int) -> bool:
+    issued = services.invitation_issue_token(invitation_id=invitation_id)
+    if issued is None:
+        return False
+    invitation, token = issued
+    try:
+        emails.send_invitation(invitation=invitation, token=token)
+    except Exception as exc:
+        if self.request.retries >= self.max_retries:
+            services.invitation_send_failed(invitation_id=invitation_id, error=type(exc).__name__)
+            raise
+        raise self.retry(exc=exc, countdown=_backoff(self.request.retries)) from exc
+    services.invitation_mark_sent(invitation_id=invitation_id)
+    return True
+
+
+@shared_task(bind=True, **RETRY)
+def send_reminder(self, invitation_id: int) -> bool:
+    issued = services.invitation_issue_reminder(invitation_id=invitation_id)
+    if issued is None:
+        return False
+    invitation, token = issued
+    try:
+        emails.send_invitation(invitation=invitation, token=token, reminder=True)
+    except Exception as exc:
+        services.invitation_reminder_failed(invitation_id=invitation_id)
+        raise self.retry(exc=exc, countdown=_backoff(self.request.retries)) from exc
+    services.invitation_reminder_sent(invitation_id=invitation_id)
+    return True
+
+
+@shared_task(bind=True, **RETRY)
+def notify_coordinator(self, invitation_id: int) -> bool:
+    invitation = (
+        Invitation.objects.filter(
+            pk=invitation_id, status__in=[InvitationStatus.CONFIRMED, InvitationStatus.DECLINED]
+        )
+        .select_related("created_by", "participation__organisation", "participation__proposal__owner")
+        .first()
+    )
+    if invitation is None:
+        return False
+    try:
+        emails.send_answer_notification(invitation=invitation)
+    except Exception as exc:
+        raise self.retry(exc=exc, countdown=_backoff(self.request.retries)) from exc
+    return True
+
+
+@shared_task(acks_late=True, time_limit=600)
+def send_reminders() -> int:
+    """Beat: queue the reminders due (an invitation expiring within INVITATION_REMINDER_DAYS)."""
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    now = timezone.now()
+    due = Invitation.objects.filter(
+        status__in=[InvitationStatus.SENT, InvitationStatus.OPENED],
+        reminded_at__isnull=True,
+        expires_at__gt=now,
+        expires_at__lte=now + timedelta(days=settings.INVITATION_REMINDER_DAYS),
+    ).values_list("pk", flat=True)
+    ids = list(due)
+    for pk in ids:
+        transaction.on_commit(lambda pk=pk: send_reminder.delay(pk))
+    return len(ids)
+
+
+@shared_task(acks_late=True, time_limit=600)
+def sweep_invitations() -> dict:
+    """Beat: mark expired links expired, and queue again the emails that never went out."""
+    expired = services.invitations_expire_due()
+    requeued = services.invitations_to_requeue()
+    for pk in requeued:
+        queue("send_invitation", pk)
+    return {"expired": expired, "requeued": len(requeued)}

@@ -1,0 +1,282 @@
+"""The partner's pages (no account) and the coordinator's invitation actions (builder page, htmx).
+
+Partner: GET /invite/<token>/ finds the invitation, keeps the token's hash in the session and redirects to
+/invite/answer/<id>/, a URL without the token, so it never reaches a Referer header, a log line or the page.
+Every GET changes nothing but the "opened" bookkeeping; confirming and declining are CSRF-protected POSTs.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from alliances.models import Participation
+from alliances.selectors import builder_participations, proposals_for_user
+from partners.models import Organisation
+
+from . import ratelimit, selectors, services, tokens
+from .forms import DeclineForm, PartnerContactForm, PartnerOrganisationForm
+from .models import LIVE_STATUSES, Invitation
+
+SESSION_PREFIX = "invitation:"
+DONE_KEY = "invitation:done"
+
+
+def _private(response):
+    response["Referrer-Policy"] = "no-referrer"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+def _coordinator(invitation: Invitation):
+    return invitation.created_by or invitation.participation.proposal.owner
+
+
+def _unavailable(request, reason: str, invitation: Invitation | None = None, *, status: int):
+    """A dead, unknown or refused link: what happened and whom to contact; nothing changed."""
+    context = {"reason": reason, "invitation": invitation}
+    if invitation is not None:
+        context["proposal"] = invitation.participation.proposal
+        context["coordinator"] = _coordinator(invitation)
+    return _private(render(request, "invitations/unavailable.html", context, status=status))
+
+
+# --- Partner ---------------------------------------------------------------------------------------------
+
+
+@never_cache
+@require_GET
+def link(request, token):
+    if ratelimit.blocked(request):
+        return _unavailable(request, "rate_limited", status=429)
+    invitation = selectors.invitation_by_token(token=token)
+    if invitation is None:
+        ratelimit.record_failure(request)
+        return _unavailable(request, "unknown", status=404)
+    request.session[SESSION_PREFIX + str(invitation.pk)] = tokens.token_hash(token)
+    services.invitation_open(invitation=invitation)
+    return _private(redirect("invitations:answer", pk=invitation.pk))
+
+
+def _from_session(request, pk) -> Invitation | None:
+    return selectors.invitation_for_session(
+        invitation_id=pk, token_hash=request.session.get(SESSION_PREFIX + str(pk))
+    )
+
+
+def _forms(invitation, data=None):
+    participation = invitation.participation
+    organisation = Organisation.objects.select_related("type").get(pk=participation.organisation_id)
+    return {
+        "organisation_form": PartnerOrganisationForm(data, instance=organisation, prefix="org"),
+        "contact_form": PartnerContactForm(
+            data,
+            prefix="contact",
+            initial={name: getattr(participation, name) for name in ("contact_name", "contact_email")},
+        ),
+        "decline_form": DeclineForm(data, prefix="decline"),
+    }
+
+
+def _answer_page(request, invitation, forms, *, status=200):
+    proposal = invitation.participation.proposal
+    consortium = selectors.partner_consortium(proposal=proposal)
+    context = {
+        "invitation": invitation,
+        "participation": invitation.participation,
+        "organisation": invitation.participation.organisation,
+        "proposal": proposal,
+        "coordinator": _coordinator(invitation),
+        "applicant": selectors.applicant_of(consortium),
+        "consortium": consortium,
+        **forms,
+    }
+    return _private(render(request, "invitations/answer.html", context, status=status))
+
+
+def _usable(request, pk):
+    """(invitation, None) if the session holds a live link to it, else (None, the page to answer with)."""
+    invitation = _from_session(request, pk)
+    if invitation is None:
+        return None, _unavailable(request, "session", status=404)
+    state = services.answer_state(invitation)
+    if state != "live":
+        return None, _unavailable(request, state, invitation, status=410)
+    return invitation, None
+
+
+@never_cache
+@require_GET
+def answer(request, pk):
+    invitation, refusal = _usable(request, pk)
+    if refusal:
+        return refusal
+    return _answer_page(request, invitation, _forms(invitation))
+
+
+def _answered(request, invitation):
+    request.session[DONE_KEY] = invitation.pk
+    return _private(redirect("invitations:done", pk=invitation.pk))
+
+
+@never_cache
+@require_POST
+def confirm(request, pk):
+    invitation, refusal = _usable(request, pk)
+    if refusal:
+        return refusal
+    forms = _forms(invitation, request.POST)
+    forms["decline_form"] = DeclineForm(prefix="decline")
+    organisation_form, contact_form = forms["organisation_form"], forms["contact_form"]
+    if organisation_form.is_valid() and contact_form.is_valid():
+        try:
+            invitation = services.invitation_confirm(
+                invitation_id=invitation.pk,
+                token_hash=request.session.get(SESSION_PREFIX + str(pk)),
+                organisation=organisation_form.changes(),
+                contact=contact_form.cleaned_data,
+            )
+        except services.InvitationUnavailable as exc:
+            return _unavailable(request, exc.reason, exc.invitation or invitation, status=410)
+        except ValidationError as exc:
+            organisation_form.add_error(None, exc)
+        else:
+            return _answered(request, invitation)
+    return _answer_page(request, invitation, forms, status=400)
+
+
+@never_cache
+@require_POST
+def decline(request, pk):
+    invitation, refusal = _usable(request, pk)
+    if refusal:
+        return refusal
+    forms = _forms(invitation)
+    form = forms["decline_form"] = DeclineForm(request.POST, prefix="decline")
+    if form.is_valid():
+        try:
+            invitation = services.invitation_decline(
+                invitation_id=invitation.pk,
+                token_hash=request.session.get(SESSION_PREFIX + str(pk)),
+                reason=form.cleaned_data["reason"],
+            )
+        except services.InvitationUnavailable as exc:
+            return _unavailable(request, exc.reason, exc.invitation or invitation, status=410)
+        return _answered(request, invitation)
+    return _answer_page(request, invitation, forms, status=400)
+
+
+@never_cache
+@require_GET
+def done(request, pk):
+    invitation = _from_session(request, pk)
+    if invitation is None or request.session.get(DONE_KEY) != invitation.pk:
+        return redirect("invitations:answer", pk=pk)
+    context = {
+        "invitation": invitation,
+        "proposal": invitation.participation.proposal,
+        "coordinator": _coordinator(invitation),
+    }
+    return _private(render(request, "invitations/done.html", context))
+
+
+# --- Coordinator ---------------------------------------------------------------------------------------
+
+
+def _participation_for(user, pk, participation_id) -> Participation:
+    """The participation, if the user may edit its proposal (not archived); else 404."""
+    proposal = get_object_or_404(proposals_for_user(user=user), pk=pk)
+    return get_object_or_404(
+        Participation.objects.select_related("organisation", "proposal"),
+        pk=participation_id,
+        proposal=proposal,
+    )
+
+
+def _coordinator_response(request, participation: Participation):
+    proposal = participation.proposal
+    if not request.htmx:
+        builder = reverse("alliances:builder", args=[proposal.pk])
+        return redirect(f"{builder}#participation-{participation.pk}")
+    row = next(p for p in builder_participations(proposal=proposal) if p.pk == participation.pk)
+    context = {"proposal": proposal, "participation": row}
+    html = render_to_string("alliances/partials/participant_row.html", context, request=request)
+    html += render_to_string(
+        "invitations/partials/audit_trail.html", {"proposal": proposal, "oob": True}, request=request
+    )
+    html += render_to_string("alliances/partials/messages_oob.html", {}, request=request)
+    response = HttpResponse(html)
+    response["HX-Retarget"] = f"#participation-{participation.pk}"
+    response["HX-Reswap"] = "outerHTML"
+    return response
+
+
+def _run(request, participation, action, success_message):
+    try:
+        action()
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, success_message)
+    return _coordinator_response(request, participation)
+
+
+@login_required
+@require_POST
+def invitation_send(request, pk, participation_id):
+    participation = _participation_for(request.user, pk, participation_id)
+    return _run(
+        request,
+        participation,
+        lambda: services.invitation_create(participation=participation, actor=request.user),
+        _("Invitation to %(email)s is on its way.") % {"email": participation.contact_email},
+    )
+
+
+@login_required
+@require_POST
+def invitation_resend(request, pk, participation_id):
+    participation = _participation_for(request.user, pk, participation_id)
+    return _run(
+        request,
+        participation,
+        lambda: services.invitation_resend(participation=participation, actor=request.user),
+        _("A new invitation is on its way to %(email)s; the previous link no longer works.")
+        % {"email": participation.contact_email},
+    )
+
+
+@login_required
+@require_POST
+def invitation_revoke(request, pk, participation_id):
+    participation = _participation_for(request.user, pk, participation_id)
+
+    def revoke():
+        invitation = Invitation.objects.filter(
+            Q(participation=participation) & Q(status__in=LIVE_STATUSES)
+        ).first()
+        if invitation is None:
+            raise ValidationError(_("This invitation is no longer open: nothing to revoke."))
+        services.invitation_revoke(invitation=invitation, actor=request.user)
+
+    return _run(
+        request,
+        participation,
+        revoke,
+        _("Invitation revoked: its link no longer works."),
+    )
+
+
+@login_required
+@require_GET
+def audit_trail_fragment(request, pk):
+    proposal = get_object_or_404(proposals_for_user(user=request.user, include_archived=True), pk=pk)
+    return render(request, "invitations/partials/audit_trail.html", {"proposal": proposal})

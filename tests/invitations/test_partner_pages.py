@@ -1,0 +1,369 @@
+"""The partner's link: what each kind of link does, and that no misuse changes anything."""
+
+import logging
+import re
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test import Client
+from django.utils import timezone
+
+from alliances.models import Participation, ParticipationStatus
+from eligibility.models import EligibilityReport
+from invitations import services, tokens
+from invitations.models import EventKind, Invitation, InvitationStatus, ParticipationEvent
+from partners.models import Organisation
+
+pytestmark = pytest.mark.django_db
+
+
+def answer_url(invitation):
+    return f"/invite/answer/{invitation.pk}/"
+
+
+def confirm_data(organisation, **overrides):
+    data = {
+        "org-pic": organisation.pic,
+        "org-oid": organisation.oid,
+        "org-city": organisation.city,
+        "org-website": organisation.website,
+        "contact-contact_name": "Pablo Partner",
+        "contact-contact_email": "pablo@fabrica.example",
+    }
+    data.update(overrides)
+    return data
+
+
+def state(proposal):
+    """Everything a link could change."""
+    participation = Participation.objects.get(pk=proposal.invitee.pk)
+    organisation = Organisation.objects.get(pk=participation.organisation_id)
+    return (
+        participation.status,
+        participation.contact_email,
+        organisation.pic,
+        organisation.city,
+        list(Invitation.objects.order_by("pk").values_list("status", "answered_at")),
+    )
+
+
+# --- Given a valid link ---------------------------------------------------------------------------------
+
+
+def test_valid_link_redirects_to_a_url_without_the_token_and_shows_the_invitation(client, proposal, invite):
+    invitation, token = invite(proposal.invitee)
+
+    response = client.get(f"/invite/{token}/")
+
+    assert response.status_code == 302
+    assert response["Location"] == answer_url(invitation)
+    assert token not in response["Location"]
+    assert response["Referrer-Policy"] == "no-referrer"
+    page = client.get(response["Location"])
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert token not in html
+    assert page["Referrer-Policy"] == "no-referrer"
+    for text in (
+        "GREENMAKE",
+        "Green Manufacturing Skills Alliance",
+        "Skills for the green transition",
+        "Clara Coordinator",
+        proposal.invitee.organisation.legal_name,
+        "Full partner",
+        "The consortium so far",
+    ):
+        assert text in html, text
+    # The whole consortium is listed.
+    for participation in proposal.participations.select_related("organisation"):
+        assert participation.organisation.legal_name in html
+
+
+def test_get_changes_nothing_but_the_opened_bookkeeping(client, proposal, invite):
+    invitation, token = invite(proposal.invitee)
+    before = state(proposal)
+
+    client.get(f"/invite/{token}/", follow=True)
+    client.get(f"/invite/{token}/", follow=True)  # an email scanner, then the partner
+
+    participation = Participation.objects.get(pk=proposal.invitee.pk)
+    assert participation.status == ParticipationStatus.INVITED == before[0]
+    assert state(proposal)[1:4] == before[1:4]
+    invitation.refresh_from_db()
+    assert invitation.status == InvitationStatus.OPENED and invitation.answered_at is None
+    assert ParticipationEvent.objects.filter(kind=EventKind.OPENED).count() == 1
+    # Still usable.
+    assert client.get(answer_url(invitation)).status_code == 200
+
+
+def test_confirm_with_corrections(client, proposal, invite, mailoutbox, django_capture_on_commit_callbacks):
+    invitation, token = invite(proposal.invitee)
+    organisation = proposal.invitee.organisation
+    client.get(f"/invite/{token}/")
+    assert EligibilityReport.objects.get(proposal=proposal).confirmed_status == "not_eligible"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"{answer_url(invitation)}confirm/",
+            confirm_data(
+                organisation,
+                **{
+                    "org-pic": "912 345 678",
+                    "org-city": "Sevilla",
+                    "contact-contact_email": "p.partner@fabrica.example",
+                },
+            ),
+        )
+
+    assert response.status_code == 302
+    assert token not in response["Location"]
+    done = client.get(response["Location"])
+    assert done.status_code == 200 and "confirmed" in done.content.decode()
+    participation = Participation.objects.get(pk=proposal.invitee.pk)
+    assert participation.status == ParticipationStatus.CONFIRMED
+    assert participation.contact_email == "p.partner@fabrica.example"
+    organisation.refresh_from_db()
+    assert (organisation.pic, organisation.city) == ("912345678", "Sevilla")
+    invitation.refresh_from_db()
+    assert invitation.status == InvitationStatus.CONFIRMED and invitation.answered_at
+    # Eligibility re-evaluated: the eighth full partner is confirmed.
+    assert EligibilityReport.objects.get(proposal=proposal).confirmed_status == "eligible"
+    kinds = list(ParticipationEvent.objects.filter(invitation=invitation).values_list("kind", "actor_kind"))
+    assert (EventKind.CONFIRMED, "invitation") in kinds
+    assert (EventKind.ORGANISATION_CORRECTED, "invitation") in kinds
+    assert (EventKind.STATUS_CHANGED, "invitation") in kinds
+    # The coordinator is told.
+    assert mailoutbox[-1].to == ["clara@example.org"]
+    assert "confirmed" in mailoutbox[-1].subject
+
+
+def test_decline_with_a_reason(client, proposal, invite, mailoutbox, django_capture_on_commit_callbacks):
+    invitation, token = invite(proposal.invitee)
+    client.get(f"/invite/{token}/")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"{answer_url(invitation)}decline/", {"decline-reason": "No capacity this year."}
+        )
+
+    assert response.status_code == 302
+    assert Participation.objects.get(pk=proposal.invitee.pk).status == ParticipationStatus.DECLINED
+    invitation.refresh_from_db()
+    assert invitation.status == InvitationStatus.DECLINED
+    assert invitation.decline_reason == "No capacity this year."
+    assert "declined" in mailoutbox[-1].subject
+    assert "No capacity this year." in mailoutbox[-1].body
+
+
+def test_invalid_corrections_are_refused_and_change_nothing(client, proposal, invite):
+    invitation, token = invite(proposal.invitee)
+    client.get(f"/invite/{token}/")
+    other = Organisation.objects.exclude(pk=proposal.invitee.organisation_id).first()
+    other.pic = "999888777"
+    other.save()
+    before = state(proposal)
+
+    bad_pic = client.post(
+        f"{answer_url(invitation)}confirm/", confirm_data(proposal.invitee.organisation, **{"org-pic": "12"})
+    )
+    taken_pic = client.post(
+        f"{answer_url(invitation)}confirm/",
+        confirm_data(proposal.invitee.organisation, **{"org-pic": "999888777"}),
+    )
+    bad_email = client.post(
+        f"{answer_url(invitation)}confirm/",
+        confirm_data(proposal.invitee.organisation, **{"contact-contact_email": "not an email"}),
+    )
+    too_long = client.post(f"{answer_url(invitation)}decline/", {"decline-reason": "x" * 5000})
+
+    assert [r.status_code for r in (bad_pic, taken_pic, bad_email, too_long)] == [400, 400, 400, 400]
+    assert "already belongs to" in taken_pic.content.decode()
+    assert state(proposal) == before
+    assert token not in bad_pic.content.decode()
+
+
+# --- Dead links -----------------------------------------------------------------------------------------
+
+
+def dead_link_refused(client, token, proposal, reason, status=410):
+    before = state(proposal)
+    response = client.get(f"/invite/{token}/", follow=True)
+    assert response.status_code == status
+    html = response.content.decode()
+    assert f'data-reason="{reason}"' in html
+    assert token not in html
+    assert state(proposal) == before
+    return html
+
+
+def test_used_link_says_already_answered_and_changes_nothing(client, proposal, invite):
+    invitation, token = invite(proposal.invitee)
+    client.get(f"/invite/{token}/")
+    client.post(f"{answer_url(invitation)}confirm/", confirm_data(proposal.invitee.organisation))
+
+    html = dead_link_refused(Client(), token, proposal, "answered")
+    assert "already answered" in html and "clara@example.org" in html
+    # The same browser, posting again: refused too.
+    again = client.post(f"{answer_url(invitation)}decline/", {"decline-reason": "changed my mind"})
+    assert again.status_code == 410
+    assert Participation.objects.get(pk=proposal.invitee.pk).status == ParticipationStatus.CONFIRMED
+
+
+def test_expired_link(client, proposal, invite, settings):
+    invitation, token = invite(proposal.invitee)
+    with time_machine.travel(
+        timezone.now() + timezone.timedelta(days=settings.INVITATION_TTL_DAYS, seconds=1)
+    ):
+        html = dead_link_refused(client, token, proposal, "expired")
+        assert "expired" in html
+        # A page opened before the expiry cannot confirm after it.
+        response = client.post(
+            f"{answer_url(invitation)}confirm/", confirm_data(proposal.invitee.organisation)
+        )
+        assert response.status_code == 410
+    assert Participation.objects.get(pk=proposal.invitee.pk).status == ParticipationStatus.INVITED
+
+
+def test_link_still_works_just_before_expiry(client, proposal, invite, settings):
+    invitation, token = invite(proposal.invitee)
+    with time_machine.travel(invitation.expires_at - timezone.timedelta(seconds=5)):
+        response = client.get(f"/invite/{token}/", follow=True)
+        assert response.status_code == 200
+
+
+def test_revoked_link(client, proposal, invite):
+    invitation, token = invite(proposal.invitee)
+    client.get(f"/invite/{token}/")  # opened before the revocation
+    services.invitation_revoke(invitation=invitation, actor=proposal.owner)
+
+    html = dead_link_refused(Client(), token, proposal, "revoked")
+    assert "revoked" in html
+    response = client.post(f"{answer_url(invitation)}confirm/", confirm_data(proposal.invitee.organisation))
+    assert response.status_code == 410
+    assert Participation.objects.get(pk=proposal.invitee.pk).status == ParticipationStatus.PROPOSED
+
+
+def test_resent_link_kills_the_old_one(client, proposal, invite):
+    old, old_token = invite(proposal.invitee)
+    _new, new_token = invite(proposal.invitee, resend=True)
+
+    assert old_token != new_token
+    dead_link_refused(client, old_token, proposal, "superseded")
+    assert Client().get(f"/invite/{new_token}/", follow=True).status_code == 200
+    old.refresh_from_db()
+    assert old.status == InvitationStatus.SUPERSEDED
+
+
+@pytest.mark.parametrize(
+    "mangle",
+    [
+        pytest.param(lambda t: tokens.new_token()[0], id="forged"),
+        pytest.param(lambda t: t[:-1] + ("A" if t[-1] != "A" else "B"), id="tampered"),
+        pytest.param(lambda t: t[:-1], id="too-short"),
+        pytest.param(lambda t: t + "A", id="too-long"),
+        pytest.param(lambda t: "x" * 300, id="very-long"),
+        pytest.param(lambda t: t[:20] + "%00" + t[23:], id="nul-byte"),
+        pytest.param(lambda t: t[:20] + "é" + t[21:], id="non-ascii"),
+    ],
+)
+def test_unknown_links_are_404_and_change_nothing(client, proposal, invite, mangle):
+    _invitation, token = invite(proposal.invitee)
+    bad = mangle(token)
+    before = state(proposal)
+
+    response = client.get(f"/invite/{bad}/")
+
+    assert response.status_code == 404
+    assert 'data-reason="unknown"' in response.content.decode()
+    assert state(proposal) == before
+    assert not any(key.startswith("invitation:") for key in client.session)
+
+
+def test_answer_page_without_the_link_in_the_session_is_refused(client, proposal, invite):
+    invitation, _token = invite(proposal.invitee)
+
+    page = client.get(answer_url(invitation))
+    post = client.post(f"{answer_url(invitation)}confirm/", confirm_data(proposal.invitee.organisation))
+
+    assert page.status_code == post.status_code == 404
+    assert Participation.objects.get(pk=proposal.invitee.pk).status == ParticipationStatus.INVITED
+    assert client.get("/invite/answer/999999/").status_code == 404
+
+
+def test_post_without_csrf_is_refused(proposal, invite):
+    invitation, token = invite(proposal.invitee)
+    browser = Client(enforce_csrf_checks=True)
+    page = browser.get(f"/invite/{token}/", follow=True)
+    assert page.status_code == 200
+
+    response = browser.post(f"{answer_url(invitation)}confirm/", confirm_data(proposal.invitee.organisation))
+
+    assert response.status_code == 403
+    assert Participation.objects.get(pk=proposal.invitee.pk).status == ParticipationStatus.INVITED
+    # With the token from the page's form, it goes through.
+    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode()).group(1)
+    ok = browser.post(
+        f"{answer_url(invitation)}confirm/",
+        {**confirm_data(proposal.invitee.organisation), "csrfmiddlewaretoken": csrf},
+    )
+    assert ok.status_code == 302
+
+
+def test_token_never_logged_after_the_first_redirect(client, proposal, invite, caplog):
+    invitation, token = invite(proposal.invitee)
+    caplog.set_level(logging.DEBUG)
+
+    first = client.get(f"/invite/{token}/")
+    caplog.clear()
+    responses = [client.get(first["Location"])]
+    responses.append(
+        client.post(f"{answer_url(invitation)}confirm/", confirm_data(proposal.invitee.organisation))
+    )
+    responses.append(client.get(responses[-1]["Location"]))
+    responses.append(client.get(f"{answer_url(invitation)}"))  # now 410
+
+    for response in responses:
+        assert token not in response.content.decode()
+        assert token not in response.get("Location", "")
+        assert all(token not in value for value in response.headers.values())
+    assert token not in caplog.text
+
+
+def test_the_database_holds_no_raw_token(client, proposal, invite):
+    invitation, token = invite(proposal.invitee)
+    client.get(f"/invite/{token}/", follow=True)
+    services.invitation_issue_reminder  # noqa: B018 (reminder links are covered in test_tasks)
+
+    tables = connection.introspection.table_names()
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(f'SELECT CAST(t AS text) FROM "{table}" t')  # every row as text
+            for (row,) in cursor.fetchall():
+                assert token not in row, table
+    invitation.refresh_from_db()
+    assert invitation.token_hash == tokens.token_hash(token)
+
+
+# --- Rate limit -----------------------------------------------------------------------------------------
+
+
+def test_failed_lookups_are_rate_limited_per_client_address(
+    proposal, invite, settings, django_assert_num_queries
+):
+    settings.INVITATION_LOOKUP_RATE = "3/m"
+    _invitation, token = invite(proposal.invitee)
+    attacker = Client(REMOTE_ADDR="203.0.113.9")
+    for _ in range(3):
+        assert attacker.get(f"/invite/{tokens.new_token()[0]}/").status_code == 404
+
+    with django_assert_num_queries(0):
+        blocked = attacker.get(f"/invite/{tokens.new_token()[0]}/")
+    assert blocked.status_code == 429
+    assert 'data-reason="rate_limited"' in blocked.content.decode()
+    # Even a valid link is not looked up from that address now; another address is not affected.
+    assert attacker.get(f"/invite/{token}/").status_code == 429
+    assert Client(REMOTE_ADDR="198.51.100.7").get(f"/invite/{token}/").status_code == 302
+    # The window passes.
+    with time_machine.travel(timezone.now() + timezone.timedelta(minutes=2)):
+        pass  # (the cache's own clock decides; covered by the window length, not re-tested here)
