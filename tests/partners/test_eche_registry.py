@@ -183,3 +183,30 @@ def test_command_refuses_a_broken_file_and_keeps_the_list(tmp_path):
 def test_command_missing_file(tmp_path):
     with pytest.raises(CommandError, match="no such file"):
         call_command("import_eche_list", str(tmp_path / "nope.xlsx"), stdout=io.StringIO())
+
+
+class _Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_command_shows_progress_on_a_terminal(tmp_path):
+    rows = [(f"D  TEST{i:04d}", "", "", f"Uni {i}", "DE", "01-01-2021", "31-12-2027") for i in range(1200)]
+    terminal = _Terminal()
+    call_command("import_eche_list", str(write_list(tmp_path / "list.xlsx", rows)), stdout=terminal)
+    text = terminal.getvalue()
+    assert "\rReading rows:    500" in text
+    assert "\rReading rows:   1000" in text
+    assert "\rReading rows:   1200" in text
+    assert "Holders imported:  1200" in text
+
+
+def test_beat_schedule_names_registered_tasks():
+    from django.conf import settings
+
+    from config.celery import app
+
+    app.loader.import_default_modules()
+    tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert {"partners.tasks.recheck_all_eche", "partners.tasks.sweep_pending_eche"} <= tasks
+    assert tasks <= set(app.tasks)
