@@ -323,6 +323,8 @@ def test_registry_admin_pages_open(registry, admin_client):
     for name in ("echelist_changelist", "echeholder_changelist", "echeimportjob_changelist"):
         assert admin_client.get(reverse(f"admin:partners_{name}")).status_code == 200, name
     assert admin_client.get(reverse("admin:partners_echelist_change", args=[registry.pk])).status_code == 200
+    add_page = admin_client.get(reverse("admin:partners_echeimportjob_add")).content.decode()
+    assert 'type="file"' in add_page and "List of ECHE holders" in add_page
     page = admin_client.get(reverse("admin:partners_echeholder_changelist") + "?q=BERLIN02").content.decode()
     assert "TU Berlin" in page
 
@@ -335,3 +337,30 @@ def _named(stream, name):
 def test_dates(registry):
     assert registry.holders_count == 3
     assert D(2026, 11, 25) == timezone.localdate()
+
+
+def test_a_result_for_identifiers_that_changed_meanwhile_is_dropped(registry, monkeypatch):
+    tub = OrganisationFactory(hei=True, erasmus_code="D  BERLIN02", eche_status=EcheStatus.ERROR)
+    original = eche.outcome_for
+
+    def slow_outcome(organisation, source, **kwargs):
+        outcome = original(organisation, source, **kwargs)
+        # Meanwhile, someone corrects the code (its own check is queued by that save).
+        Organisation.objects.filter(pk=organisation.pk).update(erasmus_code="F  LYON141")
+        return outcome
+
+    monkeypatch.setattr(eche, "outcome_for", slow_outcome)
+    eche.organisation_check(organisation_id=tub.pk)
+    tub.refresh_from_db()
+    assert tub.eche_status == "error"  # the stale `valid` was not written
+
+
+def test_recheck_with_the_http_source_queues_one_check_per_hei(registry, settings, monkeypatch):
+    settings.ECHE_SOURCE = "http"
+    queued = []
+    monkeypatch.setattr(eche, "queue_checks", lambda ids: queued.extend(ids) or len(ids))
+    heis = [OrganisationFactory(hei=True, eche_status=EcheStatus.VALID) for _ in range(3)]
+    OrganisationFactory(eche_status=EcheStatus.NOT_REQUIRED)
+
+    assert eche.organisations_recheck_all() == {"queued": 3, "checked": 0, "changed": 0}
+    assert sorted(queued) == sorted(o.pk for o in heis)
