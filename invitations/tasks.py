@@ -3,7 +3,6 @@
 import logging
 
 from celery import shared_task
-from django.db import transaction
 
 from . import emails, services
 from .models import Invitation, InvitationStatus
@@ -93,7 +92,7 @@ def send_reminders() -> int:
     ).values_list("pk", flat=True)
     ids = list(due)
     for pk in ids:
-        transaction.on_commit(lambda pk=pk: send_reminder.delay(pk))
+        send_reminder.delay(pk)
     return len(ids)
 
 

@@ -277,7 +277,7 @@ def test_unknown_links_are_404_and_change_nothing(client, proposal, invite, mang
     assert response.status_code == 404
     assert 'data-reason="unknown"' in response.content.decode()
     assert state(proposal) == before
-    assert not any(key.startswith("invitation:") for key in client.session)
+    assert not any(key.startswith("invitation:") for key in client.session.keys())  # noqa: SIM118 (a session is no dict)
 
 
 def test_answer_page_without_the_link_in_the_session_is_refused(client, proposal, invite):

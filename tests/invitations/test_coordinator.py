@@ -1,0 +1,186 @@
+"""The coordinator's side: invite, re-send, revoke from the builder page; permissions; the audit trail."""
+
+import pytest
+from django.urls import reverse
+
+from alliances.models import Participation, ParticipationStatus
+from invitations.models import EventKind, Invitation, InvitationStatus, ParticipationEvent
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def url(name, participation):
+    return reverse(f"invitations:{name}", args=[participation.proposal_id, participation.pk])
+
+
+def post(client, name, participation, capture, htmx=True):
+    headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    with capture(execute=True):
+        return client.post(url(name, participation), **headers)
+
+
+def test_invite_queues_the_email_on_commit_and_marks_the_participation_invited(
+    coordinator_client, proposal, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = coordinator_client.post(url("send", proposal.invitee), HTTP_HX_REQUEST="true")
+
+    # Nothing is sent inside the request's transaction: the send is an on-commit callback.
+    assert response.status_code == 200
+    assert mailoutbox == []
+    assert len(callbacks) >= 1
+    invitation = Invitation.objects.get(participation=proposal.invitee)
+    assert invitation.status == InvitationStatus.QUEUED and invitation.token_hash is None
+    assert Participation.objects.get(pk=proposal.invitee.pk).status == ParticipationStatus.INVITED
+    for callback in callbacks:
+        callback()
+    assert len(mailoutbox) == 1
+    invitation.refresh_from_db()
+    assert invitation.status == InvitationStatus.SENT and invitation.sent_at and invitation.token_hash
+    # The htmx answer: the participant's row, the audit trail out of band.
+    html = response.content.decode()
+    assert f'id="participation-{proposal.invitee.pk}"' in html
+    assert 'id="audit-trail"' in html and 'hx-swap-oob="true"' in html
+    assert response["HX-Retarget"] == f"#participation-{proposal.invitee.pk}"
+
+
+def test_without_htmx_the_action_redirects_to_the_builder(
+    coordinator_client, proposal, django_capture_on_commit_callbacks
+):
+    response = post(
+        coordinator_client, "send", proposal.invitee, django_capture_on_commit_callbacks, htmx=False
+    )
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("alliances:builder", args=[proposal.pk]))
+
+
+def test_one_live_invitation_per_participation(
+    coordinator_client, proposal, invite, django_capture_on_commit_callbacks
+):
+    invite(proposal.invitee)
+
+    response = post(coordinator_client, "send", proposal.invitee, django_capture_on_commit_callbacks)
+
+    assert response.status_code == 200
+    assert "already has an open invitation" in response.content.decode()
+    assert Invitation.objects.filter(participation=proposal.invitee).count() == 1
+
+
+def test_resend_replaces_the_live_invitation(
+    coordinator_client, proposal, invite, mailoutbox, django_capture_on_commit_callbacks
+):
+    old, _token = invite(proposal.invitee)
+
+    post(coordinator_client, "resend", proposal.invitee, django_capture_on_commit_callbacks)
+
+    old.refresh_from_db()
+    assert old.status == InvitationStatus.SUPERSEDED
+    new = Invitation.objects.exclude(pk=old.pk).get(participation=proposal.invitee)
+    assert new.status == InvitationStatus.SENT
+    assert len(mailoutbox) == 2
+
+
+def test_revoke(coordinator_client, proposal, invite, django_capture_on_commit_callbacks):
+    invitation, _token = invite(proposal.invitee)
+
+    response = post(coordinator_client, "revoke", proposal.invitee, django_capture_on_commit_callbacks)
+
+    assert response.status_code == 200
+    invitation.refresh_from_db()
+    assert invitation.status == InvitationStatus.REVOKED and invitation.revoked_at
+    assert Participation.objects.get(pk=proposal.invitee.pk).status == ParticipationStatus.PROPOSED
+    again = post(coordinator_client, "revoke", proposal.invitee, django_capture_on_commit_callbacks)
+    assert "nothing to revoke" in again.content.decode()
+
+
+def test_no_contact_email_no_invitation(coordinator_client, proposal, django_capture_on_commit_callbacks):
+    Participation.objects.filter(pk=proposal.invitee.pk).update(contact_email="")
+
+    response = post(coordinator_client, "send", proposal.invitee, django_capture_on_commit_callbacks)
+
+    assert "Add the contact" in response.content.decode()
+    assert not Invitation.objects.exists()
+
+
+def test_confirmed_participation_cannot_be_invited(
+    coordinator_client, proposal, django_capture_on_commit_callbacks
+):
+    confirmed = proposal.participations.exclude(pk=proposal.invitee.pk).first()
+    Participation.objects.filter(pk=confirmed.pk).update(contact_email="x@example.org")
+
+    response = post(coordinator_client, "send", confirmed, django_capture_on_commit_callbacks)
+
+    assert "already confirmed" in response.content.decode()
+    assert not Invitation.objects.exists()
+
+
+@pytest.mark.parametrize("name", ["send", "resend", "revoke"])
+def test_others_get_404_and_change_nothing(client, proposal, name, django_capture_on_commit_callbacks):
+    client.force_login(UserFactory())
+    assert post(client, name, proposal.invitee, django_capture_on_commit_callbacks).status_code == 404
+    assert not Invitation.objects.exists()
+    # A participation of another proposal under this proposal's URL.
+    assert client.post(f"/proposals/{proposal.pk}/participants/999999/invitation/{name}/").status_code == 404
+
+
+@pytest.mark.parametrize("name", ["send", "resend", "revoke"])
+def test_anonymous_is_sent_to_sign_in_and_get_is_refused(client, coordinator_client, proposal, name):
+    from django.test import Client
+
+    anonymous = Client().post(url(name, proposal.invitee))
+    assert anonymous.status_code == 302 and "/accounts/" in anonymous["Location"]
+    assert coordinator_client.get(url(name, proposal.invitee)).status_code == 405
+    assert not Invitation.objects.exists()
+
+
+def test_co_editor_may_invite(client, proposal, django_capture_on_commit_callbacks):
+    editor = UserFactory()
+    proposal.co_editors.add(editor)
+    client.force_login(editor)
+
+    post(client, "send", proposal.invitee, django_capture_on_commit_callbacks)
+
+    invitation = Invitation.objects.get()
+    assert invitation.created_by == editor
+
+
+def test_audit_trail_records_every_change_with_time_and_actor(
+    coordinator_client, client, proposal, invite, django_capture_on_commit_callbacks
+):
+    from django.test import Client
+
+    invitation, token = invite(proposal.invitee)
+    partner = Client()
+    partner.get(f"/invite/{token}/")
+    with django_capture_on_commit_callbacks(execute=True):
+        partner.post(
+            f"/invite/answer/{invitation.pk}/confirm/",
+            {"contact-contact_email": "pablo@fabrica.example", "org-city": "Madrid"},
+        )
+
+    events = list(
+        ParticipationEvent.objects.filter(participation=proposal.invitee).order_by("created_at", "id")
+    )
+    kinds = [(e.kind, e.actor_kind) for e in events]
+    assert kinds == [
+        (EventKind.CREATED, "user"),
+        (EventKind.STATUS_CHANGED, "user"),
+        (EventKind.SENT, "user"),
+        (EventKind.OPENED, "invitation"),
+        (EventKind.ORGANISATION_CORRECTED, "invitation"),
+        (EventKind.CONFIRMED, "invitation"),
+        (EventKind.STATUS_CHANGED, "invitation"),
+    ]
+    assert all(e.created_at for e in events)
+    assert events[1].actor == proposal.owner
+    assert (events[1].from_status, events[1].to_status) == ("proposed", "invited")
+    assert (events[-1].from_status, events[-1].to_status) == ("invited", "confirmed")
+
+    fragment = coordinator_client.get(reverse("invitations:audit_trail", args=[proposal.pk]))
+    html = fragment.content.decode()
+    assert "via invitation" in html and "Clara Coordinator" in html
+    assert "Invitation confirmed" in html and "Confirmed" in html
+    # Nobody else sees it.
+    client.force_login(UserFactory())
+    assert client.get(reverse("invitations:audit_trail", args=[proposal.pk])).status_code == 404

@@ -1,0 +1,191 @@
+"""Email content, reminders, the expiry sweep, lost sends, and the ECHE re-check after a correction."""
+
+from unittest import mock
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from alliances.models import Participation, ParticipationStatus
+from invitations import services, tasks
+from invitations.models import EventKind, Invitation, InvitationStatus, ParticipationEvent
+from partners.models import EcheStatus, Organisation
+from tests.factories import OrganisationFactory, ParticipationFactory, org_type
+from tests.invitations.conftest import token_from
+
+pytestmark = pytest.mark.django_db
+
+
+def test_invitation_email_names_proposal_coordinator_role_and_expiry(proposal, invite, mailoutbox, settings):
+    invitation, token = invite(proposal.invitee)
+
+    message = mailoutbox[-1]
+    assert message.to == ["pablo@fabrica.example"]
+    assert message.reply_to == ["clara@example.org"]
+    assert "GREENMAKE" in message.subject
+    html = message.alternatives[0][0]
+    assert message.alternatives[0][1] == "text/html"
+    expiry = invitation.expires_at
+    for body in (message.body, html):
+        assert "Green Manufacturing Skills Alliance" in body
+        assert "Clara Coordinator" in body
+        assert "Full partner" in body
+        assert proposal.invitee.organisation.legal_name in body
+        assert str(expiry.year) in body and "expires" in body
+        assert f"{settings.SITE_URL}/invite/{token}/" in body
+    assert "Dear Pablo Partner" in message.body
+    assert (expiry - invitation.sent_at).days == settings.INVITATION_TTL_DAYS - 1 or (
+        expiry - invitation.sent_at
+    ).days == settings.INVITATION_TTL_DAYS
+
+
+def test_ttl_is_a_setting(proposal, invite, settings):
+    settings.INVITATION_TTL_DAYS = 3
+    invitation, _token = invite(proposal.invitee)
+    assert round((invitation.expires_at - invitation.created_at).total_seconds() / 86400) == 3
+
+
+def test_reminder_three_days_before_expiry_with_a_working_link(
+    client, proposal, invite, mailoutbox, django_capture_on_commit_callbacks
+):
+    invitation, _token = invite(proposal.invitee)
+    with time_machine.travel(invitation.expires_at - timezone.timedelta(days=4)):
+        assert tasks.send_reminders() == 0
+    with time_machine.travel(invitation.expires_at - timezone.timedelta(days=3, minutes=-1)):
+        assert tasks.send_reminders() == 1
+        assert tasks.send_reminders() == 0  # once only
+        reminder = mailoutbox[-1]
+        assert reminder.subject.startswith("Reminder")
+        assert "expires" in reminder.body
+        reminder_token = token_from(reminder)
+        assert client.get(f"/invite/{reminder_token}/", follow=True).status_code == 200
+    assert len(mailoutbox) == 2
+    assert ParticipationEvent.objects.filter(kind=EventKind.REMINDED).count() == 1
+
+
+def test_no_reminder_for_answered_or_revoked_invitations(proposal, invite, mailoutbox):
+    invitation, _token = invite(proposal.invitee)
+    services.invitation_revoke(invitation=invitation, actor=proposal.owner)
+    with time_machine.travel(invitation.expires_at - timezone.timedelta(days=1)):
+        assert tasks.send_reminders() == 0
+    assert len(mailoutbox) == 1
+
+
+def test_sweep_marks_expired_invitations_and_the_participation_goes_back_to_proposed(proposal, invite):
+    invitation, _token = invite(proposal.invitee)
+    with time_machine.travel(invitation.expires_at - timezone.timedelta(seconds=1)):
+        assert tasks.sweep_invitations()["expired"] == 0
+    with time_machine.travel(invitation.expires_at + timezone.timedelta(seconds=1)):
+        assert tasks.sweep_invitations()["expired"] == 1
+        assert tasks.sweep_invitations()["expired"] == 0
+    invitation.refresh_from_db()
+    assert invitation.status == InvitationStatus.EXPIRED and invitation.expired_at
+    assert Participation.objects.get(pk=proposal.invitee.pk).status == ParticipationStatus.PROPOSED
+    expired = ParticipationEvent.objects.get(kind=EventKind.EXPIRED)
+    assert expired.actor_kind == "system" and expired.actor is None
+
+
+def test_a_send_lost_while_the_broker_was_down_is_queued_again(
+    proposal, mailoutbox, django_capture_on_commit_callbacks
+):
+    broker_down = mock.patch.object(
+        tasks.send_invitation, "delay", side_effect=ConnectionError("broker down")
+    )
+    with broker_down, django_capture_on_commit_callbacks(execute=True):
+        invitation = services.invitation_create(participation=proposal.invitee, actor=proposal.owner)
+    assert mailoutbox == []
+    invitation.refresh_from_db()
+    assert invitation.status == InvitationStatus.QUEUED
+
+    with time_machine.travel(timezone.now() + services.QUEUED_GRACE + timezone.timedelta(seconds=1)):
+        assert tasks.sweep_invitations()["requeued"] == 1
+    invitation.refresh_from_db()
+    assert invitation.status == InvitationStatus.SENT
+    assert len(mailoutbox) == 1
+
+
+def test_a_failing_mail_server_is_retried_and_the_link_of_a_failed_attempt_never_works(proposal, mailoutbox):
+    from invitations import emails
+
+    invitation = Invitation.objects.create(
+        participation=proposal.invitee, email="pablo@fabrica.example", expires_at=timezone.now()
+    )
+    with mock.patch.object(emails, "send_invitation", side_effect=OSError("SMTP down")):
+        result = tasks.send_invitation.apply(args=[invitation.pk])
+    assert result.failed()
+    invitation.refresh_from_db()
+    assert invitation.status == InvitationStatus.QUEUED and invitation.send_attempts >= 2
+    assert ParticipationEvent.objects.filter(kind=EventKind.SEND_FAILED).exists()
+    failed_hash = invitation.token_hash
+    assert tasks.send_invitation.apply(args=[invitation.pk]).result is True
+    invitation.refresh_from_db()
+    assert invitation.token_hash != failed_hash and invitation.status == InvitationStatus.SENT
+
+
+def test_coordinator_notified_of_a_decline_with_the_reason(
+    client, proposal, invite, mailoutbox, django_capture_on_commit_callbacks
+):
+    invitation, token = invite(proposal.invitee)
+    client.get(f"/invite/{token}/")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/invite/answer/{invitation.pk}/decline/", {"decline-reason": "Budget <b>cut</b>"})
+
+    message = mailoutbox[-1]
+    assert message.to == ["clara@example.org"]
+    assert "declined" in message.subject and "Budget <b>cut</b>" in message.body
+    assert "Budget &lt;b&gt;cut&lt;/b&gt;" in message.alternatives[0][0]
+    assert f"/proposals/{proposal.pk}/" in message.body
+
+
+def test_changed_erasmus_code_queues_the_eche_check_again(
+    client, proposal, invite, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):  # its first check runs (and is done with)
+        hei = OrganisationFactory(type=org_type("higher-education-institution"), erasmus_code="D  BERLIN99")
+    Organisation.objects.filter(pk=hei.pk).update(eche_status=EcheStatus.VALID)
+    participation = ParticipationFactory(
+        proposal=proposal,
+        organisation=hei,
+        status=ParticipationStatus.PROPOSED,
+        contact_email="h@uni.example",
+    )
+    invitation, token = invite(participation)
+    client.get(f"/invite/{token}/")
+
+    with (
+        mock.patch("partners.eche.queue_checks") as queue_checks,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        response = client.post(
+            f"/invite/answer/{invitation.pk}/confirm/",
+            {
+                "org-erasmus_code": "D  BERLIN98",
+                "org-city": "Berlin",
+                "contact-contact_email": "h@uni.example",
+            },
+        )
+
+    assert response.status_code == 302
+    hei.refresh_from_db()
+    assert hei.erasmus_code == "D  BERLIN98"
+    assert hei.eche_status == EcheStatus.PENDING
+    queued = [list(call.args[0]) for call in queue_checks.call_args_list]
+    assert [hei.pk] in queued
+
+
+def test_unchanged_organisation_queues_no_eche_check(
+    client, proposal, invite, django_capture_on_commit_callbacks
+):
+    invitation, token = invite(proposal.invitee)
+    client.get(f"/invite/{token}/")
+    organisation = proposal.invitee.organisation
+    with (
+        mock.patch("partners.eche.queue_checks") as queue_checks,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        client.post(
+            f"/invite/answer/{invitation.pk}/confirm/",
+            {"org-city": organisation.city, "contact-contact_email": "pablo@fabrica.example"},
+        )
+    queue_checks.assert_not_called()
+    assert not ParticipationEvent.objects.filter(kind=EventKind.ORGANISATION_CORRECTED).exists()
