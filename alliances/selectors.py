@@ -1,3 +1,4 @@
+from django.db import models
 from django.db.models import Count, Q, QuerySet
 
 from .models import FULL_PARTNER_ROLES, Participation, ParticipationStatus, Proposal, ProposalActivity, Role
@@ -15,16 +16,29 @@ def proposals_for_user(*, user, include_archived: bool = False) -> QuerySet[Prop
     )
 
 
-def proposal_get_for_user(*, user, pk) -> Proposal:
-    """The proposal if the user may see it (archived ones included), else 404: never a hint that it exists."""
+def proposal_get_for_user(*, user, pk, with_directory_stamp: bool = False) -> Proposal:
+    """The proposal if the user may see it (archived ones included), else 404: never a hint that it exists.
+
+    `with_directory_stamp` also reads, in the same query, the directory's size and latest change (the
+    builder's rendering cache depends on them: suggestions and search filters come from the directory).
+    """
+    from django.db.models import Max, Subquery
     from django.shortcuts import get_object_or_404
 
-    return get_object_or_404(
-        Proposal.objects.filter(Q(owner=user) | Q(co_editors=user))
-        .select_related("edition", "owner", "eligibility_report")
-        .distinct(),
-        pk=pk,
+    from partners.models import Organisation
+
+    coedited = Proposal.co_editors.through.objects.filter(user_id=user.pk).values("proposal_id")
+    # A subquery, not a join: no DISTINCT over the report's JSON, one row, one index look-up.
+    queryset = Proposal.objects.filter(Q(owner_id=user.pk) | Q(pk__in=coedited)).select_related(
+        "edition", "owner", "eligibility_report"
     )
+    if with_directory_stamp:
+        directory = Organisation.objects.order_by().annotate(group=models.Value(1)).values("group")
+        queryset = queryset.annotate(
+            directory_count=Subquery(directory.annotate(n=Count("pk")).values("n")[:1]),
+            directory_changed=Subquery(directory.annotate(latest=Max("updated_at")).values("latest")[:1]),
+        )
+    return get_object_or_404(queryset, pk=pk)
 
 
 def builder_participations(*, proposal) -> list[Participation]:

@@ -5,14 +5,20 @@ gets a 404. htmx requests get fragments rendered from the same partial templates
 other requests get the full page or a redirect, so every action also works without JavaScript.
 """
 
+import hashlib
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
@@ -290,19 +296,60 @@ def coeditor_remove(request, pk, user_id):
 # --- The builder ---------------------------------------------------------------------------------------
 
 
+# --- Rendering cache ------------------------------------------------------------------------------------
+#
+# The builder's content is a pure function of the proposal's version (bumped by every change through the
+# services), its report's evaluation time (renewed by every save that affects the proposal: participations,
+# organisations, their types and countries, the edition), the directory (for suggestions and the search
+# filters), the mode and the language. Rendered HTML is cached under that key, with a placeholder for the
+# CSRF token, which is filled in per request.
+
+CSRF_PLACEHOLDER = "__csrf_token_placeholder__"
+RENDER_CACHE_SECONDS = 3600
+
+
+def _render_key(kind: str, proposal, mode: str) -> str | None:
+    """The cache key; the proposal must come from proposal_get_for_user(with_directory_stamp=True)."""
+    report = getattr(proposal, "eligibility_report", None)
+    if report is None:
+        return None
+    changed = proposal.directory_changed.timestamp() if proposal.directory_changed else 0
+    parts = [
+        kind, proposal.pk, proposal.version, report.evaluated_at.timestamp(), mode, get_language(),
+        proposal.directory_count, changed,
+    ]
+    return "alliances:render:" + hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def _cached_render(request, template: str, key: str | None, context_factory) -> str:
+    token = get_token(request)
+    html = cache.get(key) if key else None
+    if html is None:
+        html = render_to_string(template, {**context_factory(), "csrf_token": CSRF_PLACEHOLDER}, request=request)
+        if key:
+            cache.set(key, str(html), RENDER_CACHE_SECONDS)
+    return mark_safe(str(html).replace(CSRF_PLACEHOLDER, token))
+
+
 @login_required
 @require_GET
 def builder(request, pk):
-    proposal = proposal_get_for_user(user=request.user, pk=pk)
+    proposal = proposal_get_for_user(user=request.user, pk=pk, with_directory_stamp=True)
     mode = _mode(request)
-    participations = builder_participations(proposal=proposal)
-    context = {
-        **_table_context(proposal, participations),
-        **_panel_context(proposal, participations, mode),
-        "history": eligibility_history(proposal=proposal, mode=mode, limit=15),
-        "search_form": OrganisationSearchForm(),
-    }
-    return render(request, "alliances/builder.html", context)
+
+    def context():
+        participations = builder_participations(proposal=proposal)
+        return {
+            **_table_context(proposal, participations),
+            **_panel_context(proposal, participations, mode),
+            "history": eligibility_history(proposal=proposal, mode=mode, limit=15),
+            "search_form": OrganisationSearchForm(),
+        }
+
+    content = _cached_render(
+        request, "alliances/partials/builder_content.html", _render_key("builder", proposal, mode), context
+    )
+    return render(request, "alliances/builder.html", {"proposal": proposal, "builder_content": content})
 
 
 @login_required
@@ -315,15 +362,21 @@ def participants_fragment(request, pk):
 @login_required
 @require_GET
 def eligibility_fragment(request, pk):
-    proposal = proposal_get_for_user(user=request.user, pk=pk)
+    proposal = proposal_get_for_user(user=request.user, pk=pk, with_directory_stamp=True)
     mode = _mode(request)
-    participations = builder_participations(proposal=proposal)
-    context = {
-        "proposal": proposal,
-        **_panel_context(proposal, participations, mode),
-        "history": eligibility_history(proposal=proposal, mode=mode, limit=15),
-    }
-    return render(request, "alliances/partials/eligibility_panel.html", context)
+
+    def context():
+        participations = builder_participations(proposal=proposal)
+        return {
+            "proposal": proposal,
+            **_panel_context(proposal, participations, mode),
+            "history": eligibility_history(proposal=proposal, mode=mode, limit=15),
+        }
+
+    html = _cached_render(
+        request, "alliances/partials/eligibility_panel.html", _render_key("panel", proposal, mode), context
+    )
+    return HttpResponse(html)
 
 
 @login_required
@@ -351,7 +404,7 @@ def eche_fragment(request, pk, participation_id):
         "partners/partials/eche_badge.html",
         {"organisation": organisation, "proposal": proposal, "participation": participation, "poll": True},
     )
-    if organisation.eche_status == EcheStatus.PENDING:
+    if organisation.eche_status == EcheStatus.PENDING and organisation.type.higher_education:
         return response
     report = getattr(proposal, "eligibility_report", None)
     if (

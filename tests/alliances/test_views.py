@@ -428,3 +428,19 @@ def test_pages_set_a_strict_content_security_policy(owner_client, proposal):
     html = response.content.decode()
     assert "style=" not in html and "<style" not in html
     assert "<script>" not in html  # every script has a src
+
+
+def test_cached_builder_content_follows_every_change(owner_client, proposal, add, django_capture_on_commit_callbacks):
+    """The rendering cache never shows a stale consortium, directory or CSRF token."""
+    first = owner_client.get(url("builder", proposal)).content.decode()
+    again = owner_client.get(url("builder", proposal)).content.decode()
+    assert again.count("csrfmiddlewaretoken") == first.count("csrfmiddlewaretoken") > 0
+    assert "__csrf_token_placeholder__" not in again
+    add(proposal, OrganisationFactory(legal_name="Freshly Added GmbH"))
+    assert "Freshly Added GmbH" in owner_client.get(url("builder", proposal)).content.decode()
+    member = proposal.participations.filter(role=Role.FULL_PARTNER).first().organisation
+    with django_capture_on_commit_callbacks(execute=True):
+        member.city = "Elsewhere"
+        member.legal_name = "Renamed Member Ltd"
+        member.save()
+    assert "Renamed Member Ltd" in owner_client.get(url("builder", proposal)).content.decode()

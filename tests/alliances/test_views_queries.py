@@ -1,6 +1,7 @@
 """The builder page and its fragments cost the same number of queries for 8 and for 50 participants."""
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -68,13 +69,16 @@ def test_same_number_of_queries_for_8_and_50_participants(client, owner, django_
     small = consortium(owner, 8, django_capture_on_commit_callbacks)
     large = consortium(owner, 50, django_capture_on_commit_callbacks)
     headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
-    counts = []
+    cold, warm = [], []
     for proposal in (small, large):
         path = reverse(f"alliances:{name}", kwargs={"pk": proposal.pk}) + query
-        count(client, path, **headers)  # warm: the session and the like
-        counts.append(count(client, path, **headers))
-    assert counts[0] == counts[1], counts
-    assert counts[0] <= 20
+        count(client, path, **headers)  # the session and the like
+        cache.clear()  # rendered fragments are cached: measure a first rendering, then a cached one
+        cold.append(count(client, path, **headers))
+        warm.append(count(client, path, **headers))
+    assert cold[0] == cold[1], cold
+    assert warm[0] == warm[1], warm
+    assert cold[0] <= 20
 
 
 def test_the_row_fragments_are_constant_too(client, owner, django_capture_on_commit_callbacks):

@@ -1,0 +1,234 @@
+"""Builder page benchmark: throughput and latency of a 50-participant builder page vs a bare Django view.
+
+Both served by the same gunicorn (2 workers, gthread with keep-alive so connections persist, no control
+socket) in the same run, on PostgreSQL, loaded with wrk for a bounded time each. Prints one JSON object.
+
+    make bench        # or: DATABASE_URL=postgres://postgres@127.0.0.1:5432/alliance_builder .venv/bin/python bench/pages.py
+
+Runs on a throw-away database (`<name>_bench_pages`), created and dropped by the run.
+Budgets (issue #5): builder throughput ≥ 25 % of the bare view's; builder p95 ≤ 5 × the bare view's p95.
+"""
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/alliance_builder")
+BASE_URL = os.environ["DATABASE_URL"]
+BENCH_DB = BASE_URL.rsplit("/", 1)[1].split("?")[0] + "_bench_pages"
+BENCH_URL = BASE_URL.rsplit("/", 1)[0] + "/" + BENCH_DB
+DURATION = int(os.environ.get("BENCH_SECONDS", "15"))
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "4"))
+PARTICIPANTS = 50
+
+WRK_SCRIPT = """
+done = function(summary, latency, requests)
+  local errors = summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout
+  io.write(string.format(
+    "JSON{\\"requests\\": %d, \\"duration_us\\": %d, \\"p50_us\\": %d, \\"p95_us\\": %d, \\"p99_us\\": %d, "
+    .. "\\"errors\\": %d, \\"non_2xx\\": %d}\\n",
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(95), latency:percentile(99),
+    errors, summary.errors.status))
+end
+"""
+
+
+def admin_connection():
+    import psycopg2
+
+    connection = psycopg2.connect(BASE_URL.rsplit("/", 1)[0] + "/postgres")
+    connection.autocommit = True
+    return connection
+
+
+def create_database():
+    connection = admin_connection()
+    with connection.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
+        cursor.execute(f'CREATE DATABASE "{BENCH_DB}"')
+    connection.close()
+
+
+def drop_database():
+    connection = admin_connection()
+    with connection.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
+    connection.close()
+
+
+def prepare() -> tuple[int, str]:
+    """Migrate, build a 50-participant proposal, and sign its owner in: (proposal id, session key)."""
+    os.environ["DATABASE_URL"] = BENCH_URL
+    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.pages_settings"
+    os.environ.pop("CELERY_BROKER_URL", None)  # tasks in-process: the benchmark needs no worker
+    import django
+
+    django.setup()
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.core.management import call_command
+
+    from alliances.models import Participation, ParticipationStatus, Proposal, Role
+    from eligibility.models import Edition
+    from eligibility.services import reevaluate
+    from partners.models import Country, Organisation, OrganisationType
+
+    call_command("migrate", verbosity=0)
+    user = get_user_model().objects.create_user("bench@example.org", "bench-password-2026")
+    proposal = Proposal.objects.create(
+        owner=user, title="Benchmark alliance", acronym="BENCH", edition=Edition.objects.order_by("-year").first(),
+        duration_months=24, aims=["skills-relevance"],
+    )
+    countries = list(Country.objects.filter(programme_status="eu_member").order_by("code")[:12])
+    types = list(OrganisationType.objects.filter(eligible=True).exclude(higher_education=True).order_by("pk"))
+    hei = OrganisationType.objects.get(slug="higher-education-institution")
+    roles = [Role.FULL_PARTNER, Role.FULL_PARTNER, Role.ASSOCIATED_PARTNER]
+    applicant = None
+    for index in range(PARTICIPANTS):
+        organisation = Organisation.objects.create(
+            legal_name=f"Benchmark Organisation {index:02d}", acronym=f"BO{index:02d}",
+            country=countries[index % len(countries)], type=hei if index % 10 == 0 else types[index % len(types)],
+            city="Brussels", pic=f"{900000000 + index}",
+        )
+        role = Role.APPLICANT if index == 0 else roles[index % len(roles)]
+        participation = Participation.objects.create(
+            proposal=proposal, organisation=organisation, role=role, status=ParticipationStatus.CONFIRMED,
+            contact_name=f"Contact {index}", contact_email=f"contact{index}@example.org",
+        )
+        applicant = applicant or participation
+    # Directory organisations not in the consortium, for the search and suggestions.
+    for index in range(200):
+        Organisation.objects.create(
+            legal_name=f"Directory Organisation {index:03d}", country=countries[index % len(countries)],
+            type=types[index % len(types)],
+        )
+    Organisation.objects.filter(type=hei).update(eche_status="valid")
+    reevaluate([proposal.pk])
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    from django.db import connections
+
+    connections.close_all()
+    return proposal.pk, session.session_key
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_gunicorn(port: int) -> subprocess.Popen:
+    env = {**os.environ, "DATABASE_URL": BENCH_URL, "DJANGO_SETTINGS_MODULE": "bench.pages_settings",
+           "CONN_MAX_AGE": "600", "PYTHONPATH": str(ROOT)}
+    env.pop("CELERY_BROKER_URL", None)
+    command = [
+        str(Path(sys.executable).with_name("gunicorn")), "config.wsgi:application",
+        "--bind", f"127.0.0.1:{port}", "--workers", "2", "--worker-class", "gthread", "--threads", "1",
+        "--keep-alive", "30", "--no-control-socket", "--log-level", "warning",
+    ]
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/bench/bare/", timeout=1).read()
+            return process
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    raise SystemExit("gunicorn did not start: " + process.stderr.read().decode()[-2000:])
+
+
+def check_page(url: str, session_key: str) -> int:
+    request = urllib.request.Request(url, headers={"Cookie": f"sessionid={session_key}"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        body = response.read().decode()
+        assert "Benchmark Organisation 49" in body or "/bench/bare/" in url or body == "ok", "wrong page"
+        return response.status
+
+
+def wrk(url: str, session_key: str | None, script: Path) -> dict:
+    command = ["wrk", "-t", "2", "-c", str(CONNECTIONS), "-d", f"{DURATION}s", "-s", str(script), url]
+    if session_key:
+        command[1:1] = ["-H", f"Cookie: sessionid={session_key}"]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    line = next(line for line in output.splitlines() if line.startswith("JSON"))
+    figures = json.loads(line[4:])
+    seconds = figures["duration_us"] / 1e6
+    return {
+        "requests": figures["requests"],
+        "requests_per_second": round(figures["requests"] / seconds, 1),
+        "p50_ms": round(figures["p50_us"] / 1000, 2),
+        "p95_ms": round(figures["p95_us"] / 1000, 2),
+        "p99_ms": round(figures["p99_us"] / 1000, 2),
+        "errors": figures["errors"],
+        "non_2xx": figures["non_2xx"],
+    }
+
+
+def main():
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is not installed (apt-get install wrk)")
+    create_database()
+    process = None
+    try:
+        proposal_id, session_key = prepare()
+        port = free_port()
+        process = start_gunicorn(port)
+        base = f"http://127.0.0.1:{port}"
+        builder_url = f"{base}/proposals/{proposal_id}/"
+        bare_url = f"{base}/bench/bare/"
+        assert check_page(builder_url, session_key) == 200
+        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+            script.write(WRK_SCRIPT)
+        script_path = Path(script.name)
+        # Warm both (templates compiled, connections open), then measure.
+        subprocess.run(["wrk", "-t", "1", "-c", "2", "-d", "2s", "-H", f"Cookie: sessionid={session_key}",
+                        builder_url], capture_output=True, check=True)
+        bare = wrk(bare_url, None, script_path)
+        builder = wrk(builder_url, session_key, script_path)
+        script_path.unlink()
+        throughput_ratio = builder["requests_per_second"] / bare["requests_per_second"]
+        p95_ratio = builder["p95_ms"] / bare["p95_ms"] if bare["p95_ms"] else float("inf")
+        result = {
+            "benchmark": "builder-page",
+            "participants": PARTICIPANTS,
+            "server": "gunicorn 2 workers (gthread, keep-alive), PostgreSQL",
+            "seconds_each": DURATION,
+            "connections": CONNECTIONS,
+            "bare_view": bare,
+            "builder_page": builder,
+            "throughput_ratio": round(throughput_ratio, 3),
+            "p95_ratio": round(p95_ratio, 2),
+            "budgets": {
+                "throughput_at_least_25_percent_of_bare": throughput_ratio >= 0.25,
+                "p95_at_most_5x_bare": p95_ratio <= 5,
+            },
+        }
+        result["budgets_hold"] = all(result["budgets"].values())
+        print(json.dumps(result, indent=2))
+    finally:
+        if process is not None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        drop_database()
+
+
+if __name__ == "__main__":
+    main()
