@@ -13,7 +13,7 @@ TEST_ENV := DATABASE_URL=$${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:543
 	REDIS_CACHE_URL=$${TEST_REDIS_CACHE_URL:-redis://127.0.0.1:6379/13} \
 	DJANGO_ALLOW_ASYNC_UNSAFE=true
 
-.PHONY: run test setup install services-check browser-check axe worker beat lint bench clean
+.PHONY: run test setup install services-check browser-check axe worker beat lint bench messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -60,6 +60,17 @@ axe: node_modules/axe-core/axe.min.js
 test: install services-check browser-check axe
 	$(TEST_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
 	$(TEST_ENV) $(BIN)/pytest
+
+# Benchmarks, each printing one JSON object (on throw-away databases of the test PostgreSQL).
+bench: install services-check
+	$(TEST_ENV) $(BIN)/python bench/pages.py
+	@if [ -f bench/eligibility.py ]; then $(TEST_ENV) $(BIN)/python bench/eligibility.py; fi
+
+# Translations: every marked string of Python and templates into locale/ (English is the source language).
+messages: install
+	$(BIN)/python manage.py makemessages -l en --ignore=.venv --ignore=node_modules --ignore=staticfiles \
+		--ignore=test-artifacts --ignore=bench
+	$(BIN)/python manage.py compilemessages --ignore=.venv
 
 lint: install
 	$(BIN)/ruff check .
