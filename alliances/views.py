@@ -318,6 +318,11 @@ def _render_key(kind: str, proposal, mode: str) -> str | None:
         kind, proposal.pk, proposal.version, report.evaluated_at.timestamp(), mode, get_language(),
         proposal.directory_count, changed,
     ]
+    if kind == "builder":
+        # Invitations change without a new version (a partner opens a link): their audit trail stamps them.
+        from invitations.selectors import trail_stamp
+
+        parts.append(trail_stamp(proposal_id=proposal.pk))
     return "alliances:render:" + hashlib.sha256(repr(parts).encode()).hexdigest()
 
 

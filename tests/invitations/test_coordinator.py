@@ -184,3 +184,31 @@ def test_audit_trail_records_every_change_with_time_and_actor(
     # Nobody else sees it.
     client.force_login(UserFactory())
     assert client.get(reverse("invitations:audit_trail", args=[proposal.pk])).status_code == 404
+
+
+def test_builder_page_shows_each_invitation_status_with_dates_and_buttons(
+    coordinator_client, client, proposal, invite, django_capture_on_commit_callbacks
+):
+    builder = reverse("alliances:builder", args=[proposal.pk])
+    page = coordinator_client.get(builder).content.decode()
+    assert f'action="{url("send", proposal.invitee)}"' in page
+
+    invitation, token = invite(proposal.invitee)
+    page = coordinator_client.get(builder).content.decode()
+    assert 'data-invitation-status="sent"' in page
+    assert f'action="{url("resend", proposal.invitee)}"' in page
+    assert f'action="{url("revoke", proposal.invitee)}"' in page
+    assert 'id="audit-trail"' in page and "Invitation sent" in page
+
+    # Opening changes no version of the proposal, and still shows (the page is cached by version).
+    client.get(f"/invite/{token}/")
+    page = coordinator_client.get(builder).content.decode()
+    assert 'data-invitation-status="opened"' in page and "Invitation opened" in page
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            f"/invite/answer/{invitation.pk}/confirm/", {"contact-contact_email": "pablo@fabrica.example"}
+        )
+    page = coordinator_client.get(builder).content.decode()
+    assert 'data-invitation-status="confirmed"' in page
+    assert f'action="{url("resend", proposal.invitee)}"' not in page
