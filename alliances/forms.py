@@ -177,9 +177,8 @@ class OrganisationSearchForm(forms.Form):
         # Only countries that have organisations: a short list, and a light page.
         countries = Country.objects.filter(organisations__isnull=False).distinct().order_by("name")
         self.fields["country"].choices = [("", _("Any country")), *[(c.code, c.name) for c in countries]]
-        self.fields["type"].choices = [("", _("Any type"))] + list(
-            OrganisationType.objects.order_by("position", "name").values_list("slug", "name")
-        )
+        types = OrganisationType.objects.order_by("position", "name").values_list("slug", "name")
+        self.fields["type"].choices = [("", _("Any type")), *types]
         self.fields["q"].widget.attrs.update(
             type="search", placeholder=_("Name, acronym, PIC or Erasmus code"), autocomplete="off"
         )

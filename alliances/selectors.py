@@ -45,9 +45,9 @@ def builder_participations(*, proposal) -> list[Participation]:
     """The consortium in one query: applicant first, then full partners, affiliated, associated."""
     order = {role: index for index, role in enumerate(Role.values)}
     participations = list(
-        Participation.objects.filter(proposal=proposal).select_related(
-            "organisation__country", "organisation__type", "affiliated_to__organisation"
-        ).order_by("created_at", "id")
+        Participation.objects.filter(proposal=proposal)
+        .select_related("organisation__country", "organisation__type", "affiliated_to__organisation")
+        .order_by("created_at", "id")
     )
     participations.sort(key=lambda p: order.get(p.role, 99))
     partners_with_affiliates = {p.affiliated_to_id for p in participations if p.affiliated_to_id}
@@ -58,7 +58,9 @@ def builder_participations(*, proposal) -> list[Participation]:
 
 def proposal_activities(*, proposal, limit: int = 20) -> list[ProposalActivity]:
     return list(
-        ProposalActivity.objects.filter(proposal=proposal).select_related("actor").order_by("-version", "-id")[:limit]
+        ProposalActivity.objects.filter(proposal=proposal)
+        .select_related("actor")
+        .order_by("-version", "-id")[:limit]
     )
 
 
@@ -87,7 +89,13 @@ CONSIDERED_STATUSES = {
     "confirmed": {ParticipationStatus.CONFIRMED},
     "projected": {ParticipationStatus.PROPOSED, ParticipationStatus.INVITED, ParticipationStatus.CONFIRMED},
 }
-SUGGESTING_CRITERIA = ("full-partners", "countries", "labour-market-actors", "education-providers", "hei-and-vet")
+SUGGESTING_CRITERIA = (
+    "full-partners",
+    "countries",
+    "labour-market-actors",
+    "education-providers",
+    "hei-and-vet",
+)
 ELIGIBLE_PROGRAMME_STATUSES = ("eu_member", "associated")
 SUGGESTIONS_PER_CRITERION = 5
 
@@ -101,7 +109,9 @@ def _eligible_country_filter(*, edition) -> Q:
     )
     excluded = list(edition.excluded_countries.values_list("code", flat=True))
     made_eligible = [code for code, status in overrides.items() if status in ELIGIBLE_PROGRAMME_STATUSES]
-    made_ineligible = [code for code, status in overrides.items() if status not in ELIGIBLE_PROGRAMME_STATUSES]
+    made_ineligible = [
+        code for code, status in overrides.items() if status not in ELIGIBLE_PROGRAMME_STATUSES
+    ]
     own = Q(country__member_state__isnull=True) & (
         (Q(country__programme_status__in=ELIGIBLE_PROGRAMME_STATUSES) & ~Q(country_id__in=made_ineligible))
         | Q(country_id__in=made_eligible)
@@ -145,7 +155,9 @@ def gap_suggestions(*, proposal, evaluation: dict | None, participations, mode: 
     for code in failing:
         queryset = base
         if code == "countries":
-            covered = {p.organisation.country.member_state_id or p.organisation.country_id for p in full_partners}
+            covered = {
+                p.organisation.country.member_state_id or p.organisation.country_id for p in full_partners
+            }
             queryset = queryset.exclude(country_id__in=covered).exclude(country__member_state_id__in=covered)
             # One per country first: each suggestion then fixes a different gap.
             picked, seen = [], set()

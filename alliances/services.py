@@ -203,7 +203,8 @@ def _check_role(
             raise ValidationError(
                 {
                     "role": _(
-                        "%(name)s is already the applicant. Change its role first: a proposal has one applicant."
+                        "%(name)s is already the applicant. Change its role first: "
+                        "a proposal has one applicant."
                     )
                     % {"name": applicant.organisation.display_name}
                 }

@@ -3,7 +3,8 @@
 Both served by the same gunicorn (2 workers, gthread with keep-alive so connections persist, no control
 socket) in the same run, on PostgreSQL, loaded with wrk for a bounded time each. Prints one JSON object.
 
-    make bench        # or: DATABASE_URL=postgres://postgres@127.0.0.1:5432/alliance_builder .venv/bin/python bench/pages.py
+    make bench
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/alliance_builder .venv/bin/python bench/pages.py
 
 Runs on a throw-away database (`<name>_bench_pages`), created and dropped by the run.
 Budgets (issue #5): builder throughput ≥ 25 % of the bare view's; builder p95 ≤ 5 × the bare view's p95.
@@ -37,8 +38,8 @@ done = function(summary, latency, requests)
   io.write(string.format(
     "JSON{\\"requests\\": %d, \\"duration_us\\": %d, \\"p50_us\\": %d, \\"p95_us\\": %d, \\"p99_us\\": %d, "
     .. "\\"errors\\": %d, \\"non_2xx\\": %d}\\n",
-    summary.requests, summary.duration, latency:percentile(50), latency:percentile(95), latency:percentile(99),
-    errors, summary.errors.status))
+    summary.requests, summary.duration,
+    latency:percentile(50), latency:percentile(95), latency:percentile(99), errors, summary.errors.status))
 end
 """
 
@@ -86,8 +87,12 @@ def prepare() -> tuple[int, str]:
     call_command("migrate", verbosity=0)
     user = get_user_model().objects.create_user("bench@example.org", "bench-password-2026")
     proposal = Proposal.objects.create(
-        owner=user, title="Benchmark alliance", acronym="BENCH", edition=Edition.objects.order_by("-year").first(),
-        duration_months=24, aims=["skills-relevance"],
+        owner=user,
+        title="Benchmark alliance",
+        acronym="BENCH",
+        edition=Edition.objects.order_by("-year").first(),
+        duration_months=24,
+        aims=["skills-relevance"],
     )
     countries = list(Country.objects.filter(programme_status="eu_member").order_by("code")[:12])
     types = list(OrganisationType.objects.filter(eligible=True).exclude(higher_education=True).order_by("pk"))
@@ -96,20 +101,28 @@ def prepare() -> tuple[int, str]:
     applicant = None
     for index in range(PARTICIPANTS):
         organisation = Organisation.objects.create(
-            legal_name=f"Benchmark Organisation {index:02d}", acronym=f"BO{index:02d}",
-            country=countries[index % len(countries)], type=hei if index % 10 == 0 else types[index % len(types)],
-            city="Brussels", pic=f"{900000000 + index}",
+            legal_name=f"Benchmark Organisation {index:02d}",
+            acronym=f"BO{index:02d}",
+            country=countries[index % len(countries)],
+            type=hei if index % 10 == 0 else types[index % len(types)],
+            city="Brussels",
+            pic=f"{900000000 + index}",
         )
         role = Role.APPLICANT if index == 0 else roles[index % len(roles)]
         participation = Participation.objects.create(
-            proposal=proposal, organisation=organisation, role=role, status=ParticipationStatus.CONFIRMED,
-            contact_name=f"Contact {index}", contact_email=f"contact{index}@example.org",
+            proposal=proposal,
+            organisation=organisation,
+            role=role,
+            status=ParticipationStatus.CONFIRMED,
+            contact_name=f"Contact {index}",
+            contact_email=f"contact{index}@example.org",
         )
         applicant = applicant or participation
     # Directory organisations not in the consortium, for the search and suggestions.
     for index in range(200):
         Organisation.objects.create(
-            legal_name=f"Directory Organisation {index:03d}", country=countries[index % len(countries)],
+            legal_name=f"Directory Organisation {index:03d}",
+            country=countries[index % len(countries)],
             type=types[index % len(types)],
         )
     Organisation.objects.filter(type=hei).update(eche_status="valid")
@@ -132,13 +145,30 @@ def free_port() -> int:
 
 
 def start_gunicorn(port: int) -> subprocess.Popen:
-    env = {**os.environ, "DATABASE_URL": BENCH_URL, "DJANGO_SETTINGS_MODULE": "bench.pages_settings",
-           "CONN_MAX_AGE": "600", "PYTHONPATH": str(ROOT)}
+    env = {
+        **os.environ,
+        "DATABASE_URL": BENCH_URL,
+        "DJANGO_SETTINGS_MODULE": "bench.pages_settings",
+        "CONN_MAX_AGE": "600",
+        "PYTHONPATH": str(ROOT),
+    }
     env.pop("CELERY_BROKER_URL", None)
     command = [
-        str(Path(sys.executable).with_name("gunicorn")), "config.wsgi:application",
-        "--bind", f"127.0.0.1:{port}", "--workers", "2", "--worker-class", "gthread", "--threads", "1",
-        "--keep-alive", "30", "--no-control-socket", "--log-level", "warning",
+        str(Path(sys.executable).with_name("gunicorn")),
+        "config.wsgi:application",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        "2",
+        "--worker-class",
+        "gthread",
+        "--threads",
+        "1",
+        "--keep-alive",
+        "30",
+        "--no-control-socket",
+        "--log-level",
+        "warning",
     ]
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 30
@@ -196,8 +226,11 @@ def main():
             script.write(WRK_SCRIPT)
         script_path = Path(script.name)
         # Warm both (templates compiled, connections open), then measure.
-        subprocess.run(["wrk", "-t", "1", "-c", "2", "-d", "2s", "-H", f"Cookie: sessionid={session_key}",
-                        builder_url], capture_output=True, check=True)
+        subprocess.run(
+            ["wrk", "-t", "1", "-c", "2", "-d", "2s", "-H", f"Cookie: sessionid={session_key}", builder_url],
+            capture_output=True,
+            check=True,
+        )
         bare = wrk(bare_url, None, script_path)
         builder = wrk(builder_url, session_key, script_path)
         script_path.unlink()

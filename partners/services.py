@@ -35,7 +35,8 @@ def organisation_create(*, created_by=None, **fields) -> Organisation:
     except IntegrityError as exc:
         raise ValidationError(
             _(
-                "Another organisation with the same PIC, OID or Erasmus code was just added. Search for it instead."
+                "Another organisation with the same PIC, OID or Erasmus code was just added. "
+                "Search for it instead."
             )
         ) from exc
     return organisation

@@ -8,8 +8,14 @@ pytestmark = pytest.mark.django_db
 
 
 def data(**changes):
-    return {"email": "New.Coordinator@Example.org", "first_name": "Nora", "last_name": "New",
-            "password1": "erasmus-alliance-2027", "password2": "erasmus-alliance-2027", **changes}
+    return {
+        "email": "New.Coordinator@Example.org",
+        "first_name": "Nora",
+        "last_name": "New",
+        "password1": "erasmus-alliance-2027",
+        "password2": "erasmus-alliance-2027",
+        **changes,
+    }
 
 
 def test_sign_up_signs_in_and_lands_on_my_proposals(client):

@@ -2,7 +2,14 @@ import pytest
 
 from alliances import services
 from alliances.models import ParticipationStatus, Role
-from tests.factories import OrganisationFactory, ParticipationFactory, ProposalFactory, UserFactory, country, org_type
+from tests.factories import (
+    OrganisationFactory,
+    ParticipationFactory,
+    ProposalFactory,
+    UserFactory,
+    country,
+    org_type,
+)
 
 # Eight full partners in four countries, three labour market actors, an HEI (charter valid) and VET providers.
 ELIGIBLE = [
@@ -66,8 +73,12 @@ def add(django_capture_on_commit_callbacks):
         proposal.refresh_from_db()
         with django_capture_on_commit_callbacks(execute=True):
             return services.participation_add(
-                proposal=proposal, organisation=organisation, role=role, actor=proposal.owner,
-                expected_version=proposal.version, **kwargs,
+                proposal=proposal,
+                organisation=organisation,
+                role=role,
+                actor=proposal.owner,
+                expected_version=proposal.version,
+                **kwargs,
             )
 
     return add_

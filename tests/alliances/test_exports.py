@@ -12,8 +12,19 @@ from alliances.models import Role
 from tests.factories import OrganisationFactory
 
 pytestmark = pytest.mark.django_db
-HEADERS = ["Role", "Legal name", "Acronym", "PIC", "OID", "Erasmus code", "Country", "Type", "Status",
-           "ECHE status", "Contact"]
+HEADERS = [
+    "Role",
+    "Legal name",
+    "Acronym",
+    "PIC",
+    "OID",
+    "Erasmus code",
+    "Country",
+    "Type",
+    "Status",
+    "ECHE status",
+    "Contact",
+]
 
 
 @pytest.mark.parametrize("value", ["=1+1", "+1", "-1", "@SUM(A1)", "\t=1", "\r=1"])
@@ -31,11 +42,14 @@ def read_csv(response):
 
 
 def test_csv_export(owner_client, proposal, add):
-    evil = OrganisationFactory(legal_name="=HYPERLINK(\"http://evil\")", acronym="@cmd", pic="912345678")
+    evil = OrganisationFactory(legal_name='=HYPERLINK("http://evil")', acronym="@cmd", pic="912345678")
     add(proposal, evil, contact_name="-Mal", contact_email="mal@example.org")
     response = owner_client.get(reverse("alliances:export_csv", kwargs={"pk": proposal.pk}))
     assert response["Content-Type"].startswith("text/csv")
-    assert "attachment" in response["Content-Disposition"] and proposal.acronym in response["Content-Disposition"]
+    assert (
+        "attachment" in response["Content-Disposition"]
+        and proposal.acronym in response["Content-Disposition"]
+    )
     rows = read_csv(response)
     assert rows[0] == HEADERS
     assert len(rows) == 1 + proposal.participations.count()

@@ -9,17 +9,36 @@ from django.core.management import call_command
 from django.test import override_settings
 
 ROOT = Path(__file__).resolve().parents[2]
-MY_TEMPLATES = [*(ROOT / "templates" / "alliances").rglob("*.html"), *(ROOT / "templates" / "partners").rglob("*.html"),
-                ROOT / "templates" / "home.html", ROOT / "templates" / "accounts" / "signup.html"]
+MY_TEMPLATES = [
+    *(ROOT / "templates" / "alliances").rglob("*.html"),
+    *(ROOT / "templates" / "partners").rglob("*.html"),
+    ROOT / "templates" / "home.html",
+    ROOT / "templates" / "accounts" / "signup.html",
+]
 
 
 def test_makemessages_runs_clean(tmp_path, monkeypatch, capsys):
     # On a copy of the sources, so the repository's catalogue is left as it is.
     project = tmp_path / "project"
-    shutil.copytree(ROOT, project, ignore=shutil.ignore_patterns(
-        ".venv", "node_modules", ".git", "test-artifacts", "staticfiles", "data", "*.sqlite3", "locale", "bench",
-        "__pycache__", ".pytest_cache", ".hypothesis", ".ruff_cache",
-    ))
+    shutil.copytree(
+        ROOT,
+        project,
+        ignore=shutil.ignore_patterns(
+            ".venv",
+            "node_modules",
+            ".git",
+            "test-artifacts",
+            "staticfiles",
+            "data",
+            "*.sqlite3",
+            "locale",
+            "bench",
+            "__pycache__",
+            ".pytest_cache",
+            ".hypothesis",
+            ".ruff_cache",
+        ),
+    )
     (project / "locale").mkdir()
     monkeypatch.chdir(project)
     with override_settings(LOCALE_PATHS=[project / "locale"]):
@@ -27,8 +46,13 @@ def test_makemessages_runs_clean(tmp_path, monkeypatch, capsys):
     captured = capsys.readouterr()
     assert "warning" not in (captured.out + captured.err).lower()
     po = (project / "locale" / "en" / "LC_MESSAGES" / "django.po").read_text()
-    for text in ("Add a participant", "From the directory:", "Nothing was saved: the proposal changed",
-                 "%(observed)s of %(required)s full partners", "Create your account"):
+    for text in (
+        "Add a participant",
+        "From the directory:",
+        "Nothing was saved: the proposal changed",
+        "%(observed)s of %(required)s full partners",
+        "Create your account",
+    ):
         assert text in po, text
 
 

@@ -12,7 +12,11 @@ pytestmark = pytest.mark.django_db
 
 def test_proposal_create_starts_at_version_one_with_an_activity(owner):
     proposal = services.proposal_create(
-        owner=owner, title="Green skills", acronym="GREEN", edition=edition(), duration_months=24,
+        owner=owner,
+        title="Green skills",
+        acronym="GREEN",
+        edition=edition(),
+        duration_months=24,
         aims=["skills-relevance"],
     )
     assert proposal.version == 1
@@ -21,7 +25,11 @@ def test_proposal_create_starts_at_version_one_with_an_activity(owner):
 
 def test_proposal_update_bumps_the_version_and_names_the_changed_fields(proposal, owner):
     updated = services.proposal_update(
-        proposal=proposal, actor=owner, expected_version=proposal.version, title="New title", acronym=proposal.acronym
+        proposal=proposal,
+        actor=owner,
+        expected_version=proposal.version,
+        title="New title",
+        acronym=proposal.acronym,
     )
     assert updated.version == proposal.version + 1
     activity = updated.activities.order_by("-version").first()
@@ -52,7 +60,9 @@ def test_participation_add_creates_a_proposed_participant_and_bumps_the_version(
     participation = add(proposal, organisation, contact_email="x@example.org")
     assert participation.status == ParticipationStatus.PROPOSED
     proposal.refresh_from_db()
-    assert proposal.activities.filter(action=ActivityAction.PARTICIPANT_ADDED, subject=organisation.legal_name)
+    assert proposal.activities.filter(
+        action=ActivityAction.PARTICIPANT_ADDED, subject=organisation.legal_name
+    )
 
 
 def test_a_second_applicant_is_a_field_error_not_an_integrity_error(proposal, add):
@@ -85,7 +95,9 @@ def test_a_partner_with_affiliated_entities_keeps_a_full_partner_role(proposal, 
     proposal.refresh_from_db()
     with pytest.raises(ValidationError) as error:
         services.participation_change_role(
-            participation=partner, role=Role.ASSOCIATED_PARTNER, actor=proposal.owner,
+            participation=partner,
+            role=Role.ASSOCIATED_PARTNER,
+            actor=proposal.owner,
             expected_version=proposal.version,
         )
     assert "affiliated entities" in str(error.value)
@@ -94,20 +106,28 @@ def test_a_partner_with_affiliated_entities_keeps_a_full_partner_role(proposal, 
 def test_change_role_and_contact(proposal):
     participation = proposal.participations.filter(role=Role.FULL_PARTNER).first()
     updated = services.participation_update(
-        participation=participation, role=Role.ASSOCIATED_PARTNER, actor=proposal.owner,
-        expected_version=proposal.version, contact_name="Ann", contact_email="ann@example.org",
+        participation=participation,
+        role=Role.ASSOCIATED_PARTNER,
+        actor=proposal.owner,
+        expected_version=proposal.version,
+        contact_name="Ann",
+        contact_email="ann@example.org",
     )
     assert updated.role == Role.ASSOCIATED_PARTNER and updated.contact_email == "ann@example.org"
     activity = proposal.activities.order_by("-version").first()
-    assert activity.detail["from_role"] == Role.FULL_PARTNER and activity.detail["role"] == Role.ASSOCIATED_PARTNER
+    assert (
+        activity.detail["from_role"] == Role.FULL_PARTNER
+        and activity.detail["role"] == Role.ASSOCIATED_PARTNER
+    )
 
 
 def test_remove_takes_the_affiliated_entities_along(proposal, add):
     partner = proposal.participations.get(role=Role.APPLICANT)
     entity = add(proposal, OrganisationFactory(), role=Role.AFFILIATED_ENTITY, affiliated_to=partner)
     proposal.refresh_from_db()
-    names = services.participation_remove(participation=partner, actor=proposal.owner,
-                                          expected_version=proposal.version)
+    names = services.participation_remove(
+        participation=partner, actor=proposal.owner, expected_version=proposal.version
+    )
     assert names == [partner.organisation.legal_name, entity.organisation.legal_name]
     assert not Participation.objects.filter(pk__in=[partner.pk, entity.pk]).exists()
 
@@ -118,7 +138,10 @@ def test_stale_consortium_changes_change_nothing(proposal, add):
     before = proposal.participations.count()
     with pytest.raises(services.StaleProposal):
         services.participation_add(
-            proposal=proposal, organisation=OrganisationFactory(), role=Role.FULL_PARTNER, actor=proposal.owner,
+            proposal=proposal,
+            organisation=OrganisationFactory(),
+            role=Role.FULL_PARTNER,
+            actor=proposal.owner,
             expected_version=seen,
         )
     with pytest.raises(services.StaleProposal):
@@ -130,12 +153,16 @@ def test_stale_consortium_changes_change_nothing(proposal, add):
 
 def test_coeditors_are_added_by_email_of_a_signed_up_user(proposal, owner):
     editor = UserFactory(email="Bea@Example.org")
-    services.coeditor_add(proposal=proposal, email="bea@example.org", actor=owner, expected_version=proposal.version)
+    services.coeditor_add(
+        proposal=proposal, email="bea@example.org", actor=owner, expected_version=proposal.version
+    )
     assert list(proposal.co_editors.all()) == [editor]
     proposal.refresh_from_db()
     for email in ("nobody@example.org", "bea@example.org", owner.email):
         with pytest.raises(ValidationError):
-            services.coeditor_add(proposal=proposal, email=email, actor=owner, expected_version=proposal.version)
+            services.coeditor_add(
+                proposal=proposal, email=email, actor=owner, expected_version=proposal.version
+            )
     services.coeditor_remove(proposal=proposal, user=editor, actor=owner, expected_version=proposal.version)
     assert not proposal.co_editors.exists()
 
@@ -148,12 +175,17 @@ def test_archive_and_restore(proposal, owner):
 
 
 def test_adding_the_missing_labour_market_actor_makes_the_proposal_eligible(make_proposal, owner, add):
-    members = [m for m in __import__("tests.alliances.conftest", fromlist=["ELIGIBLE"]).ELIGIBLE if m[1] != "chamber"]
+    members = [
+        m for m in __import__("tests.alliances.conftest", fromlist=["ELIGIBLE"]).ELIGIBLE if m[1] != "chamber"
+    ]
     proposal = make_proposal(members, owner=owner)
     assert proposal.eligibility_report.projected_status == "not_eligible"
     from tests.factories import country, org_type
 
-    add(proposal, OrganisationFactory(country=country("PL"), type=org_type("enterprise"), eche_status="not_required"))
+    add(
+        proposal,
+        OrganisationFactory(country=country("PL"), type=org_type("enterprise"), eche_status="not_required"),
+    )
     proposal.refresh_from_db()
     proposal.eligibility_report.refresh_from_db()
     assert proposal.eligibility_report.projected_status == "eligible"

@@ -36,14 +36,24 @@ def test_create_a_proposal_with_the_newest_edition_by_default(owner_client, owne
     assert form["edition"].value() == edition().pk
     response = owner_client.post(
         reverse("alliances:proposal_create"),
-        {"title": "Green skills", "acronym": "GREEN", "edition": edition().pk, "duration_months": "36",
-         "aims": ["skills-relevance", "knowledge-flow"], "economic_sectors": "Manufacturing", "summary": "",
-         "deadline": "2027-02-26"},
+        {
+            "title": "Green skills",
+            "acronym": "GREEN",
+            "edition": edition().pk,
+            "duration_months": "36",
+            "aims": ["skills-relevance", "knowledge-flow"],
+            "economic_sectors": "Manufacturing",
+            "summary": "",
+            "deadline": "2027-02-26",
+        },
     )
     proposal = Proposal.objects.get(acronym="GREEN")
     assert response.status_code == 302 and response.url == url("builder", proposal)
-    assert proposal.owner == owner and proposal.duration_months == 36 and proposal.aims == ["skills-relevance",
-                                                                                            "knowledge-flow"]
+    assert (
+        proposal.owner == owner
+        and proposal.duration_months == 36
+        and proposal.aims == ["skills-relevance", "knowledge-flow"]
+    )
 
 
 @pytest.mark.parametrize(
@@ -58,8 +68,14 @@ def test_create_a_proposal_with_the_newest_edition_by_default(owner_client, owne
     ],
 )
 def test_proposal_form_errors_are_field_level(owner_client, changes, field):
-    data = {"title": "T", "acronym": "A", "edition": edition().pk, "duration_months": "24",
-            "aims": ["skills-relevance"], **changes}
+    data = {
+        "title": "T",
+        "acronym": "A",
+        "edition": edition().pk,
+        "duration_months": "24",
+        "aims": ["skills-relevance"],
+        **changes,
+    }
     response = owner_client.post(reverse("alliances:proposal_create"), data)
     assert response.status_code == 400
     assert field in response.context["form"].errors
@@ -67,7 +83,13 @@ def test_proposal_form_errors_are_field_level(owner_client, changes, field):
 
 
 def test_aims_must_belong_to_the_edition(owner_client):
-    data = {"title": "T", "acronym": "A", "edition": edition(2022).pk, "duration_months": "24", "aims": ["deep-tech"]}
+    data = {
+        "title": "T",
+        "acronym": "A",
+        "edition": edition(2022).pk,
+        "duration_months": "24",
+        "aims": ["deep-tech"],
+    }
     response = owner_client.post(reverse("alliances:proposal_create"), data)
     assert "Not an aim of the 2022 edition" in str(response.context["form"].errors["aims"])
 
@@ -75,8 +97,14 @@ def test_aims_must_belong_to_the_edition(owner_client):
 def test_edit_details_and_a_stale_edit_shows_what_changed(owner_client, proposal):
     page = owner_client.get(url("proposal_update", proposal))
     version = page.context["form"]["version"].value()
-    data = {"title": "Renamed", "acronym": proposal.acronym, "edition": proposal.edition_id, "duration_months": "24",
-            "aims": ["skills-relevance"], "version": version}
+    data = {
+        "title": "Renamed",
+        "acronym": proposal.acronym,
+        "edition": proposal.edition_id,
+        "duration_months": "24",
+        "aims": ["skills-relevance"],
+        "version": version,
+    }
     assert owner_client.post(url("proposal_update", proposal), data).status_code == 302
     proposal.refresh_from_db()
     assert proposal.title == "Renamed" and proposal.version == version + 1
@@ -109,16 +137,19 @@ def test_eligibility_panel_switches_mode(owner_client, proposal, add):
 
 
 def test_search_finds_by_name_acronym_pic_and_filters(owner_client, proposal):
-    polmetal = OrganisationFactory(legal_name="Polmetal Sp. z o.o.", acronym="POLM", pic="912345678",
-                                   country=country("PL"))
+    polmetal = OrganisationFactory(
+        legal_name="Polmetal Sp. z o.o.", acronym="POLM", pic="912345678", country=country("PL")
+    )
     for query in ("polmet", "POLM", "912345"):
         html = owner_client.get(url("organisation_search", proposal), {"q": query}, **HTMX).content.decode()
         assert "Polmetal" in html, query
-    html = owner_client.get(url("organisation_search", proposal), {"q": "polmet", "country": "DE"},
-                            **HTMX).content.decode()
+    html = owner_client.get(
+        url("organisation_search", proposal), {"q": "polmet", "country": "DE"}, **HTMX
+    ).content.decode()
     assert "Polmetal" not in html and "No organisation matches" in html
-    html = owner_client.get(url("organisation_search", proposal), {"country": "PL", "type": "enterprise"},
-                            **HTMX).content.decode()
+    html = owner_client.get(
+        url("organisation_search", proposal), {"country": "PL", "type": "enterprise"}, **HTMX
+    ).content.decode()
     assert polmetal.legal_name in html
 
 
@@ -129,14 +160,23 @@ def test_add_a_participant_from_the_directory(owner_client, proposal, django_cap
     with django_capture_on_commit_callbacks(execute=True):
         response = owner_client.post(
             url("participation_add", proposal),
-            {"organisation": organisation.pk, "role": "full_partner", "contact_name": "Jan",
-             "contact_email": "jan@example.org", "version": proposal.version},
+            {
+                "organisation": organisation.pk,
+                "role": "full_partner",
+                "contact_name": "Jan",
+                "contact_email": "jan@example.org",
+                "version": proposal.version,
+            },
             **HTMX,
         )
     assert response.status_code == 200
     assert "eligibility-changed" in json.loads(response["HX-Trigger"])
     html = response.content.decode()
-    assert organisation.legal_name in html and 'id="proposal-version"' in html and "added as Full partner" in html
+    assert (
+        organisation.legal_name in html
+        and 'id="proposal-version"' in html
+        and "added as Full partner" in html
+    )
     participation = proposal.participations.get(organisation=organisation)
     assert participation.contact_email == "jan@example.org"
 
@@ -146,20 +186,26 @@ def test_add_form_errors_are_field_level_and_change_nothing(owner_client, propos
     before = Participation.objects.count()
     response = owner_client.post(
         url("participation_add", proposal),
-        {"organisation": organisation.pk, "role": "applicant", "contact_email": "not-an-email",
-         "version": proposal.version},
+        {
+            "organisation": organisation.pk,
+            "role": "applicant",
+            "contact_email": "not-an-email",
+            "version": proposal.version,
+        },
         **HTMX,
     )
     form = response.context["form"]
     assert response.status_code == 200 and "contact_email" in form.errors
     response = owner_client.post(
         url("participation_add", proposal),
-        {"organisation": organisation.pk, "role": "applicant", "version": proposal.version}, **HTMX,
+        {"organisation": organisation.pk, "role": "applicant", "version": proposal.version},
+        **HTMX,
     )
     assert "already the applicant" in str(response.context["form"].errors["role"])
     response = owner_client.post(
         url("participation_add", proposal),
-        {"organisation": organisation.pk, "role": "affiliated_entity", "version": proposal.version}, **HTMX,
+        {"organisation": organisation.pk, "role": "affiliated_entity", "version": proposal.version},
+        **HTMX,
     )
     assert "affiliated_to" in response.context["form"].errors
     assert Participation.objects.count() == before
@@ -189,8 +235,12 @@ def test_affiliated_to_a_partner_of_another_proposal_is_refused(owner_client, pr
     foreign = make_proposal().participations.first()
     response = owner_client.post(
         url("participation_add", proposal),
-        {"organisation": OrganisationFactory().pk, "role": "affiliated_entity", "affiliated_to": foreign.pk,
-         "version": proposal.version},
+        {
+            "organisation": OrganisationFactory().pk,
+            "role": "affiliated_entity",
+            "affiliated_to": foreign.pk,
+            "version": proposal.version,
+        },
         **HTMX,
     )
     assert response.status_code == 400
@@ -200,14 +250,23 @@ def test_affiliated_to_a_partner_of_another_proposal_is_refused(owner_client, pr
 def test_create_an_organisation_in_place(owner_client, proposal, django_capture_on_commit_callbacks):
     assert "legal_name" in owner_client.get(url("organisation_create", proposal), **HTMX).content.decode()
     data = {
-        "org-legal_name": "Wrocław  Metal Works", "org-acronym": "WMW", "org-country": "PL", "org-city": "Wrocław",
-        "org-type": org_type("enterprise").pk, "org-pic": " 912345670 ", "org-oid": "e10000009",
-        "org-erasmus_code": "", "org-website": "", "part-role": "full_partner", "part-contact_name": "",
+        "org-legal_name": "Wrocław  Metal Works",
+        "org-acronym": "WMW",
+        "org-country": "PL",
+        "org-city": "Wrocław",
+        "org-type": org_type("enterprise").pk,
+        "org-pic": " 912345670 ",
+        "org-oid": "e10000009",
+        "org-erasmus_code": "",
+        "org-website": "",
+        "part-role": "full_partner",
+        "part-contact_name": "",
         "part-contact_email": "",
     }
     with django_capture_on_commit_callbacks(execute=True):
-        response = owner_client.post(url("organisation_create", proposal), {**data, "version": proposal.version},
-                                     **HTMX)
+        response = owner_client.post(
+            url("organisation_create", proposal), {**data, "version": proposal.version}, **HTMX
+        )
     assert response.status_code == 200, response.content.decode()[:2000]
     organisation = Organisation.objects.get(pic="912345670")
     assert organisation.legal_name == "Wrocław Metal Works" and organisation.oid == "E10000009"
@@ -215,8 +274,9 @@ def test_create_an_organisation_in_place(owner_client, proposal, django_capture_
     assert proposal.participations.filter(organisation=organisation).exists()
     # The same again: duplicate detection as in the admin, naming the existing organisation.
     proposal.refresh_from_db()
-    response = owner_client.post(url("organisation_create", proposal), {**data, "version": proposal.version},
-                                 **HTMX)
+    response = owner_client.post(
+        url("organisation_create", proposal), {**data, "version": proposal.version}, **HTMX
+    )
     html = response.content.decode()
     assert "already belongs to Wrocław Metal Works" in html
     assert "Add the existing one" in html
@@ -224,9 +284,16 @@ def test_create_an_organisation_in_place(owner_client, proposal, django_capture_
 
 
 def test_create_in_place_validates_identifier_formats(owner_client, proposal):
-    data = {"org-legal_name": "Bad Ids", "org-country": "PL", "org-type": org_type("enterprise").pk,
-            "org-pic": "12", "org-oid": "X1", "org-erasmus_code": "???", "part-role": "full_partner",
-            "version": proposal.version}
+    data = {
+        "org-legal_name": "Bad Ids",
+        "org-country": "PL",
+        "org-type": org_type("enterprise").pk,
+        "org-pic": "12",
+        "org-oid": "X1",
+        "org-erasmus_code": "???",
+        "part-role": "full_partner",
+        "version": proposal.version,
+    }
     response = owner_client.post(url("organisation_create", proposal), data, **HTMX)
     errors = response.context["org_form"].errors
     assert {"pic", "oid", "erasmus_code"} <= set(errors)
@@ -239,7 +306,12 @@ def test_change_role_in_place(owner_client, proposal):
     assert row.status_code == 200 and "<tr" in row.content.decode()
     response = owner_client.post(
         url("participation_edit", proposal, participation_id=participation.pk),
-        {"role": "associated_partner", "contact_name": "Eva", "contact_email": "", "version": proposal.version},
+        {
+            "role": "associated_partner",
+            "contact_name": "Eva",
+            "contact_email": "",
+            "version": proposal.version,
+        },
         **HTMX,
     )
     assert response.status_code == 200
@@ -252,7 +324,8 @@ def test_change_role_in_place(owner_client, proposal):
 def test_remove_a_participant(owner_client, proposal):
     participation = proposal.participations.filter(role=Role.FULL_PARTNER).first()
     response = owner_client.post(
-        url("participation_remove", proposal, participation_id=participation.pk), {"version": proposal.version},
+        url("participation_remove", proposal, participation_id=participation.pk),
+        {"version": proposal.version},
         **HTMX,
     )
     assert response.status_code == 200 and "Removed from the consortium" in response.content.decode()
@@ -262,7 +335,8 @@ def test_remove_a_participant(owner_client, proposal):
 def test_remove_without_htmx_redirects_with_a_message(owner_client, proposal):
     participation = proposal.participations.filter(role=Role.FULL_PARTNER).first()
     response = owner_client.post(
-        url("participation_remove", proposal, participation_id=participation.pk), {"version": proposal.version},
+        url("participation_remove", proposal, participation_id=participation.pk),
+        {"version": proposal.version},
         follow=True,
     )
     assert "Removed from the consortium" in response.content.decode()
@@ -306,8 +380,9 @@ def test_eche_badge_polls_while_pending_then_stops(owner_client, proposal, add):
     assert "eligibility-changed" in json.loads(response["HX-Trigger"])
 
 
-def test_suggestions_for_a_missing_labour_market_actor_are_addable(owner_client, make_proposal, owner,
-                                                                   django_capture_on_commit_callbacks):
+def test_suggestions_for_a_missing_labour_market_actor_are_addable(
+    owner_client, make_proposal, owner, django_capture_on_commit_callbacks
+):
     from tests.alliances.conftest import ELIGIBLE
 
     proposal = make_proposal([m for m in ELIGIBLE if m[1] != "chamber"], owner=owner)
@@ -315,23 +390,35 @@ def test_suggestions_for_a_missing_labour_market_actor_are_addable(owner_client,
     OrganisationFactory(legal_name="Not An Actor", country=country("PL"), type=org_type("ngo"))
     OrganisationFactory(legal_name="Minsk Tractor", country=country("BY"), type=org_type("enterprise"))
     html = owner_client.get(url("builder", proposal)).content.decode()
-    panel = html[html.index('data-criterion="labour-market-actors"'):html.index('data-criterion="education-providers"')]
+    panel = html[
+        html.index('data-criterion="labour-market-actors"') : html.index(
+            'data-criterion="education-providers"'
+        )
+    ]
     assert "Polmetal" in panel and "Not An Actor" not in panel and "Minsk Tractor" not in panel
     with django_capture_on_commit_callbacks(execute=True):
-        owner_client.post(url("participation_add", proposal),
-                          {"organisation": actor.pk, "role": "full_partner", "version": proposal.version}, **HTMX)
+        owner_client.post(
+            url("participation_add", proposal),
+            {"organisation": actor.pk, "role": "full_partner", "version": proposal.version},
+            **HTMX,
+        )
     panel = owner_client.get(url("eligibility", proposal), **HTMX).content.decode()
     assert 'data-overall="eligible"' in panel
 
 
 def test_country_suggestions_come_from_uncovered_eligible_countries(owner_client, make_proposal, owner):
-    members = [("DE", "higher-education-institution", Role.APPLICANT), ("DE", "vet-provider", Role.FULL_PARTNER)]
+    members = [
+        ("DE", "higher-education-institution", Role.APPLICANT),
+        ("DE", "vet-provider", Role.FULL_PARTNER),
+    ]
     proposal = make_proposal(members, owner=owner)
     OrganisationFactory(legal_name="German Co", country=country("DE"))
     OrganisationFactory(legal_name="Polish Co", country=country("PL"))
     OrganisationFactory(legal_name="Chinese Co", country=country("CN"))
     html = owner_client.get(url("builder", proposal)).content.decode()
-    panel = html[html.index('data-criterion="countries"'):html.index('data-criterion="labour-market-actors"')]
+    panel = html[
+        html.index('data-criterion="countries"') : html.index('data-criterion="labour-market-actors"')
+    ]
     assert "Polish Co" in panel and "German Co" not in panel and "Chinese Co" not in panel
 
 
@@ -339,7 +426,9 @@ def test_history_lists_eligibility_changes(owner_client, proposal, add):
     participation = proposal.participations.filter(role=Role.FULL_PARTNER).first()
     from alliances import services
 
-    services.participation_remove(participation=participation, actor=proposal.owner, expected_version=proposal.version)
+    services.participation_remove(
+        participation=participation, actor=proposal.owner, expected_version=proposal.version
+    )
     from eligibility.services import reevaluate
 
     reevaluate([proposal.pk])
@@ -349,12 +438,16 @@ def test_history_lists_eligibility_changes(owner_client, proposal, add):
 
 def test_coeditor_management(owner_client, proposal):
     editor = UserFactory(email="bea@example.org")
-    response = owner_client.post(url("coeditor_add", proposal), {"email": "BEA@example.org",
-                                                                 "version": proposal.version}, follow=True)
+    response = owner_client.post(
+        url("coeditor_add", proposal), {"email": "BEA@example.org", "version": proposal.version}, follow=True
+    )
     assert "can now edit" in response.content.decode()
     assert list(proposal.co_editors.all()) == [editor]
-    response = owner_client.post(url("coeditor_add", proposal), {"email": "ghost@example.org",
-                                                                 "version": proposal.version + 1}, follow=True)
+    response = owner_client.post(
+        url("coeditor_add", proposal),
+        {"email": "ghost@example.org", "version": proposal.version + 1},
+        follow=True,
+    )
     assert "No one has signed up with ghost@example.org" in response.content.decode()
     proposal.refresh_from_db()
     owner_client.post(url("coeditor_remove", proposal, user_id=editor.pk), {"version": proposal.version})
@@ -366,7 +459,9 @@ def test_a_coeditor_edits_but_cannot_manage_coeditors(client, proposal):
     proposal.co_editors.add(editor)
     client.force_login(editor)
     assert client.get(url("builder", proposal)).status_code == 200
-    response = client.post(url("coeditor_add", proposal), {"email": "x@example.org", "version": proposal.version})
+    response = client.post(
+        url("coeditor_add", proposal), {"email": "x@example.org", "version": proposal.version}
+    )
     assert response.status_code == 403
 
 
@@ -408,7 +503,9 @@ def test_directory_search_and_detail(owner_client, proposal):
     member = proposal.participations.first().organisation
     response = owner_client.get(reverse("partners:organisation_list"), {"q": member.acronym})
     assert member.legal_name in response.content.decode()
-    html = owner_client.get(reverse("partners:organisation_detail", kwargs={"pk": member.pk})).content.decode()
+    html = owner_client.get(
+        reverse("partners:organisation_detail", kwargs={"pk": member.pk})
+    ).content.decode()
     assert proposal.acronym in html and "Identifiers" in html and "Erasmus Charter" in html
     fragment = owner_client.get(reverse("partners:organisation_list"), {"q": "zzzz"}, **HTMX).content.decode()
     assert "No organisation matches" in fragment and "<html" not in fragment
@@ -430,7 +527,9 @@ def test_pages_set_a_strict_content_security_policy(owner_client, proposal):
     assert "<script>" not in html  # every script has a src
 
 
-def test_cached_builder_content_follows_every_change(owner_client, proposal, add, django_capture_on_commit_callbacks):
+def test_cached_builder_content_follows_every_change(
+    owner_client, proposal, add, django_capture_on_commit_callbacks
+):
     """The rendering cache never shows a stale consortium, directory or CSRF token."""
     first = owner_client.get(url("builder", proposal)).content.decode()
     again = owner_client.get(url("builder", proposal)).content.decode()

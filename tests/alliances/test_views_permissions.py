@@ -31,7 +31,9 @@ def fill(pattern, proposal, participation, editor):
 def snapshot(proposal):
     proposal = Proposal.objects.get(pk=proposal.pk)
     return (
-        proposal.version, proposal.title, proposal.archived_at,
+        proposal.version,
+        proposal.title,
+        proposal.archived_at,
         list(proposal.co_editors.values_list("pk", flat=True)),
         list(Participation.objects.filter(proposal=proposal).values_list("pk", "role", "contact_name")),
     )
@@ -39,7 +41,13 @@ def snapshot(proposal):
 
 def test_the_enumeration_sees_every_proposal_url():
     names = {p.name for p in alliance_patterns()}
-    assert {"builder", "participation_remove", "export_xlsx", "participation_eche", "coeditor_remove"} <= names
+    assert {
+        "builder",
+        "participation_remove",
+        "export_xlsx",
+        "participation_eche",
+        "coeditor_remove",
+    } <= names
     assert len(names) == len(alliance_patterns())
 
 
@@ -58,8 +66,12 @@ def test_another_coordinator_gets_404_everywhere_and_changes_nothing(client, mak
             continue
         path = fill(pattern, proposal, participation, editor)
         post_data = {
-            "version": proposal.version, "role": "associated_partner", "organisation": organisation.pk,
-            "email": "x@example.org", "title": "Hijacked", "acronym": "X",
+            "version": proposal.version,
+            "role": "associated_partner",
+            "organisation": organisation.pk,
+            "email": "x@example.org",
+            "title": "Hijacked",
+            "acronym": "X",
         }
         for method, response in (
             ("GET", client.get(path, {"organisation": organisation.pk})),

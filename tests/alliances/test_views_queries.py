@@ -15,24 +15,33 @@ TYPES = ["enterprise", "vet-provider", "chamber", "ngo", "research-institute"]
 
 
 def consortium(owner, size, capture):
-    """`size` participants of every role, some affiliated; the counting criteria fail, so suggestions are computed."""
+    """`size` participants of all roles, some affiliated; counting criteria fail: suggestions are computed."""
     with capture(execute=True):
-        proposal = ProposalFactory(owner=owner, duration_months=30)  # a failing duration: the panel shows hints
+        proposal = ProposalFactory(
+            owner=owner, duration_months=30
+        )  # a failing duration: the panel shows hints
         applicant = ParticipationFactory(
-            proposal=proposal, role=Role.APPLICANT,
-            organisation=OrganisationFactory(country=country("DE"), type=org_type("higher-education-institution"),
-                                             eche_status="pending"),
+            proposal=proposal,
+            role=Role.APPLICANT,
+            organisation=OrganisationFactory(
+                country=country("DE"), type=org_type("higher-education-institution"), eche_status="pending"
+            ),
         )
         for index in range(size - 1):
             # The same three full partners whatever the size, so the same criteria fail and get suggestions.
-            role = Role.FULL_PARTNER if index < 3 else [Role.ASSOCIATED_PARTNER, Role.AFFILIATED_ENTITY][index % 2]
+            role = (
+                Role.FULL_PARTNER
+                if index < 3
+                else [Role.ASSOCIATED_PARTNER, Role.AFFILIATED_ENTITY][index % 2]
+            )
             ParticipationFactory(
                 proposal=proposal,
                 role=role,
                 affiliated_to=applicant if role == Role.AFFILIATED_ENTITY else None,
                 status=[ParticipationStatus.CONFIRMED, ParticipationStatus.PROPOSED][index % 2],
                 organisation=OrganisationFactory(
-                    country=country(COUNTRIES[index % len(COUNTRIES)]), type=org_type(TYPES[index % len(TYPES)])
+                    country=country(COUNTRIES[index % len(COUNTRIES)]),
+                    type=org_type(TYPES[index % len(TYPES)]),
                 ),
             )
         # Directory organisations to suggest.
@@ -63,8 +72,9 @@ def count(client, path, **headers):
         ("organisation_search", "?q=Organisation", True),
     ],
 )
-def test_same_number_of_queries_for_8_and_50_participants(client, owner, django_capture_on_commit_callbacks,
-                                                          name, query, htmx):
+def test_same_number_of_queries_for_8_and_50_participants(
+    client, owner, django_capture_on_commit_callbacks, name, query, htmx
+):
     client.force_login(owner)
     small = consortium(owner, 8, django_capture_on_commit_callbacks)
     large = consortium(owner, 50, django_capture_on_commit_callbacks)
@@ -88,6 +98,8 @@ def test_the_row_fragments_are_constant_too(client, owner, django_capture_on_com
         proposal = consortium(owner, size, django_capture_on_commit_callbacks)
         participation = proposal.participations.get(role=Role.APPLICANT)
         for name in ("participation_row", "participation_edit", "participation_eche"):
-            path = reverse(f"alliances:{name}", kwargs={"pk": proposal.pk, "participation_id": participation.pk})
+            path = reverse(
+                f"alliances:{name}", kwargs={"pk": proposal.pk, "participation_id": participation.pk}
+            )
             counts.append((name, count(client, path, HTTP_HX_REQUEST="true")))
     assert counts[:3] == counts[3:]

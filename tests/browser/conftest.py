@@ -28,8 +28,13 @@ def directory(db):
     organisations = {}
     for name, acronym, code, slug, pic, erasmus in specs:
         organisations[acronym] = OrganisationFactory(
-            legal_name=name, acronym=acronym, country=country(code), type=org_type(slug), pic=pic,
-            erasmus_code=erasmus, city="",
+            legal_name=name,
+            acronym=acronym,
+            country=country(code),
+            type=org_type(slug),
+            pic=pic,
+            erasmus_code=erasmus,
+            city="",
         )
     for organisation in organisations.values():
         status = "valid" if organisation.type.higher_education else "not_required"

@@ -1,4 +1,4 @@
-"""axe-core on every main page (no serious or critical violation), with screenshots on a laptop and a phone."""
+"""axe-core on every main page (no serious or critical violation); screenshots on a laptop and a phone."""
 
 import pytest
 from playwright.sync_api import expect
@@ -14,15 +14,26 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 def demo(directory):
     user = UserFactory(email="ada@example.org", first_name="Ada", last_name="Axe")
     proposal = services.proposal_create(
-        owner=user, title="Accessible Skills Alliance", acronym="ACCESS", edition=edition(), duration_months=24,
-        aims=["skills-relevance"], economic_sectors="Manufacturing", summary="A <b>test</b> summary.",
+        owner=user,
+        title="Accessible Skills Alliance",
+        acronym="ACCESS",
+        edition=edition(),
+        duration_months=24,
+        aims=["skills-relevance"],
+        economic_sectors="Manufacturing",
+        summary="A <b>test</b> summary.",
     )
     roles = [Role.APPLICANT] + [Role.FULL_PARTNER] * 5
     for organisation, role in zip(list(directory.values())[:6], roles, strict=True):
         proposal.refresh_from_db()
         services.participation_add(
-            proposal=proposal, organisation=organisation, role=role, actor=user, expected_version=proposal.version,
-            contact_name="Contact Person", contact_email="contact@example.org",
+            proposal=proposal,
+            organisation=organisation,
+            role=role,
+            actor=user,
+            expected_version=proposal.version,
+            contact_name="Contact Person",
+            contact_email="contact@example.org",
         )
     proposal.refresh_from_db()
     return user, proposal, directory
@@ -43,8 +54,11 @@ def test_every_main_page_passes_axe(axe_page, live_server, demo, axe_check, arti
     page = axe_page
     base = live_server.url
 
-    for path, name in (("/accounts/login/", "sign-in"), ("/accounts/signup/", "sign-up"),
-                       ("/accounts/password-reset/", "password-reset")):
+    for path, name in (
+        ("/accounts/login/", "sign-in"),
+        ("/accounts/signup/", "sign-up"),
+        ("/accounts/password-reset/", "password-reset"),
+    ):
         response = page.goto(base + path)
         assert response.ok, (path, response.status)
         axe_check(page, name)

@@ -3,6 +3,7 @@
 import csv
 import io
 import re
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -40,8 +41,12 @@ def create_and_add(page, name, country, type_label, pic=""):
 
 def test_sign_up_build_an_eligible_consortium_and_export_it(live_server, page, directory, artifacts_dir):
     csp_errors = []
-    page.on("console", lambda message: csp_errors.append((page.url, message.text, message.location)) if "Content Security Policy" in message.text
-            else None)
+
+    def on_console(message):
+        if "Content Security Policy" in message.text:
+            csp_errors.append((page.url, message.text, message.location))
+
+    page.on("console", on_console)
     page.on("dialog", lambda dialog: dialog.accept())
     page.set_default_timeout(10_000)
 
@@ -78,8 +83,13 @@ def test_sign_up_build_an_eligible_consortium_and_export_it(live_server, page, d
     search_and_add(page, "999900004", "Fábrica Verde S.L.")
     search_and_add(page, "nachhaltig", "Nachhaltig Lernen e.V.")
     search_and_add(page, "recherche", "Institut de Recherche Appliquée")
-    create_and_add(page, "Wirtschaftskammer Kärnten", "AT",
-                   "Chamber of commerce, industry or labour, or chamber of skilled crafts", pic="999900077")
+    create_and_add(
+        page,
+        "Wirtschaftskammer Kärnten",
+        "AT",
+        "Chamber of commerce, industry or labour, or chamber of skilled crafts",
+        pic="999900077",
+    )
     create_and_add(page, "Green Skills Network", "BE", "Non-governmental organisation")
     expect(page.locator("#participants tbody tr")).to_have_count(8)
 
@@ -103,7 +113,9 @@ def test_sign_up_build_an_eligible_consortium_and_export_it(live_server, page, d
     # Confirmed mode counts only confirmed participants: nobody has confirmed yet.
     panel.get_by_role("link", name="Confirmed").click()
     expect(page.locator("#eligibility-panel")).to_have_attribute("data-mode", "confirmed")
-    expect(page.locator("#eligibility-panel [data-overall]")).to_have_attribute("data-overall", "not_eligible")
+    expect(page.locator("#eligibility-panel [data-overall]")).to_have_attribute(
+        "data-overall", "not_eligible"
+    )
     page.locator("#eligibility-panel").get_by_role("link", name="Projected").click()
     expect(page.locator("#eligibility-panel")).to_have_attribute("data-mode", "projected")
 
@@ -123,12 +135,12 @@ def test_sign_up_build_an_eligible_consortium_and_export_it(live_server, page, d
     # Exports, read back.
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Export CSV").click()
-    rows = list(csv.reader(io.StringIO(open(download_info.value.path(), encoding="utf-8-sig").read())))
+    rows = list(csv.reader(io.StringIO(Path(download_info.value.path()).read_text(encoding="utf-8-sig"))))
     assert rows[0][:3] == ["Role", "Legal name", "Acronym"]
     assert len(rows) == 9 and rows[1][0] == "Applicant (coordinator)" and rows[1][1] == "Universität Hamburg"
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Export Excel").click()
-    sheet = load_workbook(io.BytesIO(open(download_info.value.path(), "rb").read())).active
+    sheet = load_workbook(io.BytesIO(Path(download_info.value.path()).read_bytes())).active
     names = [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert len(names) == 8 and "Polmetal Sp. z o.o." in names and "Wirtschaftskammer Kärnten" in names
 
