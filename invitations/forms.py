@@ -36,6 +36,9 @@ class PartnerOrganisationForm(OrganisationForm):
         super().__init__(data, *args, prefix=prefix, **kwargs)
         if not self.instance.type.higher_education and not self.instance.erasmus_code:
             del self.fields["erasmus_code"]
+        # Room for the spaces people type; the value is checked after normalisation.
+        self.fields["pic"].widget.attrs.update({"maxlength": "20", "inputmode": "numeric"})
+        self.fields["oid"].widget.attrs.update({"maxlength": "20"})
 
     def changes(self) -> dict:
         return {name: self.cleaned_data.get(name) or "" for name in self.fields}

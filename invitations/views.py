@@ -29,8 +29,12 @@ SESSION_PREFIX = "invitation:"
 DONE_KEY = "invitation:done"
 
 
-def _private(response):
-    response["Referrer-Policy"] = "no-referrer"
+def _private(response, *, carries_token=False):
+    """Never indexed. A response to a URL with the token sends no Referer at all; the token-free pages keep
+    the site's same-origin policy, because with no-referrer browsers send `Origin: null` with the form's POST,
+    which CSRF protection rightly refuses."""
+    if carries_token:
+        response["Referrer-Policy"] = "no-referrer"
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 
@@ -39,13 +43,16 @@ def _coordinator(invitation: Invitation):
     return invitation.created_by or invitation.participation.proposal.owner
 
 
-def _unavailable(request, reason: str, invitation: Invitation | None = None, *, status: int):
+def _unavailable(
+    request, reason: str, invitation: Invitation | None = None, *, status: int, carries_token=False
+):
     """A dead, unknown or refused link: what happened and whom to contact; nothing changed."""
     context = {"reason": reason, "invitation": invitation}
     if invitation is not None:
         context["proposal"] = invitation.participation.proposal
         context["coordinator"] = _coordinator(invitation)
-    return _private(render(request, "invitations/unavailable.html", context, status=status))
+    response = render(request, "invitations/unavailable.html", context, status=status)
+    return _private(response, carries_token=carries_token)
 
 
 # --- Partner ---------------------------------------------------------------------------------------------
@@ -55,14 +62,14 @@ def _unavailable(request, reason: str, invitation: Invitation | None = None, *, 
 @require_GET
 def link(request, token):
     if ratelimit.blocked(request):
-        return _unavailable(request, "rate_limited", status=429)
+        return _unavailable(request, "rate_limited", status=429, carries_token=True)
     invitation = selectors.invitation_by_token(token=token)
     if invitation is None:
         ratelimit.record_failure(request)
-        return _unavailable(request, "unknown", status=404)
+        return _unavailable(request, "unknown", status=404, carries_token=True)
     request.session[SESSION_PREFIX + str(invitation.pk)] = tokens.token_hash(token)
     services.invitation_open(invitation=invitation)
-    return _private(redirect("invitations:answer", pk=invitation.pk))
+    return _private(redirect("invitations:answer", pk=invitation.pk), carries_token=True)
 
 
 def _from_session(request, pk) -> Invitation | None:

@@ -69,7 +69,7 @@ def confirm(browser, invitation):
 
 
 @pytest.fixture
-def big_proposal(mailoutbox):
+def big_proposal(mailoutbox, reference_data):
     """An applicant (confirmed) and 20 full partners, each invited, with the token of each email."""
     owner = UserFactory()
     proposal = ProposalFactory(owner=owner)
