@@ -25,6 +25,36 @@ def pytest_configure(config):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+def _is_transactional(request) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    if marker is not None and marker.kwargs.get("transaction"):
+        return True
+    return any(name in request.fixturenames for name in ("transactional_db", "live_server"))
+
+
+@pytest.fixture(autouse=True)
+def reference_data_after_flush(request):
+    """Transactional tests start from a flushed database: give them the reference data `migrate` gives.
+
+    Serialized rollback would do this, but the connection Django keeps the serialized data on is not the one
+    a test sees once Playwright's event loop runs, so it cannot be relied on.
+    """
+    if not _is_transactional(request):
+        return
+    request.getfixturevalue("transactional_db")
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from eligibility.models import Edition
+    from partners.models import Country
+
+    if not Country.objects.exists():
+        import_module("partners.migrations.0002_reference_data").load(apps, None)
+    if not Edition.objects.exists():
+        import_module("eligibility.migrations.0002_editions").load(apps, None)
+
+
 @pytest.fixture(autouse=True)
 def celery_eager():
     """Tasks run in-process unless a test asks for the real worker (the `celery_worker_process` fixture)."""
