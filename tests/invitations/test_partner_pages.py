@@ -368,3 +368,51 @@ def test_failed_lookups_are_rate_limited_per_client_address(
     # The window passes.
     with time_machine.travel(timezone.now() + timezone.timedelta(minutes=2)):
         pass  # (the cache's own clock decides; covered by the window length, not re-tested here)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {},
+        {"contact-contact_email": "a@b.example", "org-website": "javascript:alert(1)"},
+        {"contact-contact_email": "a@b.example", "contact-contact_name": "x\x00y"},
+        {"contact-contact_email": "a@b.example", "org-oid": "E1234"},
+        {"contact-contact_email": "a@b.example" * 100},
+        {"contact-contact_email": "a@b.example", "org-city": "x" * 500},
+    ],
+    ids=["empty", "script-url", "nul", "bad-oid", "long-email", "long-city"],
+)
+def test_bad_input_gets_a_message_never_a_500(client, proposal, invite, data):
+    invitation, token = invite(proposal.invitee)
+    client.get(f"/invite/{token}/")
+    before = state(proposal)
+
+    response = client.post(f"{answer_url(invitation)}confirm/", data)
+
+    assert response.status_code == 400
+    assert 'class="invalid-feedback' in response.content.decode() or "is-invalid" in response.content.decode()
+    assert state(proposal) == before
+
+
+def test_nul_in_decline_reason_is_refused(client, proposal, invite):
+    invitation, token = invite(proposal.invitee)
+    client.get(f"/invite/{token}/")
+    response = client.post(f"{answer_url(invitation)}decline/", {"decline-reason": "no\x00"})
+    assert response.status_code == 400
+    assert Participation.objects.get(pk=proposal.invitee.pk).status == ParticipationStatus.INVITED
+
+
+def test_removed_participant_link_is_unknown_and_the_trail_stays(client, proposal, invite):
+    from alliances import services as alliance_services
+
+    invitation, token = invite(proposal.invitee)
+    proposal.refresh_from_db()
+    alliance_services.participation_remove(
+        participation=proposal.invitee, actor=proposal.owner, expected_version=proposal.version
+    )
+
+    assert client.get(f"/invite/{token}/").status_code == 404
+    events = ParticipationEvent.objects.filter(proposal=proposal)
+    assert events.count() >= 3
+    assert set(events.values_list("subject", flat=True)) == {proposal.invitee.organisation.legal_name}
+    assert not Invitation.objects.filter(pk=invitation.pk).exists()
