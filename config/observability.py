@@ -31,6 +31,20 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str, ensure_ascii=False)
 
 
+class PlainFormatter(logging.Formatter):
+    """A log record as one readable line, its structured fields (if any) at the end."""
+
+    def __init__(self):
+        super().__init__("%(asctime)s %(levelname)s %(name)s %(message)s")
+
+    def format(self, record):
+        line = super().format(record)
+        fields = getattr(record, "fields", None)
+        if fields:
+            line += " " + " ".join(f"{key}={value}" for key, value in fields.items())
+        return line
+
+
 class RequestLogMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response

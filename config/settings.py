@@ -287,10 +287,7 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
-        "plain": {
-            "format": "%(asctime)s %(levelname)s %(name)s %(message)s %(fields)s",
-            "defaults": {"fields": ""},
-        },
+        "plain": {"()": "config.observability.PlainFormatter"},
         "json": {"()": "config.observability.JsonFormatter"},
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
