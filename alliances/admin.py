@@ -18,7 +18,16 @@ class ParticipationInline(admin.TabularInline):
 
 @admin.register(Proposal)
 class ProposalAdmin(admin.ModelAdmin):
-    list_display = ("acronym", "title", "edition", "owner", "duration_months", "deadline", "archived_at", "updated_at")
+    list_display = (
+        "acronym",
+        "title",
+        "edition",
+        "owner",
+        "duration_months",
+        "deadline",
+        "archived_at",
+        "updated_at",
+    )
     list_filter = ("edition", "duration_months", ("archived_at", admin.EmptyFieldListFilter))
     search_fields = ("acronym", "title", "owner__email", "summary")
     list_select_related = ("edition", "owner")
@@ -32,7 +41,8 @@ class ProposalAdmin(admin.ModelAdmin):
         count = eligibility_services.reevaluate(queryset.values_list("pk", flat=True))
         self.message_user(
             request,
-            ngettext("Re-evaluated %(count)d proposal.", "Re-evaluated %(count)d proposals.", count) % {"count": count},
+            ngettext("Re-evaluated %(count)d proposal.", "Re-evaluated %(count)d proposals.", count)
+            % {"count": count},
             messages.SUCCESS,
         )
 
@@ -41,7 +51,12 @@ class ProposalAdmin(admin.ModelAdmin):
 class ParticipationAdmin(admin.ModelAdmin):
     list_display = ("organisation", "proposal", "role", "status", "contact_email", "updated_at")
     list_filter = ("role", "status", "proposal__edition")
-    search_fields = ("organisation__legal_name", "organisation__acronym", "proposal__acronym", "contact_email")
+    search_fields = (
+        "organisation__legal_name",
+        "organisation__acronym",
+        "proposal__acronym",
+        "contact_email",
+    )
     list_select_related = ("organisation", "proposal")
     autocomplete_fields = ("proposal", "organisation", "affiliated_to")
     readonly_fields = ("created_at", "updated_at")

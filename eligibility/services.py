@@ -97,7 +97,10 @@ def _store_reports(reports: list[tuple]) -> None:
     columns = ["proposal_id", *REPORT_FIELDS]
     rows = ", ".join(["(" + ", ".join(["%s"] * len(columns)) + ")"] * len(reports))
     updates = ", ".join(f"{column} = excluded.{column}" for column in REPORT_FIELDS)
-    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES {rows} ON CONFLICT (proposal_id) DO UPDATE SET {updates}"
+    sql = (
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES {rows} "
+        f"ON CONFLICT (proposal_id) DO UPDATE SET {updates}"
+    )
     if connection.vendor == "postgresql":
         sql = "SET LOCAL synchronous_commit TO OFF; " + sql
     with connection.cursor() as cursor:

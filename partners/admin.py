@@ -38,7 +38,15 @@ class CountryAdmin(admin.ModelAdmin):
 
 @admin.register(OrganisationType)
 class OrganisationTypeAdmin(admin.ModelAdmin):
-    list_display = ("name", "slug", "higher_education", "vet_provider", "labour_market_actor", "eligible", "position")
+    list_display = (
+        "name",
+        "slug",
+        "higher_education",
+        "vet_provider",
+        "labour_market_actor",
+        "eligible",
+        "position",
+    )
     list_editable = ("higher_education", "vet_provider", "labour_market_actor", "eligible", "position")
     list_filter = ("higher_education", "vet_provider", "labour_market_actor", "eligible")
     search_fields = ("name", "slug", "description")
@@ -48,7 +56,17 @@ class OrganisationTypeAdmin(admin.ModelAdmin):
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
     form = OrganisationForm
-    list_display = ("legal_name", "acronym", "country", "type", "pic", "oid", "erasmus_code", "eche_status", "updated_at")
+    list_display = (
+        "legal_name",
+        "acronym",
+        "country",
+        "type",
+        "pic",
+        "oid",
+        "erasmus_code",
+        "eche_status",
+        "updated_at",
+    )
     list_filter = ("eche_status", "type", "country__programme_status", "country")
     search_fields = ("legal_name", "acronym", "pic", "oid", "erasmus_code", "city")
     list_select_related = ("country", "type")
@@ -69,7 +87,20 @@ class OrganisationAdmin(admin.ModelAdmin):
         "updated_at",
     )
     fieldsets = (
-        (None, {"fields": ("legal_name", "acronym", "country", "city", "website", "type", "confirm_not_duplicate")}),
+        (
+            None,
+            {
+                "fields": (
+                    "legal_name",
+                    "acronym",
+                    "country",
+                    "city",
+                    "website",
+                    "type",
+                    "confirm_not_duplicate",
+                )
+            },
+        ),
         (_("Identifiers"), {"fields": ("pic", "oid", "erasmus_code")}),
         (
             _("Erasmus Charter for Higher Education"),
@@ -134,14 +165,32 @@ class EcheHolderInline(admin.TabularInline):
 @admin.register(EcheList)
 class EcheListAdmin(admin.ModelAdmin):
     list_display = (
-        "source_name", "publication_date", "imported_at", "imported_by", "is_current",
-        "rows_read", "holders_count", "refused_count", "warnings_count",
+        "source_name",
+        "publication_date",
+        "imported_at",
+        "imported_by",
+        "is_current",
+        "rows_read",
+        "holders_count",
+        "refused_count",
+        "warnings_count",
     )
     list_filter = ("is_current",)
     search_fields = ("source_name",)
     readonly_fields = (
-        "source_name", "sheet", "header_row", "publication_date", "imported_at", "imported_by", "is_current",
-        "rows_read", "holders_count", "refused_count", "warnings_count", "refused_rows", "warning_rows",
+        "source_name",
+        "sheet",
+        "header_row",
+        "publication_date",
+        "imported_at",
+        "imported_by",
+        "is_current",
+        "rows_read",
+        "holders_count",
+        "refused_count",
+        "warnings_count",
+        "refused_rows",
+        "warning_rows",
     )
     exclude = ("refused", "warnings")
 
@@ -207,8 +256,15 @@ class EcheImportJobAdmin(admin.ModelAdmin):
     list_display = ("filename", "status", "rows_done", "created_at", "uploaded_by", "finished_at")
     list_filter = ("status",)
     readonly_fields = (
-        "filename", "status", "rows_done", "uploaded_by", "created_at", "started_at", "finished_at",
-        "eche_list", "message",
+        "filename",
+        "status",
+        "rows_done",
+        "uploaded_by",
+        "created_at",
+        "started_at",
+        "finished_at",
+        "eche_list",
+        "message",
     )
     change_form_template = "admin/partners/echeimportjob/change_form.html"
 

@@ -9,7 +9,8 @@ IDENTIFIER_LABELS = {"pic": _("PIC"), "oid": _("OID"), "erasmus_code": _("Erasmu
 
 
 def _describe(organisation: Organisation) -> str:
-    return f"{organisation.legal_name} ({organisation.country_id}{', ' + organisation.city if organisation.city else ''})"
+    place = ", ".join(part for part in (organisation.country_id, organisation.city) if part)
+    return f"{organisation.legal_name} ({place})"
 
 
 class OrganisationForm(forms.ModelForm):
@@ -21,7 +22,9 @@ class OrganisationForm(forms.ModelForm):
     confirm_not_duplicate = forms.BooleanField(
         label=_("This is a different organisation with the same name"),
         required=False,
-        help_text=_("Tick only if an organisation of the same name in the same country is really another one."),
+        help_text=_(
+            "Tick only if an organisation of the same name in the same country is really another one."
+        ),
     )
 
     class Meta:
@@ -49,7 +52,11 @@ class OrganisationForm(forms.ModelForm):
                 self.add_error(
                     field,
                     _("%(identifier)s %(value)s already belongs to %(organisation)s.")
-                    % {"identifier": IDENTIFIER_LABELS[field], "value": value, "organisation": _describe(existing)},
+                    % {
+                        "identifier": IDENTIFIER_LABELS[field],
+                        "value": value,
+                        "organisation": _describe(existing),
+                    },
                 )
         legal_name, country = cleaned.get("legal_name"), cleaned.get("country")
         if legal_name and country and not cleaned.get("confirm_not_duplicate"):

@@ -131,15 +131,24 @@ class Organisation(models.Model):
         related_name="organisations",
     )
     pic = models.CharField(
-        _("PIC"), max_length=9, blank=True, validators=[validate_pic],
+        _("PIC"),
+        max_length=9,
+        blank=True,
+        validators=[validate_pic],
         help_text=_("Participant Identification Code: 9 digits."),
     )
     oid = models.CharField(
-        _("OID"), max_length=9, blank=True, validators=[validate_oid],
+        _("OID"),
+        max_length=9,
+        blank=True,
+        validators=[validate_oid],
         help_text=_("Organisation ID: E followed by 8 digits."),
     )
     erasmus_code = models.CharField(
-        _("Erasmus code"), max_length=20, blank=True, validators=[validate_erasmus_code],
+        _("Erasmus code"),
+        max_length=20,
+        blank=True,
+        validators=[validate_erasmus_code],
         help_text=_("Higher education institutions only, for example “D  BERLIN01”."),
     )
 
@@ -167,15 +176,21 @@ class Organisation(models.Model):
         ordering = ["legal_name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["pic"], condition=~Q(pic=""), name="organisation_pic_unique",
+                fields=["pic"],
+                condition=~Q(pic=""),
+                name="organisation_pic_unique",
                 violation_error_message=_("Another organisation already has this PIC."),
             ),
             models.UniqueConstraint(
-                fields=["oid"], condition=~Q(oid=""), name="organisation_oid_unique",
+                fields=["oid"],
+                condition=~Q(oid=""),
+                name="organisation_oid_unique",
                 violation_error_message=_("Another organisation already has this OID."),
             ),
             models.UniqueConstraint(
-                fields=["erasmus_code"], condition=~Q(erasmus_code=""), name="organisation_erasmus_code_unique",
+                fields=["erasmus_code"],
+                condition=~Q(erasmus_code=""),
+                name="organisation_erasmus_code_unique",
                 violation_error_message=_("Another organisation already has this Erasmus code."),
             ),
             models.CheckConstraint(
@@ -190,18 +205,6 @@ class Organisation(models.Model):
 
     def __str__(self):
         return f"{self.legal_name} ({self.acronym})" if self.acronym else self.legal_name
-
-    def normalise_identifiers(self) -> None:
-        """Identifiers in their canonical form whichever path saves them (forms, admin, importers)."""
-        self.legal_name = " ".join((self.legal_name or "").split())
-        self.legal_name_key = normalise_legal_name(self.legal_name)
-        self.pic = normalise_pic(self.pic)
-        self.oid = normalise_oid(self.oid)
-        self.erasmus_code = normalise_erasmus_code(self.erasmus_code)
-
-    def clean(self):
-        self.normalise_identifiers()
-        super().clean()
 
     def save(self, *args, **kwargs):
         self.normalise_identifiers()
@@ -221,6 +224,18 @@ class Organisation(models.Model):
         super().save(*args, **kwargs)
         self._eche_identity = self._current_eche_identity()
 
+    def clean(self):
+        self.normalise_identifiers()
+        super().clean()
+
+    def normalise_identifiers(self) -> None:
+        """Identifiers in their canonical form whichever path saves them (forms, admin, importers)."""
+        self.legal_name = " ".join((self.legal_name or "").split())
+        self.legal_name_key = normalise_legal_name(self.legal_name)
+        self.pic = normalise_pic(self.pic)
+        self.oid = normalise_oid(self.oid)
+        self.erasmus_code = normalise_erasmus_code(self.erasmus_code)
+
     @classmethod
     def from_db(cls, db, field_names, values):
         instance = super().from_db(db, field_names, values)
@@ -237,8 +252,15 @@ class Organisation(models.Model):
         A new HEI is due unless it arrives with a status already decided (fixtures copying a checked record);
         an existing organisation is due when an identity field changes and it is, or was, an HEI.
         """
-        if update_fields is not None and not {"erasmus_code", "pic", "oid", "country", "country_id", "type",
-                                               "type_id"} & set(update_fields):
+        if update_fields is not None and not {
+            "erasmus_code",
+            "pic",
+            "oid",
+            "country",
+            "country_id",
+            "type",
+            "type_id",
+        } & set(update_fields):
             return False
         if self._state.adding:
             return self.eche_status == EcheStatus.PENDING and self._is_hei()
@@ -269,8 +291,12 @@ class EcheList(models.Model):
     publication_date = models.DateField(_("published"), null=True, blank=True)
     imported_at = models.DateTimeField(_("imported at"), default=timezone.now)
     imported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("imported by"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("imported by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     is_current = models.BooleanField(_("current"), default=False)
     rows_read = models.PositiveIntegerField(_("rows read"), default=0)
@@ -287,7 +313,9 @@ class EcheList(models.Model):
         ordering = ["-imported_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["is_current"], condition=Q(is_current=True), name="eche_list_one_current",
+                fields=["is_current"],
+                condition=Q(is_current=True),
+                name="eche_list_one_current",
                 violation_error_message=_("Only one ECHE list can be current."),
             ),
         ]
@@ -349,8 +377,12 @@ class EcheImportJob(models.Model):
     filename = models.CharField(_("file"), max_length=255)
     content = models.BinaryField(_("content"), editable=False)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
     status = models.CharField(
@@ -361,7 +393,11 @@ class EcheImportJob(models.Model):
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     message = models.TextField(_("result"), blank=True)
     eche_list = models.ForeignKey(
-        EcheList, verbose_name=_("list imported"), null=True, blank=True, on_delete=models.SET_NULL,
+        EcheList,
+        verbose_name=_("list imported"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
 

@@ -4,9 +4,13 @@ from .codes import normalise_legal_name
 from .models import Organisation
 
 
-def organisations_with_same_name(*, legal_name: str, country_id: str, exclude_pk=None) -> QuerySet[Organisation]:
+def organisations_with_same_name(
+    *, legal_name: str, country_id: str, exclude_pk=None
+) -> QuerySet[Organisation]:
     """Organisations whose legal name, normalised, is the same in the same country: likely duplicates."""
-    queryset = Organisation.objects.filter(country_id=country_id, legal_name_key=normalise_legal_name(legal_name))
+    queryset = Organisation.objects.filter(
+        country_id=country_id, legal_name_key=normalise_legal_name(legal_name)
+    )
     if exclude_pk is not None:
         queryset = queryset.exclude(pk=exclude_pk)
     return queryset.select_related("country")

@@ -7,7 +7,9 @@ validate_pic = RegexValidator(
     PIC_RE, _("Enter the PIC as exactly 9 digits, for example 999999999."), code="invalid_pic"
 )
 validate_oid = RegexValidator(
-    OID_RE, _("Enter the OID as the letter E followed by 8 digits, for example E10000001."), code="invalid_oid"
+    OID_RE,
+    _("Enter the OID as the letter E followed by 8 digits, for example E10000001."),
+    code="invalid_oid",
 )
 validate_erasmus_code = RegexValidator(
     ERASMUS_CODE_RE,

@@ -25,48 +25,187 @@ DEMO_HEIS = ("tub", "aalto")
 
 # (key, legal name, acronym, country, city, website, type slug, PIC, OID, Erasmus code)
 ORGANISATIONS = [
-    ("tub", "Technische Universität Berlin", "TU Berlin", "DE", "Berlin", "https://www.tu-berlin.de",
-     "higher-education-institution", "999986678", "E10209450", "D  BERLIN02"),
-    ("aalto", "Aalto-korkeakoulusäätiö sr", "Aalto", "FI", "Espoo", "https://www.aalto.fi",
-     "higher-education-institution", "991256096", "E10181958", "SF ESPOO12"),
-    ("roc", "Koning Willem I College", "KW1C", "NL", "'s-Hertogenbosch", "https://www.kw1c.nl",
-     "vet-provider", "", "", ""),
-    ("cifp", "Centro Integrado de Formación Profesional Misericordia", "CIFP Misericordia", "ES", "Valencia",
-     "", "vet-provider", "", "", ""),
+    (
+        "tub",
+        "Technische Universität Berlin",
+        "TU Berlin",
+        "DE",
+        "Berlin",
+        "https://www.tu-berlin.de",
+        "higher-education-institution",
+        "999986678",
+        "E10209450",
+        "D  BERLIN02",
+    ),
+    (
+        "aalto",
+        "Aalto-korkeakoulusäätiö sr",
+        "Aalto",
+        "FI",
+        "Espoo",
+        "https://www.aalto.fi",
+        "higher-education-institution",
+        "991256096",
+        "E10181958",
+        "SF ESPOO12",
+    ),
+    (
+        "roc",
+        "Koning Willem I College",
+        "KW1C",
+        "NL",
+        "'s-Hertogenbosch",
+        "https://www.kw1c.nl",
+        "vet-provider",
+        "",
+        "",
+        "",
+    ),
+    (
+        "cifp",
+        "Centro Integrado de Formación Profesional Misericordia",
+        "CIFP Misericordia",
+        "ES",
+        "Valencia",
+        "",
+        "vet-provider",
+        "",
+        "",
+        "",
+    ),
     ("robotica", "Robotica Industriale Veneta S.r.l.", "RIV", "IT", "Padova", "", "enterprise", "", "", ""),
-    ("wko", "Wirtschaftskammer Steiermark", "WKO Steiermark", "AT", "Graz", "https://www.wko.at",
-     "chamber", "", "", ""),
-    ("inesc", "Instituto de Engenharia de Sistemas e Computadores", "INESC", "PT", "Porto", "",
-     "research-institute", "", "", ""),
+    (
+        "wko",
+        "Wirtschaftskammer Steiermark",
+        "WKO Steiermark",
+        "AT",
+        "Graz",
+        "https://www.wko.at",
+        "chamber",
+        "",
+        "",
+        "",
+    ),
+    (
+        "inesc",
+        "Instituto de Engenharia de Sistemas e Computadores",
+        "INESC",
+        "PT",
+        "Porto",
+        "",
+        "research-institute",
+        "",
+        "",
+        "",
+    ),
     ("greenskills", "Green Skills Europe", "GSE", "BE", "Brussels", "", "ngo", "", "", ""),
     ("tubfound", "TU Berlin Innovation Foundation", "TUB-IF", "DE", "Berlin", "", "ngo", "", "", ""),
     ("swissoft", "Swissoft Automation AG", "Swissoft", "CH", "Zürich", "", "enterprise", "", "", ""),
     # In the directory but not in the consortium yet: the labour market actors that would close the gap.
     ("polmet", "Polmetal Sp. z o.o.", "Polmetal", "PL", "Wrocław", "", "enterprise", "", "", ""),
-    ("skillnet", "Advanced Manufacturing Skills Council", "AMSC", "IE", "Cork", "",
-     "sector-skills-council", "", "", ""),
-    ("dk-trade", "Dansk Industri Uddannelse", "DI-U", "DK", "Copenhagen", "", "sectoral-association", "", "", ""),
+    (
+        "skillnet",
+        "Advanced Manufacturing Skills Council",
+        "AMSC",
+        "IE",
+        "Cork",
+        "",
+        "sector-skills-council",
+        "",
+        "",
+        "",
+    ),
+    (
+        "dk-trade",
+        "Dansk Industri Uddannelse",
+        "DI-U",
+        "DK",
+        "Copenhagen",
+        "",
+        "sectoral-association",
+        "",
+        "",
+        "",
+    ),
 ]
 
 # (organisation key, role, status, contact name, contact email, affiliated to)
 CONSORTIUM = [
-    ("tub", Role.APPLICANT, ParticipationStatus.CONFIRMED, "Dr. Anna Keller", "anna.keller@example.org", None),
-    ("aalto", Role.FULL_PARTNER, ParticipationStatus.CONFIRMED, "Mikko Virtanen", "mikko.virtanen@example.org", None),
-    ("roc", Role.FULL_PARTNER, ParticipationStatus.CONFIRMED, "Sanne de Vries", "s.devries@example.org", None),
-    ("cifp", Role.FULL_PARTNER, ParticipationStatus.CONFIRMED, "Lucía Martínez", "lucia.martinez@example.org", None),
-    ("robotica", Role.FULL_PARTNER, ParticipationStatus.CONFIRMED, "Marco Bianchi", "m.bianchi@example.org", None),
+    (
+        "tub",
+        Role.APPLICANT,
+        ParticipationStatus.CONFIRMED,
+        "Dr. Anna Keller",
+        "anna.keller@example.org",
+        None,
+    ),
+    (
+        "aalto",
+        Role.FULL_PARTNER,
+        ParticipationStatus.CONFIRMED,
+        "Mikko Virtanen",
+        "mikko.virtanen@example.org",
+        None,
+    ),
+    (
+        "roc",
+        Role.FULL_PARTNER,
+        ParticipationStatus.CONFIRMED,
+        "Sanne de Vries",
+        "s.devries@example.org",
+        None,
+    ),
+    (
+        "cifp",
+        Role.FULL_PARTNER,
+        ParticipationStatus.CONFIRMED,
+        "Lucía Martínez",
+        "lucia.martinez@example.org",
+        None,
+    ),
+    (
+        "robotica",
+        Role.FULL_PARTNER,
+        ParticipationStatus.CONFIRMED,
+        "Marco Bianchi",
+        "m.bianchi@example.org",
+        None,
+    ),
     ("wko", Role.FULL_PARTNER, ParticipationStatus.CONFIRMED, "Eva Huber", "eva.huber@example.org", None),
     ("inesc", Role.FULL_PARTNER, ParticipationStatus.CONFIRMED, "João Silva", "joao.silva@example.org", None),
-    ("greenskills", Role.FULL_PARTNER, ParticipationStatus.CONFIRMED, "Claire Dubois", "c.dubois@example.org", None),
-    ("tubfound", Role.AFFILIATED_ENTITY, ParticipationStatus.CONFIRMED, "Jonas Weber", "j.weber@example.org", "tub"),
-    ("swissoft", Role.ASSOCIATED_PARTNER, ParticipationStatus.INVITED, "Nina Meier", "nina.meier@example.org", None),
+    (
+        "greenskills",
+        Role.FULL_PARTNER,
+        ParticipationStatus.CONFIRMED,
+        "Claire Dubois",
+        "c.dubois@example.org",
+        None,
+    ),
+    (
+        "tubfound",
+        Role.AFFILIATED_ENTITY,
+        ParticipationStatus.CONFIRMED,
+        "Jonas Weber",
+        "j.weber@example.org",
+        "tub",
+    ),
+    (
+        "swissoft",
+        Role.ASSOCIATED_PARTNER,
+        ParticipationStatus.INVITED,
+        "Nina Meier",
+        "nina.meier@example.org",
+        None,
+    ),
 ]
 
 ACRONYM = "GREENMAKE"
 
 
 class Command(BaseCommand):
-    help = "Create the demo sign-in, organisations and a consortium one labour market actor short of eligible."
+    help = (
+        "Create the demo sign-in, organisations and a consortium one labour market actor short of eligible."
+    )
 
     @transaction.atomic
     def handle(self, *args, **options):
@@ -98,7 +237,12 @@ class Command(BaseCommand):
         User = get_user_model()
         user, created = User.objects.get_or_create(
             email=settings.DEMO_USER_EMAIL,
-            defaults={"first_name": "Demo", "last_name": "Coordinator", "is_staff": True, "is_superuser": True},
+            defaults={
+                "first_name": "Demo",
+                "last_name": "Coordinator",
+                "is_staff": True,
+                "is_superuser": True,
+            },
         )
         if created:
             user.set_password(settings.DEMO_USER_PASSWORD)
@@ -150,7 +294,8 @@ class Command(BaseCommand):
                 "economic_sectors": "Advanced manufacturing; Renewable energy",
                 "summary": (
                     "Universities, VET providers and manufacturers co-design modular curricula for the green "
-                    "transition of small and medium-sized manufacturers, with work-based learning in four regions."
+                    "transition of small and medium-sized manufacturers, with work-based learning in four "
+                    "regions."
                 ),
             },
         )
