@@ -4,6 +4,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from .eche import PROVENANCE_FIELDS
 from .forms import OrganisationForm
 from .models import (
     Country,
@@ -72,20 +73,7 @@ class OrganisationAdmin(admin.ModelAdmin):
     list_select_related = ("country", "type")
     autocomplete_fields = ("country",)
     date_hierarchy = "created_at"
-    readonly_fields = (
-        "eche_status",
-        "eche_checked_at",
-        "eche_requested_at",
-        "eche_source",
-        "eche_source_row",
-        "eche_matched_by",
-        "eche_start",
-        "eche_end",
-        "eche_detail",
-        "created_by",
-        "created_at",
-        "updated_at",
-    )
+    readonly_fields = (*PROVENANCE_FIELDS, "created_by", "created_at", "updated_at")
     fieldsets = (
         (
             None,
@@ -104,19 +92,7 @@ class OrganisationAdmin(admin.ModelAdmin):
         (_("Identifiers"), {"fields": ("pic", "oid", "erasmus_code")}),
         (
             _("Erasmus Charter for Higher Education"),
-            {
-                "fields": (
-                    "eche_status",
-                    "eche_checked_at",
-                    "eche_requested_at",
-                    "eche_source",
-                    "eche_source_row",
-                    "eche_matched_by",
-                    "eche_start",
-                    "eche_end",
-                    "eche_detail",
-                )
-            },
+            {"fields": PROVENANCE_FIELDS},
         ),
         (_("Record"), {"fields": ("created_by", "created_at", "updated_at")}),
     )

@@ -69,3 +69,17 @@ class ParticipationFactory(factory.django.DjangoModelFactory):
     organisation = factory.SubFactory(OrganisationFactory)
     role = Role.FULL_PARTNER
     status = ParticipationStatus.CONFIRMED
+
+
+# An eligible consortium (2026 rules): 8 full partners in 4 countries, 3 labour market actors,
+# 3 education and training providers including an HEI and a VET provider.
+ELIGIBLE_CONSORTIUM = [
+    ("DE", "higher-education-institution", Role.APPLICANT),
+    ("FR", "vet-provider", Role.FULL_PARTNER),
+    ("IT", "vet-provider", Role.FULL_PARTNER),
+    ("ES", "enterprise", Role.FULL_PARTNER),
+    ("DE", "chamber", Role.FULL_PARTNER),
+    ("FR", "sector-skills-council", Role.FULL_PARTNER),
+    ("IT", "ngo", Role.FULL_PARTNER),
+    ("ES", "research-institute", Role.FULL_PARTNER),
+]

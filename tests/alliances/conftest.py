@@ -3,6 +3,9 @@ import pytest
 from alliances import services
 from alliances.models import ParticipationStatus, Role
 from tests.factories import (
+    ELIGIBLE_CONSORTIUM as ELIGIBLE,
+)
+from tests.factories import (
     OrganisationFactory,
     ParticipationFactory,
     ProposalFactory,
@@ -10,18 +13,6 @@ from tests.factories import (
     country,
     org_type,
 )
-
-# Eight full partners in four countries, three labour market actors, an HEI (charter valid) and VET providers.
-ELIGIBLE = [
-    ("DE", "higher-education-institution", Role.APPLICANT),
-    ("FR", "vet-provider", Role.FULL_PARTNER),
-    ("IT", "vet-provider", Role.FULL_PARTNER),
-    ("ES", "enterprise", Role.FULL_PARTNER),
-    ("DE", "chamber", Role.FULL_PARTNER),
-    ("FR", "sector-skills-council", Role.FULL_PARTNER),
-    ("IT", "ngo", Role.FULL_PARTNER),
-    ("ES", "research-institute", Role.FULL_PARTNER),
-]
 
 
 @pytest.fixture

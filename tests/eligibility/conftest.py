@@ -1,7 +1,8 @@
 import pytest
 
-from alliances.models import ParticipationStatus, Role
+from alliances.models import ParticipationStatus
 from tests.factories import (
+    ELIGIBLE_CONSORTIUM,
     OrganisationFactory,
     ParticipationFactory,
     ProposalFactory,
@@ -9,19 +10,6 @@ from tests.factories import (
     edition,
     org_type,
 )
-
-# An eligible consortium (2026 rules): 8 full partners in 4 countries, 3 labour market actors,
-# 3 education and training providers including an HEI (charter valid) and a VET provider.
-ELIGIBLE_CONSORTIUM = [
-    ("DE", "higher-education-institution", Role.APPLICANT),
-    ("FR", "vet-provider", Role.FULL_PARTNER),
-    ("IT", "vet-provider", Role.FULL_PARTNER),
-    ("ES", "enterprise", Role.FULL_PARTNER),
-    ("DE", "chamber", Role.FULL_PARTNER),
-    ("FR", "sector-skills-council", Role.FULL_PARTNER),
-    ("IT", "ngo", Role.FULL_PARTNER),
-    ("ES", "research-institute", Role.FULL_PARTNER),
-]
 
 
 @pytest.fixture
