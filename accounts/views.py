@@ -20,3 +20,15 @@ def signup(request):
         messages.success(request, _("Welcome! Your account is ready. Start with a new proposal."))
         return redirect("home")
     return render(request, "accounts/signup.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def lockout(request, original_response=None, credentials=None):
+    """What a sign-in refused by django-axes (too many failures) shows: a page, status 429, never a 500."""
+    from axes.helpers import get_cool_off, get_failure_limit
+
+    cool_off = get_cool_off(request)
+    context = {
+        "failure_limit": get_failure_limit(request, credentials),
+        "cooloff_minutes": max(1, round(cool_off.total_seconds() / 60)) if cool_off else None,
+    }
+    return render(request, "accounts/lockout.html", context, status=429)

@@ -54,5 +54,8 @@ def test_password_reset_sends_a_link_that_works_once(client):
         follow=True,
     )
     assert "Password changed" in response.content.decode()
-    assert client.login(username="anna@example.org", password="brand-new-pass-2026")
+    response = client.post(
+        reverse("login"), {"username": "anna@example.org", "password": "brand-new-pass-2026"}, follow=True
+    )
+    assert response.context["user"].is_authenticated
     assert "no longer works" in client.get(path, follow=True).content.decode()

@@ -61,3 +61,76 @@ def test_security_headers_on_a_real_page(client):
     assert response.headers["X-Frame-Options"] == "DENY"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Referrer-Policy"] == "same-origin"
+
+
+PRODUCTION_RESPONSE = """
+import json
+from django.test import Client
+response = Client().get("/accounts/login/", secure=True, HTTP_HOST="alliance.example.org")
+print(json.dumps({"status": response.status_code, "headers": dict(response.headers),
+                  "cookies": {name: dict(morsel) for name, morsel in response.cookies.items()}}))
+"""
+
+
+def test_production_responses_carry_hsts_and_secure_cookies():
+    import json
+
+    env = {
+        **os.environ,
+        "DJANGO_ENV": "production",
+        "SECRET_KEY": "a-production-like-secret-key-with-plenty-of-entropy-0123456789abcdef",
+        "ALLOWED_HOSTS": "alliance.example.org",
+        "LOG_LEVEL": "ERROR",
+        "STATIC_MANIFEST": "false",  # no collectstatic in the test tree
+    }
+    result = subprocess.run(
+        [sys.executable, str(MANAGE), "shell", "-c", PRODUCTION_RESPONSE],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert result.returncode == 0, result.stderr
+    response = json.loads(result.stdout.strip().splitlines()[-1])
+    assert response["status"] == 200
+    headers = response["headers"]
+    assert headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains; preload"
+    assert "unsafe-inline" not in headers["Content-Security-Policy"].split("script-src")[1].split(";")[0]
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    csrf = response["cookies"]["csrftoken"]
+    assert csrf["secure"] is True
+    assert csrf["samesite"] == "Lax"
+
+
+def test_plain_http_is_redirected_to_https_in_production():
+    env = {
+        **os.environ,
+        "DJANGO_ENV": "production",
+        "SECRET_KEY": "a-production-like-secret-key-with-plenty-of-entropy-0123456789abcdef",
+        "ALLOWED_HOSTS": "alliance.example.org",
+        "LOG_LEVEL": "ERROR",
+    }
+    code = (
+        "from django.test import Client; "
+        "r = Client().get('/accounts/login/', HTTP_HOST='alliance.example.org'); "
+        "print(r.status_code, r.headers.get('Location'))"
+    )
+    result = subprocess.run(
+        [sys.executable, str(MANAGE), "shell", "-c", code], capture_output=True, text=True, env=env
+    )
+    assert result.stdout.strip().splitlines()[-1] == "301 https://alliance.example.org/accounts/login/"
+
+
+def test_session_cookie_is_http_only_and_secure_in_production(client, settings):
+    """The session cookie a real sign-in sets: HttpOnly, SameSite, and Secure with the production setting."""
+    from tests.factories import PASSWORD, UserFactory
+
+    settings.SESSION_COOKIE_SECURE = True
+    settings.CSRF_COOKIE_SECURE = True
+    user = UserFactory(email="anna@example.org")
+    response = client.post(reverse("login"), {"username": user.email, "password": PASSWORD})
+    assert response.status_code == 302
+    session = response.cookies[settings.SESSION_COOKIE_NAME]
+    assert session["httponly"] is True
+    assert session["secure"] is True
+    assert session["samesite"] == "Lax"
