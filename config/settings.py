@@ -187,7 +187,12 @@ COUNTRIES_FIRST_REPEAT = False
 REDIS_CACHE_URL = env("REDIS_CACHE_URL")
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_CACHE_URL}
+        {
+            # Redis down: reads miss and writes are skipped (pages render, saves succeed), never an error.
+            "BACKEND": "config.cache.ResilientRedisCache",
+            "LOCATION": REDIS_CACHE_URL,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1},
+        }
         if REDIS_CACHE_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
