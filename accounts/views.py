@@ -32,3 +32,11 @@ def lockout(request, original_response=None, credentials=None):
         "cooloff_minutes": max(1, round(cool_off.total_seconds() / 60)) if cool_off else None,
     }
     return render(request, "accounts/lockout.html", context, status=429)
+
+
+def axes_username(request, credentials=None):
+    """The username django-axes records a sign-in attempt under: what was typed, cut to the 255 characters
+    its table holds (a longer one was a database error, so a 500, instead of a refused sign-in)."""
+    source = credentials if credentials else getattr(request, "POST", {})
+    value = source.get("username")
+    return None if value is None else str(value)[:255]

@@ -83,3 +83,10 @@ def test_the_lockout_ends_after_the_cool_off(client, limit, settings):
     later = timezone.now() + settings.AXES_COOLOFF_TIME + datetime.timedelta(seconds=5)
     with time_machine.travel(later):
         assert sign_in(client, user.email, PASSWORD).status_code == 302
+
+
+def test_a_username_longer_than_axes_records_is_refused_not_a_500(client, limit):
+    """Found by the hostile-input test: axes keeps 255 characters; a longer username was a database error."""
+    for _ in range(limit + 1):
+        response = sign_in(client, "x" * 4000 + "@example.org", "wrong")
+    assert response.status_code == 429
