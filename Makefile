@@ -61,10 +61,10 @@ test: install services-check browser-check axe
 	$(TEST_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
 	$(TEST_ENV) $(BIN)/pytest
 
-# Benchmarks, each printing one JSON object (on throw-away databases of the test PostgreSQL).
+# Every benchmark in bench/ (on throw-away databases of the test PostgreSQL): one table of figures, budgets and
+# verdicts; the full JSON in bench/results/latest.json. BENCH_LOAD_SECONDS shortens the mixed-load run.
 bench: install services-check
-	$(TEST_ENV) $(BIN)/python bench/pages.py
-	@if [ -f bench/eligibility.py ]; then $(TEST_ENV) $(BIN)/python bench/eligibility.py; fi
+	$(TEST_ENV) $(BIN)/python bench/run_all.py
 
 # Translations: every marked string of Python and templates into locale/ (English is the source language).
 messages: install

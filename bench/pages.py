@@ -247,11 +247,15 @@ def main():
             "throughput_ratio": round(throughput_ratio, 3),
             "p95_ratio": round(p95_ratio, 2),
             "budgets": {
-                "throughput_at_least_25_percent_of_bare": throughput_ratio >= 0.25,
-                "p95_at_most_5x_bare": p95_ratio <= 5,
+                "throughput_vs_bare": {
+                    "value": round(throughput_ratio, 3),
+                    "budget": ">= 0.25",
+                    "holds": throughput_ratio >= 0.25,
+                },
+                "p95_vs_bare": {"value": round(p95_ratio, 2), "budget": "<= 5", "holds": p95_ratio <= 5},
             },
         }
-        result["budgets_hold"] = all(result["budgets"].values())
+        result["budgets_hold"] = all(budget["holds"] for budget in result["budgets"].values())
         print(json.dumps(result, indent=2))
     finally:
         if process is not None:

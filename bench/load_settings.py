@@ -1,0 +1,16 @@
+"""Settings for bench/load.py: the project's settings, quiet, on a queue and cache prefix of their own
+(so a test run on the same Redis never sees the benchmark's tasks), emails written to files for the
+simulated partners to open."""
+
+import os
+
+from config.settings import *  # noqa: F403
+
+DEBUG = False
+ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
+LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
+CELERY_TASK_DEFAULT_QUEUE = "alliance-builder-bench-load"
+CACHES["default"]["KEY_PREFIX"] = "bench-load"  # noqa: F405
+if os.environ.get("BENCH_EMAIL_DIR"):
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = os.environ["BENCH_EMAIL_DIR"]
