@@ -5,14 +5,17 @@ gets a 404. htmx requests get fragments rendered from the same partial templates
 other requests get the full page or a redirect, so every action also works without JavaScript.
 """
 
+import functools
 import hashlib
+from pathlib import Path
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -41,6 +44,7 @@ from .forms import (
 )
 from .models import Participation, Role
 from .selectors import (
+    builder_page_stamp,
     builder_participations,
     eligibility_history,
     gap_suggestions,
@@ -303,9 +307,31 @@ def coeditor_remove(request, pk, user_id):
 # organisations, their types and countries, the edition), the directory (for suggestions and the search
 # filters), the mode and the language. Rendered HTML is cached under that key, with a placeholder for the
 # CSRF token, which is filled in per request.
+#
+# The whole builder page is cached too, per user (the layout shows the user's name and staff links): its key
+# adds the user's id, name and staff flag, the proposal's last save and owner's name, and the invitations'
+# audit trail, all read in one query (`builder_page_stamp`) that is also the permission check. A cached page
+# is never served to another user (the key starts from the user's id), nor when the request has messages to
+# show (they are rendered once, then gone), nor to htmx requests. Every key also carries the release (the
+# templates and static files deployed), so a new release never serves a page rendered by the previous one.
 
 CSRF_PLACEHOLDER = "__csrf_token_placeholder__"
 RENDER_CACHE_SECONDS = 3600
+
+
+@functools.cache
+def _release() -> str:
+    """The deployed templates and static manifest, as a short digest (computed once per process)."""
+    digest = hashlib.sha256()
+    paths = sorted(path for path in (Path(settings.BASE_DIR) / "templates").rglob("*") if path.is_file())
+    paths.append(Path(settings.STATIC_ROOT) / "staticfiles.json")
+    for path in paths:
+        try:
+            stat = path.stat()
+        except OSError:
+            continue
+        digest.update(f"{path}:{stat.st_mtime_ns}:{stat.st_size};".encode())
+    return digest.hexdigest()[:16]
 
 
 def _render_key(kind: str, proposal, mode: str) -> str | None:
@@ -315,8 +341,10 @@ def _render_key(kind: str, proposal, mode: str) -> str | None:
         return None
     changed = proposal.directory_changed.timestamp() if proposal.directory_changed else 0
     parts = [
-        kind, proposal.pk, proposal.version, report.evaluated_at.timestamp(), mode, get_language(),
+        kind, _release(), proposal.pk, proposal.version, report.evaluated_at.timestamp(), mode, get_language(),
         proposal.directory_count, changed,
+        # Saves outside the services (the admin) and the owner's name (shown on the page) change no version.
+        proposal.updated_at.timestamp(), proposal.owner.display_name,
     ]
     if kind == "builder":
         # Invitations change without a new version (a partner opens a link): their audit trail stamps them.
@@ -326,21 +354,52 @@ def _render_key(kind: str, proposal, mode: str) -> str | None:
     return "alliances:render:" + hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
-def _cached_render(request, template: str, key: str | None, context_factory) -> str:
-    token = get_token(request)
+def _page_key(request, pk, mode: str) -> str | None:
+    """The whole builder page's cache key for this user, or None when the page is not to be cached.
+
+    Reads the page's stamp (one query), so it is also the permission check: 404 if the user may not see it.
+    """
+    if request.htmx or len(messages.get_messages(request)):
+        return None  # counting the pending messages does not consume them
+    stamp = builder_page_stamp(user=request.user, pk=pk)
+    if stamp is None:
+        raise Http404
+    if stamp[3] is None:
+        return None  # no evaluation yet: nothing is cached before the first one
+    user = request.user
+    parts = ["builder-page", _release(), user.pk, user.is_staff, user.display_name, get_language(), mode, *stamp]
+    return f"alliances:page:{user.pk}:" + hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def _cached_fragment(request, template: str, key: str | None, context_factory) -> str:
+    """Rendered HTML with CSRF_PLACEHOLDER in place of the token, from the cache when it holds it."""
     html = cache.get(key) if key else None
     if html is None:
-        html = render_to_string(template, {**context_factory(), "csrf_token": CSRF_PLACEHOLDER}, request=request)
+        html = str(
+            render_to_string(template, {**context_factory(), "csrf_token": CSRF_PLACEHOLDER}, request=request)
+        )
         if key:
-            cache.set(key, str(html), RENDER_CACHE_SECONDS)
-    return mark_safe(str(html).replace(CSRF_PLACEHOLDER, token))
+            cache.set(key, html, RENDER_CACHE_SECONDS)
+    return html
+
+
+def _with_csrf(request, html: str) -> str:
+    return mark_safe(html.replace(CSRF_PLACEHOLDER, get_token(request)))
+
+
+def _cached_render(request, template: str, key: str | None, context_factory) -> str:
+    return _with_csrf(request, _cached_fragment(request, template, key, context_factory))
 
 
 @login_required
 @require_GET
 def builder(request, pk):
-    proposal = proposal_get_for_user(user=request.user, pk=pk, with_directory_stamp=True)
     mode = _mode(request)
+    page_key = _page_key(request, pk, mode)
+    page = cache.get(page_key) if page_key else None
+    if page is not None:
+        return HttpResponse(_with_csrf(request, page))
+    proposal = proposal_get_for_user(user=request.user, pk=pk, with_directory_stamp=True)
 
     def context():
         participations = builder_participations(proposal=proposal)
@@ -351,10 +410,17 @@ def builder(request, pk):
             "search_form": OrganisationSearchForm(),
         }
 
-    content = _cached_render(
+    content = _cached_fragment(
         request, "alliances/partials/builder_content.html", _render_key("builder", proposal, mode), context
     )
-    return render(request, "alliances/builder.html", {"proposal": proposal, "builder_content": content})
+    page = render_to_string(
+        "alliances/builder.html",
+        {"proposal": proposal, "builder_content": mark_safe(content), "csrf_token": CSRF_PLACEHOLDER},
+        request=request,
+    )
+    if page_key:
+        cache.set(page_key, page, RENDER_CACHE_SECONDS)
+    return HttpResponse(_with_csrf(request, page))
 
 
 @login_required
