@@ -49,10 +49,26 @@ def builder_page_stamp(*, user, pk) -> tuple | None:
     the inputs of the builder's rendering-cache key (see alliances.views), without loading the proposal.
     A proposal without a report yet has None as its evaluation time (the fourth item).
 
-    Plain SQL, as the ORM would spend several times the query's own time building it on every page view.
+    Plain SQL, as the ORM would spend several times the query's own time building it on every page view; on
+    PostgreSQL a prepared statement (once per connection), as planning it would cost more than running it.
     """
     from django.db import connection
 
+    sql = _builder_stamp_sql(connection)
+    params = [pk, user.pk, user.pk]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            _prepare_builder_stamp(connection, cursor, sql)
+            cursor.execute(f"EXECUTE {_STAMP_STATEMENT} (%s, %s, %s)", params)
+        else:
+            cursor.execute(sql, params)
+        return cursor.fetchone()
+
+
+_STAMP_STATEMENT = "alliance_builder_page_stamp_v1"
+
+
+def _builder_stamp_sql(connection) -> str:
     from eligibility.models import EligibilityReport
     from invitations.models import ParticipationEvent
     from partners.models import Organisation
@@ -67,7 +83,7 @@ def builder_page_stamp(*, user, pk) -> tuple | None:
         "coeditor": Proposal.co_editors.through._meta.db_table,
     }
     t = {name: quote(table) for name, table in tables.items()}
-    sql = (
+    return (
         "SELECT p.id, p.version, p.updated_at, r.evaluated_at, u.first_name, u.last_name, u.email, d.n, d.m, "
         f"(SELECT MAX(e.id) FROM {t['event']} e WHERE e.proposal_id = p.id) "
         f"FROM {t['proposal']} p "
@@ -77,9 +93,19 @@ def builder_page_stamp(*, user, pk) -> tuple | None:
         "WHERE p.id = %s AND (p.owner_id = %s OR EXISTS "
         f"(SELECT 1 FROM {t['coeditor']} c WHERE c.proposal_id = p.id AND c.user_id = %s))"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [pk, user.pk, user.pk])
-        return cursor.fetchone()
+
+
+def _prepare_builder_stamp(connection, cursor, sql: str) -> None:
+    """PREPARE the stamp query once per database connection (a new connection prepares it again)."""
+    raw = connection.connection
+    if getattr(connection, "_builder_stamp_prepared_on", None) is raw:
+        return
+    cursor.execute("SELECT 1 FROM pg_prepared_statements WHERE name = %s", [_STAMP_STATEMENT])
+    if cursor.fetchone() is None:
+        parameters = iter(("$1", "$2", "$3"))
+        statement = "".join(part + next(parameters, "") for part in sql.split("%s"))
+        cursor.execute(f"PREPARE {_STAMP_STATEMENT} (bigint, bigint, bigint) AS {statement}")
+    connection._builder_stamp_prepared_on = raw
 
 
 def builder_participations(*, proposal) -> list[Participation]:

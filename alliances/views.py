@@ -7,6 +7,9 @@ other requests get the full page or a redirect, so every action also works witho
 
 import functools
 import hashlib
+import threading
+import time
+from collections import OrderedDict
 from pathlib import Path
 
 from django.conf import settings
@@ -62,7 +65,7 @@ ELIGIBILITY_EVENT = "eligibility-changed"
 
 
 def _mode(request) -> str:
-    mode = request.GET.get("mode") or request.POST.get("mode")
+    mode = request.GET.get("mode") or (request.POST.get("mode") if request.method == "POST" else None)
     return mode if mode in MODES else MODES[0]
 
 
@@ -391,14 +394,57 @@ def _cached_render(request, template: str, key: str | None, context_factory) -> 
     return _with_csrf(request, _cached_fragment(request, template, key, context_factory))
 
 
+# Whole pages are also kept in each process's memory (the last few, briefly): a key names one rendering of
+# one page (everything the page shows is in it), so a copy is as good as the shared cache's, and a hit then
+# costs no transfer of a ~100 KB page from Redis. Pages are kept split at the CSRF placeholder, as bytes.
+PAGE_MEMORY_ENTRIES = 32
+PAGE_MEMORY_SECONDS = 60
+_page_memory: OrderedDict[str, tuple[float, list[bytes]]] = OrderedDict()
+_page_memory_lock = threading.Lock()
+_PLACEHOLDER_BYTES = CSRF_PLACEHOLDER.encode()
+
+
+def _remember_page(key: str, parts: list[bytes]) -> None:
+    with _page_memory_lock:
+        _page_memory[key] = (time.monotonic() + PAGE_MEMORY_SECONDS, parts)
+        _page_memory.move_to_end(key)
+        while len(_page_memory) > PAGE_MEMORY_ENTRIES:
+            _page_memory.popitem(last=False)
+
+
+def forget_pages() -> None:
+    """Empty this process's copies (tests that clear the cache to measure a first rendering)."""
+    with _page_memory_lock:
+        _page_memory.clear()
+
+
+def _cached_page(key: str) -> list[bytes] | None:
+    with _page_memory_lock:
+        entry = _page_memory.get(key)
+    if entry is not None and entry[0] > time.monotonic():
+        return entry[1]
+    body = cache.get(key)
+    if not isinstance(body, bytes):
+        return None
+    parts = body.split(_PLACEHOLDER_BYTES)
+    _remember_page(key, parts)
+    return parts
+
+
+def _cache_page(key: str, html: str) -> None:
+    body = html.encode()
+    cache.set(key, body, RENDER_CACHE_SECONDS)
+    _remember_page(key, body.split(_PLACEHOLDER_BYTES))
+
+
 @login_required
 @require_GET
 def builder(request, pk):
     mode = _mode(request)
     page_key = _page_key(request, pk, mode)
-    page = cache.get(page_key) if page_key else None
-    if page is not None:
-        return HttpResponse(_with_csrf(request, page))
+    parts = _cached_page(page_key) if page_key else None
+    if parts is not None:
+        return HttpResponse(get_token(request).encode().join(parts))
     proposal = proposal_get_for_user(user=request.user, pk=pk, with_directory_stamp=True)
 
     def context():
@@ -419,7 +465,7 @@ def builder(request, pk):
         request=request,
     )
     if page_key:
-        cache.set(page_key, page, RENDER_CACHE_SECONDS)
+        _cache_page(page_key, page)
     return HttpResponse(_with_csrf(request, page))
 
 

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from alliances import services
 from alliances.models import Role
+from alliances.views import forget_pages
 from partners.models import EcheStatus
 from tests.factories import OrganisationFactory, UserFactory, country, org_type
 
@@ -43,6 +44,7 @@ def test_a_cached_page_costs_one_query_and_carries_a_working_csrf_token(owner, p
     client = Client(enforce_csrf_checks=True)
     client.force_login(owner)
     cache.clear()
+    forget_pages()
     first = page(client, proposal)
     queries(client, builder(proposal))  # the session back in the cache
     assert queries(client, builder(proposal)) <= 3  # the user, the page's stamp (and a health check at most)
@@ -141,3 +143,15 @@ def test_messages_are_shown_once_even_when_the_page_is_cached(owner_client, prop
     html = page(owner_client, proposal)
     assert "Removed from the consortium" not in html
     assert participation.organisation.legal_name not in html
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
+def test_the_stamp_statement_is_prepared_again_when_the_connection_lost_it(owner_client, proposal):
+    page(owner_client, proposal)
+    connection.ensure_connection()
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE alliance_builder_page_stamp_v1")
+    connection._builder_stamp_prepared_on = None  # as for a new connection
+    assert "Olga Owner" in page(owner_client, proposal)
+    connection._builder_stamp_prepared_on = None  # forgotten, though the statement is still there
+    assert "Olga Owner" in page(owner_client, proposal)
