@@ -11,6 +11,7 @@ from html.parser import HTMLParser
 
 import pytest
 from django import forms
+from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.cache import cache
 from django.db import transaction
@@ -158,6 +159,7 @@ class World:
             list(Organisation.objects.order_by("pk").values_list()),
             list(Invitation.objects.order_by("pk").values_list()),
             list(Proposal.co_editors.through.objects.order_by("pk").values_list()),
+            list(get_user_model().objects.order_by("pk").values_list("pk", "email", "password", "is_active")),
         ]
         return hashlib.sha256(repr(rows).encode()).hexdigest()
 
