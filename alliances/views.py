@@ -322,9 +322,18 @@ CSRF_PLACEHOLDER = "__csrf_token_placeholder__"
 RENDER_CACHE_SECONDS = 3600
 
 
-@functools.cache
 def _release() -> str:
-    """The deployed templates and static manifest, as a short digest (computed once per process)."""
+    """The deployed templates and static manifest, as a short digest: once per process, unless DEBUG (where
+    templates are edited under a running server)."""
+    return _release_digest() if settings.DEBUG else _deployed_release()
+
+
+@functools.cache
+def _deployed_release() -> str:
+    return _release_digest()
+
+
+def _release_digest() -> str:
     digest = hashlib.sha256()
     paths = sorted(path for path in (Path(settings.BASE_DIR) / "templates").rglob("*") if path.is_file())
     paths.append(Path(settings.STATIC_ROOT) / "staticfiles.json")
@@ -344,8 +353,8 @@ def _render_key(kind: str, proposal, mode: str) -> str | None:
         return None
     changed = proposal.directory_changed.timestamp() if proposal.directory_changed else 0
     parts = [
-        kind, _release(), proposal.pk, proposal.version, report.evaluated_at.timestamp(), mode, get_language(),
-        proposal.directory_count, changed,
+        kind, _release(), proposal.pk, proposal.version, report.evaluated_at.timestamp(), mode,
+        get_language(), proposal.directory_count, changed,
         # Saves outside the services (the admin) and the owner's name (shown on the page) change no version.
         proposal.updated_at.timestamp(), proposal.owner.display_name,
     ]
@@ -370,7 +379,8 @@ def _page_key(request, pk, mode: str) -> str | None:
     if stamp[3] is None:
         return None  # no evaluation yet: nothing is cached before the first one
     user = request.user
-    parts = ["builder-page", _release(), user.pk, user.is_staff, user.display_name, get_language(), mode, *stamp]
+    parts = ["builder-page", _release(), user.pk, user.is_staff, user.display_name, get_language(), mode]
+    parts += stamp
     return f"alliances:page:{user.pk}:" + hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
