@@ -300,9 +300,7 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 # Sessions are read from the cache (written to both): no session query per page. Only with a cache every
 # web process shares: a per-process cache would keep a signed-out session alive in the other processes.
-SESSION_ENGINE = (
-    "django.contrib.sessions.backends.cached_db" if REDIS_CACHE_URL else "django.contrib.sessions.backends.db"
-)
+SESSION_ENGINE = "config.sessions.cached_db" if REDIS_CACHE_URL else "config.sessions.db"
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
