@@ -119,7 +119,10 @@ def _table_context(proposal, participations=None) -> dict:
 
 
 def _htmx_change_response(request, proposal, *, extra_html: str = "", status=200) -> HttpResponse:
-    """After a change: the participants table, the new version and the messages; the panel refreshes itself."""
+    """After a change: the participants table, the new version and the messages.
+
+    The eligibility panel refreshes itself.
+    """
     context = _table_context(proposal)
     html = render_to_string("alliances/partials/participants.html", context, request=request)
     html += render_to_string("alliances/partials/version_oob.html", {"proposal": proposal}, request=request)
@@ -180,8 +183,8 @@ def proposal_create(request):
         messages.success(
             request,
             _(
-                "Proposal %(acronym)s created. Now add its participants: the checklist on the right shows what "
-                "is still missing."
+                "Proposal %(acronym)s created. Now add its participants: the checklist on the right "
+                "shows what is still missing."
             )
             % {"acronym": proposal.acronym},
         )
