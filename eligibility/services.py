@@ -85,13 +85,32 @@ def reevaluate(proposal_ids: Iterable[int]) -> int:
     return evaluated
 
 
+def _write(sql: str, params: list) -> None:
+    # A report is derived data, recomputed from the consortium at any time: on PostgreSQL its transaction
+    # need not wait for its own disk flush (the save that caused it already waited for one).
+    if connection.vendor == "postgresql":
+        sql = "SET LOCAL synchronous_commit TO OFF; " + sql
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def _touch_reports(proposal_ids: list[int], stamp) -> None:
+    """Renew the evaluation time of reports whose outcome did not change, leaving their JSON untouched.
+
+    Most saves (a contact's details, a re-save) change no outcome; rewriting two JSON documents for them
+    would cost more than evaluating. The time still moves, so pages cached on it know they were re-checked.
+    """
+    table = connection.ops.quote_name(EligibilityReport._meta.db_table)
+    placeholders = ", ".join(["%s"] * len(proposal_ids))
+    sql = f"UPDATE {table} SET evaluated_at = %s WHERE proposal_id IN ({placeholders})"
+    _write(sql, [stamp, *proposal_ids])
+
+
 def _store_reports(reports: list[tuple]) -> None:
     """Insert or update the reports in one statement.
 
-    Written out, not bulk_create(): this runs after every save. A report is derived data, recomputed from the
-    consortium at any time, so on PostgreSQL its transaction need not wait for its own disk flush (the save
-    that caused it already waited for one). Raw SQL sends no signals: storing a report never triggers
-    another evaluation.
+    Written out, not bulk_create(): this runs after every save. Raw SQL sends no signals: storing a report
+    never triggers another evaluation.
     """
     table = connection.ops.quote_name(EligibilityReport._meta.db_table)
     columns = ["proposal_id", *REPORT_FIELDS]
@@ -101,10 +120,7 @@ def _store_reports(reports: list[tuple]) -> None:
         f"INSERT INTO {table} ({', '.join(columns)}) VALUES {rows} "
         f"ON CONFLICT (proposal_id) DO UPDATE SET {updates}"
     )
-    if connection.vendor == "postgresql":
-        sql = "SET LOCAL synchronous_commit TO OFF; " + sql
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [value for report in reports for value in report])
+    _write(sql, [value for report in reports for value in report])
 
 
 @transaction.atomic
@@ -114,9 +130,13 @@ def _reevaluate_chunk(proposal_ids: list[int]) -> int:
         return 0
     now = timezone.now()
     stamp = connection.ops.adapt_datetimefield_value(now)
-    reports, changes = [], []
+    reports, unchanged, changes = [], [], []
     for proposal_id, proposal_snapshot in snapshots.items():
         results = evaluate_both_modes(proposal_snapshot)
+        documents = {mode: evaluation.as_dict() for mode, evaluation in results.items()}
+        if documents == proposal_snapshot.previous:
+            unchanged.append(proposal_id)
+            continue
         for mode, evaluation in results.items():
             changes += _changes(proposal_id, mode, proposal_snapshot.previous[mode], evaluation, now)
         reports.append(
@@ -125,12 +145,15 @@ def _reevaluate_chunk(proposal_ids: list[int]) -> int:
                 proposal_snapshot.edition.year,
                 results["confirmed"].status,
                 results["projected"].status,
-                json.dumps(results["confirmed"].as_dict()),
-                json.dumps(results["projected"].as_dict()),
+                json.dumps(documents["confirmed"]),
+                json.dumps(documents["projected"]),
                 stamp,
             )
         )
-    _store_reports(reports)
+    if reports:
+        _store_reports(reports)
+    if unchanged:
+        _touch_reports(unchanged, stamp)
     if changes:
         EligibilityChange.objects.bulk_create(changes)
     return len(snapshots)

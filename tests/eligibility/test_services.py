@@ -83,3 +83,12 @@ def test_territories_count_as_their_member_state(build_consortium):
     ]
     report = report_of(build_consortium(members))
     assert criterion(report.confirmed, "countries")["observed"] == 2
+
+
+def test_an_unchanged_outcome_only_renews_the_evaluation_time(build_consortium):
+    proposal = build_consortium()
+    before = report_of(proposal)
+    services.reevaluate([proposal.pk])
+    after = report_of(proposal)
+    assert after.evaluated_at > before.evaluated_at
+    assert (after.confirmed, after.projected) == (before.confirmed, before.projected)
