@@ -40,8 +40,24 @@ def _json(value):
     return json.loads(value) if isinstance(value, str) else value
 
 
-def _placeholders(values) -> str:
-    return ", ".join(["%s"] * len(values))
+def _fetch(name: str, sql: str, ids: list[int]) -> list[tuple]:
+    """Run `sql`, whose `{ids}` stands for the condition on the proposal ids, and return its rows.
+
+    On PostgreSQL the one-proposal form (the one every save runs) is prepared once per connection and kept
+    with it: planning these joins costs more than running them.
+    """
+    with connection.cursor() as cursor:
+        if connection.vendor != "postgresql" or len(ids) != 1:
+            cursor.execute(sql.format(ids="IN (" + ", ".join(["%s"] * len(ids)) + ")"), ids)
+            return cursor.fetchall()
+        prepared = connection.__dict__.setdefault("_eligibility_prepared", {})
+        if prepared.get(name) is not connection.connection:
+            cursor.execute("SELECT 1 FROM pg_prepared_statements WHERE name = %s", [name])
+            if cursor.fetchone() is None:
+                cursor.execute(f"PREPARE {name} (bigint) AS " + sql.format(ids="= $1"))
+            prepared[name] = connection.connection
+        cursor.execute(f"EXECUTE {name} (%s)", ids)
+        return cursor.fetchall()
 
 
 # Text aggregation has a different name in each database.
@@ -62,16 +78,14 @@ def _proposal_rows(proposal_ids: list[int], *, lock: bool):
         FROM {_table(Proposal)} p
         JOIN {_table(Edition)} e ON e.id = p.edition_id
         LEFT JOIN {_table(EligibilityReport)} r ON r.proposal_id = p.id
-        WHERE p.id IN ({_placeholders(proposal_ids)})
+        WHERE p.id {{ids}}
         ORDER BY p.id
     """
     if lock and connection.features.has_select_for_update_of:
         # Concurrent evaluations of one proposal run one after the other; the later one reads all
         # that was committed before it.
         sql += " FOR UPDATE OF p"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, proposal_ids)
-        return cursor.fetchall()
+    return _fetch("eligibility_proposal_locked" if lock else "eligibility_proposal", sql, proposal_ids)
 
 
 def _split(text: str | None) -> list[str]:
@@ -88,12 +102,10 @@ def _participant_rows(proposal_ids: list[int]):
         JOIN {_table(OrganisationType)} t ON t.id = o.type_id
         JOIN {_table(Country)} c ON c.code = o.country_id
         LEFT JOIN {_table(Country)} ms ON ms.code = c.member_state_id
-        WHERE pa.proposal_id IN ({_placeholders(proposal_ids)})
+        WHERE pa.proposal_id {{ids}}
         ORDER BY pa.proposal_id, pa.created_at, pa.id
     """
-    with connection.cursor() as cursor:
-        cursor.execute(sql, proposal_ids)
-        return cursor.fetchall()
+    return _fetch("eligibility_participants", sql, proposal_ids)
 
 
 def participant_from_row(row) -> rules.Participant:

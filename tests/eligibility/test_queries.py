@@ -38,8 +38,10 @@ def count_queries(function) -> int:
 def test_snapshot_queries_do_not_grow_with_the_consortium(django_capture_on_commit_callbacks):
     small = proposal_with(8, django_capture_on_commit_callbacks)
     large = proposal_with(200, django_capture_on_commit_callbacks)
+    first = count_queries(lambda: snapshot.build(small.pk))  # prepares its statements on this connection
     small_count = count_queries(lambda: snapshot.build(small.pk))
     assert small_count == count_queries(lambda: snapshot.build(large.pk)) == 2
+    assert first >= small_count
     assert len(snapshot.build(large.pk).snapshot.participants) == 200
 
 
@@ -59,3 +61,10 @@ def test_evaluating_many_proposals_costs_a_fixed_number_of_queries_per_chunk(
     proposals = [proposal_with(8, django_capture_on_commit_callbacks) for _ in range(3)]
     one = count_queries(lambda: services.reevaluate([proposals[0].pk]))
     assert count_queries(lambda: services.reevaluate([p.pk for p in proposals])) == one
+
+
+def test_several_proposals_at_once_give_the_same_snapshots_as_one_by_one(django_capture_on_commit_callbacks):
+    proposals = [proposal_with(size, django_capture_on_commit_callbacks) for size in (3, 8)]
+    together = snapshot.build_many([p.pk for p in proposals])
+    for proposal in proposals:
+        assert snapshot.build(proposal.pk) == together[proposal.pk]
