@@ -37,7 +37,7 @@ urlpatterns = [
     ),
     path("<int:pk>/eligibility/", views.eligibility_fragment, name="eligibility"),
     path("<int:pk>/history/", views.history_fragment, name="history"),
-    path("<int:pk>/export.csv", views.export_csv, name="export_csv"),
-    path("<int:pk>/export.xlsx", views.export_xlsx, name="export_xlsx"),
+    path("<int:pk>/export.csv", views.export, {"kind": "csv"}, name="export_csv"),
+    path("<int:pk>/export.xlsx", views.export, {"kind": "xlsx"}, name="export_xlsx"),
     path("<int:pk>/summary/", views.summary, name="summary"),
 ]

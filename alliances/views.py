@@ -776,22 +776,14 @@ def participation_remove(request, pk, participation_id):
 # --- Exports and the printable summary -------------------------------------------------------------------
 
 
-@login_required
-@require_GET
-def export_csv(request, pk):
-    proposal = proposal_get_for_user(user=request.user, pk=pk)
-    return exports.participants_csv(
-        proposal=proposal, participations=builder_participations(proposal=proposal)
-    )
+EXPORTERS = {"csv": exports.participants_csv, "xlsx": exports.participants_xlsx}
 
 
 @login_required
 @require_GET
-def export_xlsx(request, pk):
+def export(request, pk, kind):
     proposal = proposal_get_for_user(user=request.user, pk=pk)
-    return exports.participants_xlsx(
-        proposal=proposal, participations=builder_participations(proposal=proposal)
-    )
+    return EXPORTERS[kind](proposal=proposal, participations=builder_participations(proposal=proposal))
 
 
 @login_required
