@@ -13,7 +13,7 @@ TEST_ENV := DATABASE_URL=$${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:543
 	REDIS_CACHE_URL=$${TEST_REDIS_CACHE_URL:-redis://127.0.0.1:6379/13} \
 	DJANGO_ALLOW_ASYNC_UNSAFE=true
 
-.PHONY: run test setup install services-check browser-check axe worker beat lint bench messages clean
+.PHONY: run test setup install services-check browser-check bench-tools axe worker beat lint bench messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,8 +47,12 @@ beat: install
 services-check: install
 	$(TEST_ENV) $(BIN)/python scripts/check_services.py
 
+# Programs from Debian packages: Chromium for the browser tests, wrk for the page benchmark.
 browser-check:
-	@bash scripts/ensure_chromium.sh
+	@bash scripts/ensure_debian_package.sh $${CHROMIUM_PATH:-/usr/bin/chromium} chromium "make test"
+
+bench-tools:
+	@bash scripts/ensure_debian_package.sh wrk wrk "make bench"
 
 # axe-core, for the accessibility checks of the browser tests (test-only; the app serves no npm code).
 node_modules/axe-core/axe.min.js: package.json package-lock.json
@@ -63,7 +67,7 @@ test: install services-check browser-check axe
 
 # Every benchmark in bench/ (on throw-away databases of the test PostgreSQL): one table of figures, budgets and
 # verdicts; the full JSON in bench/results/latest.json. BENCH_LOAD_SECONDS shortens the mixed-load run.
-bench: install services-check
+bench: install services-check bench-tools
 	$(TEST_ENV) $(BIN)/python bench/run_all.py
 
 # Translations: every marked string of Python and templates into locale/ (English is the source language).

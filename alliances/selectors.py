@@ -1,5 +1,9 @@
+import functools
+
 from django.db import models
 from django.db.models import Count, Q, QuerySet
+
+from config import prepared
 
 from .models import FULL_PARTNER_ROLES, Participation, ParticipationStatus, Proposal, ProposalActivity, Role
 
@@ -54,26 +58,21 @@ def builder_page_stamp(*, user, pk) -> tuple | None:
     """
     from django.db import connection
 
-    sql = _builder_stamp_sql(connection)
-    params = [pk, user.pk, user.pk]
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            _prepare_builder_stamp(connection, cursor, sql)
-            cursor.execute(f"EXECUTE {_STAMP_STATEMENT} (%s, %s, %s)", params)
-        else:
-            cursor.execute(sql, params)
-        return cursor.fetchone()
+    rows = prepared.fetch(
+        "alliance_builder_page_stamp_v2",
+        _builder_stamp_sql(connection.vendor, connection.ops.quote_name),
+        [pk, user.pk, user.pk],
+        types=["bigint", "bigint", "bigint"],
+    )
+    return rows[0] if rows else None
 
 
-_STAMP_STATEMENT = "alliance_builder_page_stamp_v1"
-
-
-def _builder_stamp_sql(connection) -> str:
+@functools.cache
+def _builder_stamp_sql(vendor: str, quote) -> str:
     from eligibility.models import EligibilityReport
     from invitations.models import ParticipationEvent
     from partners.models import Organisation
 
-    quote = connection.ops.quote_name
     tables = {
         "proposal": Proposal._meta.db_table,
         "user": Proposal._meta.get_field("owner").related_model._meta.db_table,
@@ -93,19 +92,6 @@ def _builder_stamp_sql(connection) -> str:
         "WHERE p.id = %s AND (p.owner_id = %s OR EXISTS "
         f"(SELECT 1 FROM {t['coeditor']} c WHERE c.proposal_id = p.id AND c.user_id = %s))"
     )
-
-
-def _prepare_builder_stamp(connection, cursor, sql: str) -> None:
-    """PREPARE the stamp query once per database connection (a new connection prepares it again)."""
-    raw = connection.connection
-    if getattr(connection, "_builder_stamp_prepared_on", None) is raw:
-        return
-    cursor.execute("SELECT 1 FROM pg_prepared_statements WHERE name = %s", [_STAMP_STATEMENT])
-    if cursor.fetchone() is None:
-        parameters = iter(("$1", "$2", "$3"))
-        statement = "".join(part + next(parameters, "") for part in sql.split("%s"))
-        cursor.execute(f"PREPARE {_STAMP_STATEMENT} (bigint, bigint, bigint) AS {statement}")
-    connection._builder_stamp_prepared_on = raw
 
 
 def builder_participations(*, proposal) -> list[Participation]:

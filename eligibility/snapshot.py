@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from django.db import connection
 
 from alliances.models import Participation, Proposal
+from config import prepared
 from partners.models import Country, Organisation, OrganisationType
 
 from . import rules
@@ -43,20 +44,13 @@ def _json(value):
 def _fetch(name: str, sql: str, ids: list[int]) -> list[tuple]:
     """Run `sql`, whose `{ids}` stands for the condition on the proposal ids, and return its rows.
 
-    On PostgreSQL the one-proposal form (the one every save runs) is prepared once per connection and kept
-    with it: planning these joins costs more than running them.
+    The one-proposal form (the one every save runs) is a prepared statement on PostgreSQL: planning these
+    joins costs more than running them.
     """
+    if len(ids) == 1:
+        return prepared.fetch(name, sql.format(ids="= %s"), ids, types=["bigint"])
     with connection.cursor() as cursor:
-        if connection.vendor != "postgresql" or len(ids) != 1:
-            cursor.execute(sql.format(ids="IN (" + ", ".join(["%s"] * len(ids)) + ")"), ids)
-            return cursor.fetchall()
-        prepared = connection.__dict__.setdefault("_eligibility_prepared", {})
-        if prepared.get(name) is not connection.connection:
-            cursor.execute("SELECT 1 FROM pg_prepared_statements WHERE name = %s", [name])
-            if cursor.fetchone() is None:
-                cursor.execute(f"PREPARE {name} (bigint) AS " + sql.format(ids="= $1"))
-            prepared[name] = connection.connection
-        cursor.execute(f"EXECUTE {name} (%s)", ids)
+        cursor.execute(sql.format(ids="IN (" + ", ".join(["%s"] * len(ids)) + ")"), ids)
         return cursor.fetchall()
 
 
