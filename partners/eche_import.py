@@ -271,11 +271,12 @@ _SPACES = str.maketrans({"\xa0": " ", "\u2007": " ", "\u202f": " "})
 
 
 def _text(value: Any) -> str:
-    """A cell as trimmed text, non-breaking spaces turned into spaces."""
+    """A cell as trimmed text, non-breaking spaces turned into spaces, NUL characters (which no text column
+    can hold) dropped."""
     if value is None:
         return ""
     if isinstance(value, str):
-        value = value.strip()
+        value = value.strip().replace("\x00", "")
         return value if value.isascii() else value.translate(_SPACES).strip()
     if isinstance(value, float) and value.is_integer():
         return str(int(value))

@@ -210,3 +210,34 @@ def test_beat_schedule_names_registered_tasks():
     tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert {"partners.tasks.recheck_all_eche", "partners.tasks.sweep_pending_eche"} <= tasks
     assert tasks <= set(app.tasks)
+
+
+def test_text_is_stored_exactly_whatever_characters_it_holds(tmp_path):
+    """Holders are bulk-loaded (COPY on PostgreSQL): separators, backslashes and NULL markers inside a cell
+    are data."""
+    names = {
+        "AT": "Tab\there, line\nbreak",  # (XML reads a carriage return as a line feed)
+        "BE": "Back\\slash and \\N and \\t",
+        "BG": "\\N",
+        "CZ": "Ünïcødé — 大学",
+    }
+    holders = [
+        (f"X  TEST0{index}", f"99999999{index}", "", name, code, D(2021, 1, 1), D(2029, 12, 31))
+        for index, (code, name) in enumerate(names.items())
+    ]
+    eche_list = import_list(write_list(tmp_path / "odd.xlsx", holders))
+    stored = {holder.country: holder for holder in EcheHolder.objects.filter(list=eche_list)}
+    assert {code: holder.legal_name for code, holder in stored.items()} == names
+    assert all((holder.start, holder.end) == (D(2021, 1, 1), D(2029, 12, 31)) for holder in stored.values())
+    assert all(holder.oid == "" and holder.city == "City" for holder in stored.values())
+
+
+def test_a_nul_character_deep_in_a_csv_is_dropped_not_an_error(tmp_path):
+    header = "Erasmus Code;PIC;OID;Legal Name;City;Country Cd;Erasmus Eche Start;Erasmus Eche End"
+    dates = "01-01-2021;31-12-2029"
+    rows = [f"X  FILL{index:03d};;;Filler University {index};Town;FR;{dates}" for index in range(200)]
+    rows.append(f"X  NULL01;;;Nul\x00 University;Town;FR;{dates}")  # far past the first 4 KB
+    path = tmp_path / "list.csv"
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    eche_list = import_list(path)
+    assert EcheHolder.objects.get(list=eche_list, erasmus_code="X  NULL01").legal_name == "Nul University"
