@@ -23,13 +23,14 @@ def proposals_for_user(*, user, include_archived: bool = False) -> QuerySet[Prop
 def proposal_get_for_user(*, user, pk, with_directory_stamp: bool = False) -> Proposal:
     """The proposal if the user may see it (archived ones included), else 404: never a hint that it exists.
 
-    `with_directory_stamp` also reads, in the same query, the directory's size and latest change (the
-    builder's rendering cache depends on them: suggestions and search filters come from the directory).
+    `with_directory_stamp` also reads, in the same query, the directory's key (partners.directory: the
+    builder's rendering cache depends on it, as the suggestions come from the directory) as
+    `directory_count` and `directory_version`.
     """
     from django.db.models import Max, Subquery
     from django.shortcuts import get_object_or_404
 
-    from partners.models import Organisation
+    from partners.models import DirectoryChange
 
     coedited = Proposal.co_editors.through.objects.filter(user_id=user.pk).values("proposal_id")
     # A subquery, not a join: no DISTINCT over the report's JSON, one row, one index look-up.
@@ -37,10 +38,10 @@ def proposal_get_for_user(*, user, pk, with_directory_stamp: bool = False) -> Pr
         "edition", "owner", "eligibility_report"
     )
     if with_directory_stamp:
-        directory = Organisation.objects.order_by().annotate(group=models.Value(1)).values("group")
+        directory = DirectoryChange.objects.order_by().annotate(group=models.Value(1)).values("group")
         queryset = queryset.annotate(
             directory_count=Subquery(directory.annotate(n=Count("pk")).values("n")[:1]),
-            directory_changed=Subquery(directory.annotate(latest=Max("updated_at")).values("latest")[:1]),
+            directory_version=Subquery(directory.annotate(latest=Max("pk")).values("latest")[:1]),
         )
     return get_object_or_404(queryset, pk=pk)
 
@@ -49,7 +50,7 @@ def builder_page_stamp(*, user, pk) -> tuple | None:
     """What the builder page shows changes with, read in one query; None if the user may not see it.
 
     The proposal's version and last save, its owner's name, its report's evaluation time (not the report's
-    JSON), the directory's size and latest change, and the latest event of its invitations' audit trail:
+    JSON), the directory's key (partners.directory), and the latest event of its invitations' audit trail:
     the inputs of the builder's rendering-cache key (see alliances.views), without loading the proposal.
     A proposal without a report yet has None as its evaluation time (the fourth item).
 
@@ -59,7 +60,7 @@ def builder_page_stamp(*, user, pk) -> tuple | None:
     from django.db import connection
 
     rows = prepared.fetch(
-        "alliance_builder_page_stamp_v2",
+        STAMP_STATEMENT,
         _builder_stamp_sql(connection.vendor, connection.ops.quote_name),
         [pk, user.pk, user.pk],
         types=["bigint", "bigint", "bigint"],
@@ -67,17 +68,20 @@ def builder_page_stamp(*, user, pk) -> tuple | None:
     return rows[0] if rows else None
 
 
+STAMP_STATEMENT = "alliance_builder_page_stamp_v3"  # a new name whenever the SQL changes
+
+
 @functools.cache
 def _builder_stamp_sql(vendor: str, quote) -> str:
     from eligibility.models import EligibilityReport
     from invitations.models import ParticipationEvent
-    from partners.models import Organisation
+    from partners.models import DirectoryChange
 
     tables = {
         "proposal": Proposal._meta.db_table,
         "user": Proposal._meta.get_field("owner").related_model._meta.db_table,
         "report": EligibilityReport._meta.db_table,
-        "organisation": Organisation._meta.db_table,
+        "directory": DirectoryChange._meta.db_table,
         "event": ParticipationEvent._meta.db_table,
         "coeditor": Proposal.co_editors.through._meta.db_table,
     }
@@ -88,7 +92,7 @@ def _builder_stamp_sql(vendor: str, quote) -> str:
         f"FROM {t['proposal']} p "
         f"INNER JOIN {t['user']} u ON u.id = p.owner_id "
         f"LEFT JOIN {t['report']} r ON r.proposal_id = p.id "
-        f"CROSS JOIN (SELECT COUNT(*) AS n, MAX(updated_at) AS m FROM {t['organisation']}) d "
+        f"CROSS JOIN (SELECT COUNT(*) AS n, MAX(id) AS m FROM {t['directory']}) d "
         "WHERE p.id = %s AND (p.owner_id = %s OR EXISTS "
         f"(SELECT 1 FROM {t['coeditor']} c WHERE c.proposal_id = p.id AND c.user_id = %s))"
     )

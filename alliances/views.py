@@ -310,9 +310,9 @@ def coeditor_remove(request, pk, user_id):
 #
 # The builder's content is a pure function of the proposal's version (bumped by every change through the
 # services), its report's evaluation time (renewed by every save that affects the proposal: participations,
-# organisations, their types and countries, the edition), the directory (for suggestions and the search
-# filters), the mode and the language. Rendered HTML is cached under that key, with a placeholder for the
-# CSRF token, which is filled in per request.
+# organisations, their types and countries, the edition), the directory's change log (for the suggestions;
+# see partners.directory), the mode and the language. Rendered HTML is cached under that key, with a
+# placeholder for the CSRF token, which is filled in per request.
 #
 # The whole builder page is cached too, per user (the layout shows the user's name and staff links): its key
 # adds the user's id, name and staff flag, the proposal's last save and owner's name, and the invitations'
@@ -354,10 +354,9 @@ def _render_key(kind: str, proposal, mode: str) -> str | None:
     report = getattr(proposal, "eligibility_report", None)
     if report is None:
         return None
-    changed = proposal.directory_changed.timestamp() if proposal.directory_changed else 0
     parts = [
         kind, _release(), proposal.pk, proposal.version, report.evaluated_at.timestamp(), mode,
-        get_language(), proposal.directory_count, changed,
+        get_language(), proposal.directory_count, proposal.directory_version,
         # Saves outside the services (the admin) and the owner's name (shown on the page) change no version.
         proposal.updated_at.timestamp(), proposal.owner.display_name,
     ]

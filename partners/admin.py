@@ -8,6 +8,7 @@ from .eche import PROVENANCE_FIELDS
 from .forms import OrganisationForm
 from .models import (
     Country,
+    DirectoryChange,
     EcheHolder,
     EcheImportJob,
     EcheList,
@@ -183,6 +184,23 @@ class EcheListAdmin(admin.ModelAdmin):
     @admin.display(description=_("warnings"))
     def warning_rows(self, obj):
         return "\n".join(f"row {p['row']}: {p['reason']}" for p in obj.warnings) or "—"
+
+
+@admin.register(DirectoryChange)
+class DirectoryChangeAdmin(admin.ModelAdmin):
+    """Read-only: when the directory last changed (written by database triggers, see partners.directory)."""
+
+    list_display = ("id", "changed_at")
+    ordering = ("-id",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(EcheHolder)

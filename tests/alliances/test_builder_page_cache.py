@@ -12,8 +12,9 @@ from django.urls import reverse
 
 from alliances import services
 from alliances.models import Role
+from alliances.selectors import STAMP_STATEMENT
 from alliances.views import forget_pages
-from partners.models import EcheStatus
+from partners.models import Country, EcheStatus, Organisation
 from tests.factories import OrganisationFactory, UserFactory, country, org_type
 
 pytestmark = pytest.mark.django_db
@@ -114,9 +115,6 @@ def test_changes_show_right_after_they_happen(
         hei.organisation.save(update_fields=["eche_status", "updated_at"])
     html = page(owner_client, proposal)
     assert "ECHE expired" in html and "ECHE valid" not in html
-    # A new organisation in the directory (the search filters and suggestions come from it).
-    OrganisationFactory(legal_name="Directory Newcomer", country=country("FI"), type=org_type("enterprise"))
-    page(owner_client, proposal)
     # The proposal archived, then its details edited in the admin (no new version).
     proposal.refresh_from_db()
     services.proposal_archive(proposal=proposal, actor=owner)
@@ -125,6 +123,32 @@ def test_changes_show_right_after_they_happen(
     proposal.title = "Retitled In The Admin"
     proposal.save(update_fields=["title", "updated_at"])
     assert "Retitled In The Admin" in page(owner_client, proposal)
+
+
+def test_suggestions_follow_the_directory_on_a_cached_page(owner_client, make_proposal, owner):
+    from tests.alliances.conftest import ELIGIBLE
+
+    proposal = make_proposal([m for m in ELIGIBLE if m[1] != "chamber"], owner=owner)  # one actor short
+
+    def suggested() -> str:
+        html = page(owner_client, proposal)
+        start = html.index('data-criterion="labour-market-actors"')
+        return html[start : html.index('data-criterion="education-providers"')]
+
+    candidate = OrganisationFactory(legal_name="Polmetal", country=country("PL"), type=org_type("ngo"))
+    assert "Polmetal" not in suggested()
+    assert "Polmetal" not in suggested()  # from the cache
+    # A bulk update (no signal, no new `updated_at`) makes it a labour market actor...
+    Organisation.objects.filter(pk=candidate.pk).update(type=org_type("enterprise"))
+    assert "Polmetal" in suggested()
+    # ...a country's status change in the admin takes it out of the programme...
+    Country.objects.filter(code="PL").update(programme_status="third_not_associated", region=2)
+    assert "Polmetal" not in suggested()
+    Country.objects.filter(code="PL").update(programme_status="eu_member", region=None)
+    assert "Polmetal" in suggested()
+    # ...and deleting it takes it away.
+    candidate.delete()
+    assert "Polmetal" not in suggested()
 
 
 def test_messages_are_shown_once_even_when_the_page_is_cached(owner_client, proposal):
@@ -150,6 +174,6 @@ def test_the_stamp_statement_is_prepared_again_when_the_connection_lost_it(owner
     page(owner_client, proposal)
     connection.ensure_connection()
     with connection.cursor() as cursor:
-        cursor.execute("DEALLOCATE alliance_builder_page_stamp_v2")
+        cursor.execute(f"DEALLOCATE {STAMP_STATEMENT}")
     connections["default"].__dict__.pop("_prepared_statements")  # as for a new connection
     assert "Olga Owner" in page(owner_client, proposal)
