@@ -5,7 +5,7 @@ from django.conf import settings
 
 from config.cache import ResilientRedisCache
 
-pytestmark = pytest.mark.skipif(not settings.REDIS_CACHE_URL, reason="needs REDIS_CACHE_URL (make test sets it)")
+pytestmark = pytest.mark.skipif(not settings.REDIS_CACHE_URL, reason="needs REDIS_CACHE_URL (make test sets)")
 
 
 def test_one_client_per_pool_reused_by_every_operation():
