@@ -21,8 +21,6 @@ import json
 import os
 import random
 import re
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -33,6 +31,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench import common  # noqa: E402
+
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/alliance_builder")
 BASE_URL = os.environ["DATABASE_URL"]
 BENCH_DB = BASE_URL.rsplit("/", 1)[1].split("?")[0] + "_bench_load"
@@ -48,29 +48,6 @@ HTMX = {"HX-Request": "true"}
 def percentile(values, fraction):
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))] if ordered else None
-
-
-def admin_connection():
-    import psycopg2
-
-    connection = psycopg2.connect(BASE_URL.rsplit("/", 1)[0] + "/postgres")
-    connection.autocommit = True
-    return connection
-
-
-def recreate_database(create: bool):
-    connection = admin_connection()
-    with connection.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
-        if create:
-            cursor.execute(f'CREATE DATABASE "{BENCH_DB}"')
-    connection.close()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 # --- The world ------------------------------------------------------------------------------------------
@@ -179,33 +156,8 @@ def process_env(email_dir: str, site_url: str) -> dict:
 
 
 def start_gunicorn(env: dict, port: int, log) -> subprocess.Popen:
-    import requests
-
-    command = [
-        str(Path(sys.executable).with_name("gunicorn")),
-        "config.wsgi:application",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--workers",
-        "2",
-        "--worker-class",
-        "gthread",
-        "--threads",
-        "4",
-        "--no-control-socket",
-        "--log-level",
-        "warning",
-    ]
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            requests.get(f"http://127.0.0.1:{port}/accounts/login/", timeout=2)
-            return process
-        except requests.RequestException:
-            time.sleep(0.2)
-    process.kill()
-    raise SystemExit("gunicorn did not start")
+    options = ["--worker-class", "gthread", "--threads", "4"]
+    return common.start_gunicorn(env, port, log, options=options, ready_path="/accounts/login/")
 
 
 def start_worker(env: dict, log) -> subprocess.Popen:
@@ -224,16 +176,6 @@ def start_worker(env: dict, log) -> subprocess.Popen:
         f"bench-load-{os.getpid()}@localhost",
     ]
     return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-
-
-def stop(process: subprocess.Popen):
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
 
 
 # --- Clients --------------------------------------------------------------------------------------------
@@ -540,9 +482,9 @@ def main():
     import redis
 
     redis.Redis.from_url(broker_url).delete(QUEUE)
-    recreate_database(create=True)
+    common.recreate_database(BASE_URL, BENCH_DB)
     email_dir = Path(tempfile.mkdtemp(prefix="bench-load-mail-"))
-    port = free_port()
+    port = common.free_port()
     base = f"http://127.0.0.1:{port}"
     log = open(email_dir.parent / f"bench-load-{os.getpid()}.log", "wb")  # noqa: SIM115
     processes = []
@@ -569,12 +511,12 @@ def main():
         figures = reconcile(world, coordinators, partners)
     finally:
         for process in reversed(processes):
-            stop(process)
+            common.stop(process)
         log.close()
         from django.db import connections
 
         connections.close_all()
-        recreate_database(create=False)
+        common.recreate_database(BASE_URL, BENCH_DB, create=False)
     requests_total = sum(len(v) for v in recorder.latencies.values())
     actions = {
         action: {

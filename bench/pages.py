@@ -18,19 +18,18 @@ Budgets (issue #5): builder throughput ≥ 25 % of the bare view's; builder p95 
 import json
 import os
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.request
 from importlib import import_module
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench import common  # noqa: E402
+
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/alliance_builder")
 BASE_URL = os.environ["DATABASE_URL"]
 BENCH_DB = BASE_URL.rsplit("/", 1)[1].split("?")[0] + "_bench_pages"
@@ -50,29 +49,6 @@ done = function(summary, latency, requests)
     latency:percentile(50), latency:percentile(95), latency:percentile(99), errors, summary.errors.status))
 end
 """
-
-
-def admin_connection():
-    import psycopg2
-
-    connection = psycopg2.connect(BASE_URL.rsplit("/", 1)[0] + "/postgres")
-    connection.autocommit = True
-    return connection
-
-
-def create_database():
-    connection = admin_connection()
-    with connection.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
-        cursor.execute(f'CREATE DATABASE "{BENCH_DB}"')
-    connection.close()
-
-
-def drop_database():
-    connection = admin_connection()
-    with connection.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
-    connection.close()
 
 
 def prepare() -> tuple[int, str]:
@@ -159,13 +135,7 @@ def prepare() -> tuple[int, str]:
     return proposal.pk, "; ".join(f"{name}={value}" for name, value in cookies.items())
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_gunicorn(port: int) -> subprocess.Popen:
+def start_gunicorn(port: int, log) -> subprocess.Popen:
     env = {
         **os.environ,
         "DATABASE_URL": BENCH_URL,
@@ -174,33 +144,8 @@ def start_gunicorn(port: int) -> subprocess.Popen:
         "PYTHONPATH": str(ROOT),
     }
     env.pop("CELERY_BROKER_URL", None)
-    command = [
-        str(Path(sys.executable).with_name("gunicorn")),
-        "config.wsgi:application",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--workers",
-        "2",
-        "--worker-class",
-        "gthread",
-        "--threads",
-        "1",
-        "--keep-alive",
-        "30",
-        "--no-control-socket",
-        "--log-level",
-        "warning",
-    ]
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/bench/bare/", timeout=1).read()
-            return process
-        except OSError:
-            time.sleep(0.2)
-    process.kill()
-    raise SystemExit("gunicorn did not start: " + process.stderr.read().decode()[-2000:])
+    options = ["--worker-class", "gthread", "--threads", "1", "--keep-alive", "30"]
+    return common.start_gunicorn(env, port, log, options=options, ready_path="/bench/bare/")
 
 
 def check_page(url: str, cookies: str) -> int:
@@ -242,12 +187,13 @@ def ratios(bare: dict, builder: dict) -> dict:
 def main():
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed (apt-get install wrk)")
-    create_database()
+    common.recreate_database(BASE_URL, BENCH_DB)
+    log = tempfile.NamedTemporaryFile(prefix="bench-pages-", suffix=".log", delete=False)  # noqa: SIM115
     process = None
     try:
         proposal_id, cookies = prepare()
-        port = free_port()
-        process = start_gunicorn(port)
+        port = common.free_port()
+        process = start_gunicorn(port, log)
         base = f"http://127.0.0.1:{port}"
         builder_url = f"{base}/proposals/{proposal_id}/"
         bare_url = f"{base}/bench/bare/"
@@ -298,12 +244,11 @@ def main():
         print(json.dumps(result, indent=2))
     finally:
         if process is not None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-        drop_database()
+            common.stop(process)
+        log.close()
+        if sys.exc_info()[0] is None:  # kept when something failed: gunicorn's output is in it
+            os.unlink(log.name)
+        common.recreate_database(BASE_URL, BENCH_DB, create=False)
 
 
 if __name__ == "__main__":
