@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from config.admin import ReadOnlyAdmin
+
 from .models import Invitation, ParticipationEvent
 
 
@@ -33,17 +35,8 @@ class InvitationAdmin(admin.ModelAdmin):
 
 
 @admin.register(ParticipationEvent)
-class ParticipationEventAdmin(admin.ModelAdmin):
+class ParticipationEventAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "subject", "kind", "from_status", "to_status", "actor_kind", "actor"]
     list_filter = ["kind", "actor_kind"]
     search_fields = ["subject", "proposal__acronym"]
     list_select_related = ["actor"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

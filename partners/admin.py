@@ -4,6 +4,8 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from config.admin import ReadOnlyAdmin
+
 from .eche import PROVENANCE_FIELDS
 from .forms import OrganisationForm
 from .models import (
@@ -187,24 +189,15 @@ class EcheListAdmin(admin.ModelAdmin):
 
 
 @admin.register(DirectoryChange)
-class DirectoryChangeAdmin(admin.ModelAdmin):
+class DirectoryChangeAdmin(ReadOnlyAdmin):
     """Read-only: when the directory last changed (written by database triggers, see partners.directory)."""
 
     list_display = ("id", "changed_at")
     ordering = ("-id",)
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(EcheHolder)
-class EcheHolderAdmin(admin.ModelAdmin):
+class EcheHolderAdmin(ReadOnlyAdmin):
     list_display = ("erasmus_code", "pic", "oid", "legal_name", "city", "country", "start", "end", "row")
     list_filter = ("list__is_current", "country")
     search_fields = ("erasmus_code", "erasmus_code_normalised", "pic", "oid", "legal_name", "city")
@@ -213,15 +206,6 @@ class EcheHolderAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(list__is_current=True)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class EcheUploadForm(forms.ModelForm):
