@@ -1,15 +1,14 @@
 """Read proposals from the database into the plain data the rules evaluate.
 
-Two queries whatever the consortium's size or the number of proposals: the proposals with their edition
-(its excluded countries and programme-status overrides aggregated) and current report, and the participants
-as plain rows (organisation, type, country, and the Member State a territory counts as).
+One query whatever the consortium's size or the number of proposals: the proposals with their edition (its
+excluded countries and programme-status overrides aggregated), current report, and participants (one JSON
+array per participant: organisation, type, country, and the Member State a territory counts as).
 
 The SQL is written out rather than built by the ORM: this runs after every save, and compiling the ORM
 queries costs more than running them.
 """
 
 import json
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -54,12 +53,41 @@ def _fetch(name: str, sql: str, ids: list[int]) -> list[tuple]:
         return cursor.fetchall()
 
 
-# Text aggregation has a different name in each database.
+# Aggregation has different names in each database. SQLite (3.40) has no ORDER BY inside an aggregate: it
+# aggregates in the order of the subquery it reads.
 STRING_AGG = {"postgresql": "STRING_AGG({}, ',')", "sqlite": "GROUP_CONCAT({}, ',')"}
+PARTICIPANTS_AGG = {
+    "postgresql": "SELECT JSON_AGG(JSON_BUILD_ARRAY({columns}) ORDER BY {order}) {source}",
+    "sqlite": (
+        "SELECT JSON_GROUP_ARRAY(JSON(item)) "
+        "FROM (SELECT JSON_ARRAY({columns}) AS item {source} ORDER BY {order})"
+    ),
+}
+PARTICIPANT_COLUMNS = """
+    pa.role, pa.status, o.legal_name, o.eche_status,
+    t.name, t.higher_education, t.vet_provider, t.labour_market_actor, t.eligible,
+    c.code, c.programme_status, c.region, ms.code, ms.programme_status, ms.region
+"""
+
+
+def _participants_sql() -> str:
+    """A proposal's participants (the proposal is `p`), in the consortium's order, as one JSON array."""
+    source = f"""
+        FROM {_table(Participation)} pa
+        JOIN {_table(Organisation)} o ON o.id = pa.organisation_id
+        JOIN {_table(OrganisationType)} t ON t.id = o.type_id
+        JOIN {_table(Country)} c ON c.code = o.country_id
+        LEFT JOIN {_table(Country)} ms ON ms.code = c.member_state_id
+        WHERE pa.proposal_id = p.id
+    """
+    return PARTICIPANTS_AGG[connection.vendor].format(
+        columns=PARTICIPANT_COLUMNS, source=source, order="pa.created_at, pa.id"
+    )
 
 
 def _proposal_rows(proposal_ids: list[int], *, lock: bool):
-    """Proposals with their edition (excluded countries and overrides aggregated) and current report."""
+    """Proposals with their edition (excluded countries and overrides aggregated), current report and
+    participants."""
     aggregate = STRING_AGG[connection.vendor]
     through = Edition.excluded_countries.through
     sql = f"""
@@ -68,7 +96,8 @@ def _proposal_rows(proposal_ids: list[int], *, lock: bool):
                e.allowed_regions, e.aims, r.confirmed, r.projected,
                (SELECT {aggregate.format("x.country_id")} FROM {_table(through)} x WHERE x.edition_id = e.id),
                (SELECT {aggregate.format("o.country_id || ':' || o.programme_status")}
-                FROM {_table(EditionCountryStatus)} o WHERE o.edition_id = e.id)
+                FROM {_table(EditionCountryStatus)} o WHERE o.edition_id = e.id),
+               ({_participants_sql()})
         FROM {_table(Proposal)} p
         JOIN {_table(Edition)} e ON e.id = p.edition_id
         LEFT JOIN {_table(EligibilityReport)} r ON r.proposal_id = p.id
@@ -79,32 +108,16 @@ def _proposal_rows(proposal_ids: list[int], *, lock: bool):
         # Concurrent evaluations of one proposal run one after the other; the later one reads all
         # that was committed before it.
         sql += " FOR UPDATE OF p"
-    return _fetch("eligibility_proposal_locked" if lock else "eligibility_proposal", sql, proposal_ids)
+    name = "eligibility_snapshot_locked_v2" if lock else "eligibility_snapshot_v2"
+    return _fetch(name, sql, proposal_ids)
 
 
 def _split(text: str | None) -> list[str]:
     return text.split(",") if text else []
 
 
-def _participant_rows(proposal_ids: list[int]):
-    sql = f"""
-        SELECT pa.proposal_id, pa.role, pa.status, o.legal_name, o.eche_status,
-               t.name, t.higher_education, t.vet_provider, t.labour_market_actor, t.eligible,
-               c.code, c.programme_status, c.region, ms.code, ms.programme_status, ms.region
-        FROM {_table(Participation)} pa
-        JOIN {_table(Organisation)} o ON o.id = pa.organisation_id
-        JOIN {_table(OrganisationType)} t ON t.id = o.type_id
-        JOIN {_table(Country)} c ON c.code = o.country_id
-        LEFT JOIN {_table(Country)} ms ON ms.code = c.member_state_id
-        WHERE pa.proposal_id {{ids}}
-        ORDER BY pa.proposal_id, pa.created_at, pa.id
-    """
-    return _fetch("eligibility_participants", sql, proposal_ids)
-
-
 def participant_from_row(row) -> rules.Participant:
     (
-        _proposal_id,
         role,
         status,
         name,
@@ -182,12 +195,6 @@ def build_many(proposal_ids: Iterable[int], *, lock: bool = False) -> dict[int, 
     if not ids:
         return {}
     proposals = _proposal_rows(ids, lock=lock)
-    if not proposals:
-        return {}
-    participants: dict[int, list[rules.Participant]] = defaultdict(list)
-    for row in _participant_rows([row[0] for row in proposals]):
-        participants[row[0]].append(participant_from_row(row))
-
     editions: dict[int, rules.EditionRules] = {}
     snapshots = {}
     for row in proposals:
@@ -202,7 +209,7 @@ def build_many(proposal_ids: Iterable[int], *, lock: bool = False) -> dict[int, 
             snapshot=rules.Snapshot(
                 duration_months=duration,
                 aims=tuple(_json(aims) or ()),
-                participants=tuple(participants[proposal_id]),
+                participants=tuple(participant_from_row(item) for item in _json(row[17]) or ()),
             ),
             previous={"confirmed": confirmed or {}, "projected": projected or {}},
         )
