@@ -21,7 +21,7 @@ class ModelBackend(backends.ModelBackend):
         alias = router.db_for_read(model)
         if connections[alias].vendor != "postgresql":
             return super().get_user(user_id)
-        columns, sql = _user_query(model, connections[alias].ops.quote_name)
+        columns, sql = _user_query(model, alias)
         rows = prepared.fetch("alliance_builder_user_v1", sql, [user_id], types=["bigint"], using=alias)
         if not rows:
             return None
@@ -30,7 +30,9 @@ class ModelBackend(backends.ModelBackend):
 
 
 @functools.cache
-def _user_query(model, quote) -> tuple[list[str], str]:
+def _user_query(model, alias: str) -> tuple[list[str], str]:
+    """The user model's attribute names and the SQL that reads one user by primary key (once per process)."""
+    quote = connections[alias].ops.quote_name
     fields = model._meta.concrete_fields
     selected = ", ".join(quote(field.column) for field in fields)
     sql = f"SELECT {selected} FROM {quote(model._meta.db_table)} WHERE {quote(model._meta.pk.column)} = %s"

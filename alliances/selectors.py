@@ -61,7 +61,7 @@ def builder_page_stamp(*, user, pk) -> tuple | None:
 
     rows = prepared.fetch(
         STAMP_STATEMENT,
-        _builder_stamp_sql(connection.vendor, connection.ops.quote_name),
+        _builder_stamp_sql(connection.vendor),
         [pk, user.pk, user.pk],
         types=["bigint", "bigint", "bigint"],
     )
@@ -72,7 +72,10 @@ STAMP_STATEMENT = "alliance_builder_page_stamp_v3"  # a new name whenever the SQ
 
 
 @functools.cache
-def _builder_stamp_sql(vendor: str, quote) -> str:
+def _builder_stamp_sql(vendor: str) -> str:
+    """The stamp's SQL for the default database (of this vendor), built once per process."""
+    from django.db import connection
+
     from eligibility.models import EligibilityReport
     from invitations.models import ParticipationEvent
     from partners.models import DirectoryChange
@@ -85,7 +88,7 @@ def _builder_stamp_sql(vendor: str, quote) -> str:
         "event": ParticipationEvent._meta.db_table,
         "coeditor": Proposal.co_editors.through._meta.db_table,
     }
-    t = {name: quote(table) for name, table in tables.items()}
+    t = {name: connection.ops.quote_name(table) for name, table in tables.items()}
     return (
         "SELECT p.id, p.version, p.updated_at, r.evaluated_at, u.first_name, u.last_name, u.email, d.n, d.m, "
         f"(SELECT MAX(e.id) FROM {t['event']} e WHERE e.proposal_id = p.id) "
