@@ -1,6 +1,5 @@
 import functools
 
-from django.db import models
 from django.db.models import Count, Q, QuerySet
 
 from config import prepared
@@ -27,10 +26,9 @@ def proposal_get_for_user(*, user, pk, with_directory_stamp: bool = False) -> Pr
     builder's rendering cache depends on it, as the suggestions come from the directory) as
     `directory_count` and `directory_version`.
     """
-    from django.db.models import Max, Subquery
     from django.shortcuts import get_object_or_404
 
-    from partners.models import DirectoryChange
+    from partners import directory
 
     coedited = Proposal.co_editors.through.objects.filter(user_id=user.pk).values("proposal_id")
     # A subquery, not a join: no DISTINCT over the report's JSON, one row, one index look-up.
@@ -38,11 +36,7 @@ def proposal_get_for_user(*, user, pk, with_directory_stamp: bool = False) -> Pr
         "edition", "owner", "eligibility_report"
     )
     if with_directory_stamp:
-        directory = DirectoryChange.objects.order_by().annotate(group=models.Value(1)).values("group")
-        queryset = queryset.annotate(
-            directory_count=Subquery(directory.annotate(n=Count("pk")).values("n")[:1]),
-            directory_version=Subquery(directory.annotate(latest=Max("pk")).values("latest")[:1]),
-        )
+        queryset = queryset.annotate(**directory.stamp_annotations())
     return get_object_or_404(queryset, pk=pk)
 
 
@@ -78,13 +72,12 @@ def _builder_stamp_sql(vendor: str) -> str:
 
     from eligibility.models import EligibilityReport
     from invitations.models import ParticipationEvent
-    from partners.models import DirectoryChange
+    from partners import directory
 
     tables = {
         "proposal": Proposal._meta.db_table,
         "user": Proposal._meta.get_field("owner").related_model._meta.db_table,
         "report": EligibilityReport._meta.db_table,
-        "directory": DirectoryChange._meta.db_table,
         "event": ParticipationEvent._meta.db_table,
         "coeditor": Proposal.co_editors.through._meta.db_table,
     }
@@ -95,7 +88,7 @@ def _builder_stamp_sql(vendor: str) -> str:
         f"FROM {t['proposal']} p "
         f"INNER JOIN {t['user']} u ON u.id = p.owner_id "
         f"LEFT JOIN {t['report']} r ON r.proposal_id = p.id "
-        f"CROSS JOIN (SELECT COUNT(*) AS n, MAX(id) AS m FROM {t['directory']}) d "
+        f"CROSS JOIN ({directory.stamp_sql()}) d "
         "WHERE p.id = %s AND (p.owner_id = %s OR EXISTS "
         f"(SELECT 1 FROM {t['coeditor']} c WHERE c.proposal_id = p.id AND c.user_id = %s))"
     )

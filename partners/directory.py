@@ -15,8 +15,8 @@ imports and the admin alike: no path can forget to), and the key is the log's (h
   alone: each compaction changes the key, so every cached page is rendered again once.
 """
 
-from django.db import transaction
-from django.db.models import Count, Max
+from django.db import connection, transaction
+from django.db.models import Count, Max, Subquery, Value
 
 from .models import DirectoryChange
 
@@ -25,6 +25,21 @@ def stamp() -> tuple[int, int | None]:
     """The directory's current key: (number of logged changes, highest change id)."""
     figures = DirectoryChange.objects.aggregate(n=Count("id"), latest=Max("id"))
     return figures["n"], figures["latest"]
+
+
+def stamp_annotations() -> dict[str, Subquery]:
+    """The key as two annotations (`directory_count`, `directory_version`), to read it with another query."""
+    log = DirectoryChange.objects.order_by().annotate(group=Value(1)).values("group")
+    return {
+        "directory_count": Subquery(log.annotate(n=Count("id")).values("n")[:1]),
+        "directory_version": Subquery(log.annotate(latest=Max("id")).values("latest")[:1]),
+    }
+
+
+def stamp_sql() -> str:
+    """The key as plain SQL, one row of two columns (`n`, `m`), for queries written out by hand."""
+    table = connection.ops.quote_name(DirectoryChange._meta.db_table)
+    return f"SELECT COUNT(*) AS n, MAX(id) AS m FROM {table}"
 
 
 COMPACT_ABOVE = 100  # rows: counting this many costs a few microseconds
