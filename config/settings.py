@@ -198,6 +198,10 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+# Rendered builder fragments (alliances.rendering) have an alias of their own: a cache miss only costs time.
+CACHES["fragments"] = {**CACHES["default"]}
+if not REDIS_CACHE_URL:
+    CACHES["fragments"]["LOCATION"] = "fragments"
 
 # Celery: without a broker, tasks run in-process (the `make run` default).
 CELERY_BROKER_URL = env("CELERY_BROKER_URL")
