@@ -1,11 +1,10 @@
 """Evaluate proposals and store their reports: the only code that writes eligibility results."""
 
-import json
 import logging
 from collections.abc import Iterable
 from itertools import islice
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from . import rules, snapshot
@@ -76,8 +75,9 @@ def _changes(
 def reevaluate(proposal_ids: Iterable[int]) -> int:
     """Evaluate the proposals in both modes; store each report and the history of what changed.
 
-    Proposals are locked while they are evaluated, so concurrent evaluations of one proposal run one after
-    the other and the last one reads everything committed before it. Returns how many were evaluated.
+    Each proposal is locked before it is read, so concurrent evaluations of one proposal run one after the
+    other and each reads everything committed before it: whatever the order of commits, the report stored
+    last is made from the newest data. Returns how many were evaluated.
     """
     evaluated = 0
     for chunk in chunked(proposal_ids):
@@ -85,51 +85,13 @@ def reevaluate(proposal_ids: Iterable[int]) -> int:
     return evaluated
 
 
-def _write(sql: str, params: list) -> None:
-    # A report is derived data, recomputed from the consortium at any time: on PostgreSQL its transaction
-    # need not wait for its own disk flush (the save that caused it already waited for one).
-    if connection.vendor == "postgresql":
-        sql = "SET LOCAL synchronous_commit TO OFF; " + sql
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-
-
-def _touch_reports(proposal_ids: list[int], stamp) -> None:
-    """Renew the evaluation time of reports whose outcome did not change, leaving their JSON untouched.
-
-    Most saves (a contact's details, a re-save) change no outcome; rewriting two JSON documents for them
-    would cost more than evaluating. The time still moves, so pages cached on it know they were re-checked.
-    """
-    table = connection.ops.quote_name(EligibilityReport._meta.db_table)
-    placeholders = ", ".join(["%s"] * len(proposal_ids))
-    sql = f"UPDATE {table} SET evaluated_at = %s WHERE proposal_id IN ({placeholders})"
-    _write(sql, [stamp, *proposal_ids])
-
-
-def _store_reports(reports: list[tuple]) -> None:
-    """Insert or update the reports in one statement.
-
-    Written out, not bulk_create(): this runs after every save. Raw SQL sends no signals: storing a report
-    never triggers another evaluation.
-    """
-    table = connection.ops.quote_name(EligibilityReport._meta.db_table)
-    columns = ["proposal_id", *REPORT_FIELDS]
-    rows = ", ".join(["(" + ", ".join(["%s"] * len(columns)) + ")"] * len(reports))
-    updates = ", ".join(f"{column} = excluded.{column}" for column in REPORT_FIELDS)
-    sql = (
-        f"INSERT INTO {table} ({', '.join(columns)}) VALUES {rows} "
-        f"ON CONFLICT (proposal_id) DO UPDATE SET {updates}"
-    )
-    _write(sql, [value for report in reports for value in report])
-
-
 @transaction.atomic
 def _reevaluate_chunk(proposal_ids: list[int]) -> int:
-    snapshots = snapshot.build_many(proposal_ids, lock=True)
+    locked = snapshot.lock(proposal_ids)
+    snapshots = snapshot.build_many(locked)
     if not snapshots:
         return 0
     now = timezone.now()
-    stamp = connection.ops.adapt_datetimefield_value(now)
     reports, unchanged, changes = [], [], []
     for proposal_id, proposal_snapshot in snapshots.items():
         results = evaluate_both_modes(proposal_snapshot)
@@ -140,20 +102,24 @@ def _reevaluate_chunk(proposal_ids: list[int]) -> int:
         for mode, evaluation in results.items():
             changes += _changes(proposal_id, mode, proposal_snapshot.previous[mode], evaluation, now)
         reports.append(
-            (
-                proposal_id,
-                proposal_snapshot.edition.year,
-                results["confirmed"].status,
-                results["projected"].status,
-                json.dumps(documents["confirmed"]),
-                json.dumps(documents["projected"]),
-                stamp,
+            EligibilityReport(
+                proposal_id=proposal_id,
+                edition_year=proposal_snapshot.edition.year,
+                confirmed_status=results["confirmed"].status,
+                projected_status=results["projected"].status,
+                confirmed=documents["confirmed"],
+                projected=documents["projected"],
+                evaluated_at=now,
             )
         )
+    # bulk_create and update() send no signals: storing a report never triggers another evaluation.
     if reports:
-        _store_reports(reports)
+        EligibilityReport.objects.bulk_create(
+            reports, update_conflicts=True, unique_fields=["proposal"], update_fields=REPORT_FIELDS
+        )
     if unchanged:
-        _touch_reports(unchanged, stamp)
+        # The outcome stands: only its time moves (pages keyed on it know it was re-checked); the JSON stays.
+        EligibilityReport.objects.filter(proposal_id__in=unchanged).update(evaluated_at=now)
     if changes:
         EligibilityChange.objects.bulk_create(changes)
     return len(snapshots)

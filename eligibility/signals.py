@@ -7,11 +7,11 @@ type, say) goes to a Celery task in chunks instead of the request.
 
 import logging
 
-from django.db import transaction
 from django.db.models import Q
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from alliances.models import Participation, Proposal
+from config.transactions import collect_on_commit
 from partners.models import Country, Organisation, OrganisationType
 
 from .models import Edition, EditionCountryStatus
@@ -21,20 +21,8 @@ logger = logging.getLogger(__name__)
 INLINE_LIMIT = 50
 
 
-class PendingEvaluation:
-    """The on-commit callback of one transaction, carrying the proposal ids it will evaluate."""
-
-    def __init__(self):
-        self.proposal_ids: set[int] = set()
-        self.done = False
-        self.__qualname__ = type(self).__qualname__  # Django names a failed on-commit callback by it
-
-    def __call__(self):
-        self.done = True
-        dispatch(self.proposal_ids)
-
-
-def dispatch(proposal_ids: set[int]) -> None:
+def dispatch(proposal_ids: list[int]) -> None:
+    """Evaluate the proposals now, or in a Celery task (in chunks) when there are more than INLINE_LIMIT."""
     from . import services, tasks
 
     if len(proposal_ids) <= INLINE_LIMIT:
@@ -48,27 +36,9 @@ def dispatch(proposal_ids: set[int]) -> None:
             services.reevaluate(chunk)
 
 
-def _pending_for_this_transaction(connection) -> PendingEvaluation | None:
-    for _savepoints, callback, _robust in connection.run_on_commit:
-        if isinstance(callback, PendingEvaluation) and not callback.done:
-            return callback
-    return None
-
-
 def schedule(proposal_ids) -> None:
     """Re-evaluate these proposals when the current transaction commits (at once outside a transaction)."""
-    ids = {pk for pk in proposal_ids if pk is not None}
-    if not ids:
-        return
-    connection = transaction.get_connection()
-    pending = _pending_for_this_transaction(connection) if connection.in_atomic_block else None
-    if pending is not None:
-        pending.proposal_ids |= ids
-        return
-    pending = PendingEvaluation()
-    pending.proposal_ids |= ids
-    # robust: a failed evaluation is logged and must not turn the user's successful save into an error.
-    transaction.on_commit(pending, robust=True)
+    collect_on_commit(dispatch, proposal_ids)
 
 
 # --- Which proposals a change affects --------------------------------------------------------------------

@@ -1,25 +1,21 @@
 """Read proposals from the database into the plain data the rules evaluate.
 
-One query whatever the consortium's size or the number of proposals: the proposals with their edition (its
-excluded countries and programme-status overrides aggregated), current report, and participants (one JSON
-array per participant: organisation, type, country, and the Member State a territory counts as).
-
-The SQL is written out rather than built by the ORM: this runs after every save, and compiling the ORM
-queries costs more than running them.
+Two queries whatever the consortium's size or the number of proposals: the proposals with their edition and
+current report, and every participant with its organisation, type and effective country. A territory counts
+as its Member State; the edition's exclusions and programme-status overrides come with each participant's
+effective country (the rules only ever ask about the countries of the consortium).
 """
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db import connection
+from django.db.models import Exists, F, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 
 from alliances.models import Participation, Proposal
-from config import prepared
-from partners.models import Country, Organisation, OrganisationType
 
 from . import rules
-from .models import Edition, EditionCountryStatus, EligibilityReport
+from .models import Edition, EditionCountryStatus
 
 
 @dataclass(frozen=True)
@@ -31,187 +27,137 @@ class ProposalSnapshot:
     previous: dict
 
 
-def _table(model) -> str:
-    return connection.ops.quote_name(model._meta.db_table)
+def lock(proposal_ids: Iterable[int]) -> list[int]:
+    """Lock the proposals (in id order) until the transaction ends, and return the ids of those that exist.
 
-
-def _json(value):
-    """JSON columns arrive parsed from PostgreSQL and as text from SQLite."""
-    return json.loads(value) if isinstance(value, str) else value
-
-
-def _fetch(name: str, sql: str, ids: list[int]) -> list[tuple]:
-    """Run `sql`, whose `{ids}` stands for the condition on the proposal ids, and return its rows.
-
-    The one-proposal form (the one every save runs) is a prepared statement on PostgreSQL: planning these
-    joins costs more than running them.
+    Its own statement, before the snapshot is read: evaluations of one proposal run one after the other, and
+    each reads, once it holds the lock, everything committed before (a read in the locking statement itself
+    would see the data of the moment it started waiting).
     """
-    if len(ids) == 1:
-        return prepared.fetch(name, sql.format(ids="= %s"), ids, types=["bigint"])
-    with connection.cursor() as cursor:
-        cursor.execute(sql.format(ids="IN (" + ", ".join(["%s"] * len(ids)) + ")"), ids)
-        return cursor.fetchall()
+    ids = sorted({int(pk) for pk in proposal_ids})
+    locked = Proposal.objects.select_for_update().filter(pk__in=ids).order_by("pk")
+    return list(locked.values_list("pk", flat=True))
 
 
-# Aggregation has different names in each database. SQLite (3.40) has no ORDER BY inside an aggregate: it
-# aggregates in the order of the subquery it reads.
-STRING_AGG = {"postgresql": "STRING_AGG({}, ',')", "sqlite": "GROUP_CONCAT({}, ',')"}
-PARTICIPANTS_AGG = {
-    "postgresql": "SELECT JSON_AGG(JSON_BUILD_ARRAY({columns}) ORDER BY {order}) {source}",
-    "sqlite": (
-        "SELECT JSON_GROUP_ARRAY(JSON(item)) "
-        "FROM (SELECT JSON_ARRAY({columns}) AS item {source} ORDER BY {order})"
-    ),
-}
-PARTICIPANT_COLUMNS = """
-    pa.role, pa.status, o.legal_name, o.eche_status,
-    t.name, t.higher_education, t.vet_provider, t.labour_market_actor, t.eligible,
-    c.code, c.programme_status, c.region, ms.code, ms.programme_status, ms.region
-"""
+# The edition's parameters that are plain columns (its exclusions and overrides are rows of their own).
+EDITION_COLUMNS = (
+    "min_full_partners",
+    "min_countries",
+    "min_labour_market_actors",
+    "min_education_providers",
+    "require_hei_and_vet",
+    "durations",
+    "allowed_regions",
+    "aims",
+)
 
 
-def _participants_sql() -> str:
-    """A proposal's participants (the proposal is `p`), in the consortium's order, as one JSON array."""
-    source = f"""
-        FROM {_table(Participation)} pa
-        JOIN {_table(Organisation)} o ON o.id = pa.organisation_id
-        JOIN {_table(OrganisationType)} t ON t.id = o.type_id
-        JOIN {_table(Country)} c ON c.code = o.country_id
-        LEFT JOIN {_table(Country)} ms ON ms.code = c.member_state_id
-        WHERE pa.proposal_id = p.id
-    """
-    return PARTICIPANTS_AGG[connection.vendor].format(
-        columns=PARTICIPANT_COLUMNS, source=source, order="pa.created_at, pa.id"
-    )
-
-
-def _proposal_rows(proposal_ids: list[int], *, lock: bool):
-    """Proposals with their edition (excluded countries and overrides aggregated), current report and
-    participants."""
-    aggregate = STRING_AGG[connection.vendor]
-    through = Edition.excluded_countries.through
-    sql = f"""
-        SELECT p.id, p.duration_months, p.aims, e.id, e.year, e.min_full_partners, e.min_countries,
-               e.min_labour_market_actors, e.min_education_providers, e.require_hei_and_vet, e.durations,
-               e.allowed_regions, e.aims, r.confirmed, r.projected,
-               (SELECT {aggregate.format("x.country_id")} FROM {_table(through)} x WHERE x.edition_id = e.id),
-               (SELECT {aggregate.format("o.country_id || ':' || o.programme_status")}
-                FROM {_table(EditionCountryStatus)} o WHERE o.edition_id = e.id),
-               ({_participants_sql()})
-        FROM {_table(Proposal)} p
-        JOIN {_table(Edition)} e ON e.id = p.edition_id
-        LEFT JOIN {_table(EligibilityReport)} r ON r.proposal_id = p.id
-        WHERE p.id {{ids}}
-        ORDER BY p.id
-    """
-    if lock and connection.features.has_select_for_update_of:
-        # Concurrent evaluations of one proposal run one after the other; the later one reads all
-        # that was committed before it.
-        sql += " FOR UPDATE OF p"
-    name = "eligibility_snapshot_locked_v2" if lock else "eligibility_snapshot_v2"
-    return _fetch(name, sql, proposal_ids)
-
-
-def _split(text: str | None) -> list[str]:
-    return text.split(",") if text else []
-
-
-def participant_from_row(row) -> rules.Participant:
-    (
-        role,
-        status,
-        name,
-        eche,
-        type_name,
-        hei,
-        vet,
-        lma,
-        eligible,
-        country,
-        programme_status,
-        region,
-        member_state,
-        member_state_status,
-        member_state_region,
-    ) = row
-    if member_state:  # an overseas country or territory, or an outermost region, counts as its Member State
-        country, programme_status, region = member_state, member_state_status, member_state_region
-    return rules.Participant(
-        name=name,
-        role=role,
-        status=status,
-        country=country,
-        programme_status=programme_status,
-        region=region,
-        higher_education=bool(hei),
-        vet_provider=bool(vet),
-        labour_market_actor=bool(lma),
-        eligible_type=bool(eligible),
-        type_name=type_name,
-        eche=eche,
-    )
+def _edition_parameters(edition: Edition) -> dict:
+    return {field: getattr(edition, field) for field in EDITION_COLUMNS}
 
 
 def edition_rules_from(edition: Edition) -> rules.EditionRules:
-    """EditionRules of one Edition instance (for the command line and the admin)."""
-    overrides = dict(edition.country_statuses.values_list("country_id", "programme_status"))
-    return _edition_rules(
-        edition.year,
-        (
-            edition.min_full_partners, edition.min_countries, edition.min_labour_market_actors,
-            edition.min_education_providers, edition.require_hei_and_vet, edition.durations,
-            edition.allowed_regions, edition.aims,
-        ),
-        list(edition.excluded_countries.values_list("code", flat=True)),
-        overrides,
-    )
-
-
-def _edition_rules(year, values, excluded, overrides) -> rules.EditionRules:
-    min_full, min_countries, min_lma, min_education, hei_and_vet, durations, regions, aims = values
+    """EditionRules of one Edition instance, with all its exclusions and overrides (command line, admin)."""
     return rules.EditionRules.from_mapping(
-        year,
+        edition.year,
         {
-            "min_full_partners": min_full,
-            "min_countries": min_countries,
-            "min_labour_market_actors": min_lma,
-            "min_education_providers": min_education,
-            "require_hei_and_vet": bool(hei_and_vet),
-            "durations": _json(durations),
-            "excluded_countries": excluded,
-            "allowed_regions": _json(regions),
-            "programme_status_overrides": overrides,
-            "aims": _json(aims),
+            **_edition_parameters(edition),
+            "excluded_countries": edition.excluded_countries.values_list("code", flat=True),
+            "programme_status_overrides": dict(
+                edition.country_statuses.values_list("country_id", "programme_status")
+            ),
         },
     )
 
 
-def build_many(proposal_ids: Iterable[int], *, lock: bool = False) -> dict[int, ProposalSnapshot]:
-    """Snapshots of the proposals that exist among `proposal_ids`.
+def _participant_rows(proposal_ids: list[int]):
+    """Each participant as a dict, in the consortium's order, with its effective country's status under the
+    proposal's edition (`excluded`, `override`)."""
+    edition = OuterRef("proposal__edition_id")
+    return (
+        Participation.objects.filter(proposal_id__in=proposal_ids)
+        .annotate(
+            effective_country=Coalesce("organisation__country__member_state_id", "organisation__country_id"),
+            excluded=Exists(
+                Edition.excluded_countries.through.objects.filter(
+                    edition_id=edition, country_id=OuterRef("effective_country")
+                )
+            ),
+            override=Subquery(
+                EditionCountryStatus.objects.filter(
+                    edition_id=edition, country_id=OuterRef("effective_country")
+                ).values("programme_status")[:1]
+            ),
+            own_status=F("organisation__country__programme_status"),
+            own_region=F("organisation__country__region"),
+            member_state_status=F("organisation__country__member_state__programme_status"),
+            member_state_region=F("organisation__country__member_state__region"),
+        )
+        .values(
+            "proposal_id", "role", "status", "effective_country", "excluded", "override",
+            "own_status", "own_region", "member_state_status", "member_state_region",
+            "organisation__legal_name", "organisation__eche_status", "organisation__type__name",
+            "organisation__type__higher_education", "organisation__type__vet_provider",
+            "organisation__type__labour_market_actor", "organisation__type__eligible",
+            "organisation__country__member_state_id",
+        )
+        .order_by("proposal_id", "created_at", "id")
+    )
 
-    `lock` locks the proposals until the transaction ends.
-    """
+
+def _participant(row: dict) -> rules.Participant:
+    territory = row["organisation__country__member_state_id"] is not None
+    return rules.Participant(
+        name=row["organisation__legal_name"],
+        role=row["role"],
+        status=row["status"],
+        country=row["effective_country"],
+        programme_status=row["member_state_status"] if territory else row["own_status"],
+        region=row["member_state_region"] if territory else row["own_region"],
+        higher_education=row["organisation__type__higher_education"],
+        vet_provider=row["organisation__type__vet_provider"],
+        labour_market_actor=row["organisation__type__labour_market_actor"],
+        eligible_type=row["organisation__type__eligible"],
+        type_name=row["organisation__type__name"],
+        eche=row["organisation__eche_status"],
+    )
+
+
+def build_many(proposal_ids: Iterable[int]) -> dict[int, ProposalSnapshot]:
+    """Snapshots of the proposals that exist among `proposal_ids`, by id."""
     ids = sorted({int(pk) for pk in proposal_ids})
     if not ids:
         return {}
-    proposals = _proposal_rows(ids, lock=lock)
-    editions: dict[int, rules.EditionRules] = {}
+    proposals = Proposal.objects.filter(pk__in=ids).select_related("edition", "eligibility_report")
+    participants: dict[int, list[dict]] = {pk: [] for pk in ids}
+    for row in _participant_rows(ids):
+        participants[row["proposal_id"]].append(row)
     snapshots = {}
-    for row in proposals:
-        proposal_id, duration, aims, edition_id, year = row[:5]
-        if edition_id not in editions:
-            overrides = dict(item.split(":", 1) for item in _split(row[16]))
-            editions[edition_id] = _edition_rules(year, row[5:13], _split(row[15]), overrides)
-        confirmed, projected = _json(row[13]), _json(row[14])
-        snapshots[proposal_id] = ProposalSnapshot(
-            proposal_id=proposal_id,
-            edition=editions[edition_id],
+    for proposal in proposals:
+        rows = participants[proposal.pk]
+        edition = rules.EditionRules.from_mapping(
+            proposal.edition.year,
+            {
+                **_edition_parameters(proposal.edition),
+                "excluded_countries": [row["effective_country"] for row in rows if row["excluded"]],
+                "programme_status_overrides": {
+                    row["effective_country"]: row["override"] for row in rows if row["override"]
+                },
+            },
+        )
+        report = getattr(proposal, "eligibility_report", None)
+        snapshots[proposal.pk] = ProposalSnapshot(
+            proposal_id=proposal.pk,
+            edition=edition,
             snapshot=rules.Snapshot(
-                duration_months=duration,
-                aims=tuple(_json(aims) or ()),
-                participants=tuple(participant_from_row(item) for item in _json(row[17]) or ()),
+                duration_months=proposal.duration_months,
+                aims=tuple(proposal.aims or ()),
+                participants=tuple(_participant(row) for row in rows),
             ),
-            previous={"confirmed": confirmed or {}, "projected": projected or {}},
+            previous={
+                "confirmed": report.confirmed if report else {},
+                "projected": report.projected if report else {},
+            },
         )
     return snapshots
 

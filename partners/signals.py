@@ -5,45 +5,22 @@ queued once the transaction commits.
 `eche_requested_at`), so a check whose queueing fails (broker down) is not lost: the sweep re-queues it.
 """
 
-from django.db import transaction
 from django.db.models.signals import post_save
+
+from config.transactions import collect_on_commit
 
 from .models import Organisation
 
 
-class PendingChecks:
-    """The on-commit callback of one transaction, carrying the organisations it will queue."""
+def _queue_checks(organisation_ids: list[int]) -> None:
+    from .eche import queue_checks
 
-    def __init__(self):
-        self.organisation_ids: list[int] = []
-        self.done = False
-
-    def __call__(self):
-        from .eche import queue_checks
-
-        self.done = True
-        queue_checks(dict.fromkeys(self.organisation_ids))
-
-
-def _pending_for_this_transaction(connection) -> PendingChecks | None:
-    for _savepoints, callback, _robust in connection.run_on_commit:
-        if isinstance(callback, PendingChecks) and not callback.done:
-            return callback
-    return None
+    queue_checks(organisation_ids)
 
 
 def schedule_check(organisation_id: int) -> None:
-    connection = transaction.get_connection()
-    pending = _pending_for_this_transaction(connection) if connection.in_atomic_block else None
-    if pending is not None:
-        pending.organisation_ids.append(organisation_id)
-        return
-    pending = PendingChecks()
-    pending.organisation_ids.append(
-        organisation_id
-    )  # before on_commit: outside a transaction it runs at once
-    # robust: a failure to queue must not turn the user's successful save into an error.
-    transaction.on_commit(pending, robust=True)
+    """Queue the organisation's ECHE check once the current transaction commits."""
+    collect_on_commit(_queue_checks, [organisation_id])
 
 
 def on_organisation_saved(sender, instance, raw=False, **kwargs):

@@ -6,6 +6,7 @@ import pytest
 from django.db import transaction
 
 from alliances.models import Participation, ParticipationStatus, Role
+from config.transactions import AfterCommit
 from eligibility import services, signals
 from eligibility.models import Edition, EditionCountryStatus, EligibilityReport
 from partners.models import Country, OrganisationType
@@ -42,7 +43,7 @@ def test_ten_saves_in_one_transaction_evaluate_each_proposal_once(
         for participation in Participation.objects.filter(proposal__in=[first, second])[:10]:
             participation.contact_name = "Changed"
             participation.save()
-    assert len([cb for cb in callbacks if isinstance(cb, signals.PendingEvaluation)]) == 1
+    assert len([cb for cb in callbacks if isinstance(cb, AfterCommit) and cb.action is signals.dispatch]) == 1
     assert evaluated == [{first.pk, second.pk}]
 
 
