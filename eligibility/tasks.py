@@ -15,3 +15,9 @@ from . import services
 def reevaluate_proposals(proposal_ids: list[int]) -> int:
     """Re-evaluate a chunk of proposals: idempotent, so a redelivered or retried task does no harm."""
     return services.reevaluate(proposal_ids)
+
+
+@shared_task(acks_late=True, time_limit=3600, soft_time_limit=3500)
+def reevaluate_stale_reports() -> int:
+    """Nightly: every proposal whose report is missing or older than its last change."""
+    return services.reevaluate_stale()
