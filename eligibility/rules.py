@@ -10,6 +10,7 @@ Messages and hints are translated when the criterion is evaluated (the caller ch
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
@@ -200,6 +201,9 @@ class CriterionResult:
     observed: int | None = None  # counting criteria only
     required: int | None = None
     hint: str | None = None  # what would fix it; present iff the criterion does not pass
+    pending: int | None = None  # confirmed mode, criteria 6-9: how many more if everyone invited confirmed
+    counted: tuple[str, ...] | None = None  # criteria 6-10: the names (countries for 7) the count includes
+    not_counted: tuple[dict[str, str], ...] | None = None  # criterion 7: countries left out, with the reason
 
     def as_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"code": self.code, "status": self.status}
@@ -210,6 +214,12 @@ class CriterionResult:
         data["message"] = self.message
         if self.hint is not None:
             data["hint"] = self.hint
+        if self.pending is not None:
+            data["pending"] = self.pending
+        if self.counted is not None:
+            data["counted"] = list(self.counted)
+        if self.not_counted is not None:
+            data["not_counted"] = [dict(entry) for entry in self.not_counted]
         return data
 
 
@@ -280,6 +290,12 @@ class _Context:
     def full_partners(self) -> tuple[Participant, ...]:
         return tuple(participant for participant in self.participants if participant.is_full_partner)
 
+    @cached_property
+    def counted_countries(self) -> dict[str, None]:
+        """The effective countries criterion 7 counts, each once, in the order they first appear."""
+        eligible = (p.country for p in self.full_partners if self.from_eligible_country(p))
+        return dict.fromkeys(eligible)
+
 
 def _label(participant: Participant) -> str:
     return _("%(name)s (%(country)s)") % {"name": participant.name, "country": participant.country}
@@ -305,12 +321,12 @@ def _labels(participants: Iterable[Participant]) -> str:
     return _and(_label(participant) for participant in participants)
 
 
-def _passed(code: str, message: str, **counts: int) -> CriterionResult:
-    return CriterionResult(code=code, status=PASS, message=message, **counts)
+def _passed(code: str, message: str, **details: Any) -> CriterionResult:
+    return CriterionResult(code=code, status=PASS, message=message, **details)
 
 
-def _failed(code: str, message: str, hint: str, **counts: int) -> CriterionResult:
-    return CriterionResult(code=code, status=FAIL, message=message, hint=hint, **counts)
+def _failed(code: str, message: str, hint: str, **details: Any) -> CriterionResult:
+    return CriterionResult(code=code, status=FAIL, message=message, hint=hint, **details)
 
 
 # --- The criteria, one function each -------------------------------------------------------------------
@@ -528,21 +544,32 @@ def check_eche(ctx: _Context) -> CriterionResult:
 
 
 def _counted(
-    code: str, observed: int, required: int, message: str, hint: Callable[[int], str]
+    code: str,
+    counted: tuple[str, ...],
+    required: int,
+    message: str,
+    hint: Callable[[int], str],
+    **details: Any,
 ) -> CriterionResult:
-    """A minimum-count criterion: passes at `required` or more; the hint is given the shortfall."""
-    counts = {"observed": observed, "required": required}
+    """A minimum-count criterion: passes with `required` or more counted; the hint is given the shortfall."""
+    observed = len(counted)
+    details |= {"observed": observed, "required": required, "counted": counted}
     if observed >= required:
-        return _passed(code, message, **counts)
-    return _failed(code, message, hint(required - observed), **counts)
+        return _passed(code, message, **details)
+    return _failed(code, message, hint(required - observed), **details)
+
+
+def _names(participants: Iterable[Participant]) -> tuple[str, ...]:
+    return tuple(participant.name for participant in participants)
 
 
 def check_full_partners(ctx: _Context) -> CriterionResult:
     """6. Enough full partners (the applicant counts as one)."""
-    observed, required = len(ctx.full_partners), ctx.edition.min_full_partners
+    counted, required = _names(ctx.full_partners), ctx.edition.min_full_partners
+    observed = len(counted)
     return _counted(
         "full-partners",
-        observed,
+        counted,
         required,
         ngettext(
             "%(observed)d full partner, at least %(required)d required.",
@@ -556,13 +583,19 @@ def check_full_partners(ctx: _Context) -> CriterionResult:
 
 def check_countries(ctx: _Context) -> CriterionResult:
     """7. Full partners from enough distinct EU Member States or associated countries."""
-    countries = {
-        participant.country for participant in ctx.full_partners if ctx.from_eligible_country(participant)
-    }
+    countries = tuple(ctx.counted_countries)
+    left_out = dict.fromkeys(
+        participant.country for participant in ctx.full_partners if not ctx.from_eligible_country(participant)
+    )
+    excluded = ctx.edition.excluded_countries
+    not_counted = tuple(
+        {"country": country, "reason": "excluded" if country in excluded else "third_not_associated"}
+        for country in left_out
+    )
     observed, required = len(countries), ctx.edition.min_countries
     return _counted(
         "countries",
-        observed,
+        countries,
         required,
         ngettext(
             "The full partners cover %(observed)d EU Member State or associated country, "
@@ -580,16 +613,17 @@ def check_countries(ctx: _Context) -> CriterionResult:
             )
             % {"n": n}
         ),
+        not_counted=not_counted,
     )
 
 
 def check_labour_market_actors(ctx: _Context) -> CriterionResult:
     """8. Enough labour market actors among the full partners."""
-    observed = sum(1 for participant in ctx.full_partners if participant.labour_market_actor)
-    required = ctx.edition.min_labour_market_actors
+    counted = _names(participant for participant in ctx.full_partners if participant.labour_market_actor)
+    observed, required = len(counted), ctx.edition.min_labour_market_actors
     return _counted(
         "labour-market-actors",
-        observed,
+        counted,
         required,
         ngettext(
             "%(observed)d labour market actor among the full partners, at least %(required)d required.",
@@ -612,11 +646,11 @@ def check_labour_market_actors(ctx: _Context) -> CriterionResult:
 
 def check_education_providers(ctx: _Context) -> CriterionResult:
     """9. Enough education and training providers (HEIs or VET providers) among the full partners."""
-    observed = sum(1 for participant in ctx.full_partners if participant.is_education_provider)
-    required = ctx.edition.min_education_providers
+    counted = _names(participant for participant in ctx.full_partners if participant.is_education_provider)
+    observed, required = len(counted), ctx.edition.min_education_providers
     return _counted(
         "education-providers",
-        observed,
+        counted,
         required,
         ngettext(
             "%(observed)d education and training provider among the full partners, "
@@ -642,30 +676,34 @@ def check_education_providers(ctx: _Context) -> CriterionResult:
 def check_hei_and_vet(ctx: _Context) -> CriterionResult:
     """10. At least one HEI and one VET provider among the full partners, when the edition asks for it."""
     code = "hei-and-vet"
+    counted = {"counted": _names(p for p in ctx.full_partners if p.higher_education or p.vet_provider)}
     if not ctx.edition.require_hei_and_vet:
-        return _passed(code, _("This edition does not require both an HEI and a VET provider."))
+        return _passed(code, _("This edition does not require both an HEI and a VET provider."), **counted)
     has_hei = any(participant.higher_education for participant in ctx.full_partners)
     has_vet = any(participant.vet_provider for participant in ctx.full_partners)
     if has_hei and has_vet:
         return _passed(
-            code, _("The full partners include a higher education institution and a VET provider.")
+            code, _("The full partners include a higher education institution and a VET provider."), **counted
         )
     if has_hei:
         return _failed(
             code,
             _("No full partner is a VET provider."),
             _("Add 1 VET provider as a full partner."),
+            **counted,
         )
     if has_vet:
         return _failed(
             code,
             _("No full partner is a higher education institution."),
             _("Add 1 higher education institution as a full partner."),
+            **counted,
         )
     return _failed(
         code,
         _("No full partner is a higher education institution or a VET provider."),
         _("Add 1 higher education institution and 1 VET provider as full partners."),
+        **counted,
     )
 
 
@@ -740,9 +778,124 @@ _CHECKS: tuple[tuple[str, Callable[[_Context], CriterionResult]], ...] = (
 )
 
 
+# --- Confirmed mode: what confirmations would fix ------------------------------------------------------
+
+COUNTING_CRITERIA = ("full-partners", "countries", "labour-market-actors", "education-providers")
+
+
+def _awaited(code: str, confirmed: _Context, projected: _Context) -> list[Participant]:
+    """The invited or proposed participants whose confirmation would count for this criterion."""
+    if code == "applicant":
+        candidates = [p for p in projected.participants if p.role == "applicant"]
+    elif code == "countries":
+        covered = confirmed.counted_countries
+        candidates = [
+            p
+            for p in projected.full_partners
+            if projected.from_eligible_country(p) and p.country not in covered
+        ]
+    elif code == "labour-market-actors":
+        candidates = [p for p in projected.full_partners if p.labour_market_actor]
+    elif code == "education-providers":
+        candidates = [p for p in projected.full_partners if p.is_education_provider]
+    elif code == "hei-and-vet":
+        has_hei = any(p.higher_education for p in confirmed.full_partners)
+        has_vet = any(p.vet_provider for p in confirmed.full_partners)
+        candidates = [
+            p
+            for p in projected.full_partners
+            if (p.higher_education and not has_hei) or (p.vet_provider and not has_vet)
+        ]
+    else:
+        candidates = list(projected.full_partners)
+    return [p for p in candidates if p.status != "confirmed"]
+
+
+_AWAITING_COUNTS = {
+    "full-partners": lambda n: ngettext(
+        "%(observed)d of %(required)d full partners confirmed; %(pending)d more is invited or proposed.",
+        "%(observed)d of %(required)d full partners confirmed; %(pending)d more are invited or proposed.",
+        n,
+    ),
+    "countries": lambda n: ngettext(
+        "%(observed)d of %(required)d EU Member States or associated countries covered by confirmed full "
+        "partners; %(pending)d more is by invited or proposed ones.",
+        "%(observed)d of %(required)d EU Member States or associated countries covered by confirmed full "
+        "partners; %(pending)d more are by invited or proposed ones.",
+        n,
+    ),
+    "labour-market-actors": lambda n: ngettext(
+        "%(observed)d of %(required)d full partners that are labour market actors confirmed; "
+        "%(pending)d more is invited or proposed.",
+        "%(observed)d of %(required)d full partners that are labour market actors confirmed; "
+        "%(pending)d more are invited or proposed.",
+        n,
+    ),
+    "education-providers": lambda n: ngettext(
+        "%(observed)d of %(required)d full partners that are education and training providers confirmed; "
+        "%(pending)d more is invited or proposed.",
+        "%(observed)d of %(required)d full partners that are education and training providers confirmed; "
+        "%(pending)d more are invited or proposed.",
+        n,
+    ),
+}
+
+
+def _awaiting_confirmations(
+    result: CriterionResult, confirmed: _Context, projected: _Context
+) -> CriterionResult:
+    """A confirmed-mode failure that the projected consortium does not have: it fails for want of
+    confirmations, and says whose."""
+    awaited = _awaited(result.code, confirmed, projected)
+    hint = ngettext("Remind %(names)s to confirm.", "Remind %(names)s to confirm.", len(awaited)) % {
+        "names": _labels(awaited)
+    }
+    if result.code == "applicant":
+        message = _("The applicant %(applicant)s has not confirmed yet.") % {"applicant": _labels(awaited)}
+    elif result.code in _AWAITING_COUNTS:
+        message = _AWAITING_COUNTS[result.code](result.pending) % {
+            "observed": result.observed,
+            "required": result.required,
+            "pending": result.pending,
+        }
+    elif result.code == "hei-and-vet":
+        message = ngettext(
+            "The full partner that would complete the HEI and VET pair has not confirmed yet: %(names)s.",
+            "The full partners that would complete the HEI and VET pair have not confirmed yet: %(names)s.",
+            len(awaited),
+        ) % {"names": _labels(awaited)}
+    else:
+        return result
+    return dataclasses.replace(result, message=message, hint=hint)
+
+
+def _confirmed_mode(
+    results: tuple[CriterionResult, ...],
+    projected_results: tuple[CriterionResult, ...],
+    confirmed: _Context,
+    projected: _Context,
+) -> tuple[CriterionResult, ...]:
+    """Confirmed-mode results with `pending` on the counting criteria, and failures that confirmations
+    alone would fix saying so."""
+    adjusted = []
+    for result, if_all_confirmed in zip(results, projected_results, strict=True):
+        if result.code in COUNTING_CRITERIA:
+            pending = max(0, (if_all_confirmed.observed or 0) - (result.observed or 0))
+            result = dataclasses.replace(result, pending=pending)
+        if result.status == FAIL and if_all_confirmed.status == PASS:
+            result = _awaiting_confirmations(result, confirmed, projected)
+        adjusted.append(result)
+    return tuple(adjusted)
+
+
 def evaluate(snapshot: Snapshot, edition: EditionRules, mode: str) -> Evaluation:
     """Evaluate a proposal against its edition, looking only at the participants the mode considers."""
+    applicable = [check for code, check in _CHECKS if code in set(criteria_for(edition))]
     ctx = _Context(participants=considered(snapshot, mode), snapshot=snapshot, edition=edition)
-    applicable = set(criteria_for(edition))
-    results = tuple(check(ctx) for code, check in _CHECKS if code in applicable)
+    results = tuple(check(ctx) for check in applicable)
+    if mode == "confirmed":
+        projected = _Context(
+            participants=considered(snapshot, "projected"), snapshot=snapshot, edition=edition
+        )
+        results = _confirmed_mode(results, tuple(check(projected) for check in applicable), ctx, projected)
     return Evaluation(edition=edition.year, mode=mode, status=overall_status(results), criteria=results)

@@ -268,8 +268,10 @@ def test_as_dict_leaves_out_keys_that_do_not_apply():
 
     assert list(evaluation.as_dict()) == ["edition", "mode", "status", "criteria"]
     assert evaluation.as_dict()["status"] == "not_eligible"
-    # A passing counting criterion: counts, no hint
-    assert set(by_code["full-partners"]) == {"code", "status", "observed", "required", "message"}
+    # A passing counting criterion: counts and what they include, no hint; confirmed mode adds `pending`
+    assert set(by_code["full-partners"]) == {
+        "code", "status", "observed", "required", "message", "pending", "counted"
+    }
     assert (by_code["full-partners"]["observed"], by_code["full-partners"]["required"]) == (8, 8)
     # A failing counting criterion: counts and a hint
     assert set(by_code["labour-market-actors"]) == {
@@ -279,7 +281,13 @@ def test_as_dict_leaves_out_keys_that_do_not_apply():
         "required",
         "message",
         "hint",
+        "pending",
+        "counted",
     }
+    assert set(by_code["countries"]) == {
+        "code", "status", "observed", "required", "message", "pending", "counted", "not_counted"
+    }
+    assert set(by_code["hei-and-vet"]) == {"code", "status", "message", "counted"}
     # Criteria that do not count carry neither observed nor required
     assert set(by_code["applicant"]) == {"code", "status", "message"}
     assert set(by_code["duration"]) == {"code", "status", "message"}
