@@ -326,6 +326,7 @@ if PRODUCTION:
 
 # One JSON line per request and per task (config/observability.py); LOG_FORMAT=plain for human eyes.
 LOG_FORMAT = env("LOG_FORMAT", "json" if PRODUCTION else "plain")
+LOG_LEVEL = env("LOG_LEVEL", "INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -348,10 +349,10 @@ LOGGING = {
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["route_not_path"]}
     },
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         # Django's loggers through the handler above alone (Django's default one prints paths as they are).
-        "django": {"level": "INFO"},
+        "django": {"level": LOG_LEVEL},
         "django.db.backends": {"level": "WARNING"},
         # The request log above replaces runserver's, which prints request lines (and so invitation tokens).
         "django.server": {"level": "CRITICAL"},
