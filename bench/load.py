@@ -122,7 +122,7 @@ def prepare(email_dir: str) -> dict:
             participations[participation.pk] = organisation.pk
         session = store()
         session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "accounts.backends.ModelBackend"
+        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.create()
         applicant = min(participations)

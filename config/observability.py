@@ -1,48 +1,57 @@
-"""Structured logs: one JSON line per request and per Celery task, with ids and durations.
+"""Structured logs: one line per request and per Celery task, with ids and durations.
 
+The fields are a record's extra attributes (`logger.info("request", extra={"route": ...})`): the JSON
+formatter (python-json-logger, see LOGGING in settings) writes them as keys, the plain one at the line's end.
 Requests are logged by their URL pattern (`invite/<str:token>/`), never their path, so no token or other
 secret from a URL reaches a log line.
 """
 
-import json
 import logging
 import time
 import uuid
 
 from celery.signals import task_postrun, task_prerun
+from pythonjsonlogger.core import RESERVED_ATTRS
 
 request_logger = logging.getLogger("alliance_builder.request")
 task_logger = logging.getLogger("alliance_builder.task")
 
+# What a record carries that is not a field to show: logging's own attributes, and Django's request object
+# (django.request adds it; its repr holds the path).
+NOT_FIELDS = frozenset([*RESERVED_ATTRS, "taskName", "request"])
 
-class JsonFormatter(logging.Formatter):
-    """A log record as one JSON object; `extra={"fields": {...}}` adds structured fields."""
 
-    def format(self, record):
-        entry = {
-            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
-            "level": record.levelname,
-            "logger": record.name,
-            "message": record.getMessage(),
-            **getattr(record, "fields", {}),
-        }
-        if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry, default=str, ensure_ascii=False)
+def route_of(request) -> str:
+    match = getattr(request, "resolver_match", None)
+    return match.route if match else "(unresolved)"
 
 
 class PlainFormatter(logging.Formatter):
-    """A log record as one readable line, its structured fields (if any) at the end."""
+    """A log record as one readable line, its fields (if any) at the end."""
 
     def __init__(self):
         super().__init__("%(asctime)s %(levelname)s %(name)s %(message)s")
 
     def format(self, record):
         line = super().format(record)
-        fields = getattr(record, "fields", None)
+        fields = {key: value for key, value in vars(record).items() if key not in NOT_FIELDS}
         if fields:
             line += " " + " ".join(f"{key}={value}" for key, value in fields.items())
         return line
+
+
+class RouteNotPath(logging.Filter):
+    """Django's own lines about a request name its path ("Not Found: /invite/<token>/"): they name the URL
+    pattern instead."""
+
+    def filter(self, record):
+        request = getattr(record, "request", None)
+        path = getattr(request, "path", None)
+        if path and isinstance(record.args, tuple):
+            # Django logs the path escaped (django.utils.log.log_response).
+            paths = {path, path.encode("unicode_escape").decode("ascii")}
+            record.args = tuple(route_of(request) if arg in paths else arg for arg in record.args)
+        return True
 
 
 class RequestLogMiddleware:
@@ -58,15 +67,13 @@ class RequestLogMiddleware:
         request_logger.info(
             "request",
             extra={
-                "fields": {
-                    "request_id": request.request_id,
-                    "method": request.method,
-                    "route": match.route if match else "(unresolved)",
-                    "view": match.view_name if match else "",
-                    "status": response.status_code,
-                    "duration_ms": round((time.perf_counter() - start) * 1000, 2),
-                    "user_id": user.pk if user is not None and user.is_authenticated else None,
-                }
+                "request_id": request.request_id,
+                "method": request.method,
+                "route": route_of(request),
+                "view": match.view_name if match else "",
+                "status": response.status_code,
+                "duration_ms": round((time.perf_counter() - start) * 1000, 2),
+                "user_id": user.pk if user is not None and user.is_authenticated else None,
             },
         )
         response["X-Request-ID"] = request.request_id
@@ -87,13 +94,11 @@ def _task_postrun(task_id=None, task=None, args=None, state=None, **kwargs):
     task_logger.info(
         "task",
         extra={
-            "fields": {
-                "task_id": task_id,
-                "task": getattr(task, "name", ""),
-                # Tasks take ids only (never tokens or personal data), so their arguments are safe to log.
-                "args": list(args or ()),
-                "state": state,
-                "duration_ms": round((time.perf_counter() - started) * 1000, 2) if started else None,
-            }
+            "task_id": task_id,
+            "task": getattr(task, "name", ""),
+            # Tasks take ids only (never tokens or personal data), so their arguments are safe to log.
+            "task_args": list(args or ()),
+            "state": state,
+            "duration_ms": round((time.perf_counter() - started) * 1000, 2) if started else None,
         },
     )

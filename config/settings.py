@@ -132,7 +132,7 @@ AUTH_PASSWORD_VALIDATORS = [
 # admin), so every web process sees them.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "accounts.backends.ModelBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
@@ -185,24 +185,28 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 COUNTRIES_OVERRIDE = {"XK": _("Kosovo")}
 COUNTRIES_FIRST_REPEAT = False
 
-# Cache: Redis when configured (shared by every web process: rate limits need that), else local memory.
+# Cache: Redis when configured (shared by every web process: the invite-link rate limit needs that), else
+# local memory. Sessions are not in the cache: they live in the database.
 REDIS_CACHE_URL = env("REDIS_CACHE_URL")
-CACHES = {
-    "default": (
-        {
-            # Redis down: reads miss and writes are skipped (pages render, saves succeed), never an error.
-            "BACKEND": "config.cache.ResilientRedisCache",
-            "LOCATION": REDIS_CACHE_URL,
-            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1},
-        }
-        if REDIS_CACHE_URL
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    )
-}
-# Rendered builder fragments (alliances.rendering) have an alias of their own: a cache miss only costs time.
-CACHES["fragments"] = {**CACHES["default"]}
-if not REDIS_CACHE_URL:
-    CACHES["fragments"]["LOCATION"] = "fragments"
+if REDIS_CACHE_URL:
+    _redis_cache = {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": REDIS_CACHE_URL,
+        # A stalled Redis costs a request at most about a second, never a hung worker.
+        "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.5, "SOCKET_TIMEOUT": 1},
+    }
+    CACHES = {
+        # Errors reach the caller: the invite-link rate limit decides what an outage means (it fails open).
+        "default": _redis_cache,
+        # Rendered builder fragments: Redis down is a miss and a skipped write (logged), never an error.
+        "fragments": {**_redis_cache, "OPTIONS": {**_redis_cache["OPTIONS"], "IGNORE_EXCEPTIONS": True}},
+    }
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+else:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "fragments": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fragments"},
+    }
 
 # Celery: without a broker, tasks run in-process (the `make run` default).
 CELERY_BROKER_URL = env("CELERY_BROKER_URL")
@@ -315,9 +319,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
-# Sessions are read from the cache (written to both): no session query per page. Only with a cache every
-# web process shares: a per-process cache would keep a signed-out session alive in the other processes.
-SESSION_ENGINE = "config.sessions.cached_db" if REDIS_CACHE_URL else "config.sessions.db"
+# Sessions in the database only: signing out deletes the row, whatever state Redis is in.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -329,19 +332,36 @@ if PRODUCTION:
 
 # One JSON line per request and per task (config/observability.py); LOG_FORMAT=plain for human eyes.
 LOG_FORMAT = env("LOG_FORMAT", "json" if PRODUCTION else "plain")
+LOG_LEVEL = env("LOG_LEVEL", "INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
         "plain": {"()": "config.observability.PlainFormatter"},
-        "json": {"()": "config.observability.JsonFormatter"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": ["asctime", "levelname", "name", "message"],
+            "datefmt": "%Y-%m-%dT%H:%M:%S%z",
+            "rename_fields": {
+                "asctime": "time",
+                "levelname": "level",
+                "name": "logger",
+                "exc_info": "exception",
+            },
+            "reserved_attrs": "ext://config.observability.NOT_FIELDS",
+        },
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
+    "filters": {"route_not_path": {"()": "config.observability.RouteNotPath"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["route_not_path"]}
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
+        # Django's loggers through the handler above alone (Django's default one prints paths as they are).
+        "django": {"level": LOG_LEVEL},
         "django.db.backends": {"level": "WARNING"},
-        # The request log above replaces runserver's, which prints full paths (and so invitation tokens).
-        "django.server": {"level": "WARNING"},
+        # The request log above replaces runserver's, which prints request lines (and so invitation tokens).
+        "django.server": {"level": "CRITICAL"},
     },
 }
 

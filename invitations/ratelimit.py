@@ -2,11 +2,17 @@
 
 Past the limit every look-up from that address is refused (429) before it reaches the database, until the
 window ends. The address is REMOTE_ADDR: behind a proxy, have the proxy set it to the client's address.
+When the cache cannot be reached, the limit fails open (look-ups still need a valid token) and logs an ERROR.
 """
+
+import logging
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
 
 PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -28,15 +34,27 @@ def _key(request) -> str:
 
 def blocked(request) -> bool:
     limit, _period = parse_rate(settings.INVITATION_LOOKUP_RATE)
-    return (cache.get(_key(request)) or 0) >= limit
+    try:
+        return (cache.get(_key(request)) or 0) >= limit
+    except (RedisError, OSError) as error:
+        _unavailable(error)
+        return False
 
 
 def record_failure(request) -> None:
     _limit, period = parse_rate(settings.INVITATION_LOOKUP_RATE)
     key = _key(request)
-    if cache.add(key, 1, timeout=period):
-        return
     try:
-        cache.incr(key)
-    except ValueError:  # expired between add() and incr()
-        cache.add(key, 1, timeout=period)
+        if cache.add(key, 1, timeout=period):
+            return
+        try:
+            cache.incr(key)
+        except ValueError:  # expired between add() and incr()
+            cache.add(key, 1, timeout=period)
+    except (RedisError, OSError) as error:
+        _unavailable(error)
+
+
+def _unavailable(error: Exception) -> None:
+    # The error names the cache's address, never the key (a client address) or the request.
+    logger.error("Invite-link rate limit off, the cache is unavailable: %s: %s", type(error).__name__, error)

@@ -59,3 +59,24 @@ def test_password_reset_sends_a_link_that_works_once(client):
     )
     assert response.context["user"].is_authenticated
     assert "no longer works" in client.get(path, follow=True).content.decode()
+
+
+def test_a_signed_out_session_cookie_opens_nothing(client):
+    UserFactory(email="anna@example.org")
+    client.post(reverse("login"), {"username": "anna@example.org", "password": PASSWORD})
+    old_cookie = client.cookies["sessionid"].value
+    client.post(reverse("logout"))
+
+    client.cookies["sessionid"] = old_cookie  # someone kept the cookie from before the sign-out
+    response = client.get(reverse("home"))
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))
+
+
+def test_a_deactivated_user_is_signed_out_on_the_next_request(client):
+    user = UserFactory()
+    client.force_login(user)
+    assert client.get(reverse("alliances:proposal_create")).status_code == 200
+    user.is_active = False
+    user.save()
+    response = client.get(reverse("alliances:proposal_create"))
+    assert response.status_code == 302 and reverse("login") in response["Location"]

@@ -77,6 +77,13 @@ class PrivateRedis:
             time.sleep(0.05)
         pytest.fail(f"the private redis-server on port {self.port} did not start")
 
+    def pause(self):
+        """SIGSTOP: connections stay open but nothing is answered, as when Redis stalls."""
+        self.process.send_signal(signal.SIGSTOP)
+
+    def resume(self):
+        self.process.send_signal(signal.SIGCONT)
+
     def kill(self):
         if self.process is not None and self.process.poll() is None:
             self.process.send_signal(signal.SIGKILL)
@@ -92,6 +99,17 @@ def private_redis(tmp_path):
     server = PrivateRedis(tmp_path).start()
     yield server
     server.kill()
+
+
+@pytest.fixture
+def caches_on_private_redis(private_redis, settings):
+    """Every cache alias, configured as the settings configure it for Redis, on the private Redis (db 1)."""
+    if not settings.CACHES["default"]["BACKEND"].startswith("django_redis"):
+        pytest.fail("the Redis fault tests need REDIS_CACHE_URL (make test sets it)")
+    settings.CACHES = {
+        alias: {**config, "LOCATION": private_redis.url(1)} for alias, config in settings.CACHES.items()
+    }
+    return private_redis
 
 
 class HangingEcheApi:

@@ -53,20 +53,14 @@ def test_a_worker_killed_mid_check_gets_the_check_again_and_completes(
 
 
 def test_redis_down_pages_render_saves_succeed_and_checks_complete_when_it_returns(
-    request, private_redis, settings, monkeypatch, switch_broker, client, tmp_path, wait_for
+    request, caches_on_private_redis, monkeypatch, switch_broker, client, tmp_path, wait_for
 ):
     from .conftest import TUB
 
-    # Broker and cache on a private Redis that this test may stop (never the machine's shared one).
+    # Broker and caches on a private Redis that this test may stop (never the machine's shared one).
+    private_redis = caches_on_private_redis
     monkeypatch.setenv("CELERY_BROKER_URL", private_redis.url(0))
     switch_broker(private_redis.url(0))
-    settings.CACHES = {
-        "default": {
-            **settings.CACHES["default"],
-            "BACKEND": "config.cache.ResilientRedisCache",
-            "LOCATION": private_redis.url(1),
-        }
-    }
     from tests.partners.eche_helpers import import_list, write_list
 
     import_list(
