@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from eligibility.models import Edition
 from eligibility.rules import AIMS
@@ -7,7 +8,6 @@ from partners.models import Country, EcheStatus, Organisation, OrganisationType
 
 from .models import FULL_PARTNER_ROLES, Participation, Proposal, Role
 
-DURATION_CHOICES = [(24, _("24 months")), (36, _("36 months"))]
 # Field errors that a person using the page cannot cause: only a tampered request has them.
 TAMPER_CODES = {"invalid_choice", "invalid_pk_value"}
 
@@ -30,9 +30,8 @@ class ProposalForm(forms.ModelForm):
         empty_label=None,
         help_text=_("The call year whose rules the consortium is checked against."),
     )
-    duration_months = forms.TypedChoiceField(
-        label=_("Duration"), choices=DURATION_CHOICES, coerce=int, widget=forms.RadioSelect, initial=24
-    )
+    # Choices: the durations of every edition (set in __init__); clean() checks the chosen edition's.
+    duration_months = forms.TypedChoiceField(label=_("Duration"), coerce=int, widget=forms.RadioSelect)
     aims = forms.MultipleChoiceField(
         label=_("Aims"),
         choices=[(code, label) for code, label in AIMS.items()],
@@ -70,10 +69,15 @@ class ProposalForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        editions = list(Edition.objects.order_by("-year").values_list("pk", "durations"))
+        durations = sorted(
+            {int(months) for _pk, edition_durations in editions for months in edition_durations}
+        )
+        self.fields["duration_months"].choices = [(months, _duration_label(months)) for months in durations]
         if not self.instance.pk:
-            self.fields["edition"].initial = (
-                Edition.objects.order_by("-year").values_list("pk", flat=True).first()
-            )
+            newest, newest_durations = editions[0] if editions else (None, [])
+            self.fields["edition"].initial = newest
+            self.fields["duration_months"].initial = min(newest_durations, default=None)
         else:
             self.fields["version"].required = True
             self.fields["version"].initial = self.instance.version
@@ -95,6 +99,16 @@ class ProposalForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         edition, aims = cleaned.get("edition"), cleaned.get("aims")
+        duration = cleaned.get("duration_months")
+        if edition and duration and duration not in edition.durations:
+            self.add_error(
+                "duration_months",
+                _("Not a duration of the %(year)s edition; it allows: %(durations)s.")
+                % {
+                    "year": edition.year,
+                    "durations": ", ".join(_duration_label(months) for months in sorted(edition.durations)),
+                },
+            )
         if edition and aims:
             foreign = [AIMS[code] for code in aims if code not in edition.aims]
             if foreign:
@@ -107,6 +121,10 @@ class ProposalForm(forms.ModelForm):
 
     def service_kwargs(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+def _duration_label(months: int) -> str:
+    return ngettext("%(months)d month", "%(months)d months", months) % {"months": months}
 
 
 class CoeditorForm(forms.Form):

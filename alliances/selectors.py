@@ -4,7 +4,7 @@ from django.db.models import Count, Q, QuerySet
 
 from config import prepared
 
-from .models import FULL_PARTNER_ROLES, Participation, ParticipationStatus, Proposal, ProposalActivity, Role
+from .models import FULL_PARTNER_ROLES, Participation, Proposal, ProposalActivity, Role
 
 
 def proposals_for_user(*, user, include_archived: bool = False) -> QuerySet[Proposal]:
@@ -138,10 +138,6 @@ def organisation_participations_for_user(*, organisation, user) -> list[Particip
 
 # --- Gap-filling suggestions ----------------------------------------------------------------------------
 
-CONSIDERED_STATUSES = {
-    "confirmed": {ParticipationStatus.CONFIRMED},
-    "projected": {ParticipationStatus.PROPOSED, ParticipationStatus.INVITED, ParticipationStatus.CONFIRMED},
-}
 SUGGESTING_CRITERIA = (
     "full-partners",
     "countries",
@@ -149,40 +145,44 @@ SUGGESTING_CRITERIA = (
     "education-providers",
     "hei-and-vet",
 )
-ELIGIBLE_PROGRAMME_STATUSES = ("eu_member", "associated")
 SUGGESTIONS_PER_CRITERION = 5
 
 
-def _eligible_country_filter(*, edition) -> Q:
-    """Organisations whose effective country is an EU Member State or associated under this edition."""
-    from eligibility.models import EditionCountryStatus
+def _eligible_country_codes(*, edition) -> list[str]:
+    """Codes of the countries whose organisations may take any role under this edition, as the rules decide
+    it (territories count as their Member State; the edition's overrides and exclusions apply): the rules'
+    own functions applied to the whole country table (about 250 rows)."""
+    from eligibility import rules
+    from eligibility.snapshot import edition_rules_from
+    from partners.models import Country
 
-    overrides = dict(
-        EditionCountryStatus.objects.filter(edition=edition).values_list("country_id", "programme_status")
+    edition_rules = edition_rules_from(edition)
+    rows = Country.objects.values_list(
+        "code",
+        "programme_status",
+        "region",
+        "member_state__code",
+        "member_state__programme_status",
+        "member_state__region",
     )
-    excluded = list(edition.excluded_countries.values_list("code", flat=True))
-    made_eligible = [code for code, status in overrides.items() if status in ELIGIBLE_PROGRAMME_STATUSES]
-    made_ineligible = [
-        code for code, status in overrides.items() if status not in ELIGIBLE_PROGRAMME_STATUSES
-    ]
-    own = Q(country__member_state__isnull=True) & (
-        (Q(country__programme_status__in=ELIGIBLE_PROGRAMME_STATUSES) & ~Q(country_id__in=made_ineligible))
-        | Q(country_id__in=made_eligible)
-    )
-    territory = Q(country__member_state__isnull=False) & (
-        (
-            Q(country__member_state__programme_status__in=ELIGIBLE_PROGRAMME_STATUSES)
-            & ~Q(country__member_state_id__in=made_ineligible)
+    return [
+        code
+        for code, status, region, *member_state in rows
+        if rules.eligible_country(
+            rules.effective_country(
+                rules.Country(code, status, region),
+                rules.Country(*member_state) if member_state[0] else None,
+            ),
+            edition_rules,
         )
-        | Q(country__member_state_id__in=made_eligible)
-    )
-    return (own | territory) & ~Q(country_id__in=excluded) & ~Q(country__member_state_id__in=excluded)
+    ]
 
 
 def gap_suggestions(*, proposal, evaluation: dict | None, participations, mode: str) -> dict[str, list]:
     """Up to five directory organisations per failing counting criterion that would help fix it.
 
-    One query per failing criterion plus two for the edition's country rules, whatever the consortium's size.
+    One query per failing criterion plus three for the edition's country rules, whatever the consortium's
+    size.
     """
     from partners.models import EcheStatus, Organisation
 
@@ -193,12 +193,14 @@ def gap_suggestions(*, proposal, evaluation: dict | None, participations, mode: 
     ]
     if not failing:
         return {}
-    considered = CONSIDERED_STATUSES.get(mode, CONSIDERED_STATUSES["projected"])
+    from eligibility import rules
+
+    considered = rules.CONSIDERED_STATUSES.get(mode, rules.CONSIDERED_STATUSES["projected"])
     full_partners = [p for p in participations if p.status in considered and p.role in FULL_PARTNER_ROLES]
     in_consortium = [p.organisation_id for p in participations]
     base = (
         Organisation.objects.filter(type__eligible=True)
-        .filter(_eligible_country_filter(edition=proposal.edition))
+        .filter(country_id__in=_eligible_country_codes(edition=proposal.edition))
         .exclude(pk__in=in_consortium)
         # An HEI without a valid charter would break the ECHE criterion: never suggest one.
         .exclude(type__higher_education=True, eche_status__in=[EcheStatus.EXPIRED, EcheStatus.NOT_FOUND])

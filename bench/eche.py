@@ -54,16 +54,16 @@ def openpyxl_alone() -> float:
 
 
 def import_once() -> tuple[float, int]:
-    from partners import eche
+    from partners.eche import list_storage
 
-    original = eche.queue_recheck_all
-    eche.queue_recheck_all = lambda: None  # the re-check is measured on its own below
+    original = list_storage.queue_recheck_all
+    list_storage.queue_recheck_all = lambda: None  # the re-check is measured on its own below
     try:
         started = time.perf_counter()
-        eche_list, _parsed = eche.eche_list_import(source=LIST, filename=LIST.name)
+        eche_list, _parsed = list_storage.eche_list_import(source=LIST, filename=LIST.name)
         return time.perf_counter() - started, eche_list.holders_count
     finally:
-        eche.queue_recheck_all = original
+        list_storage.queue_recheck_all = original
 
 
 def make_heis(count: int) -> None:
@@ -95,11 +95,11 @@ def make_heis(count: int) -> None:
 
 
 def recheck() -> dict:
-    from partners import eche
+    from partners.eche.services import organisations_recheck_all
 
     with CaptureQueriesContext(connection) as queries:
         started = time.perf_counter()
-        result = eche.organisations_recheck_all()
+        result = organisations_recheck_all()
         elapsed = time.perf_counter() - started
     return {"queries": len(queries.captured_queries), "seconds": round(elapsed, 3), **result}
 

@@ -7,7 +7,14 @@ class EligibilityConfig(AppConfig):
     verbose_name = _("Eligibility")
 
     def ready(self):
-        from . import checks, signals
+        from partners.signals import charter_countries_requested
+
+        from . import checks, selectors, signals
 
         signals.connect()
         checks.register()
+        # Not among signals.RECEIVERS: those are disconnected to measure a save alone, while this one decides
+        # which HEIs the ECHE check looks up.
+        charter_countries_requested.connect(
+            selectors.charter_countries, dispatch_uid="eligibility:charter_countries"
+        )

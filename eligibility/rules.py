@@ -242,9 +242,39 @@ class Evaluation:
 # --- Shared reading of the data ------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Country:
+    """A row of the country table, as the rules read it."""
+
+    code: str
+    programme_status: str  # before edition overrides
+    region: int | None = None
+
+
+def effective_country(country: Country, member_state: Country | None) -> Country:
+    """The country an organisation counts as from: an overseas country or territory, or an outermost region,
+    counts as its Member State (RE -> FR, GL -> DK)."""
+    return member_state or country
+
+
+def status_under(edition: EditionRules, code: str, programme_status: str) -> str:
+    """A country's programme status under the edition: an override wins over the country table."""
+    return edition.programme_status_overrides.get(code, programme_status)
+
+
 def programme_status(participant: Participant, edition: EditionRules) -> str:
-    """The participant's programme status under the edition: an override wins over the country table."""
-    return edition.programme_status_overrides.get(participant.country, participant.programme_status)
+    """The participant's programme status under the edition (of its effective country)."""
+    return status_under(edition, participant.country, participant.programme_status)
+
+
+def eligible_country(country: Country, edition: EditionRules) -> bool:
+    """Whether partners whose effective country this is may take any role and count for every criterion
+    under the edition: a Member State or an associated country (criteria 1, 4, 5 and 7 treat the others
+    apart) that the edition does not exclude (criterion 3)."""
+    return (
+        country.code not in edition.excluded_countries
+        and status_under(edition, country.code, country.programme_status) in ELIGIBLE_PROGRAMME_STATUSES
+    )
 
 
 def considered(snapshot: Snapshot, mode: str) -> tuple[Participant, ...]:

@@ -6,7 +6,7 @@ from django.utils.translation import ngettext
 
 from config.admin import ReadOnlyAdmin
 
-from .eche import PROVENANCE_FIELDS
+from .eche.services import PROVENANCE_FIELDS
 from .forms import OrganisationForm
 from .models import (
     Country,
@@ -109,7 +109,7 @@ class OrganisationAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Re-check the ECHE of the selected organisations"))
     def recheck_eche(self, request, queryset):
-        from .eche import organisations_request_check
+        from .eche.services import organisations_request_check
 
         count = organisations_request_check(organisation_ids=queryset.values_list("pk", flat=True))
         self.message_user(
@@ -287,7 +287,7 @@ class EcheImportJobAdmin(admin.ModelAdmin):
 
 
 def _queue_import(job_id: int) -> None:
-    from .eche import import_job_run
+    from .eche.list_storage import import_job_run
     from .tasks import import_eche_list
 
     try:

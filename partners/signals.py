@@ -6,6 +6,7 @@ queued once the transaction commits.
 """
 
 from django.db.models.signals import post_save
+from django.dispatch import Signal
 
 from config.transactions import collect_on_commit
 
@@ -13,7 +14,7 @@ from .models import Organisation
 
 
 def _queue_checks(organisation_ids: list[int]) -> None:
-    from .eche import queue_checks
+    from .eche.services import queue_checks
 
     queue_checks(organisation_ids)
 
@@ -36,3 +37,15 @@ def connect() -> None:
 
 def disconnect() -> None:
     post_save.disconnect(sender=Organisation, dispatch_uid="partners:eche_check_on_save")
+
+
+# Sent by partners for the apps above it, which connect their receivers in `AppConfig.ready()`: the directory
+# knows nothing of proposals or rules.
+
+# The ECHE status of these organisations changed in a bulk write (a re-check), which sends no `post_save`.
+# Arguments: organisation_ids (a list of ids).
+organisations_eche_changed = Signal()
+
+# Asked before ECHE checks: receivers answer the codes of countries whose HEIs need a charter although the
+# country table says third-not-associated (eligibility: the countries an edition associates). No arguments.
+charter_countries_requested = Signal()

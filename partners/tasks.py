@@ -1,4 +1,4 @@
-"""Celery tasks of the ECHE capability: thin (take ids, call a service in `partners.eche`), idempotent,
+"""Celery tasks of the ECHE capability: thin (take ids, call a service of `partners.eche`), idempotent,
 acknowledged late (a worker that dies mid-task gets the task redelivered), time-limited, and queued only
 after the transaction that asked for them commits."""
 
@@ -9,7 +9,9 @@ from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 
-from . import directory, eche
+from . import directory
+from .eche import list_storage, services
+from .eche.sources import SourceError
 
 logger = logging.getLogger(__name__)
 
@@ -25,11 +27,13 @@ def check_eche(self, organisation_id: int) -> str | None:
     """Check one organisation's ECHE against the configured source; retried with exponential backoff when
     the source fails, and ending in status `error` when it keeps failing (never a silent loss)."""
     try:
-        return eche.organisation_check(organisation_id=organisation_id)
-    except (eche.SourceError, SoftTimeLimitExceeded) as error:
+        return services.organisation_check(organisation_id=organisation_id)
+    except (SourceError, SoftTimeLimitExceeded) as error:
         if self.request.retries >= settings.ECHE_CHECK_MAX_RETRIES:
             logger.warning("ECHE check of organisation %s failed for good: %s", organisation_id, error)
-            eche.organisation_mark_error(organisation_id=organisation_id, detail=str(error) or repr(error))
+            services.organisation_mark_error(
+                organisation_id=organisation_id, detail=str(error) or repr(error)
+            )
             return "error"
         raise self.retry(exc=error, countdown=backoff(self.request.retries)) from error
 
@@ -37,19 +41,19 @@ def check_eche(self, organisation_id: int) -> str | None:
 @shared_task(acks_late=True, soft_time_limit=600, time_limit=660, ignore_result=True)
 def recheck_all_eche() -> dict:
     """Re-check every HEI (after an import, and nightly: charters expire)."""
-    return eche.organisations_recheck_all()
+    return services.organisations_recheck_all()
 
 
 @shared_task(acks_late=True, soft_time_limit=120, time_limit=150, ignore_result=True)
 def sweep_pending_eche() -> int:
     """Re-queue the checks asked for that never answered (the broker or the worker was down)."""
-    return eche.pending_checks_sweep()
+    return services.pending_checks_sweep()
 
 
 @shared_task(acks_late=True, soft_time_limit=600, time_limit=660, ignore_result=True)
 def import_eche_list(job_id: int) -> None:
     """Import a list uploaded in the admin; progress and result are written to the job."""
-    eche.import_job_run(job_id=job_id)
+    list_storage.import_job_run(job_id=job_id)
 
 
 @shared_task(acks_late=True, soft_time_limit=60, time_limit=90, ignore_result=True)

@@ -153,7 +153,7 @@ def test_changed_erasmus_code_queues_the_eche_check_again(
     client.get(f"/invite/{token}/")
 
     with (
-        mock.patch("partners.eche.queue_checks") as queue_checks,
+        mock.patch("partners.eche.services.queue_checks") as queue_checks,
         django_capture_on_commit_callbacks(execute=True),
     ):
         response = client.post(
@@ -180,7 +180,7 @@ def test_unchanged_organisation_queues_no_eche_check(
     client.get(f"/invite/{token}/")
     organisation = proposal.invitee.organisation
     with (
-        mock.patch("partners.eche.queue_checks") as queue_checks,
+        mock.patch("partners.eche.services.queue_checks") as queue_checks,
         django_capture_on_commit_callbacks(execute=True),
     ):
         client.post(

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import openpyxl
 
-from partners.eche import eche_list_import
+from partners.eche.list_storage import eche_list_import
 
 ECHE_DIR = Path(__file__).resolve().parents[2] / "partners" / "data" / "eche"
 FILES = {

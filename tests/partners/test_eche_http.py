@@ -12,7 +12,7 @@ from urllib.parse import unquote
 import pytest
 import time_machine
 
-from partners.eche import HttpSource, SourceError
+from partners.eche.sources import HttpSource, SourceError
 from partners.models import EcheStatus
 from partners.tasks import check_eche
 from tests.factories import OrganisationFactory

@@ -13,13 +13,9 @@ import pytest
 from django_countries import countries
 
 from partners.codes import OID_RE, PIC_RE, normalise_erasmus_code
-from partners.eche_import import (
-    Holder,
-    ListFormatError,
-    ParsedList,
-    publication_date_from_name,
-    read_holder_list,
-)
+from partners.eche.list_cells import publication_date_from_name
+from partners.eche.list_format import Holder, ListFormatError, ParsedList
+from partners.eche.list_reader import read_holder_list
 
 D = datetime.date
 ECHE_DIR = Path(__file__).resolve().parents[2] / "partners" / "data" / "eche"

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from partners.eche_import import ListFormatError
+from partners.eche.list_format import ListFormatError
 from partners.models import EcheHolder, EcheList
 from tests.factories import UserFactory
 

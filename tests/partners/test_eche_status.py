@@ -7,7 +7,8 @@ import zoneinfo
 import pytest
 import time_machine
 
-from partners.eche import Charter, decide, organisation_check, organisations_recheck_all, registry_status
+from partners.eche.decision import Charter, decide
+from partners.eche.services import organisation_check, organisations_recheck_all, registry_status
 from partners.models import EcheStatus, Organisation
 from tests.factories import OrganisationFactory, country, org_type
 

@@ -12,7 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from eligibility.models import EligibilityReport
-from partners import eche
+from partners.eche import services as eche
+from partners.eche.sources import SourceError
 from partners.models import EcheImportJob, EcheList, EcheStatus, Organisation
 from partners.signals import PendingChecks
 from partners.tasks import check_eche
@@ -161,7 +162,7 @@ def test_a_source_that_keeps_failing_ends_in_error(registry, settings, monkeypat
 
     def failing(*, organisation_id, source=None):
         calls.append(organisation_id)
-        raise eche.SourceError("the list could not be read")
+        raise SourceError("the list could not be read")
 
     monkeypatch.setattr(eche, "organisation_check", failing)
     tub = OrganisationFactory(hei=True, erasmus_code="D  BERLIN02", eche_status=EcheStatus.PENDING)

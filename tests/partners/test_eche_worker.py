@@ -7,7 +7,7 @@ import datetime
 import pytest
 
 from eligibility.models import EligibilityReport
-from partners import eche
+from partners.eche import services as eche
 from partners.models import Organisation
 from tests.factories import OrganisationFactory, ParticipationFactory, ProposalFactory
 

@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 
 from eligibility.services import reevaluate
-from partners import eche
+from partners.eche import services as eche
 from partners.models import Organisation
 from tests.factories import OrganisationFactory, ProposalFactory, UserFactory, org_type
 

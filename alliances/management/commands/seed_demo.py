@@ -4,8 +4,6 @@ Idempotent: organisations are found by identifiers or name, the proposal by owne
 twice changes nothing.
 """
 
-from pathlib import Path
-
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
@@ -13,13 +11,14 @@ from django.db import transaction
 
 from alliances.models import Participation, ParticipationStatus, Proposal, Role
 from eligibility.models import Edition
-from partners import eche
-from partners.eche_import import read_holder_list
+from partners.eche.list_reader import read_holder_list
+from partners.eche.list_storage import eche_list_store
+from partners.eche.services import organisation_check
 from partners.models import EcheList, Organisation, OrganisationType
 
 # The Commission's list of ECHE holders of 8 April 2026, imported when no list is imported yet.
 DEMO_ECHE_LIST = (
-    Path(eche.__file__).resolve().parent / "data" / "eche" / "accredited-HEIs-Erasmus-2021-2027_08042026.xlsx"
+    settings.BASE_DIR / "partners" / "data" / "eche" / "accredited-HEIs-Erasmus-2021-2027_08042026.xlsx"
 )
 DEMO_HEIS = ("tub", "aalto")
 
@@ -273,10 +272,10 @@ class Command(BaseCommand):
         """The real ECHE list, imported once (about a second), and the demo HEIs checked against it."""
         if not EcheList.objects.filter(is_current=True).exists():
             parsed = read_holder_list(DEMO_ECHE_LIST, filename=DEMO_ECHE_LIST.name)
-            eche.eche_list_store(parsed=parsed)
+            eche_list_store(parsed=parsed)
             self.stdout.write(f"Imported the ECHE list {DEMO_ECHE_LIST.name}: {len(parsed.holders)} holders.")
         for key in DEMO_HEIS:
-            eche.organisation_check(organisation_id=organisations[key].pk)
+            organisation_check(organisation_id=organisations[key].pk)
 
     def _type_id(self, slug):
         return OrganisationType.objects.only("id").get(slug=slug).id

@@ -9,7 +9,7 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 
 from eligibility import rules
-from eligibility.offline import InvalidInput, parse
+from eligibility.consortium_file import InvalidInput, parse
 
 EXIT_CODES = {"eligible": 0, "not_eligible": 1, "pending": 3}
 USAGE_ERROR = 2

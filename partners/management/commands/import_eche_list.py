@@ -11,8 +11,8 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from partners.eche import eche_list_import
-from partners.eche_import import ListFormatError
+from partners.eche.list_format import ListFormatError
+from partners.eche.list_storage import eche_list_import
 
 
 class Progress:

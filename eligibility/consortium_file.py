@@ -1,4 +1,5 @@
-"""The input of `check_eligibility`: validate a JSON document and turn it into a snapshot, without writing.
+"""The consortium file `check_eligibility` reads: a JSON document validated and turned into the plain data
+the rules evaluate (an edition's rules and a snapshot), without writing to the database.
 
 Every problem is collected (not only the first), each as `path: message`, e.g.
 `participants[3].country: unknown country "ZZ"`.
@@ -7,8 +8,8 @@ Every problem is collected (not only the first), each as `path: message`, e.g.
 import json
 from dataclasses import dataclass
 
-from partners import eche
 from partners.codes import normalise_erasmus_code, normalise_oid, normalise_pic
+from partners.eche.services import registry_status
 from partners.models import Country, OrganisationType
 
 from . import rules
@@ -27,7 +28,7 @@ class InvalidInput(Exception):
 
 
 @dataclass(frozen=True)
-class OfflineRequest:
+class ConsortiumCheck:
     edition: rules.EditionRules
     snapshot: rules.Snapshot
 
@@ -64,7 +65,7 @@ class _Reader:
         return value
 
 
-def parse(text: str) -> OfflineRequest:
+def parse(text: str) -> ConsortiumCheck:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
@@ -112,7 +113,7 @@ def parse(text: str) -> OfflineRequest:
 
     if reader.problems:
         raise InvalidInput(reader.problems)
-    return OfflineRequest(
+    return ConsortiumCheck(
         edition=edition_rules,
         snapshot=rules.Snapshot(duration_months=duration, aims=tuple(aims), participants=tuple(participants)),
     )
@@ -166,12 +167,12 @@ def _participant(reader, path, item, countries, types, edition_rules):
 
     if len(reader.problems) > before:
         return None
-    effective = country.member_state or country
+    effective = rules.effective_country(_rules_country(country), _rules_country(country.member_state))
     participant = rules.Participant(
         name=name.strip(),
         role=role,
         status=status,
-        country=effective.pk,
+        country=effective.code,
         programme_status=effective.programme_status,
         region=effective.region,
         higher_education=kind.higher_education,
@@ -181,6 +182,10 @@ def _participant(reader, path, item, countries, types, edition_rules):
         type_name=kind.name,
     )
     return _with_eche(participant, eche_status, identifiers, edition_rules)
+
+
+def _rules_country(country: Country | None) -> rules.Country | None:
+    return country and rules.Country(country.pk, country.programme_status, country.region)
 
 
 def _with_eche(participant, eche_status, identifiers, edition_rules):
@@ -194,7 +199,7 @@ def _with_eche(participant, eche_status, identifiers, edition_rules):
     )
     if not needs_charter:
         return replace(participant, eche="not_required")
-    status = eche.registry_status(
+    status = registry_status(
         erasmus_code=normalise_erasmus_code(identifiers["erasmus_code"]),
         pic=normalise_pic(identifiers["pic"]),
         oid=normalise_oid(identifiers["oid"]),

@@ -1,0 +1,218 @@
+"""Data rows of a list of ECHE holders turned into holders, refused rows (with the reason) and warnings.
+
+A row counts as blank, and is skipped silently, when every recognised column (Erasmus code, PIC, OID, legal
+name, city, country, dates) is empty; the other columns (proposal number, street, website...) are not looked
+at, so a ``Count:`` footer (Feb 2026) written in the proposal-number column is skipped too.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from partners.codes import (
+    OID_RE,
+    PIC_RE,
+    is_valid_erasmus_code,
+    normalise_erasmus_code,
+    normalise_oid,
+    normalise_pic,
+)
+
+from .list_cells import cell_text, identifier_text, lookup_country, parse_date
+from .list_format import Holder, ParsedList, RowProblem
+
+PROGRESS_EVERY = 500
+
+_UNSEEN = object()
+
+
+class RowParser:
+    """Turns data rows into holders, refused rows and warnings; caches per distinct country and date text."""
+
+    def __init__(self, columns: dict[str, int], result: ParsedList, progress: Callable[[int], None] | None):
+        self.columns = columns
+        self.result = result
+        self.progress = progress
+        self.width = max(columns.values()) + 1
+        self.country_cache: dict[Any, str] = {}
+        self.date_cache: dict[str, Any] = {}
+        self.first_row_of_code: dict[str, int] = {}
+        self.first_row_of_pic: dict[str, int] = {}
+
+    def run(self, rows: Iterable[Sequence[Any]], first_row: int) -> None:
+        columns = self.columns
+        i_code, i_pic, i_oid = columns["erasmus_code"], columns["pic"], columns["oid"]
+        i_name, i_country = columns["legal_name"], columns["country"]
+        i_start, i_end = columns["start"], columns["end"]
+        i_city = columns.get("city")
+        indexes = tuple(columns.values())
+        width = self.width
+        padding = (None,) * width
+        progress = self.progress
+        result = self.result
+        holders = result.holders
+        row_number = first_row - 1
+        done = 0
+        rows_read = 0
+        for row in rows:
+            row_number += 1
+            done += 1
+            if progress is not None and done % PROGRESS_EVERY == 0:
+                progress(done)
+            if len(row) < width:
+                row = (*row, *padding[: width - len(row)])
+            blank = True
+            for index in indexes:
+                value = row[index]
+                if value is not None and (not isinstance(value, str) or value.strip()):
+                    blank = False
+                    break
+            if blank:
+                continue
+            rows_read += 1
+            holder = self._holder(
+                row_number,
+                row[i_code],
+                row[i_pic],
+                row[i_oid],
+                row[i_name],
+                None if i_city is None else row[i_city],
+                row[i_country],
+                row[i_start],
+                row[i_end],
+            )
+            if holder is not None:
+                holders.append(holder)
+        result.rows_read = rows_read
+        if progress is not None and done % PROGRESS_EVERY:
+            progress(done)
+
+    def _date(self, value: Any) -> datetime.date | None:
+        """Parsed date (None when empty); raises ValueError when not a date. Text values are cached."""
+        if isinstance(value, datetime.datetime):
+            return value.date()
+        if not isinstance(value, str):
+            return parse_date(value)
+        cached = self.date_cache.get(value, _UNSEEN)
+        if cached is _UNSEEN:
+            try:
+                cached = parse_date(value)
+            except ValueError as error:
+                cached = error
+            self.date_cache[value] = cached
+        if isinstance(cached, ValueError):
+            raise cached
+        return cached
+
+    def _country(self, value: Any) -> str:
+        code = self.country_cache.get(value)
+        if code is None:
+            code = lookup_country(cell_text(value))
+            self.country_cache[value] = code
+        return code
+
+    def _holder(self, row, raw_code, raw_pic, raw_oid, raw_name, raw_city, raw_country, raw_start, raw_end):
+        problems: list[str] = []
+        notes: list[str] = []
+
+        code = identifier_text(raw_code)
+        normalised = normalise_erasmus_code(code) if code else ""
+        irregular = bool(code) and (code != normalised or not is_valid_erasmus_code(normalised))
+
+        pic = ""
+        pic_text = identifier_text(raw_pic)
+        if pic_text:
+            pic = normalise_pic(raw_pic if not isinstance(raw_pic, str) else pic_text)
+            if not PIC_RE.match(pic):
+                notes.append(_("PIC “%(value)s” is not nine digits: left out") % {"value": pic_text})
+                pic = ""
+
+        oid = ""
+        oid_text = identifier_text(raw_oid)
+        if oid_text:
+            oid = normalise_oid(oid_text)
+            if not OID_RE.match(oid):
+                notes.append(_("OID “%(value)s” is not “E” and eight digits: left out") % {"value": oid_text})
+                oid = ""
+
+        if not (code or pic or oid):
+            problems.append(_("no Erasmus code, PIC or OID"))
+
+        try:
+            start = self._date(raw_start)
+        except ValueError:
+            start = None
+            problems.append(_("start date “%(value)s” is not a date") % {"value": cell_text(raw_start)})
+        try:
+            end = self._date(raw_end)
+        except ValueError:
+            end = None
+            problems.append(_("end date “%(value)s” is not a date") % {"value": cell_text(raw_end)})
+        else:
+            if end is None:
+                problems.append(_("no end date"))
+
+        country = self._country(raw_country)
+        if not country:
+            country_text = cell_text(raw_country)
+            if country_text:
+                problems.append(_("unknown country “%(value)s”") % {"value": country_text})
+            else:
+                problems.append(_("no country"))
+
+        result = self.result
+        if problems:
+            if notes:  # say why an identifier that was there did not count
+                problems.extend(notes)
+            result.refused.append(RowProblem(row, "; ".join(problems)))
+            return None
+
+        if irregular:
+            if code != normalised:
+                notes.append(
+                    _(
+                        "Erasmus code “%(code)s” does not follow the usual pattern "
+                        "(normalised: “%(normalised)s”)"
+                    )
+                    % {"code": code, "normalised": normalised}
+                )
+            else:
+                notes.append(_("Erasmus code “%(code)s” does not follow the usual pattern") % {"code": code})
+        if normalised:
+            first = self.first_row_of_code.setdefault(normalised, row)
+            if first != row:
+                notes.append(
+                    _("Erasmus code “%(code)s” is also on row %(row)s") % {"code": normalised, "row": first}
+                )
+        if pic:
+            first = self.first_row_of_pic.setdefault(pic, row)
+            if first != row:
+                notes.append(_("PIC %(pic)s is also on row %(row)s") % {"pic": pic, "row": first})
+        if start is not None and end < start:
+            notes.append(
+                _("end date %(end)s is before start date %(start)s")
+                % {"end": end.isoformat(), "start": start.isoformat()}
+            )
+        legal_name = cell_text(raw_name)
+        if not legal_name:
+            notes.append(_("no legal name"))
+        for note in notes:
+            result.warnings.append(RowProblem(row, note))
+
+        return Holder(
+            row=row,
+            erasmus_code=code,
+            erasmus_code_normalised=normalised,
+            pic=pic,
+            oid=oid,
+            legal_name=legal_name,
+            city=cell_text(raw_city),
+            country=country,
+            start=start,
+            end=end,
+            code_irregular=irregular,
+        )
