@@ -11,11 +11,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from config.transactions import AfterCommit
 from eligibility.models import EligibilityReport
+from partners import signals as partner_signals
 from partners.eche import services as eche
 from partners.eche.sources import SourceError
 from partners.models import EcheImportJob, EcheList, EcheStatus, Organisation
-from partners.signals import PendingChecks
 from partners.tasks import check_eche
 from tests.factories import (
     OrganisationFactory,
@@ -54,12 +55,16 @@ def today():
         yield
 
 
+def is_check_batch(callback) -> bool:
+    return isinstance(callback, AfterCommit) and callback.action is partner_signals._queue_checks
+
+
 def pending_checks(callbacks) -> list[int]:
     return [
         pk
         for callback in callbacks
-        if isinstance(callback, PendingChecks)
-        for pk in callback.organisation_ids
+        if is_check_batch(callback)
+        for pk in callback.ids
     ]
 
 
@@ -127,7 +132,7 @@ def test_several_saves_in_one_transaction_queue_once_per_organisation(
         organisation = OrganisationFactory(hei=True, erasmus_code="D  BERLIN02")
         organisation.pic = "999986678"
         organisation.save()
-    assert len([c for c in callbacks if isinstance(c, PendingChecks)]) == 1
+    assert len([c for c in callbacks if is_check_batch(c)]) == 1
 
 
 def test_a_status_change_re_evaluates_eligibility(registry, django_capture_on_commit_callbacks):
