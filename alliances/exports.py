@@ -1,7 +1,10 @@
 """The consortium as CSV and XLSX: one row per participant, the columns the call's forms ask for.
 
-Cells are data, never formulas: a value starting with =, +, -, @ (or a tab or carriage return) is prefixed
-with an apostrophe, so an organisation named "=HYPERLINK(...)" cannot run anything in a spreadsheet.
+Cells are data, never formulas. In the CSV, a value starting with =, +, -, @ (or a tab or carriage return) is
+prefixed with an apostrophe, so an organisation named "=HYPERLINK(...)" cannot run anything in a spreadsheet;
+XLSX cells are typed as text, which no spreadsheet evaluates, so they keep the value as it is.
+
+The XLSX also has an "Eligibility" sheet: the verdict and every criterion of both modes, as the panel shows.
 """
 
 import csv
@@ -38,9 +41,13 @@ def headers() -> list[str]:
     ]
 
 
+def text_cell(value) -> str:
+    return _ILLEGAL_XML.sub("", "" if value is None else str(value))
+
+
 def safe_cell(value) -> str:
-    text = "" if value is None else str(value)
-    text = _ILLEGAL_XML.sub("", text)
+    """A CSV cell: text that a spreadsheet opening the file cannot take for a formula."""
+    text = text_cell(value)
     return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
@@ -72,7 +79,55 @@ def rows(participations) -> list[list[str]]:
             else _("Not required"),
             contact,
         ]
-        result.append([safe_cell(value) for value in values])
+        result.append(values)
+    return result
+
+
+def eligibility_rows(report) -> list[list]:
+    """The verdict of each mode, then every criterion of both modes, with its counts and reasons."""
+    from .templatetags.alliances_tags import CRITERION_TITLES, STATUS_LABELS
+
+    if report is None:
+        return [[_("Not evaluated yet.")]]
+    result = []
+    modes = ((_("Projected"), report.projected), (_("Confirmed"), report.confirmed))
+    for label, evaluation in modes:
+        verdict = STATUS_LABELS.get(evaluation.get("status"), "")
+        result.append([label, str(CRITERION_TITLES["overall"]), str(verdict)])
+    result.append([])
+    result.append(
+        [
+            _("Mode"),
+            _("Criterion"),
+            _("Status"),
+            _("Observed"),
+            _("Required"),
+            _("Pending confirmation"),
+            _("Counted"),
+            _("Not counted"),
+            _("Reason"),
+            _("What would fix it"),
+        ]
+    )
+    for label, evaluation in modes:
+        for criterion in evaluation.get("criteria", []):
+            not_counted = ", ".join(
+                f"{entry['country']} ({entry['reason']})" for entry in criterion.get("not_counted", [])
+            )
+            result.append(
+                [
+                    label,
+                    str(CRITERION_TITLES.get(criterion["code"], criterion["code"])),
+                    str(STATUS_LABELS.get(criterion["status"], criterion["status"])),
+                    criterion.get("observed"),
+                    criterion.get("required"),
+                    criterion.get("pending"),
+                    ", ".join(criterion.get("counted", [])),
+                    not_counted,
+                    criterion.get("message", ""),
+                    criterion.get("hint", ""),
+                ]
+            )
     return result
 
 
@@ -87,10 +142,22 @@ def participants_csv(*, proposal, participations) -> HttpResponse:
     buffer.write("\ufeff")
     writer = csv.writer(buffer)
     writer.writerow(headers())
-    writer.writerows(rows(participations))
+    writer.writerows([safe_cell(value) for value in row] for row in rows(participations))
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{_filename(proposal, "csv")}"'
     return response
+
+
+def _append_text(sheet, row) -> None:
+    sheet.append([value if value is None or isinstance(value, int) else text_cell(value) for value in row])
+    for cell in sheet[sheet.max_row]:
+        if isinstance(cell.value, str):
+            cell.data_type = "s"  # text, always: never a formula, never a number that loses leading zeros
+
+
+def _widths(sheet, widths) -> None:
+    for index, width in enumerate(widths):
+        sheet.column_dimensions[chr(ord("A") + index)].width = width
 
 
 def participants_xlsx(*, proposal, participations) -> HttpResponse:
@@ -101,13 +168,13 @@ def participants_xlsx(*, proposal, participations) -> HttpResponse:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows(participations):
-        sheet.append(row)
-        for cell in sheet[sheet.max_row]:
-            cell.data_type = "s"  # text, always: never a formula, never a number that loses leading zeros
-    widths = [28, 40, 16, 12, 12, 16, 22, 30, 12, 14, 36]
-    for index, width in enumerate(widths):
-        sheet.column_dimensions[chr(ord("A") + index)].width = width
+        _append_text(sheet, row)
+    _widths(sheet, [28, 40, 16, 12, 12, 16, 22, 30, 12, 14, 36])
     sheet.freeze_panes = "A2"
+    verdicts = workbook.create_sheet(_("Eligibility")[:31])
+    for row in eligibility_rows(getattr(proposal, "eligibility_report", None)):
+        _append_text(verdicts, row)
+    _widths(verdicts, [12, 36, 10, 10, 10, 12, 50, 24, 60, 60])
     buffer = io.BytesIO()
     workbook.save(buffer)
     response = HttpResponse(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE)

@@ -65,11 +65,31 @@ def test_xlsx_export(owner_client, proposal, add):
     add(proposal, evil, role=Role.AFFILIATED_ENTITY, affiliated_to=partner)
     response = owner_client.get(reverse("alliances:export_xlsx", kwargs={"pk": proposal.pk}))
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-    sheet = load_workbook(io.BytesIO(response.content)).active
+    workbook = load_workbook(io.BytesIO(response.content))
+    sheet = workbook.active
     rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
     assert rows[0] == HEADERS
     assert len(rows) == 1 + proposal.participations.count()
     evil_row = next(row for row in rows if row[1] and "1+2" in row[1])
-    assert evil_row[1] == "'=1+2" and evil_row[3] == "012345678"
+    # Text cells are never formulas: the name is kept as typed (the CSV alone needs the apostrophe).
+    assert evil_row[1] == "=1+2" and evil_row[3] == "012345678"
     assert evil_row[0].startswith("Affiliated entity of ")
     assert all(cell.data_type == "s" for row in sheet.iter_rows(min_row=2) for cell in row if cell.value)
+
+
+def test_xlsx_eligibility_sheet_holds_the_verdict_and_every_criterion_of_both_modes(owner_client, proposal):
+    response = owner_client.get(reverse("alliances:export_xlsx", kwargs={"pk": proposal.pk}))
+    workbook = load_workbook(io.BytesIO(response.content))
+    assert workbook.sheetnames == ["Participants", "Eligibility"]
+    rows = [[cell.value for cell in row] for row in workbook["Eligibility"].iter_rows()]
+    report = proposal.eligibility_report
+    verdicts = {"eligible": "Eligible", "not_eligible": "Not eligible", "pending": "Pending"}
+    assert rows[0] == ["Projected", "Overall", verdicts[report.projected["status"]]] + [None] * 7
+    assert rows[1][:3] == ["Confirmed", "Overall", verdicts[report.confirmed["status"]]]
+    criteria = [row for row in rows[4:] if row[0]]
+    expected = report.projected["criteria"] + report.confirmed["criteria"]
+    for row, criterion in zip(criteria, expected, strict=True):
+        assert row[3] == criterion.get("observed") and row[4] == criterion.get("required")
+        assert row[5] == criterion.get("pending")
+        assert row[8] == criterion["message"]
+        assert (row[9] or "") == criterion.get("hint", "")
