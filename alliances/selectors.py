@@ -210,15 +210,14 @@ def gap_suggestions(*, proposal, evaluation: dict | None, participations, mode: 
     for code in failing:
         queryset = base
         if code == "countries":
-            covered = {
-                p.organisation.country.member_state_id or p.organisation.country_id for p in full_partners
-            }
+            covered = {p.organisation.country.effective_code for p in full_partners}
             queryset = queryset.exclude(country_id__in=covered).exclude(country__member_state_id__in=covered)
             # One per country first: each suggestion then fixes a different gap.
             picked, seen = [], set()
             for organisation in queryset.order_by("country__name", "legal_name")[:60]:
-                if organisation.country_id not in seen:
-                    seen.add(organisation.country_id)
+                # A territory and its Member State are one country to the rules: one gap.
+                if organisation.country.effective_code not in seen:
+                    seen.add(organisation.country.effective_code)
                     picked.append(organisation)
             suggestions[code] = picked[:SUGGESTIONS_PER_CRITERION]
             continue

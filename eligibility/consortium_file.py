@@ -193,9 +193,10 @@ def _with_eche(participant, eche_status, identifiers, edition_rules):
 
     if eche_status is not None:
         return replace(participant, eche=eche_status)
-    needs_charter = participant.higher_education and (
-        edition_rules is not None
-        and rules.programme_status(participant, edition_rules) in rules.ELIGIBLE_PROGRAMME_STATUSES
+    needs_charter = (
+        participant.higher_education
+        and edition_rules is not None
+        and rules.from_eligible_country(participant, edition_rules)
     )
     if not needs_charter:
         return replace(participant, eche="not_required")

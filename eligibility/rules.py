@@ -267,6 +267,11 @@ def programme_status(participant: Participant, edition: EditionRules) -> str:
     return status_under(edition, participant.country, participant.programme_status)
 
 
+def from_eligible_country(participant: Participant, edition: EditionRules) -> bool:
+    """Whether the participant's effective country is a Member State or associated under the edition."""
+    return programme_status(participant, edition) in ELIGIBLE_PROGRAMME_STATUSES
+
+
 def eligible_country(country: Country, edition: EditionRules) -> bool:
     """Whether partners whose effective country this is may take any role and count for every criterion
     under the edition: a Member State or an associated country (criteria 1, 4, 5 and 7 treat the others
@@ -314,7 +319,7 @@ class _Context:
         return programme_status(participant, self.edition)
 
     def from_eligible_country(self, participant: Participant) -> bool:
-        return self.status_of(participant) in ELIGIBLE_PROGRAMME_STATUSES
+        return from_eligible_country(participant, self.edition)
 
     @cached_property
     def full_partners(self) -> tuple[Participant, ...]:

@@ -1033,3 +1033,25 @@ def test_an_unknown_aim_code_just_fails_the_criterion():
     assert result.status == "fail"
     assert "world-peace" in result.message
     assert evaluation.status == "not_eligible"
+
+
+# --- Which countries count (what the builder's suggestions apply to the country table) ----------------
+
+
+@pytest.mark.parametrize(
+    ("own", "member_state", "year", "counts"),
+    [
+        (rules.Country("PL", "eu_member"), None, 2026, True),
+        (rules.Country("US", "third_not_associated", 12), None, 2026, False),
+        (rules.Country("CH", "third_not_associated", 14), None, 2026, False),
+        (rules.Country("CH", "third_not_associated", 14), None, 2027, True),  # associated by the edition
+        (rules.Country("BY", "third_not_associated", 2), None, 2026, False),
+        (rules.Country("RU", "third_not_associated", 2), None, 2022, False),  # not excluded yet, still third
+        (rules.Country("RU", "associated"), None, 2023, False),  # excluded from 2023, whatever its status
+        # A territory counts as its Member State, whatever its own row says.
+        (rules.Country("RE", "third_not_associated", 14), rules.Country("FR", "eu_member"), 2026, True),
+        (rules.Country("GL", "eu_member"), rules.Country("DK", "third_not_associated", 14), 2026, False),
+    ],
+)
+def test_eligible_country(own, member_state, year, counts):
+    assert rules.eligible_country(rules.effective_country(own, member_state), edition(year)) is counts

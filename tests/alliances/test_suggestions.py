@@ -1,0 +1,100 @@
+"""Gap suggestions offer only organisations the rules would count: the edition's programme statuses (with its
+overrides), its excluded countries, territories counting as their Member State."""
+
+import pytest
+
+from alliances.models import ParticipationStatus, Role
+from alliances.selectors import builder_participations, gap_suggestions
+from eligibility.models import EditionCountryStatus
+from eligibility.services import reevaluate
+from partners.models import Country
+from tests.factories import OrganisationFactory, ParticipationFactory, country, edition
+
+pytestmark = pytest.mark.django_db
+
+# Two German partners: the consortium covers one country and lacks labour market actors.
+GERMAN_PAIR = [
+    ("DE", "higher-education-institution", Role.APPLICANT),
+    ("DE", "vet-provider", Role.FULL_PARTNER),
+]
+
+
+def suggested(proposal, criterion="labour-market-actors", mode="projected") -> set[str]:
+    proposal.refresh_from_db()
+    evaluation = getattr(proposal.eligibility_report, mode)
+    suggestions = gap_suggestions(
+        proposal=proposal,
+        evaluation=evaluation,
+        participations=builder_participations(proposal=proposal),
+        mode=mode,
+    )
+    return {organisation.legal_name for organisation in suggestions.get(criterion, [])}
+
+
+def enterprise(name, code):
+    return OrganisationFactory(legal_name=name, country=country(code))
+
+
+def test_third_countries_and_excluded_countries_are_never_suggested(make_proposal):
+    proposal = make_proposal(GERMAN_PAIR, edition=edition(2026))
+    enterprise("Polish Co", "PL")
+    enterprise("American Co", "US")
+    enterprise("Minsk Tractor", "BY")
+    enterprise("Moscow Steel", "RU")
+    assert suggested(proposal) == {"Polish Co"}
+    assert suggested(proposal, "countries") == {"Polish Co"}
+
+
+@pytest.mark.parametrize(("year", "swiss_suggested"), [(2026, False), (2027, True)])
+def test_a_country_the_edition_associates_is_suggested_under_that_edition_only(
+    make_proposal, year, swiss_suggested
+):
+    # Switzerland is third-not-associated in the country table and associated from 2027.
+    proposal = make_proposal(GERMAN_PAIR, edition=edition(year))
+    enterprise("Swiss Co", "CH")
+    assert ("Swiss Co" in suggested(proposal)) is swiss_suggested
+
+
+def test_an_override_can_also_take_a_country_out(make_proposal):
+    proposal = make_proposal(GERMAN_PAIR, edition=edition(2026))
+    EditionCountryStatus.objects.create(
+        edition=proposal.edition, country=country("PL"), programme_status="third_not_associated"
+    )
+    enterprise("Polish Co", "PL")
+    enterprise("Czech Co", "CZ")
+    assert suggested(proposal) == {"Czech Co"}
+
+
+def test_a_territory_counts_as_its_member_state(make_proposal):
+    proposal = make_proposal(GERMAN_PAIR, edition=edition(2026))
+    # Whatever Greenland's own row says, it counts as Denmark...
+    Country.objects.filter(code="GL").update(programme_status="third_not_associated", region=14)
+    enterprise("Nuuk Fisheries", "GL")
+    assert suggested(proposal) == {"Nuuk Fisheries"}
+    # ...so an edition that takes Denmark out takes Greenland out with it.
+    EditionCountryStatus.objects.create(
+        edition=proposal.edition, country=country("DK"), programme_status="third_not_associated"
+    )
+    assert suggested(proposal) == set()
+
+
+def test_a_territory_and_its_member_state_fill_one_country_gap(make_proposal):
+    proposal = make_proposal(GERMAN_PAIR, edition=edition(2026))
+    enterprise("Réunion Co", "RE")
+    enterprise("French Co", "FR")
+    enterprise("Polish Co", "PL")
+    countries = suggested(proposal, "countries")
+    assert "Polish Co" in countries and len(countries & {"Réunion Co", "French Co"}) == 1
+
+
+@pytest.mark.parametrize(("mode", "poland_is_a_gap"), [("projected", False), ("confirmed", True)])
+def test_a_partner_covers_its_country_in_the_modes_that_count_its_status(
+    make_proposal, mode, poland_is_a_gap
+):
+    proposal = make_proposal(GERMAN_PAIR, edition=edition(2026))
+    ParticipationFactory(
+        proposal=proposal, organisation=enterprise("Invited Co", "PL"), status=ParticipationStatus.INVITED
+    )
+    reevaluate([proposal.pk])
+    enterprise("Polish Co", "PL")
+    assert ("Polish Co" in suggested(proposal, "countries", mode)) is poland_is_a_gap
