@@ -31,12 +31,17 @@ def builder_participations(*, proposal) -> list[Participation]:
     order = {role: index for index, role in enumerate(Role.values)}
     participations = list(
         Participation.objects.filter(proposal=proposal)
-        .select_related("organisation__country", "organisation__type", "affiliated_to__organisation")
+        .select_related("organisation__country", "organisation__type")
         .order_by("created_at", "id")
     )
     participations.sort(key=lambda p: order.get(p.role, 99))
+    # An affiliated entity's partner is in the same proposal (a database constraint): link it from the list
+    # rather than joining its organisation a second time.
+    by_id = {p.pk: p for p in participations}
     partners_with_affiliates = {p.affiliated_to_id for p in participations if p.affiliated_to_id}
     for participation in participations:
+        if participation.affiliated_to_id:
+            participation.affiliated_to = by_id[participation.affiliated_to_id]
         participation.has_affiliates = participation.pk in partners_with_affiliates
     return participations
 

@@ -1,4 +1,5 @@
 from django import forms
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from .codes import normalise_erasmus_code, normalise_oid, normalise_pic
@@ -89,8 +90,13 @@ class OrganisationSearchForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Only countries that have organisations: a short list, and a light page.
-        countries = Country.objects.filter(organisations__isnull=False).distinct().order_by("name")
-        self.fields["country"].choices = [("", _("Any country")), *[(c.code, c.name) for c in countries]]
+        # An EXISTS per country, not a join over the whole directory: the builder shows this on every view.
+        countries = (
+            Country.objects.filter(Exists(Organisation.objects.filter(country=OuterRef("pk"))))
+            .order_by("name")
+            .values_list("code", "name")
+        )
+        self.fields["country"].choices = [("", _("Any country")), *countries]
         types = OrganisationType.objects.order_by("position", "name").values_list("slug", "name")
         self.fields["type"].choices = [("", _("Any type")), *types]
         self.fields["q"].widget.attrs.update(
