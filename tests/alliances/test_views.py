@@ -562,3 +562,22 @@ def test_cached_builder_content_follows_every_change(
         member.legal_name = "Renamed Member Ltd"
         member.save()
     assert "Renamed Member Ltd" in owner_client.get(url("builder", proposal)).content.decode()
+
+
+def test_every_link_and_action_on_the_builder_page_goes_where_it_says(owner_client, proposal):
+    """The rows build their URLs from one reversed base URL: each must still resolve to its own view."""
+    from django.urls import resolve
+
+    html = owner_client.get(url("builder", proposal)).content.decode()
+    targets = {
+        value.split("?")[0]
+        for value in re.findall(r'(?:href|action|hx-get|hx-post)="(/[^"#]*)', html)
+        if not value.startswith("/static/")
+    }
+    resolved = {path: resolve(path) for path in targets}
+    participation = proposal.participations.exclude(role=Role.APPLICANT).first()
+    row = {"pk": proposal.pk, "participation_id": participation.pk}
+    for name in ("participation_edit", "participation_remove"):
+        assert reverse(f"alliances:{name}", kwargs=row) in resolved
+    organisation = reverse("organisation_detail", kwargs={"pk": participation.organisation_id})
+    assert resolved[organisation].url_name == "organisation_detail"
