@@ -4,7 +4,7 @@ from django.utils.translation import ngettext
 
 from eligibility.models import Edition
 from eligibility.rules import AIMS
-from partners.models import Country, EcheStatus, Organisation, OrganisationType
+from partners.models import Organisation
 
 from .models import FULL_PARTNER_ROLES, Participation, Proposal, Role
 
@@ -180,36 +180,3 @@ class ParticipationAddForm(ParticipationForm):
 
 class ParticipationChangeForm(ParticipationForm):
     version = VersionField()
-
-
-class OrganisationSearchForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False, max_length=200)
-    country = forms.ChoiceField(label=_("Country"), required=False)
-    type = forms.ChoiceField(label=_("Type"), required=False)
-    eche = forms.ChoiceField(
-        label=_("ECHE status"), required=False, choices=[("", _("Any ECHE status")), *EcheStatus.choices]
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # Only countries that have organisations: a short list, and a light page.
-        countries = Country.objects.filter(organisations__isnull=False).distinct().order_by("name")
-        self.fields["country"].choices = [("", _("Any country")), *[(c.code, c.name) for c in countries]]
-        types = OrganisationType.objects.order_by("position", "name").values_list("slug", "name")
-        self.fields["type"].choices = [("", _("Any type")), *types]
-        self.fields["q"].widget.attrs.update(
-            type="search", placeholder=_("Name, acronym, PIC or Erasmus code"), autocomplete="off"
-        )
-
-    def filters(self) -> dict:
-        data = self.cleaned_data if self.is_valid() else {}
-        return {
-            "query": data.get("q", ""),
-            "country": data.get("country", ""),
-            "type_slug": data.get("type", ""),
-            "eche_status": data.get("eche", ""),
-        }
-
-    @property
-    def has_filters(self) -> bool:
-        return any(self.filters().values())

@@ -1,8 +1,5 @@
-import functools
-
 from django.db.models import Count, Q, QuerySet
-
-from config import prepared
+from django.shortcuts import get_object_or_404
 
 from .models import FULL_PARTNER_ROLES, Participation, Proposal, ProposalActivity, Role
 
@@ -19,79 +16,14 @@ def proposals_for_user(*, user, include_archived: bool = False) -> QuerySet[Prop
     )
 
 
-def proposal_get_for_user(*, user, pk, with_directory_stamp: bool = False) -> Proposal:
-    """The proposal if the user may see it (archived ones included), else 404: never a hint that it exists.
-
-    `with_directory_stamp` also reads, in the same query, the directory's key (partners.directory: the
-    builder's rendering cache depends on it, as the suggestions come from the directory) as
-    `directory_count` and `directory_version`.
-    """
-    from django.shortcuts import get_object_or_404
-
-    from partners import directory
-
+def proposal_get_for_user(*, user, pk) -> Proposal:
+    """The proposal if the user may see it (archived ones included), else 404: never a hint that it exists."""
     coedited = Proposal.co_editors.through.objects.filter(user_id=user.pk).values("proposal_id")
     # A subquery, not a join: no DISTINCT over the report's JSON, one row, one index look-up.
     queryset = Proposal.objects.filter(Q(owner_id=user.pk) | Q(pk__in=coedited)).select_related(
         "edition", "owner", "eligibility_report"
     )
-    if with_directory_stamp:
-        queryset = queryset.annotate(**directory.stamp_annotations())
     return get_object_or_404(queryset, pk=pk)
-
-
-def builder_page_stamp(*, user, pk) -> tuple | None:
-    """What the builder page shows changes with, read in one query; None if the user may not see it.
-
-    The proposal's version and last save, its owner's name, its report's evaluation time (not the report's
-    JSON), the directory's key (partners.directory), and the latest event of its invitations' audit trail:
-    the inputs of the builder's rendering-cache key (see alliances.views), without loading the proposal.
-    A proposal without a report yet has None as its evaluation time (the fourth item).
-
-    Plain SQL, as the ORM would spend several times the query's own time building it on every page view; on
-    PostgreSQL a prepared statement (once per connection), as planning it would cost more than running it.
-    """
-    from django.db import connection
-
-    rows = prepared.fetch(
-        STAMP_STATEMENT,
-        _builder_stamp_sql(connection.vendor),
-        [pk, user.pk, user.pk],
-        types=["bigint", "bigint", "bigint"],
-    )
-    return rows[0] if rows else None
-
-
-STAMP_STATEMENT = "alliance_builder_page_stamp_v3"  # a new name whenever the SQL changes
-
-
-@functools.cache
-def _builder_stamp_sql(vendor: str) -> str:
-    """The stamp's SQL for the default database (of this vendor), built once per process."""
-    from django.db import connection
-
-    from eligibility.models import EligibilityReport
-    from invitations.models import ParticipationEvent
-    from partners import directory
-
-    tables = {
-        "proposal": Proposal._meta.db_table,
-        "user": Proposal._meta.get_field("owner").related_model._meta.db_table,
-        "report": EligibilityReport._meta.db_table,
-        "event": ParticipationEvent._meta.db_table,
-        "coeditor": Proposal.co_editors.through._meta.db_table,
-    }
-    t = {name: connection.ops.quote_name(table) for name, table in tables.items()}
-    return (
-        "SELECT p.id, p.version, p.updated_at, r.evaluated_at, u.first_name, u.last_name, u.email, d.n, d.m, "
-        f"(SELECT MAX(e.id) FROM {t['event']} e WHERE e.proposal_id = p.id) "
-        f"FROM {t['proposal']} p "
-        f"INNER JOIN {t['user']} u ON u.id = p.owner_id "
-        f"LEFT JOIN {t['report']} r ON r.proposal_id = p.id "
-        f"CROSS JOIN ({directory.stamp_sql()}) d "
-        "WHERE p.id = %s AND (p.owner_id = %s OR EXISTS "
-        f"(SELECT 1 FROM {t['coeditor']} c WHERE c.proposal_id = p.id AND c.user_id = %s))"
-    )
 
 
 def builder_participations(*, proposal) -> list[Participation]:
@@ -99,12 +31,17 @@ def builder_participations(*, proposal) -> list[Participation]:
     order = {role: index for index, role in enumerate(Role.values)}
     participations = list(
         Participation.objects.filter(proposal=proposal)
-        .select_related("organisation__country", "organisation__type", "affiliated_to__organisation")
+        .select_related("organisation__country", "organisation__type")
         .order_by("created_at", "id")
     )
     participations.sort(key=lambda p: order.get(p.role, 99))
+    # An affiliated entity's partner is in the same proposal (a database constraint): link it from the list
+    # rather than joining its organisation a second time.
+    by_id = {p.pk: p for p in participations}
     partners_with_affiliates = {p.affiliated_to_id for p in participations if p.affiliated_to_id}
     for participation in participations:
+        if participation.affiliated_to_id:
+            participation.affiliated_to = by_id[participation.affiliated_to_id]
         participation.has_affiliates = participation.pk in partners_with_affiliates
     return participations
 

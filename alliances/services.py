@@ -59,9 +59,13 @@ class StaleProposal(Exception):
 def _lock(*, proposal_id: int, expected_version: int | None) -> Proposal:
     proposal = Proposal.objects.select_for_update().get(pk=proposal_id)
     if expected_version is not None and proposal.version != expected_version:
-        raise StaleProposal(
-            proposal_id=proposal_id, expected_version=expected_version, current_version=proposal.version
-        )
+        # Versions from `proposal_touch` (an invitation's progress) record no activity and conflict with no
+        # one's edit: only a change recorded since the page was rendered makes it stale.
+        missed = ProposalActivity.objects.filter(proposal_id=proposal_id, version__gt=expected_version)
+        if expected_version > proposal.version or missed.exists():
+            raise StaleProposal(
+                proposal_id=proposal_id, expected_version=expected_version, current_version=proposal.version
+            )
     return proposal
 
 
@@ -78,6 +82,16 @@ def _record(*, proposal: Proposal, actor, action: str, subject: str = "", detail
         subject=subject[:255],
         detail=detail or {},
     )
+
+
+def proposal_touch(*, proposal_id: int) -> None:
+    """A new version for something the builder shows that changed outside the consortium's edits (an
+    invitation sent, opened, answered...), so every page rendered before it is rendered again.
+
+    No activity is recorded, so no one's edit is refused for it (see `_lock`). An update() without signals
+    is enough: the version is not something eligibility reads.
+    """
+    Proposal.objects.filter(pk=proposal_id).update(version=F("version") + 1)
 
 
 # --- Proposals -----------------------------------------------------------------------------------------

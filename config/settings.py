@@ -254,13 +254,6 @@ CELERY_BEAT_SCHEDULE |= {
         "schedule": env_int("INVITATION_SWEEP_EVERY_SECONDS", 600),
     },
 }
-CELERY_BEAT_SCHEDULE |= {
-    # The directory's change log (cached pages are keyed on it) kept short.
-    "directory-compact": {
-        "task": "partners.tasks.compact_directory_changes",
-        "schedule": env_int("DIRECTORY_COMPACT_EVERY_SECONDS", 300),
-    },
-}
 CELERY_TIMEZONE = TIME_ZONE
 
 # Invitations: links expire after this many days; a reminder goes out this many days before; failed token

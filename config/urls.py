@@ -5,7 +5,7 @@ from django.views.generic import RedirectView
 from . import views
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", include("alliances.site_urls")),
     path("healthz", views.healthz, name="healthz"),
     path(
         "favicon.ico",

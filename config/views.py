@@ -1,18 +1,9 @@
 import redis
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
-
-from alliances.selectors import proposals_for_user
-
-
-@login_required
-def home(request):
-    return render(request, "home.html", {"proposals": proposals_for_user(user=request.user)})
 
 
 def _database() -> str:

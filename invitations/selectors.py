@@ -1,6 +1,6 @@
 """Reads for the partner's page and the coordinator's builder page."""
 
-from django.db.models import Max, Q
+from django.db.models import Q
 
 from alliances.models import Participation, ParticipationStatus, Role
 
@@ -75,8 +75,3 @@ def audit_trail(*, proposal_id: int, limit: int = 50) -> list[ParticipationEvent
         .select_related("actor")
         .order_by("-created_at", "-id")[:limit]
     )
-
-
-def trail_stamp(*, proposal_id: int) -> int:
-    """Changes whenever an invitation of the proposal does (each change writes an event): for caches."""
-    return ParticipationEvent.objects.filter(proposal_id=proposal_id).aggregate(last=Max("id"))["last"] or 0

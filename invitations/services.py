@@ -3,7 +3,9 @@
 Lock order, everywhere: the proposal, then the participation, then the invitation, then the organisation.
 The proposal comes first as in `alliances.services`, so a coordinator's edit and a partner's answer run one
 after the other and never deadlock. The participation's status changes only here, each change written to
-the audit trail in the same transaction; eligibility is re-evaluated by its signals after commit.
+the audit trail in the same transaction; eligibility is re-evaluated by its signals after commit. Every
+change the builder page shows (an invitation's state, its dates, the audit trail) touches the proposal
+(`alliances.services.proposal_touch`), which gives it a new version: the builder's cache key.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from alliances.models import Participation, ParticipationStatus, Proposal
+from alliances.services import proposal_touch
 from partners.models import Organisation
 
 from . import audit, tokens
@@ -140,6 +143,7 @@ def _new_invitation(*, participation: Participation, actor) -> Invitation:
     _set_participation_status(
         participation=participation, status=ParticipationStatus.INVITED, actor=actor, invitation=invitation
     )
+    proposal_touch(proposal_id=participation.proposal_id)
     # The token is made by the worker that sends the email: it never travels through the broker.
     _queue_on_commit("send_invitation", invitation.pk)
     return invitation
@@ -183,6 +187,7 @@ def invitation_revoke(*, invitation: Invitation, actor) -> Invitation:
     locked.revoked_at = timezone.now()
     locked.save(update_fields=["status", "revoked_at"])
     audit.invitation_event(kind=EventKind.REVOKED, invitation=locked, actor=actor)
+    proposal_touch(proposal_id=locked.participation.proposal_id)
     if locked.participation.status == ParticipationStatus.INVITED:
         _set_participation_status(
             participation=locked.participation,
@@ -213,6 +218,7 @@ def invitation_issue_token(*, invitation_id: int) -> tuple[Invitation, str] | No
     locked.expires_at = timezone.now() + ttl()
     locked.send_attempts += 1
     locked.save(update_fields=["token_hash", "expires_at", "send_attempts"])
+    proposal_touch(proposal_id=locked.participation.proposal_id)  # the builder shows the new expiry
     return locked, token
 
 
@@ -235,6 +241,7 @@ def invitation_mark_sent(*, invitation_id: int) -> None:
             actor=locked.created_by or ActorKind.SYSTEM,
             detail={"email": locked.email},
         )
+        proposal_touch(proposal_id=locked.participation.proposal_id)
 
 
 @transaction.atomic
@@ -246,6 +253,7 @@ def invitation_send_failed(*, invitation_id: int, error: str) -> None:
     audit.invitation_event(
         kind=EventKind.SEND_FAILED, invitation=locked, actor=ActorKind.SYSTEM, detail={"error": error[:200]}
     )
+    proposal_touch(proposal_id=locked.participation.proposal_id)
 
 
 def reminder_due(invitation: Invitation, now=None) -> bool:
@@ -284,6 +292,7 @@ def invitation_reminder_sent(*, invitation_id: int) -> None:
     except (Invitation.DoesNotExist, Participation.DoesNotExist):
         return
     audit.invitation_event(kind=EventKind.REMINDED, invitation=locked, actor=ActorKind.SYSTEM)
+    proposal_touch(proposal_id=locked.participation.proposal_id)
 
 
 @transaction.atomic
@@ -306,6 +315,7 @@ def invitation_expire(*, invitation_id: int, now=None) -> bool:
     locked.expired_at = now
     locked.save(update_fields=["status", "expired_at"])
     audit.invitation_event(kind=EventKind.EXPIRED, invitation=locked, actor=ActorKind.SYSTEM)
+    proposal_touch(proposal_id=locked.participation.proposal_id)
     if locked.participation.status == ParticipationStatus.INVITED:
         _set_participation_status(
             participation=locked.participation,
@@ -354,6 +364,7 @@ def invitation_open(*, invitation: Invitation) -> None:
         locked.status = InvitationStatus.OPENED
         locked.save(update_fields=["opened_at", "status"])
         audit.invitation_event(kind=EventKind.OPENED, invitation=locked, actor=ActorKind.INVITATION)
+        proposal_touch(proposal_id=locked.participation.proposal_id)
 
 
 def _lock_for_answer(*, invitation_id: int, token_hash: str) -> Invitation:
@@ -426,6 +437,7 @@ def _answer(*, invitation: Invitation, status: str, participation_status: str, c
             actor=ActorKind.INVITATION,
             invitation=invitation,
         )
+    proposal_touch(proposal_id=participation.proposal_id)
     _queue_on_commit("notify_coordinator", invitation.pk)
 
 

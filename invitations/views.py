@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import reswap, retarget
 
 from alliances.models import Participation
 from alliances.selectors import builder_participations, proposals_for_user
@@ -213,16 +214,13 @@ def _coordinator_response(request, participation: Participation):
         builder = reverse("alliances:builder", args=[proposal.pk])
         return redirect(f"{builder}#participation-{participation.pk}")
     row = next(p for p in builder_participations(proposal=proposal) if p.pk == participation.pk)
-    context = {"proposal": proposal, "participation": row}
-    html = render_to_string("alliances/partials/participant_row.html", context, request=request)
+    context = {"proposal": proposal, "participations": [row]}
+    html = render_to_string("alliances/partials/participant_rows.html", context, request=request)
     html += render_to_string(
         "invitations/partials/audit_trail.html", {"proposal": proposal, "oob": True}, request=request
     )
     html += render_to_string("alliances/partials/messages_oob.html", {}, request=request)
-    response = HttpResponse(html)
-    response["HX-Retarget"] = f"#participation-{participation.pk}"
-    response["HX-Reswap"] = "outerHTML"
-    return response
+    return reswap(retarget(HttpResponse(html), f"#participation-{participation.pk}"), "outerHTML")
 
 
 def _run(request, participation, action, success_message):

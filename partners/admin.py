@@ -10,7 +10,6 @@ from .eche.services import PROVENANCE_FIELDS
 from .forms import OrganisationForm
 from .models import (
     Country,
-    DirectoryChange,
     EcheHolder,
     EcheImportJob,
     EcheList,
@@ -186,14 +185,6 @@ class EcheListAdmin(admin.ModelAdmin):
     @admin.display(description=_("warnings"))
     def warning_rows(self, obj):
         return "\n".join(f"row {p['row']}: {p['reason']}" for p in obj.warnings) or "—"
-
-
-@admin.register(DirectoryChange)
-class DirectoryChangeAdmin(ReadOnlyAdmin):
-    """Read-only: when the directory last changed (written by database triggers, see partners.directory)."""
-
-    list_display = ("id", "changed_at")
-    ordering = ("-id",)
 
 
 @admin.register(EcheHolder)

@@ -1,8 +1,9 @@
 from django import forms
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from .codes import normalise_erasmus_code, normalise_oid, normalise_pic
-from .models import Organisation
+from .models import Country, EcheStatus, Organisation, OrganisationType
 from .selectors import organisations_with_identifier, organisations_with_same_name
 
 IDENTIFIER_LABELS = {"pic": _("PIC"), "oid": _("OID"), "erasmus_code": _("Erasmus code")}
@@ -74,3 +75,43 @@ class OrganisationForm(forms.ModelForm):
                     % {"organisation": _describe(existing)},
                 )
         return cleaned
+
+
+class OrganisationSearchForm(forms.Form):
+    """The directory search: the directory page's, and the builder's for adding a participant."""
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    country = forms.ChoiceField(label=_("Country"), required=False)
+    type = forms.ChoiceField(label=_("Type"), required=False)
+    eche = forms.ChoiceField(
+        label=_("ECHE status"), required=False, choices=[("", _("Any ECHE status")), *EcheStatus.choices]
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only countries that have organisations: a short list, and a light page.
+        # An EXISTS per country, not a join over the whole directory: the builder shows this on every view.
+        countries = (
+            Country.objects.filter(Exists(Organisation.objects.filter(country=OuterRef("pk"))))
+            .order_by("name")
+            .values_list("code", "name")
+        )
+        self.fields["country"].choices = [("", _("Any country")), *countries]
+        types = OrganisationType.objects.order_by("position", "name").values_list("slug", "name")
+        self.fields["type"].choices = [("", _("Any type")), *types]
+        self.fields["q"].widget.attrs.update(
+            type="search", placeholder=_("Name, acronym, PIC or Erasmus code"), autocomplete="off"
+        )
+
+    def filters(self) -> dict:
+        data = self.cleaned_data if self.is_valid() else {}
+        return {
+            "query": data.get("q", ""),
+            "country": data.get("country", ""),
+            "type_slug": data.get("type", ""),
+            "eche_status": data.get("eche", ""),
+        }
+
+    @property
+    def has_filters(self) -> bool:
+        return any(self.filters().values())

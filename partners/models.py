@@ -1,7 +1,6 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
@@ -278,21 +277,6 @@ class Organisation(models.Model):
     @property
     def display_name(self) -> str:
         return str(self)
-
-
-class DirectoryChange(models.Model):
-    """One write to the directory (organisations, countries, organisation types), logged by database triggers
-    (see partners.directory): what pages drawn from the directory are cached against."""
-
-    id = models.BigAutoField(primary_key=True)
-    changed_at = models.DateTimeField(_("changed"), db_default=Now(), editable=False)
-
-    class Meta:
-        verbose_name = _("directory change")
-        verbose_name_plural = _("directory changes")
-
-    def __str__(self):
-        return f"#{self.pk}"
 
 
 # --- The ECHE registry: imported lists of charter holders ---------------------------------------------------

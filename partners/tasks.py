@@ -9,7 +9,6 @@ from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 
-from . import directory
 from .eche import list_storage, services
 from .eche.sources import SourceError
 
@@ -54,9 +53,3 @@ def sweep_pending_eche() -> int:
 def import_eche_list(job_id: int) -> None:
     """Import a list uploaded in the admin; progress and result are written to the job."""
     list_storage.import_job_run(job_id=job_id)
-
-
-@shared_task(acks_late=True, soft_time_limit=60, time_limit=90, ignore_result=True)
-def compact_directory_changes() -> int:
-    """Keep the directory's change log (what cached pages are keyed on) short."""
-    return directory.changes_compact()

@@ -6,5 +6,4 @@ app_name = "partners"
 
 urlpatterns = [
     path("", views.organisation_list, name="organisation_list"),
-    path("<int:pk>/", views.organisation_detail, name="organisation_detail"),
 ]

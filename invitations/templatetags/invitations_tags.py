@@ -1,4 +1,8 @@
-"""The invitation column and the audit trail of the builder page, at a constant number of queries."""
+"""The invitation column and the audit trail of the builder page, at a constant number of queries.
+
+The builder's templates show them through `{% participant_invitation %}` and `{% audit_trail %}`: what an
+invitation looks like stays with invitations.
+"""
 
 from django import template
 
@@ -34,6 +38,23 @@ def invitation_for(participation, proposal):
 @register.simple_tag
 def audit_events(proposal, limit=50):
     return audit_trail(proposal_id=proposal.pk, limit=limit)
+
+
+@register.inclusion_tag("invitations/partials/participant_invitation.html", takes_context=True)
+def participant_invitation(context, participation, proposal):
+    """A participant's invitation: its state, dates and the actions the coordinator may take."""
+    return {
+        "participation": participation,
+        "proposal": proposal,
+        "invitation": invitation_for(participation, proposal),
+        "csrf_token": context.get("csrf_token"),
+    }
+
+
+@register.inclusion_tag("invitations/partials/audit_trail.html", takes_context=True, name="audit_trail")
+def audit_trail_tag(context, proposal):
+    """The proposal's participation and invitation history."""
+    return {"proposal": proposal, "csrf_token": context.get("csrf_token")}
 
 
 @register.filter

@@ -12,7 +12,6 @@ ROOT = Path(__file__).resolve().parents[2]
 MY_TEMPLATES = [
     *(ROOT / "templates" / "alliances").rglob("*.html"),
     *(ROOT / "templates" / "partners").rglob("*.html"),
-    ROOT / "templates" / "home.html",
     ROOT / "templates" / "accounts" / "signup.html",
 ]
 

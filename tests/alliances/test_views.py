@@ -1,12 +1,13 @@
 """The builder pages and their htmx fragments, as a coordinator uses them."""
 
 import json
+import re
 
 import pytest
 from django.urls import reverse
 
 from alliances.models import Participation, Proposal, Role
-from partners.models import Organisation
+from partners.models import Country, Organisation
 from tests.factories import OrganisationFactory, UserFactory, country, edition, org_type
 
 pytestmark = pytest.mark.django_db
@@ -15,6 +16,13 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 
 def url(name, proposal, **kwargs):
     return reverse(f"alliances:{name}", kwargs={"pk": proposal.pk, **kwargs})
+
+
+def suggestions(client, proposal, mode="projected") -> dict[str, str]:
+    """The suggestions fragment, as the HTML it swaps into each failing criterion's slot."""
+    html = client.get(url("suggestions", proposal), {"mode": mode}, **HTMX).content.decode()
+    slots = re.split(r'<div class="suggestions" id="suggestions-([\w-]+)" hx-swap-oob="true">', html)
+    return dict(zip(slots[1::2], slots[2::2], strict=True))
 
 
 def test_home_lists_my_proposals_with_their_badges_and_a_call_to_action(owner_client, proposal):
@@ -390,12 +398,12 @@ def test_suggestions_for_a_missing_labour_market_actor_are_addable(
     OrganisationFactory(legal_name="Not An Actor", country=country("PL"), type=org_type("ngo"))
     OrganisationFactory(legal_name="Minsk Tractor", country=country("BY"), type=org_type("enterprise"))
     html = owner_client.get(url("builder", proposal)).content.decode()
-    panel = html[
-        html.index('data-criterion="labour-market-actors"') : html.index(
-            'data-criterion="education-providers"'
-        )
-    ]
-    assert "Polmetal" in panel and "Not An Actor" not in panel and "Minsk Tractor" not in panel
+    assert f'hx-get="{url("suggestions", proposal)}?mode=projected" hx-trigger="load"' in html
+    assert 'id="suggestions-labour-market-actors"' in html and "Polmetal" not in html
+    suggested = suggestions(owner_client, proposal)
+    assert "Polmetal" in suggested["labour-market-actors"]
+    assert "Not An Actor" not in suggested["labour-market-actors"]
+    assert "Minsk Tractor" not in suggested["labour-market-actors"]
     with django_capture_on_commit_callbacks(execute=True):
         owner_client.post(
             url("participation_add", proposal),
@@ -415,11 +423,24 @@ def test_country_suggestions_come_from_uncovered_eligible_countries(owner_client
     OrganisationFactory(legal_name="German Co", country=country("DE"))
     OrganisationFactory(legal_name="Polish Co", country=country("PL"))
     OrganisationFactory(legal_name="Chinese Co", country=country("CN"))
-    html = owner_client.get(url("builder", proposal)).content.decode()
-    panel = html[
-        html.index('data-criterion="countries"') : html.index('data-criterion="labour-market-actors"')
-    ]
+    panel = suggestions(owner_client, proposal)["countries"]
     assert "Polish Co" in panel and "German Co" not in panel and "Chinese Co" not in panel
+
+
+def test_suggestions_follow_the_directory_at_once(owner_client, make_proposal, owner):
+    """Suggestions are never cached: a write to the directory, a bulk one included, shows on the next load."""
+    from tests.alliances.conftest import ELIGIBLE
+
+    proposal = make_proposal([m for m in ELIGIBLE if m[1] != "chamber"], owner=owner)  # one actor short
+    candidate = OrganisationFactory(legal_name="Polmetal", country=country("PL"), type=org_type("ngo"))
+    assert "Polmetal" not in suggestions(owner_client, proposal)["labour-market-actors"]
+    Organisation.objects.filter(pk=candidate.pk).update(type=org_type("enterprise"))
+    assert "Polmetal" in suggestions(owner_client, proposal)["labour-market-actors"]
+    Country.objects.filter(code="PL").update(programme_status="third_not_associated", region=2)
+    assert "Polmetal" not in suggestions(owner_client, proposal)["labour-market-actors"]
+    Country.objects.filter(code="PL").update(programme_status="eu_member", region=None)
+    candidate.delete()
+    assert "Polmetal" not in suggestions(owner_client, proposal)["labour-market-actors"]
 
 
 def test_history_lists_eligibility_changes(owner_client, proposal, add):
@@ -493,7 +514,7 @@ def test_html_in_names_is_shown_as_text(owner_client, proposal, add):
     for name in ("builder", "summary"):
         html = owner_client.get(url(name, proposal)).content.decode()
         assert "<script>alert" not in html and "&lt;script&gt;alert" in html
-    html = owner_client.get(reverse("partners:organisation_detail", kwargs={"pk": evil.pk})).content.decode()
+    html = owner_client.get(reverse("organisation_detail", kwargs={"pk": evil.pk})).content.decode()
     assert "<script>alert" not in html
     html = owner_client.get(reverse("partners:organisation_list"), {"q": "evil"}).content.decode()
     assert "<b>Evil</b>" not in html
@@ -503,9 +524,7 @@ def test_directory_search_and_detail(owner_client, proposal):
     member = proposal.participations.first().organisation
     response = owner_client.get(reverse("partners:organisation_list"), {"q": member.acronym})
     assert member.legal_name in response.content.decode()
-    html = owner_client.get(
-        reverse("partners:organisation_detail", kwargs={"pk": member.pk})
-    ).content.decode()
+    html = owner_client.get(reverse("organisation_detail", kwargs={"pk": member.pk})).content.decode()
     assert proposal.acronym in html and "Identifiers" in html and "Erasmus Charter" in html
     fragment = owner_client.get(reverse("partners:organisation_list"), {"q": "zzzz"}, **HTMX).content.decode()
     assert "No organisation matches" in fragment and "<html" not in fragment
@@ -514,7 +533,7 @@ def test_directory_search_and_detail(owner_client, proposal):
 def test_directory_detail_lists_only_my_proposals(client, proposal):
     member = proposal.participations.first().organisation
     client.force_login(UserFactory())
-    html = client.get(reverse("partners:organisation_detail", kwargs={"pk": member.pk})).content.decode()
+    html = client.get(reverse("organisation_detail", kwargs={"pk": member.pk})).content.decode()
     assert proposal.acronym not in html and "in none of your proposals" in html
 
 
@@ -543,3 +562,22 @@ def test_cached_builder_content_follows_every_change(
         member.legal_name = "Renamed Member Ltd"
         member.save()
     assert "Renamed Member Ltd" in owner_client.get(url("builder", proposal)).content.decode()
+
+
+def test_every_link_and_action_on_the_builder_page_goes_where_it_says(owner_client, proposal):
+    """The rows build their URLs from one reversed base URL: each must still resolve to its own view."""
+    from django.urls import resolve
+
+    html = owner_client.get(url("builder", proposal)).content.decode()
+    targets = {
+        value.split("?")[0]
+        for value in re.findall(r'(?:href|action|hx-get|hx-post)="(/[^"#]*)', html)
+        if not value.startswith("/static/")
+    }
+    resolved = {path: resolve(path) for path in targets}
+    participation = proposal.participations.exclude(role=Role.APPLICANT).first()
+    row = {"pk": proposal.pk, "participation_id": participation.pk}
+    for name in ("participation_edit", "participation_remove"):
+        assert reverse(f"alliances:{name}", kwargs=row) in resolved
+    organisation = reverse("organisation_detail", kwargs={"pk": participation.organisation_id})
+    assert resolved[organisation].url_name == "organisation_detail"

@@ -107,3 +107,10 @@ def test_signed_out_visitors_are_sent_to_sign_in(client, make_proposal):
         assert response.status_code in (302, 405), pattern.name
         if response.status_code == 302:
             assert response.url.startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("pk", ["9223372036854775807", "9223372036854775808", "99999999999999999999999"])
+def test_an_id_beyond_the_database_range_is_a_404_not_a_500(client, pk):
+    client.force_login(UserFactory())
+    for url in (f"/proposals/{pk}/", f"/proposals/{pk}/eligibility/", f"/proposals/{pk}/participants/"):
+        assert client.get(url).status_code == 404, url

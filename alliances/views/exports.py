@@ -1,0 +1,39 @@
+"""The consortium as CSV or Excel, and the printable summary."""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from eligibility.rules import AIMS
+
+from ..exports import participants_csv, participants_xlsx
+from ..selectors import builder_participations, proposal_get_for_user
+from .builder import report_evaluation
+
+EXPORTERS = {"csv": participants_csv, "xlsx": participants_xlsx}
+
+
+@login_required
+@require_GET
+def export(request, pk, kind):
+    proposal = proposal_get_for_user(user=request.user, pk=pk)
+    return EXPORTERS[kind](proposal=proposal, participations=builder_participations(proposal=proposal))
+
+
+@login_required
+@require_GET
+def summary(request, pk):
+    proposal = proposal_get_for_user(user=request.user, pk=pk)
+    context = {
+        "proposal": proposal,
+        "participations": builder_participations(proposal=proposal),
+        "aims": [AIMS.get(code, code) for code in proposal.aims or []],
+        "evaluations": [
+            (_("projected"), report_evaluation(proposal, "projected")[1]),
+            (_("confirmed"), report_evaluation(proposal, "confirmed")[1]),
+        ],
+        "report": getattr(proposal, "eligibility_report", None),
+        "co_editors": list(proposal.co_editors.order_by("email")),
+    }
+    return render(request, "alliances/summary.html", context)

@@ -1,0 +1,176 @@
+"""The home page (the user's proposals), a proposal's details, co-editors and archiving, and the
+organisation page (an organisation of the directory, with the user's proposals it takes part in)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from partners.models import Organisation
+
+from .. import services
+from ..forms import CoeditorForm, ProposalForm, is_tampered
+from ..selectors import (
+    organisation_participations_for_user,
+    proposal_activities,
+    proposal_get_for_user,
+    proposals_for_user,
+)
+from .participants import expected_version, form_errors_to
+
+
+@login_required
+def home(request):
+    return render(request, "alliances/home.html", {"proposals": proposals_for_user(user=request.user)})
+
+
+@login_required
+@require_GET
+def organisation_detail(request, pk):
+    organisation = get_object_or_404(
+        Organisation.objects.select_related("country", "type", "created_by"), pk=pk
+    )
+    participations = organisation_participations_for_user(organisation=organisation, user=request.user)
+    return render(
+        request,
+        "alliances/organisation_detail.html",
+        {"organisation": organisation, "participations": participations},
+    )
+
+
+@login_required
+@require_GET
+def proposal_archived_list(request):
+    proposals = proposals_for_user(user=request.user, include_archived=True).filter(archived_at__isnull=False)
+    return render(request, "alliances/proposal_archived.html", {"proposals": proposals})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def proposal_create(request):
+    form = ProposalForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        proposal = services.proposal_create(owner=request.user, **form.service_kwargs())
+        messages.success(
+            request,
+            _(
+                "Proposal %(acronym)s created. Now add its participants: the checklist on the right "
+                "shows what is still missing."
+            )
+            % {"acronym": proposal.acronym},
+        )
+        return redirect("alliances:builder", pk=proposal.pk)
+    return render(request, "alliances/proposal_form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def proposal_update(request, pk):
+    proposal = proposal_get_for_user(user=request.user, pk=pk)
+    form = ProposalForm(request.POST or None, instance=proposal)
+    stale = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.proposal_update(
+                proposal=proposal,
+                actor=request.user,
+                expected_version=form.cleaned_data["version"],
+                **form.service_kwargs(),
+            )
+        except services.StaleProposal as exc:
+            stale = exc
+        else:
+            messages.success(request, _("Proposal details saved."))
+            return redirect("alliances:builder", pk=proposal.pk)
+    if stale is not None:
+        fresh = proposal_get_for_user(user=request.user, pk=pk)
+        # Keep what the user typed, show what is stored now, and let a resubmit apply it knowingly.
+        data = request.POST.copy()
+        data["version"] = str(fresh.version)
+        form = ProposalForm(data, instance=fresh)
+        form.is_valid()
+        proposal = fresh
+    context = {
+        "form": form,
+        "proposal": proposal,
+        "stale": stale,
+        "stale_changes": stale.changes if stale else [],
+        "coeditor_form": CoeditorForm(initial={"version": proposal.version}),
+        "co_editors": list(proposal.co_editors.order_by("email")),
+        "is_owner": proposal.owner_id == request.user.pk,
+        "activities": proposal_activities(proposal=proposal),
+    }
+    status = 409 if stale else (400 if form.errors else 200)
+    return render(request, "alliances/proposal_form.html", context, status=status)
+
+
+@login_required
+@require_POST
+def proposal_archive(request, pk):
+    proposal = proposal_get_for_user(user=request.user, pk=pk)
+    services.proposal_archive(proposal=proposal, actor=request.user)
+    messages.success(
+        request,
+        _("%(acronym)s archived. You find it under “Archived proposals”, where you can restore it.")
+        % {"acronym": proposal.acronym},
+    )
+    return redirect("home")
+
+
+@login_required
+@require_POST
+def proposal_restore(request, pk):
+    proposal = proposal_get_for_user(user=request.user, pk=pk)
+    services.proposal_restore(proposal=proposal, actor=request.user)
+    messages.success(request, _("%(acronym)s restored.") % {"acronym": proposal.acronym})
+    return redirect("alliances:builder", pk=proposal.pk)
+
+
+@login_required
+@require_POST
+def coeditor_add(request, pk):
+    proposal = proposal_get_for_user(user=request.user, pk=pk)
+    if proposal.owner_id != request.user.pk:
+        raise PermissionDenied
+    form = CoeditorForm(request.POST)
+    if form.is_valid():
+        try:
+            user = services.coeditor_add(
+                proposal=proposal,
+                email=form.cleaned_data["email"],
+                actor=request.user,
+                expected_version=form.cleaned_data["version"],
+            )
+        except ValidationError as exc:
+            form_errors_to(form, exc)
+        except services.StaleProposal:
+            messages.warning(request, _("Nothing was saved: the proposal changed meanwhile. Try again."))
+            return redirect("alliances:proposal_update", pk=pk)
+        else:
+            messages.success(request, _("%(email)s can now edit this proposal.") % {"email": user.email})
+            return redirect("alliances:proposal_update", pk=pk)
+    if is_tampered(form, ["version"]) or form.has_error("version"):
+        raise BadRequest("version")
+    for error in form.errors.get("email", []):
+        messages.error(request, error)
+    return redirect("alliances:proposal_update", pk=pk)
+
+
+@login_required
+@require_POST
+def coeditor_remove(request, pk, user_id):
+    proposal = proposal_get_for_user(user=request.user, pk=pk)
+    if proposal.owner_id != request.user.pk:
+        raise PermissionDenied
+    user = get_object_or_404(proposal.co_editors.all(), pk=user_id)
+    try:
+        services.coeditor_remove(
+            proposal=proposal, user=user, actor=request.user, expected_version=expected_version(request)
+        )
+    except services.StaleProposal:
+        messages.warning(request, _("Nothing was saved: the proposal changed meanwhile. Try again."))
+    else:
+        messages.success(request, _("%(email)s can no longer edit this proposal.") % {"email": user.email})
+    return redirect("alliances:proposal_update", pk=pk)
