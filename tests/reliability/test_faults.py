@@ -60,13 +60,12 @@ def test_redis_down_pages_render_saves_succeed_and_checks_complete_when_it_retur
     # Broker and cache on a private Redis that this test may stop (never the machine's shared one).
     monkeypatch.setenv("CELERY_BROKER_URL", private_redis.url(0))
     switch_broker(private_redis.url(0))
-    settings.CACHES = {
-        "default": {
-            **settings.CACHES["default"],
-            "BACKEND": "config.cache.ResilientRedisCache",
-            "LOCATION": private_redis.url(1),
-        }
+    cache = {
+        **settings.CACHES["default"],
+        "BACKEND": "config.cache.ResilientRedisCache",
+        "LOCATION": private_redis.url(1),
     }
+    settings.CACHES = {"default": cache, "fragments": cache}  # the builder's rendered fragments too
     from tests.partners.eche_helpers import import_list, write_list
 
     import_list(
