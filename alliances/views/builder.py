@@ -9,7 +9,6 @@ come from the whole directory, so they are a fragment of their own, never cached
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.urls import reverse
 from django.views.decorators.http import require_GET
 from django_htmx.http import HTMX_STOP_POLLING, trigger_client_event
 
@@ -55,21 +54,18 @@ def report_evaluation(proposal, mode):
 
 
 def rows_context(proposal, participations) -> dict:
-    """The table's rows, with the URLs they extend reversed once per page, not once per cell."""
-    return {
-        "proposal": proposal,
-        "participations": participations,
-        "participants_url": reverse("alliances:participants", kwargs={"pk": proposal.pk}),
-        "organisations_url": reverse("partners:organisation_list"),
-    }
+    """The table's rows (participant_rows.html reverses the URLs they extend once, not once per cell)."""
+    return {"proposal": proposal, "participations": participations}
+
+
+def _suggests(criterion) -> bool:
+    """A failing criterion that directory organisations could fix: the panel leaves a slot for them."""
+    return criterion["status"] == "fail" and criterion["code"] in SUGGESTING_CRITERIA
 
 
 def panel_context(proposal, mode) -> dict:
     report, evaluation = report_evaluation(proposal, mode)
-    criteria = [
-        {**criterion, "suggests": criterion["status"] == "fail" and criterion["code"] in SUGGESTING_CRITERIA}
-        for criterion in (evaluation or {}).get("criteria", [])
-    ]
+    criteria = [{**c, "suggests": _suggests(c)} for c in (evaluation or {}).get("criteria", [])]
     return {
         "proposal": proposal,
         "report": report,
@@ -153,10 +149,9 @@ def suggestions_fragment(request, pk):
         "proposal": proposal,
         "criteria": [
             (criterion["code"], suggestions.get(criterion["code"], []))
-            for criterion in panel_context(proposal, mode)["criteria"]
-            if criterion["suggests"]
+            for criterion in (evaluation or {}).get("criteria", [])
+            if _suggests(criterion)
         ],
-        "organisations_url": reverse("partners:organisation_list"),
     }
     return render(request, "alliances/partials/suggestions.html", context)
 
