@@ -4,8 +4,8 @@ adds to saving one participation. Prints one JSON object.
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/alliance_builder .venv/bin/python bench/eligibility.py
 
 Runs on a throw-away database (`test_<name>`), created and dropped by the run.
-Budgets (issue #3): save with evaluation / save without ≤ 3 for 50 participants;
-queries per evaluation constant.
+Budgets (issue #11): save with evaluation / save without ≤ 5 for 50 participants; queries per evaluation
+(as Django counts them: the lock included, BEGIN and COMMIT not) the same at every size and at most 5.
 """
 
 import json
@@ -128,7 +128,8 @@ def main():
         results["sizes"][str(size)] = {
             "evaluation_ms_median": round(statistics.median(evaluation), 3),
             "evaluation_ms_p95": round(percentile(evaluation, 0.95), 3),
-            "queries_per_evaluation": statements + 2,  # + BEGIN and COMMIT, which bypass execute()
+            "queries_per_evaluation": statements,
+            "statements_per_evaluation": statements + 2,  # + BEGIN and COMMIT, which bypass execute()
             "save_ms_median_with_eligibility": round(statistics.median(with_eligibility), 3),
             "save_ms_median_without_eligibility": round(statistics.median(without), 3),
             "save_cost_ratio": round(statistics.median(with_eligibility) / statistics.median(without), 2),
@@ -136,11 +137,11 @@ def main():
     queries = {figures["queries_per_evaluation"] for figures in results["sizes"].values()}
     ratio_50 = results["sizes"]["50"]["save_cost_ratio"]
     results["budgets"] = {
-        "save_cost_ratio_50": {"value": ratio_50, "budget": "<= 3", "holds": ratio_50 <= 3},
-        "queries_per_evaluation_constant": {
+        "save_cost_ratio_50": {"value": ratio_50, "budget": "<= 5", "holds": ratio_50 <= 5},
+        "queries_per_evaluation": {
             "value": sorted(queries),
-            "budget": "one value",
-            "holds": len(queries) == 1,
+            "budget": "one value at 8, 50 and 500 participants, <= 5",
+            "holds": len(queries) == 1 and max(queries) <= 5,
         },
     }
     results["database"] = connection.vendor

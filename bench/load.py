@@ -6,32 +6,36 @@ what the clients were told. Prints one JSON object with the budgets and whether 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/alliance_builder \\
     CELERY_BROKER_URL=redis://127.0.0.1:6379/14 REDIS_CACHE_URL=redis://127.0.0.1:6379/13 \\
     BENCH_LOAD_SECONDS=20 .venv/bin/python bench/load.py
+    .venv/bin/python bench/load.py --record-baseline 3  # same environment; rewrites load_baseline.json
 
 Coordinators (one proposal each) open the builder page and its fragments, search the directory, add and
 remove participants and send invitations, always with the version their page showed (so a partner's answer
 in between makes a save stale, as in the browser). Partners open the emailed links (the worker writes the
-emails to files) and confirm or decline. Runs on a throw-away database (`<name>_bench_load`) and its own
-queue and cache prefix; everything targets 127.0.0.1. Budgets (issue #7): no 5xx and no failed request;
-nothing lost (every save the server confirmed is there, every removal gone, every answer recorded); no
-duplicate participation; every stored eligibility report equals a fresh evaluation of the final data.
+emails to files) and confirm or decline. A light client requests the bare view of bench/pages_urls.py under
+the same gunicorn, so that each action's p95 is also given as a multiple of the bare view's p95 (a ratio that
+stays meaningful on a busy machine, where milliseconds do not). Runs on a throw-away database
+(`<name>_bench_load`) and its own queue and cache prefix; everything targets 127.0.0.1. Budgets (issue #7):
+no 5xx and no failed request; nothing lost (every save the server confirmed is there, every removal gone,
+every answer recorded); no duplicate participation; every stored eligibility report equals a fresh
+evaluation of the final data.
+Issue #11: the builder page's, the add's and the remove's p95-to-bare ratio each at most half of its before
+figure, the median of three runs on the code before that change, kept in bench/load_baseline.json.
 """
 
-import collections
+import datetime
 import json
 import os
-import random
-import re
+import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from html.parser import HTMLParser
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bench import common  # noqa: E402
+from bench.load_clients import BARE_VIEW, BareViewClient, Coordinator, Mailbox, Partner, Recorder  # noqa: E402
 
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/alliance_builder")
 BASE_URL = os.environ["DATABASE_URL"]
@@ -41,8 +45,10 @@ SECONDS = float(os.environ.get("BENCH_LOAD_SECONDS", "60"))
 COORDINATORS = int(os.environ.get("BENCH_LOAD_COORDINATORS", "14"))
 PARTNERS = int(os.environ.get("BENCH_LOAD_PARTNERS", "6"))
 QUEUE = "alliance-builder-bench-load"
-SEARCH_WORDS = ["Directory", "Berlin", "Universit", "Skills", "VET", "Lab", "zz-nothing", "Org 1"]
-HTMX = {"HX-Request": "true"}
+# The before figure of issue #11 (each action's p95 as a multiple of the bare view's, median of three runs on
+# the code before the change) and the actions whose budget is half of it.
+BASELINE = Path(__file__).with_name("load_baseline.json")
+HALVED_ACTIONS = ("builder page", "add", "remove")
 
 
 def percentile(values, fraction):
@@ -122,7 +128,7 @@ def prepare(email_dir: str) -> dict:
             participations[participation.pk] = organisation.pk
         session = store()
         session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]  # the model backend (axes' first)
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.create()
         applicant = min(participations)
@@ -176,224 +182,6 @@ def start_worker(env: dict, log) -> subprocess.Popen:
         f"bench-load-{os.getpid()}@localhost",
     ]
     return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-
-
-# --- Clients --------------------------------------------------------------------------------------------
-
-
-class FormFields(HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.fields: dict[str, str] = {}
-        self._select = None
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        name = attrs.get("name")
-        if tag == "input" and name and attrs.get("type") not in {"submit", "button", "checkbox", "radio"}:
-            self.fields[name] = attrs.get("value") or ""
-        elif tag == "textarea" and name:
-            self.fields[name] = ""
-        elif tag == "select" and name:
-            self._select = name
-        elif tag == "option" and self._select and (self._select not in self.fields or "selected" in attrs):
-            self.fields[self._select] = attrs.get("value") or ""
-
-    def handle_endtag(self, tag):
-        if tag == "select":
-            self._select = None
-
-
-class Recorder:
-    def __init__(self):
-        self.lock = threading.Lock()
-        self.latencies = collections.defaultdict(list)
-        self.statuses = collections.Counter()
-        self.by_action = collections.defaultdict(collections.Counter)
-        self.server_errors: list[str] = []
-        self.failures: list[str] = []  # connection errors, timeouts
-
-    def call(self, session, action, method, url, **kwargs):
-        import requests
-
-        started = time.perf_counter()
-        try:
-            response = session.request(method, url, timeout=30, **kwargs)
-        except requests.RequestException as error:
-            with self.lock:
-                self.failures.append(f"{action}: {error}")
-            return None
-        elapsed = (time.perf_counter() - started) * 1000
-        with self.lock:
-            self.latencies[action].append(elapsed)
-            self.statuses[response.status_code // 100 * 100] += 1
-            self.by_action[action][response.status_code] += 1
-            if response.status_code >= 500:
-                self.server_errors.append(f"{action} {method} {url}: {response.status_code}")
-        return response
-
-
-VERSION = re.compile(r'name="version" value="(\d+)"')
-ROW = re.compile(r'id="participation-(\d+)"')
-
-
-class Coordinator(threading.Thread):
-    def __init__(self, base, world, directory, recorder, deadline, seed):
-        super().__init__(daemon=True)
-        import requests
-
-        self.base, self.world, self.recorder, self.deadline = base, world, recorder, deadline
-        self.directory = directory
-        self.random = random.Random(seed)
-        self.session = requests.Session()
-        self.session.cookies.set("sessionid", world["session"])
-        self.builder = f"{base}/proposals/{world['proposal']}/"
-        self.version = None
-        self.members = dict(
-            world["members"]
-        )  # participation id -> organisation id: what the server confirmed
-        self.invited: set[int] = set()
-        self.anomalies: list[str] = []
-
-    def _version_from(self, response):
-        if response is not None:
-            match = VERSION.search(response.text)
-            if match:
-                self.version = match.group(1)
-
-    def _post(self, action, url, data):
-        headers = {**HTMX, "X-CSRFToken": self.session.cookies.get("csrftoken", ""), "Referer": self.builder}
-        response = self.recorder.call(self.session, action, "POST", url, data=data, headers=headers)
-        self._version_from(response)
-        return response
-
-    def run(self):
-        self._version_from(self.recorder.call(self.session, "builder page", "GET", self.builder))
-        actions = ["builder page", "eligibility panel", "search", "directory", "add", "remove", "invite"]
-        weights = [20, 10, 15, 10, 18, 12, 15]
-        while time.monotonic() < self.deadline:
-            action = self.random.choices(actions, weights)[0]
-            getattr(self, "do_" + action.replace(" ", "_"))()
-
-    def do_builder_page(self):
-        self._version_from(self.recorder.call(self.session, "builder page", "GET", self.builder))
-
-    def do_eligibility_panel(self):
-        self.recorder.call(
-            self.session, "eligibility panel", "GET", self.builder + "eligibility/", headers=HTMX
-        )
-
-    def do_search(self):
-        url = self.builder + "participants/search/"
-        params = {"q": self.random.choice(SEARCH_WORDS)}
-        self.recorder.call(self.session, "search", "GET", url, params=params, headers=HTMX)
-
-    def do_directory(self):
-        params = {"q": self.random.choice(SEARCH_WORDS)}
-        self.recorder.call(self.session, "directory", "GET", f"{self.base}/organisations/", params=params)
-
-    def do_add(self):
-        taken = set(self.members.values())
-        organisation = self.random.choice([o for o in self.directory if o not in taken])
-        data = {
-            "organisation": organisation,
-            "role": self.random.choice(["full_partner", "associated_partner"]),
-            "affiliated_to": "",
-            "contact_name": "Partner Contact",
-            "contact_email": f"contact{organisation}@partner.example",
-            "version": self.version,
-        }
-        response = self._post("add", self.builder + "participants/add/", data)
-        if response is not None and response.status_code == 200 and "alert-success" in response.text:
-            new = set(map(int, ROW.findall(response.text))) - set(self.members)
-            if len(new) != 1:
-                self.anomalies.append(f"add of organisation {organisation}: {len(new)} new rows")
-            for pk in new:
-                self.members[pk] = organisation
-
-    def do_remove(self):
-        removable = [pk for pk in self.members if pk != self.world["keep"]]
-        if not removable:
-            return
-        pk = self.random.choice(removable)
-        response = self._post("remove", f"{self.builder}participants/{pk}/remove/", {"version": self.version})
-        if response is not None and response.status_code == 200 and "alert-success" in response.text:
-            del self.members[pk]
-            self.invited.discard(pk)
-
-    def do_invite(self):
-        candidates = [pk for pk in self.members if pk not in self.invited and pk != self.world["keep"]]
-        candidates = [pk for pk in candidates if self.members[pk] in set(self.directory)]  # have an email
-        if not candidates:
-            return self.do_builder_page()
-        pk = self.random.choice(candidates)
-        response = self._post("invite", f"{self.builder}participants/{pk}/invitation/send/", {})
-        if response is not None and response.status_code == 200 and "alert-success" in response.text:
-            self.invited.add(pk)
-        return None
-
-
-LINK = re.compile(r"(https?://[^\s]+/invite/[^/\s]+/)")
-
-
-class Mailbox:
-    """The worker's email files; each invitation link is handed to one partner."""
-
-    def __init__(self, directory: Path):
-        self.directory = directory
-        self.lock = threading.Lock()
-        self.seen: set[str] = set()
-
-    def next_link(self) -> str | None:
-        with self.lock:
-            for path in sorted(self.directory.glob("*.log")):
-                if path.name in self.seen:
-                    continue
-                text = path.read_text(errors="replace").replace("=\n", "").replace("=3D", "=")
-                match = LINK.search(text)
-                self.seen.add(path.name)
-                if match:
-                    return match.group(1)
-        return None
-
-
-class Partner(threading.Thread):
-    def __init__(self, base, mailbox, recorder, deadline, seed):
-        super().__init__(daemon=True)
-        self.base, self.mailbox, self.recorder, self.deadline = base, mailbox, recorder, deadline
-        self.random = random.Random(seed)
-        self.answers: dict[int, str] = {}  # invitation id -> what the partner was told was recorded
-
-    def run(self):
-        import requests
-
-        while time.monotonic() < self.deadline:
-            link = self.mailbox.next_link()
-            if link is None:
-                time.sleep(0.2)
-                continue
-            session = requests.Session()  # a fresh browser per invitation
-            page = self.recorder.call(session, "open invite link", "GET", link)
-            if page is None or page.status_code != 200 or "/invite/answer/" not in page.url:
-                continue
-            invitation = int(re.search(r"/invite/answer/(\d+)/", page.url).group(1))
-            parser = FormFields()
-            parser.feed(page.text)
-            data = {**parser.fields, "csrfmiddlewaretoken": session.cookies.get("csrftoken", "")}
-            answer = "confirmed" if self.random.random() < 0.8 else "declined"
-            url = (
-                f"{self.base}/invite/answer/{invitation}/{'confirm' if answer == 'confirmed' else 'decline'}/"
-            )
-            response = self.recorder.call(
-                session,
-                "confirm" if answer == "confirmed" else "decline",
-                "POST",
-                url,
-                data=data,
-                headers={"Referer": page.url},
-            )
-            if response is not None and response.status_code == 200 and "/done/" in response.url:
-                self.answers[invitation] = answer
 
 
 # --- Reconciliation -------------------------------------------------------------------------------------
@@ -475,7 +263,7 @@ def reconcile(world, coordinators, partners) -> dict:
 # --- Main -----------------------------------------------------------------------------------------------
 
 
-def main():
+def measure() -> dict:
     broker_url = os.environ.get("CELERY_BROKER_URL", "")
     if not broker_url.startswith("redis"):
         raise SystemExit("bench/load.py needs CELERY_BROKER_URL (Redis) and a PostgreSQL DATABASE_URL")
@@ -493,6 +281,7 @@ def main():
         env = process_env(str(email_dir), base)
         processes.append(start_worker(env, log))
         processes.append(start_gunicorn(env, port, log))
+        idle_bare_p95 = bare_view_p95_idle(base)
         recorder = Recorder()
         started = time.monotonic()
         deadline = started + SECONDS
@@ -502,9 +291,10 @@ def main():
             for i, w in enumerate(world["coordinators"])
         ]
         partners = [Partner(base, mailbox, recorder, deadline, seed=100 + i) for i in range(PARTNERS)]
-        for thread in coordinators + partners:
+        threads = [*coordinators, *partners, BareViewClient(base, recorder, deadline)]
+        for thread in threads:
             thread.start()
-        for thread in coordinators + partners:
+        for thread in threads:
             thread.join(timeout=SECONDS + 60)
         elapsed = time.monotonic() - started
         drained = drain(broker_url)
@@ -528,6 +318,10 @@ def main():
         }
         for action, samples in sorted(recorder.latencies.items())
     }
+    bare_p95 = actions.get("bare view", {}).get("p95_ms")
+    for latency in actions.values():
+        latency["p95_vs_bare"] = round(latency["p95_ms"] / bare_p95, 2) if bare_p95 else None
+        latency["p95_vs_idle_bare"] = round(latency["p95_ms"] / idle_bare_p95, 1)
     errors = len(recorder.server_errors) + len(recorder.failures)
     stale = figures["reports_not_matching_fresh_evaluation"]
     nothing_lost = not figures["lost"] and not figures["unexpected"] and drained
@@ -535,11 +329,13 @@ def main():
         "benchmark": "mixed-load",
         "server": "gunicorn 2 workers (gthread, 4 threads, no control socket), Celery worker (solo), "
         "PostgreSQL, Redis",
+        "product_commit": product_commit(),
         "seconds": round(elapsed, 1),
-        "clients": {"coordinators": COORDINATORS, "partners": PARTNERS},
+        "clients": {"coordinators": COORDINATORS, "partners": PARTNERS, "bare_view": 1},
         "requests": requests_total,
         "throughput_rps": round(requests_total / elapsed, 1),
         "statuses": {str(k): v for k, v in sorted(recorder.statuses.items())},
+        "bare_view_p95_ms_before_the_load": idle_bare_p95,
         "actions": actions,
         "server_errors": recorder.server_errors[:20],
         "failed_requests": recorder.failures[:20],
@@ -562,11 +358,95 @@ def main():
                 "budget": "all",
                 "holds": not stale,
             },
+            **halved_p95_budgets(actions),
         },
     }
     result["budgets_hold"] = all(budget["holds"] for budget in result["budgets"].values())
-    print(json.dumps(result, indent=2))
+    return result
+
+
+def bare_view_p95_idle(base: str, requests: int = 200) -> float:
+    """The bare view's p95 on the same gunicorn just before the load starts: what a request costs there with
+    no queue; a second yardstick beside the bare view under load, which waits in the queue every action waits
+    in, so that each action's ratio to it stays near 1 to 3 however fast or slow the actions are."""
+    import requests as http
+
+    session, samples = http.Session(), []
+    for _ in range(requests):
+        started = time.perf_counter()
+        session.get(base + BARE_VIEW, timeout=10).raise_for_status()
+        samples.append((time.perf_counter() - started) * 1000)
+    return round(percentile(samples, 0.95), 2)
+
+
+def halved_p95_budgets(actions: dict) -> dict:
+    """Issue #11: the builder page's, the add's and the remove's p95, as multiples of the bare view's p95,
+    each at most half of the before figure recorded in bench/load_baseline.json."""
+    before = json.loads(BASELINE.read_text())["p95_vs_bare_median"] if BASELINE.exists() else {}
+    budgets = {}
+    for action in HALVED_ACTIONS:
+        value = actions.get(action, {}).get("p95_vs_bare")
+        if action not in before:
+            budget, holds = f"no before figure in {BASELINE.name}", False
+        else:
+            budget = f"<= {before[action] / 2:.2f} (half of {before[action]}, {BASELINE.name})"
+            holds = value is not None and value <= before[action] / 2
+        name = action.replace(" ", "_") + "_p95_vs_bare"
+        budgets[name] = {"value": value, "budget": budget, "holds": holds}
+    return budgets
+
+
+def product_commit() -> str:
+    """The last commit of the code measured: the benchmarks' own changes do not count."""
+    command = ["git", "log", "-1", "--format=%h", "--", ".", ":(exclude)bench"]
+    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True).stdout.strip()
+
+
+def record_baseline(runs: int) -> dict:
+    """Run the benchmark `runs` times (each in a fresh process, as `make bench` does) and keep, per action,
+    the median of the runs' p95-to-bare ratios: the before figure."""
+    results = []
+    for _ in range(runs):
+        completed = subprocess.run([sys.executable, __file__], capture_output=True, text=True, check=True)
+        results.append(json.loads(completed.stdout))
+    actions = sorted(set.intersection(*(set(result["actions"]) for result in results)))
+    baseline = {
+        "recorded": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "product_commit": results[0]["product_commit"],
+        "seconds_each_run": SECONDS,
+        "clients": results[0]["clients"],
+        "p95_vs_bare_median": {
+            action: statistics.median(result["actions"][action]["p95_vs_bare"] for result in results)
+            for action in actions
+        },
+        # Not budgeted: the same p95s as multiples of the bare view's p95 before the load (see measure()).
+        "p95_vs_idle_bare_median": {
+            action: statistics.median(result["actions"][action]["p95_vs_idle_bare"] for result in results)
+            for action in actions
+        },
+        "runs": [
+            {
+                "requests": result["requests"],
+                "throughput_rps": result["throughput_rps"],
+                "bare_view_p95_ms_before_the_load": result["bare_view_p95_ms_before_the_load"],
+                "budgets_hold": {name: budget["holds"] for name, budget in result["budgets"].items()},
+                "actions": {
+                    action: {
+                        key: figures[key]
+                        for key in ("requests", "p50_ms", "p95_ms", "p95_vs_bare", "p95_vs_idle_bare")
+                    }
+                    for action, figures in result["actions"].items()
+                },
+            }
+            for result in results
+        ],
+    }
+    BASELINE.write_text(json.dumps(baseline, indent=2, ensure_ascii=False) + "\n")
+    return baseline
 
 
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:2] == ["--record-baseline"]:
+        print(json.dumps(record_baseline(int((sys.argv[2:] or ["3"])[0])), indent=2))
+    else:
+        print(json.dumps(measure(), indent=2))

@@ -92,18 +92,22 @@ def print_load_latencies(entry: dict) -> None:
     actions = result.get("actions")
     if not actions:
         return
+    idle = result["bare_view_p95_ms_before_the_load"]
     print()
     print(
         f"Mixed load: {result['requests']} requests in {result['seconds']} s "
         f"= {result['throughput_rps']} req/s "
         f"({result['clients']['coordinators']} coordinators, {result['clients']['partners']} partners); "
-        "latency per action, ms (no budget):"
+        "latency per action, ms, and p95 as a multiple of the bare view's p95 under the same load "
+        f"(budgeted for the builder page, add and remove) and before it ({idle} ms):"
     )
-    print(f"  {'action':<20} {'requests':>8} {'p50':>8} {'p95':>8} {'p99':>8}")
+    print(
+        f"  {'action':<20} {'requests':>8} {'p50':>8} {'p95':>8} {'p99':>8} {'p95/bare':>9} {'p95/idle':>9}"
+    )
     for action, figures in actions.items():
         print(
             f"  {action:<20} {figures['requests']:>8} {figures['p50_ms']:>8} {figures['p95_ms']:>8} "
-            f"{figures['p99_ms']:>8}"
+            f"{figures['p99_ms']:>8} {figures['p95_vs_bare']:>9} {figures['p95_vs_idle_bare']:>9}"
         )
 
 
