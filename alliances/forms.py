@@ -3,10 +3,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from eligibility.models import Edition
-from eligibility.rules import AIMS
+from eligibility.rules import AIMS, FULL_PARTNER_ROLES
 from partners.models import Organisation
 
-from .models import FULL_PARTNER_ROLES, Participation, Proposal, Role
+from .models import Participation, Proposal, Role
 
 # Field errors that a person using the page cannot cause: only a tampered request has them.
 TAMPER_CODES = {"invalid_choice", "invalid_pk_value"}

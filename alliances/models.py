@@ -5,15 +5,14 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from eligibility.rules import FULL_PARTNER_ROLES
+
 
 class Role(models.TextChoices):
     APPLICANT = "applicant", _("Applicant (coordinator)")
     FULL_PARTNER = "full_partner", _("Full partner")
     AFFILIATED_ENTITY = "affiliated_entity", _("Affiliated entity")
     ASSOCIATED_PARTNER = "associated_partner", _("Associated partner")
-
-
-FULL_PARTNER_ROLES = (Role.APPLICANT, Role.FULL_PARTNER)
 
 
 class ParticipationStatus(models.TextChoices):

@@ -1,7 +1,9 @@
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from .models import FULL_PARTNER_ROLES, Participation, Proposal, ProposalActivity, Role
+from eligibility.rules import FULL_PARTNER_ROLES
+
+from .models import Participation, Proposal, ProposalActivity, Role
 
 
 def proposals_for_user(*, user, include_archived: bool = False) -> QuerySet[Proposal]:

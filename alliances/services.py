@@ -15,8 +15,9 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from eligibility.rules import FULL_PARTNER_ROLES
+
 from .models import (
-    FULL_PARTNER_ROLES,
     ActivityAction,
     Participation,
     ParticipationStatus,
@@ -354,18 +355,6 @@ def participation_update(
         detail={"fields": changed, "from_role": before["role"], "role": current.role},
     )
     return current
-
-
-def participation_change_role(
-    *, participation: Participation, role: str, actor, expected_version: int, affiliated_to=None
-) -> Participation:
-    return participation_update(
-        participation=participation,
-        role=role,
-        affiliated_to=affiliated_to,
-        actor=actor,
-        expected_version=expected_version,
-    )
 
 
 @transaction.atomic

@@ -94,9 +94,12 @@ def test_a_partner_with_affiliated_entities_keeps_a_full_partner_role(proposal, 
     add(proposal, OrganisationFactory(), role=Role.AFFILIATED_ENTITY, affiliated_to=partner)
     proposal.refresh_from_db()
     with pytest.raises(ValidationError) as error:
-        services.participation_change_role(
+        services.participation_update(
             participation=partner,
             role=Role.ASSOCIATED_PARTNER,
+            affiliated_to=None,
+            contact_name=partner.contact_name,
+            contact_email=partner.contact_email,
             actor=proposal.owner,
             expected_version=proposal.version,
         )
