@@ -60,4 +60,16 @@
     }
   });
   document.addEventListener("DOMContentLoaded", function () { syncAffiliatedFields(document); });
+
+  // Never an old consortium or verdict: a page the browser restores from its back-forward cache is loaded
+  // again (signed-in pages are never stored, so the server answers), and a builder tab shown again after a
+  // while refreshes its eligibility panel (which listens for "eligibility-changed").
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted) window.location.reload();
+  });
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "visible" && window.htmx && document.getElementById("eligibility-panel")) {
+      window.htmx.trigger(document.body, "eligibility-changed");
+    }
+  });
 })();

@@ -1,0 +1,68 @@
+"""In Chromium: the Back button never shows an old consortium or an old verdict (issue 12)."""
+
+import pytest
+from django.test import Client
+from playwright.sync_api import expect
+
+from alliances.models import Role
+from partners.models import Organisation
+from tests.factories import (
+    ELIGIBLE_CONSORTIUM,
+    OrganisationFactory,
+    ParticipationFactory,
+    ProposalFactory,
+    UserFactory,
+    country,
+    org_type,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+@pytest.fixture
+def eligible_proposal(db):
+    """An eligible consortium, committed (so its report is evaluated), owned by a new coordinator."""
+    proposal = ProposalFactory(owner=UserFactory())
+    for index, (code, slug, role) in enumerate(ELIGIBLE_CONSORTIUM):
+        organisation = OrganisationFactory(
+            legal_name=f"Partner {index} {slug}", country=country(code), type=org_type(slug)
+        )
+        status = "valid" if slug == "higher-education-institution" else "not_required"
+        Organisation.objects.filter(pk=organisation.pk).update(eche_status=status)
+        ParticipationFactory(proposal=proposal, organisation=organisation, role=role, status="confirmed")
+    return proposal
+
+
+def test_back_after_removing_a_partner_shows_the_current_panel(live_server, page, eligible_proposal):
+    page.set_default_timeout(10_000)
+    page.on("dialog", lambda dialog: dialog.accept())
+    client = Client()
+    client.force_login(eligible_proposal.owner)
+    page.context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    builder = f"{live_server.url}/proposals/{eligible_proposal.pk}/"
+    page.goto(builder)
+    panel = page.locator("#eligibility-panel")
+    expect(panel.locator("[data-overall]")).to_have_attribute("data-overall", "eligible")
+    lma = panel.locator("[data-criterion='labour-market-actors']")
+    expect(lma).to_have_attribute("data-status", "pass")
+
+    # Remove a labour market actor: the panel says the criterion fails now.
+    removed = eligible_proposal.participations.get(organisation__type__slug="chamber", role=Role.FULL_PARTNER)
+    name = removed.organisation.legal_name
+    page.get_by_role("button", name=f"Remove {name}").click()
+    expect(page.locator("#participants")).not_to_contain_text(name)
+    expect(lma).to_have_attribute("data-status", "fail")
+
+    # Follow a link, then press Back: the page is asked for again, not shown from the browser's cache.
+    page.get_by_role("link", name="My proposals").first.click()
+    expect(page.get_by_role("heading", name="My proposals")).to_be_visible()
+    page.go_back()
+    expect(page).to_have_url(builder)
+    expect(page.locator("#participants")).not_to_contain_text(name)
+    expect(page.locator("#eligibility-panel [data-criterion='labour-market-actors']")).to_have_attribute(
+        "data-status", "fail"
+    )
+    overall = page.locator("#eligibility-panel [data-overall]")
+    expect(overall).to_have_attribute("data-overall", "not_eligible")
