@@ -58,14 +58,28 @@ def rows_context(proposal, participations) -> dict:
     return {"proposal": proposal, "participations": participations}
 
 
-def _suggests(criterion) -> bool:
+def awaiting_confirmations(proposal, mode) -> set[str]:
+    """Criteria that fail in confirmed mode but pass in projected mode: confirmations would fix them, not
+    new organisations."""
+    report = getattr(proposal, "eligibility_report", None)
+    if mode != "confirmed" or report is None:
+        return set()
+    return {c["code"] for c in (report.projected or {}).get("criteria", []) if c["status"] == "pass"}
+
+
+def _suggests(criterion, awaiting: set[str]) -> bool:
     """A failing criterion that directory organisations could fix: the panel leaves a slot for them."""
-    return criterion["status"] == "fail" and criterion["code"] in SUGGESTING_CRITERIA
+    return (
+        criterion["status"] == "fail"
+        and criterion["code"] in SUGGESTING_CRITERIA
+        and criterion["code"] not in awaiting
+    )
 
 
 def panel_context(proposal, mode) -> dict:
     report, evaluation = report_evaluation(proposal, mode)
-    criteria = [{**c, "suggests": _suggests(c)} for c in (evaluation or {}).get("criteria", [])]
+    awaiting = awaiting_confirmations(proposal, mode)
+    criteria = [{**c, "suggests": _suggests(c, awaiting)} for c in (evaluation or {}).get("criteria", [])]
     return {
         "proposal": proposal,
         "report": report,
@@ -139,6 +153,7 @@ def suggestions_fragment(request, pk):
     proposal = proposal_get_for_user(user=request.user, pk=pk)
     mode = request_mode(request)
     _report, evaluation = report_evaluation(proposal, mode)
+    awaiting = awaiting_confirmations(proposal, mode)
     suggestions = gap_suggestions(
         proposal=proposal,
         evaluation=evaluation,
@@ -150,7 +165,7 @@ def suggestions_fragment(request, pk):
         "criteria": [
             (criterion["code"], suggestions.get(criterion["code"], []))
             for criterion in (evaluation or {}).get("criteria", [])
-            if _suggests(criterion)
+            if _suggests(criterion, awaiting)
         ],
     }
     return render(request, "alliances/partials/suggestions.html", context)

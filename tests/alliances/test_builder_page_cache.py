@@ -157,17 +157,19 @@ def test_invitation_events_show_on_the_next_view(
     assert "Removed from the consortium" in response.content.decode()
 
 
-def test_messages_are_shown_once(owner_client, proposal):
+def test_messages_are_shown_once(owner_client, proposal, django_capture_on_commit_callbacks):
     page(owner_client, proposal)
     participation = proposal.participations.exclude(role=Role.APPLICANT).last()
     proposal.refresh_from_db()
-    response = owner_client.post(
-        reverse(
-            "alliances:participation_remove", kwargs={"pk": proposal.pk, "participation_id": participation.pk}
-        ),
-        {"version": proposal.version},
-        follow=True,
-    )
+    with django_capture_on_commit_callbacks(execute=True):  # the removal's evaluation, as after a commit
+        response = owner_client.post(
+            reverse(
+                "alliances:participation_remove",
+                kwargs={"pk": proposal.pk, "participation_id": participation.pk},
+            ),
+            {"version": proposal.version},
+            follow=True,
+        )
     assert "Removed from the consortium" in response.content.decode()
     html = page(owner_client, proposal)
     assert "Removed from the consortium" not in html
