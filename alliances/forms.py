@@ -169,6 +169,10 @@ class ParticipationForm(forms.Form):
             cleaned["affiliated_to"] = None
         return cleaned
 
+    def service_kwargs(self) -> dict:
+        """What the participation services take from this form: role, partner and contact."""
+        return {name: self.cleaned_data[name] for name in ParticipationForm.base_fields}
+
 
 class ParticipationAddForm(ParticipationForm):
     organisation = forms.ModelChoiceField(queryset=Organisation.objects.all(), widget=forms.HiddenInput)

@@ -106,7 +106,8 @@ class Participant:
         return self.higher_education or self.vet_provider
 
 
-_EDITION_FIELDS = (
+# The parameters an edition gives the rules: the keys `EditionRules.from_mapping` reads.
+EDITION_FIELDS = (
     "min_full_partners",
     "min_countries",
     "min_labour_market_actors",

@@ -39,21 +39,13 @@ def lock(proposal_ids: Iterable[int]) -> list[int]:
     return list(locked.values_list("pk", flat=True))
 
 
-# The edition's parameters that are plain columns (its exclusions and overrides are rows of their own).
-EDITION_COLUMNS = (
-    "min_full_partners",
-    "min_countries",
-    "min_labour_market_actors",
-    "min_education_providers",
-    "require_hei_and_vet",
-    "durations",
-    "allowed_regions",
-    "aims",
-)
+# The edition's parameters that are rows of their own rather than columns.
+EDITION_RELATIONS = ("excluded_countries", "programme_status_overrides")
 
 
 def _edition_parameters(edition: Edition) -> dict:
-    return {field: getattr(edition, field) for field in EDITION_COLUMNS}
+    columns = (field for field in rules.EDITION_FIELDS if field not in EDITION_RELATIONS)
+    return {field: getattr(edition, field) for field in columns}
 
 
 def edition_rules_from(edition: Edition) -> rules.EditionRules:
@@ -77,6 +69,7 @@ def _participant_rows(proposal_ids: list[int]):
     return (
         Participation.objects.filter(proposal_id__in=proposal_ids)
         .annotate(
+            # rules.effective_country in SQL, to look the edition's exclusions and overrides up by it.
             effective_country=Coalesce("organisation__country__member_state_id", "organisation__country_id"),
             excluded=Exists(
                 Edition.excluded_countries.through.objects.filter(
@@ -99,21 +92,27 @@ def _participant_rows(proposal_ids: list[int]):
             "organisation__legal_name", "organisation__eche_status", "organisation__type__name",
             "organisation__type__higher_education", "organisation__type__vet_provider",
             "organisation__type__labour_market_actor", "organisation__type__eligible",
-            "organisation__country__member_state_id",
+            "organisation__country_id", "organisation__country__member_state_id",
         )
         .order_by("proposal_id", "created_at", "id")
     )
 
 
 def _participant(row: dict) -> rules.Participant:
-    territory = row["organisation__country__member_state_id"] is not None
+    own = rules.Country(row["organisation__country_id"], row["own_status"], row["own_region"])
+    member_state_code = row["organisation__country__member_state_id"]
+    member_state = None
+    if member_state_code is not None:
+        status, region = row["member_state_status"], row["member_state_region"]
+        member_state = rules.Country(member_state_code, status, region)
+    effective = rules.effective_country(own, member_state)
     return rules.Participant(
         name=row["organisation__legal_name"],
         role=row["role"],
         status=row["status"],
-        country=row["effective_country"],
-        programme_status=row["member_state_status"] if territory else row["own_status"],
-        region=row["member_state_region"] if territory else row["own_region"],
+        country=effective.code,
+        programme_status=effective.programme_status,
+        region=effective.region,
         higher_education=row["organisation__type__higher_education"],
         vet_provider=row["organisation__type__vet_provider"],
         labour_market_actor=row["organisation__type__labour_market_actor"],

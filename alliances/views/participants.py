@@ -143,10 +143,7 @@ def participation_add(request, pk):
         services.participation_add(
             proposal=proposal,
             organisation=organisation,
-            role=data["role"],
-            affiliated_to=data["affiliated_to"],
-            contact_name=data["contact_name"],
-            contact_email=data["contact_email"],
+            **form.service_kwargs(),
             actor=request.user,
             expected_version=data["version"],
         )
@@ -193,10 +190,7 @@ def organisation_create_in_place(request, pk):
                 services.participation_add(
                     proposal=proposal,
                     organisation=organisation,
-                    role=data["role"],
-                    affiliated_to=data["affiliated_to"],
-                    contact_name=data["contact_name"],
-                    contact_email=data["contact_email"],
+                    **part_form.service_kwargs(),
                     actor=request.user,
                     expected_version=version,
                 )
@@ -248,10 +242,7 @@ def participation_edit(request, pk, participation_id):
     try:
         services.participation_update(
             participation=participation,
-            role=data["role"],
-            affiliated_to=data["affiliated_to"],
-            contact_name=data["contact_name"],
-            contact_email=data["contact_email"],
+            **form.service_kwargs(),
             actor=request.user,
             expected_version=data["version"],
         )
