@@ -37,7 +37,9 @@ class Proposal(models.Model):
     )
     aims = models.JSONField(_("aims"), default=list, blank=True)
     economic_sectors = models.CharField(
-        _("economic sector(s)"), max_length=500, blank=True,
+        _("economic sector(s)"),
+        max_length=500,
+        blank=True,
         help_text=_("The economic sector or sectors the alliance works in."),
     )
     summary = models.TextField(_("summary"), blank=True)
@@ -161,6 +163,12 @@ class ActivityAction(models.TextChoices):
     PARTICIPANT_ADDED = "participant_added", _("added a participant")
     PARTICIPANT_CHANGED = "participant_changed", _("changed a participant")
     PARTICIPANT_REMOVED = "participant_removed", _("removed a participant")
+    PARTNER_CONFIRMED = "partner_confirmed", _("confirmed its participation")
+    PARTNER_DECLINED = "partner_declined", _("declined the invitation")
+
+
+# A partner's answer through an invite link: shown to a stale page with the rest, refusing no one's edit.
+PARTNER_ACTIONS = (ActivityAction.PARTNER_CONFIRMED, ActivityAction.PARTNER_DECLINED)
 
 
 class ProposalActivity(models.Model):
@@ -175,7 +183,11 @@ class ProposalActivity(models.Model):
     )
     version = models.PositiveIntegerField(_("version"))
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     action = models.CharField(_("action"), max_length=24, choices=ActivityAction.choices)

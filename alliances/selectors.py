@@ -51,7 +51,7 @@ def builder_participations(*, proposal) -> list[Participation]:
 def proposal_activities(*, proposal, limit: int = 20) -> list[ProposalActivity]:
     return list(
         ProposalActivity.objects.filter(proposal=proposal)
-        .select_related("actor")
+        .select_related("actor", "proposal")
         .order_by("-version", "-id")[:limit]
     )
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from eligibility.rules import FULL_PARTNER_ROLES
 
 from .models import (
+    PARTNER_ACTIONS,
     ActivityAction,
     Participation,
     ParticipationStatus,
@@ -52,7 +53,7 @@ class StaleProposal(Exception):
         """What happened since the page was rendered (read after the refused transaction rolled back)."""
         return list(
             ProposalActivity.objects.filter(proposal_id=self.proposal_id, version__gt=self.expected_version)
-            .select_related("actor")
+            .select_related("actor", "proposal")
             .order_by("version", "id")
         )
 
@@ -60,9 +61,10 @@ class StaleProposal(Exception):
 def _lock(*, proposal_id: int, expected_version: int | None) -> Proposal:
     proposal = Proposal.objects.select_for_update().get(pk=proposal_id)
     if expected_version is not None and proposal.version != expected_version:
-        # Versions from `proposal_touch` (an invitation's progress) record no activity and conflict with no
-        # one's edit: only a change recorded since the page was rendered makes it stale.
+        # Versions from `proposal_touch` (an invitation's progress) and partners' answers conflict with no
+        # one's edit: only an editor's change recorded since the page was rendered makes it stale.
         missed = ProposalActivity.objects.filter(proposal_id=proposal_id, version__gt=expected_version)
+        missed = missed.exclude(action__in=PARTNER_ACTIONS)
         if expected_version > proposal.version or missed.exists():
             raise StaleProposal(
                 proposal_id=proposal_id, expected_version=expected_version, current_version=proposal.version
@@ -93,6 +95,18 @@ def proposal_touch(*, proposal_id: int) -> None:
     is enough: the version is not something eligibility reads.
     """
     Proposal.objects.filter(pk=proposal_id).update(version=F("version") + 1)
+
+
+def proposal_partner_answered(*, participation: Participation, confirmed: bool) -> None:
+    """A partner confirmed or declined through its invite link: a new version with an activity naming the
+    partner, so a page rendered before it says who changed what (and no editor's save is refused for it)."""
+    proposal = Proposal.objects.select_for_update().get(pk=participation.proposal_id)
+    _record(
+        proposal=proposal,
+        actor=None,
+        action=ActivityAction.PARTNER_CONFIRMED if confirmed else ActivityAction.PARTNER_DECLINED,
+        subject=participation.organisation.display_name,
+    )
 
 
 # --- Proposals -----------------------------------------------------------------------------------------

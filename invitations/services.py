@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from alliances.models import Participation, ParticipationStatus, Proposal
-from alliances.services import proposal_touch
+from alliances.services import proposal_partner_answered, proposal_touch
 from partners.models import Organisation
 
 from . import audit, tokens
@@ -437,7 +437,7 @@ def _answer(*, invitation: Invitation, status: str, participation_status: str, c
             actor=ActorKind.INVITATION,
             invitation=invitation,
         )
-    proposal_touch(proposal_id=participation.proposal_id)
+    proposal_partner_answered(participation=participation, confirmed=status == InvitationStatus.CONFIRMED)
     _queue_on_commit("notify_coordinator", invitation.pk)
 
 

@@ -5,7 +5,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from alliances.models import ActivityAction, ParticipationStatus, Proposal, Role
+from alliances.models import PARTNER_ACTIONS, ActivityAction, ParticipationStatus, Proposal, Role
 
 register = template.Library()
 
@@ -98,15 +98,30 @@ def participation_status_label(status):
         return status
 
 
+def _activity_who(activity, viewer) -> str:
+    """Who made a change, as the person reading about it sees them: you, the coordinator, a co-editor."""
+    actor = activity.actor
+    if actor is None:
+        return _("Someone")
+    if viewer is not None and actor.pk == viewer.pk:
+        return _("You")
+    if actor.pk == activity.proposal.owner_id:
+        return _("%(name)s (coordinator)") % {"name": actor.display_name}
+    return _("%(name)s (co-editor)") % {"name": actor.display_name}
+
+
 @register.filter
-def activity_text(activity):
-    """One sentence per change: "Anna Keller added a participant: Polmetal (Full partner)"."""
-    who = activity.actor.display_name if activity.actor else _("Someone")
+def activity_text(activity, viewer=None):
+    """One sentence per change, naming who made it for the viewer: "You added a participant: Polmetal
+    (Full partner)", "Anna Keller (co-editor) removed a participant: …", "Partner Polmetal confirmed its
+    participation"."""
     try:
         what = ActivityAction(activity.action).label
     except ValueError:
         what = activity.action
-    text = _("%(who)s %(what)s") % {"who": who, "what": what}
+    if activity.action in PARTNER_ACTIONS:
+        return _("Partner %(name)s %(what)s") % {"name": activity.subject, "what": what}
+    text = _("%(who)s %(what)s") % {"who": _activity_who(activity, viewer), "what": what}
     details = []
     if activity.subject:
         details.append(activity.subject)
