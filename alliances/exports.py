@@ -85,7 +85,7 @@ def rows(participations) -> list[list[str]]:
 
 def eligibility_rows(report) -> list[list]:
     """The verdict of each mode, then every criterion of both modes, with its counts and reasons."""
-    from .templatetags.alliances_tags import CRITERION_TITLES, STATUS_LABELS
+    from .templatetags.alliances_tags import CRITERION_TITLES, STATUS_LABELS, not_counted_text
 
     if report is None:
         return [[_("Not evaluated yet.")]]
@@ -111,9 +111,6 @@ def eligibility_rows(report) -> list[list]:
     )
     for label, evaluation in modes:
         for criterion in evaluation.get("criteria", []):
-            not_counted = ", ".join(
-                f"{entry['country']} ({entry['reason']})" for entry in criterion.get("not_counted", [])
-            )
             result.append(
                 [
                     label,
@@ -123,7 +120,7 @@ def eligibility_rows(report) -> list[list]:
                     criterion.get("required"),
                     criterion.get("pending"),
                     ", ".join(criterion.get("counted", [])),
-                    not_counted,
+                    not_counted_text(criterion.get("not_counted")),
                     criterion.get("message", ""),
                     criterion.get("hint", ""),
                 ]

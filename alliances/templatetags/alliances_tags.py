@@ -45,6 +45,21 @@ def status_label(status):
     return STATUS_LABELS.get(status or "", status)
 
 
+NOT_COUNTED_REASONS = {
+    "excluded": gettext_lazy("excluded from this call"),
+    "third_not_associated": gettext_lazy("not associated to the Programme under this edition"),
+}
+
+
+@register.filter
+def not_counted_text(entries) -> str:
+    """What a count leaves out, and why: "AL (not associated to the Programme under this edition)"."""
+    return ", ".join(
+        f"{entry['country']} ({NOT_COUNTED_REASONS.get(entry['reason'], entry['reason'])})"
+        for entry in entries or []
+    )
+
+
 @register.filter
 def counter_text(criterion):
     """ "6 of 8 full partners": the counters of criteria 6 to 9."""
