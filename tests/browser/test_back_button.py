@@ -1,4 +1,10 @@
-"""In Chromium: the Back button never shows an old consortium or an old verdict (issue 12)."""
+"""In Chromium: the Back button never shows an old consortium or an old verdict (issue 12).
+
+Playwright starts Chromium with `--disable-back-forward-cache`; people's browsers keep the cache on, and it is
+what showed the old consortium. These tests start Chromium without that switch, so Back may restore the page
+from memory, and the product must still show the current state (no-store, and `pageshow` reloading a page
+restored anyway).
+"""
 
 import pytest
 from django.test import Client
@@ -6,6 +12,7 @@ from playwright.sync_api import expect
 
 from alliances.models import Role
 from partners.models import Organisation
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.factories import (
     ELIGIBLE_CONSORTIUM,
     OrganisationFactory,
@@ -31,6 +38,21 @@ def eligible_proposal(db):
         Organisation.objects.filter(pk=organisation.pk).update(eche_status=status)
         ParticipationFactory(proposal=proposal, organisation=organisation, role=role, status="confirmed")
     return proposal
+
+
+@pytest.fixture
+def page(playwright):
+    """A page in a Chromium whose back-forward cache is on, as in people's browsers."""
+    browser = playwright.chromium.launch(
+        executable_path=CHROMIUM,
+        args=CHROMIUM_ARGS,
+        headless=True,
+        ignore_default_args=["--disable-back-forward-cache"],
+    )
+    context = browser.new_context()
+    yield context.new_page()
+    context.close()
+    browser.close()
 
 
 def test_back_after_removing_a_partner_shows_the_current_panel(live_server, page, eligible_proposal):
@@ -66,3 +88,16 @@ def test_back_after_removing_a_partner_shows_the_current_panel(live_server, page
     )
     overall = page.locator("#eligibility-panel [data-overall]")
     expect(overall).to_have_attribute("data-overall", "not_eligible")
+
+
+def test_a_page_restored_from_the_back_forward_cache_is_loaded_again(live_server, page):
+    """A page the browser kept in memory anyway (here a public one, which is allowed in the cache) is
+    reloaded when Back restores it, so what it shows is asked for again."""
+    page.set_default_timeout(10_000)
+    page.goto(f"{live_server.url}/accounts/signup/")
+    page.evaluate("window.restoredFromMemory = true")
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.go_back()
+    page.wait_for_load_state("load")
+    page.wait_for_function("() => window.restoredFromMemory === undefined")
+    assert page.evaluate("performance.getEntriesByType('navigation')[0].type") == "reload"
