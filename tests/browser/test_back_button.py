@@ -101,3 +101,43 @@ def test_a_page_restored_from_the_back_forward_cache_is_loaded_again(live_server
     page.wait_for_load_state("load")
     page.wait_for_function("() => window.restoredFromMemory === undefined")
     assert page.evaluate("performance.getEntriesByType('navigation')[0].type") == "reload"
+
+
+def test_a_tab_shown_again_refreshes_its_panel(live_server, page, eligible_proposal):
+    """A builder tab left open while a co-editor removes a partner shows the new verdict once looked at."""
+    from alliances import services
+
+    page.set_default_timeout(10_000)
+    client = Client()
+    client.force_login(eligible_proposal.owner)
+    page.context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    page.goto(f"{live_server.url}/proposals/{eligible_proposal.pk}/")
+    overall = page.locator("#eligibility-panel [data-overall]")
+    expect(overall).to_have_attribute("data-overall", "eligible")
+
+    # Headless Chromium shows every page at once: the tab is hidden and shown again the way a browser says so.
+    page.evaluate(
+        """() => {
+            window.tabState = 'hidden';
+            Object.defineProperty(
+                document, 'visibilityState', {configurable: true, get: () => window.tabState}
+            );
+            document.dispatchEvent(new Event('visibilitychange'));
+        }"""
+    )
+    removed = eligible_proposal.participations.get(organisation__type__slug="chamber", role=Role.FULL_PARTNER)
+    eligible_proposal.refresh_from_db()
+    services.participation_remove(
+        participation=removed, actor=UserFactory(), expected_version=eligible_proposal.version
+    )
+
+    expect(overall).to_have_attribute("data-overall", "eligible")  # nothing asked while hidden
+    page.evaluate(
+        "() => { window.tabState = 'visible'; document.dispatchEvent(new Event('visibilitychange')); }"
+    )
+    expect(overall).to_have_attribute("data-overall", "not_eligible")
+    expect(page.locator("#eligibility-panel [data-criterion='labour-market-actors']")).to_have_attribute(
+        "data-status", "fail"
+    )
