@@ -37,7 +37,9 @@ class Proposal(models.Model):
     )
     aims = models.JSONField(_("aims"), default=list, blank=True)
     economic_sectors = models.CharField(
-        _("economic sector(s)"), max_length=500, blank=True,
+        _("economic sector(s)"),
+        max_length=500,
+        blank=True,
         help_text=_("The economic sector or sectors the alliance works in."),
     )
     summary = models.TextField(_("summary"), blank=True)
@@ -175,7 +177,11 @@ class ProposalActivity(models.Model):
     )
     version = models.PositiveIntegerField(_("version"))
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     action = models.CharField(_("action"), max_length=24, choices=ActivityAction.choices)
