@@ -371,6 +371,8 @@ LOGGING = {
         # Django's loggers through the handler above alone (Django's default one prints paths as they are).
         "django": {"level": LOG_LEVEL},
         "django.db.backends": {"level": "WARNING"},
+        # Its DEBUG lines print a template's context: an invitation email's holds the link and its token.
+        "django.template": {"level": "INFO"},
         # The request log above replaces runserver's, which prints request lines (and so invitation tokens).
         "django.server": {"level": "CRITICAL"},
     },
