@@ -1,5 +1,7 @@
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth.forms import PasswordResetForm
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 
@@ -60,3 +62,13 @@ class SignUpForm(forms.ModelForm):
         if commit:
             user.save()
         return user
+
+
+class QueuedPasswordResetForm(PasswordResetForm):
+    """Django's form, except that each email is queued (after commit) for the worker to send."""
+
+    def save(self, **kwargs):
+        from .tasks import send_password_reset
+
+        for user in self.get_users(self.cleaned_data["email"]):
+            transaction.on_commit(lambda pk=user.pk: send_password_reset.delay(pk), robust=True)

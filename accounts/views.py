@@ -36,7 +36,9 @@ def lockout(request, original_response=None, credentials=None):
 
 def axes_username(request, credentials=None):
     """The username django-axes records a sign-in attempt under: what was typed, cut to the 255 characters
-    its table holds (a longer one was a database error, so a 500, instead of a refused sign-in)."""
+    its table holds (a longer one was a database error, so a 500, instead of a refused sign-in), in lower
+    case."""
     source = credentials if credentials else getattr(request, "POST", {})
     value = source.get("username")
-    return None if value is None else str(value)[:255]
+    # One counter per address whatever its case: emails are matched case-insensitively everywhere.
+    return None if value is None else str(value).strip().lower()[:255]

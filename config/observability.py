@@ -7,6 +7,7 @@ secret from a URL reaches a log line.
 """
 
 import logging
+import re
 import time
 import uuid
 
@@ -54,12 +55,22 @@ class RouteNotPath(logging.Filter):
         return True
 
 
+# A request id from the client (or a proxy) is kept only if it is a short token of safe characters: it is
+# written into every line of the request, and a plain line could otherwise be forged ("... status=200").
+REQUEST_ID_RE = re.compile(r"[A-Za-z0-9._-]{1,64}")
+
+
+def request_id_of(request) -> str:
+    given = request.headers.get("X-Request-ID", "")
+    return given if REQUEST_ID_RE.fullmatch(given) else uuid.uuid4().hex
+
+
 class RequestLogMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        request.request_id = request.headers.get("X-Request-ID") or uuid.uuid4().hex
+        request.request_id = request_id_of(request)
         start = time.perf_counter()
         response = self.get_response(request)
         match = getattr(request, "resolver_match", None)

@@ -143,6 +143,20 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.views.lockout"  # a page in the product's layout, status 429
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_VERBOSE = False
+# The client's address (the sign-in lockout's and the invite-link rate limit's key) is taken by django-ipware,
+# as django-axes does: REMOTE_ADDR, unless the site runs behind TRUSTED_PROXY_COUNT reverse proxies (then the
+# address the nearest proxy saw: the right-most of X-Forwarded-For after the other proxies' entries) or
+# proxies whose addresses (prefixes) are TRUSTED_PROXY_IPS. Behind a proxy, REMOTE_ADDR is the proxy's.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+TRUSTED_PROXY_IPS = env_list("TRUSTED_PROXY_IPS")
+_behind_proxy = TRUSTED_PROXY_COUNT > 0 or bool(TRUSTED_PROXY_IPS)
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if _behind_proxy else ("REMOTE_ADDR",)
+)
+AXES_IPWARE_PROXY_ORDER = "right-most"
+# ipware counts the proxies listed in X-Forwarded-For: every proxy but the nearest (REMOTE_ADDR).
+AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT - 1 if TRUSTED_PROXY_COUNT > 0 else None
+AXES_IPWARE_PROXY_TRUSTED_IPS = TRUSTED_PROXY_IPS or None
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -261,6 +275,10 @@ CELERY_TIMEZONE = TIME_ZONE
 INVITATION_TTL_DAYS = env_int("INVITATION_TTL_DAYS", 14)
 INVITATION_REMINDER_DAYS = env_int("INVITATION_REMINDER_DAYS", 3)
 INVITATION_LOOKUP_RATE = env("INVITATION_LOOKUP_RATE", "10/m")
+# Invitation emails (sends and re-sends; reminders are exempt) per recipient and per proposal in 24 hours,
+# counted in the database.
+INVITATION_SENDS_PER_RECIPIENT_PER_DAY = env_int("INVITATION_SENDS_PER_RECIPIENT_PER_DAY", 5)
+INVITATION_SENDS_PER_PROPOSAL_PER_DAY = env_int("INVITATION_SENDS_PER_PROPOSAL_PER_DAY", 50)
 # The address links in emails start with (emails are sent by workers, which know no request).
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
@@ -353,6 +371,8 @@ LOGGING = {
         # Django's loggers through the handler above alone (Django's default one prints paths as they are).
         "django": {"level": LOG_LEVEL},
         "django.db.backends": {"level": "WARNING"},
+        # Its DEBUG lines print a template's context: an invitation email's holds the link and its token.
+        "django.template": {"level": "INFO"},
         # The request log above replaces runserver's, which prints request lines (and so invitation tokens).
         "django.server": {"level": "CRITICAL"},
     },
@@ -360,4 +380,6 @@ LOGGING = {
 
 # Demo sign-in that `make run` prints (seed_demo creates it).
 DEMO_USER_EMAIL = env("DEMO_USER_EMAIL", "demo@alliance-builder.test")
-DEMO_USER_PASSWORD = env("DEMO_USER_PASSWORD", "erasmus-demo-2026")
+# The README's password: seed_demo refuses it in production (and runs there only with --production).
+DEMO_USER_PASSWORD_PUBLISHED = "erasmus-demo-2026"
+DEMO_USER_PASSWORD = env("DEMO_USER_PASSWORD", DEMO_USER_PASSWORD_PUBLISHED)

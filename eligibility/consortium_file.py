@@ -6,6 +6,7 @@ Every problem is collected (not only the first), each as `path: message`, e.g.
 """
 
 import json
+import sys
 from dataclasses import dataclass
 
 from partners.codes import normalise_erasmus_code, normalise_oid, normalise_pic
@@ -65,6 +66,28 @@ class _Reader:
         return value
 
 
+def _lone_surrogates(data) -> list[str]:
+    """Paths of the strings and keys holding a lone surrogate (JSON allows "\\ud800"; nothing prints it)."""
+
+    def bad(text: str) -> bool:
+        return any("\ud800" <= ch <= "\udfff" for ch in text)
+
+    found, stack = [], [("input", data)]
+    while stack:  # a loop, not recursion: the parsed document may be as deep as json allows
+        path, value = stack.pop()
+        if isinstance(value, str) and bad(value):
+            found.append(path)
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if bad(key):
+                    found.append(f"{path} (a key)")
+                else:
+                    stack.append((key if path == "input" else f"{path}.{key}", item))
+        elif isinstance(value, list):
+            stack.extend((f"{path}[{index}]", item) for index, item in enumerate(value))
+    return sorted(found)
+
+
 def parse(text: str) -> ConsortiumCheck:
     try:
         data = json.loads(text)
@@ -72,6 +95,16 @@ def parse(text: str) -> ConsortiumCheck:
         raise InvalidInput(
             [f"input: malformed JSON at line {error.lineno}, column {error.colno}: {error.msg}"]
         ) from None
+    except RecursionError:
+        raise InvalidInput(["input: the JSON is nested too deeply"]) from None
+    except ValueError:  # an integer of more digits than Python converts
+        limit = sys.get_int_max_str_digits()
+        raise InvalidInput([f"input: a number has more than {limit} digits"]) from None
+    surrogates = _lone_surrogates(data)
+    if surrogates:
+        raise InvalidInput(
+            [f"{path}: a string holds a lone surrogate (not valid Unicode)" for path in surrogates]
+        )
     if not isinstance(data, dict):
         raise InvalidInput([f"input: expected a JSON object, got {_type_name(data)}"])
 

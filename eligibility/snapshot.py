@@ -87,12 +87,25 @@ def _participant_rows(proposal_ids: list[int]):
             member_state_region=F("organisation__country__member_state__region"),
         )
         .values(
-            "proposal_id", "role", "status", "effective_country", "excluded", "override",
-            "own_status", "own_region", "member_state_status", "member_state_region",
-            "organisation__legal_name", "organisation__eche_status", "organisation__type__name",
-            "organisation__type__higher_education", "organisation__type__vet_provider",
-            "organisation__type__labour_market_actor", "organisation__type__eligible",
-            "organisation__country_id", "organisation__country__member_state_id",
+            "proposal_id",
+            "role",
+            "status",
+            "effective_country",
+            "excluded",
+            "override",
+            "own_status",
+            "own_region",
+            "member_state_status",
+            "member_state_region",
+            "organisation__legal_name",
+            "organisation__eche_status",
+            "organisation__type__name",
+            "organisation__type__higher_education",
+            "organisation__type__vet_provider",
+            "organisation__type__labour_market_actor",
+            "organisation__type__eligible",
+            "organisation__country_id",
+            "organisation__country__member_state_id",
         )
         .order_by("proposal_id", "created_at", "id")
     )

@@ -1,12 +1,14 @@
 """Failed invitation look-ups, counted per client address in the shared cache (a fixed window).
 
 Past the limit every look-up from that address is refused (429) before it reaches the database, until the
-window ends. The address is REMOTE_ADDR: behind a proxy, have the proxy set it to the client's address.
+window ends. The address is the client's as django-axes takes it (django-ipware, configured by
+TRUSTED_PROXY_COUNT or TRUSTED_PROXY_IPS), so the limit and the sign-in lockout key on the same address.
 When the cache cannot be reached, the limit fails open (look-ups still need a valid token) and logs an ERROR.
 """
 
 import logging
 
+from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
@@ -29,7 +31,7 @@ def parse_rate(rate: str) -> tuple[int, int]:
 
 
 def _key(request) -> str:
-    return "invitations:lookup-failures:" + (request.META.get("REMOTE_ADDR") or "unknown")
+    return "invitations:lookup-failures:" + (get_client_ip_address(request) or "unknown")
 
 
 def blocked(request) -> bool:

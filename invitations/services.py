@@ -23,7 +23,7 @@ from alliances.models import Participation, ParticipationStatus, Proposal
 from alliances.services import proposal_partner_answered, proposal_touch
 from partners.models import Organisation
 
-from . import audit, tokens
+from . import audit, limits, tokens
 from .models import LIVE_STATUSES, ActorKind, EventKind, Invitation, InvitationStatus
 
 logger = logging.getLogger(__name__)
@@ -115,6 +115,7 @@ def _check_invitable(participation: Participation) -> None:
         raise ValidationError(_("Add the contact's email address first: the invitation is sent there."))
     if participation.status == ParticipationStatus.CONFIRMED:
         raise ValidationError(_("This participation is already confirmed."))
+    limits.check_send_allowed(proposal_id=participation.proposal_id, email=participation.contact_email)
 
 
 def _live_invitation(participation: Participation) -> Invitation | None:

@@ -20,6 +20,7 @@ from django_htmx.http import reswap, retarget
 
 from alliances.models import Participation
 from alliances.selectors import builder_participations, proposals_for_user
+from alliances.views.archived import refuse_if_archived
 from partners.models import Organisation
 
 from . import ratelimit, selectors, services, tokens
@@ -236,6 +237,7 @@ def _run(request, participation, action, success_message):
 
 @login_required
 @require_POST
+@refuse_if_archived
 def invitation_send(request, pk, participation_id):
     participation = _participation_for(request.user, pk, participation_id)
     return _run(
@@ -248,6 +250,7 @@ def invitation_send(request, pk, participation_id):
 
 @login_required
 @require_POST
+@refuse_if_archived
 def invitation_resend(request, pk, participation_id):
     participation = _participation_for(request.user, pk, participation_id)
     return _run(
@@ -261,6 +264,7 @@ def invitation_resend(request, pk, participation_id):
 
 @login_required
 @require_POST
+@refuse_if_archived
 def invitation_revoke(request, pk, participation_id):
     participation = _participation_for(request.user, pk, participation_id)
 

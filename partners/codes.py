@@ -11,6 +11,9 @@ OID_RE = re.compile(r"^E\d{8}$")
 # Canonical Erasmus code: a country part of one to three letters padded with spaces to three characters,
 # then the institution part: letters (a few real ones carry '-' or '.'), ending in two or three digits.
 ERASMUS_CODE_RE = re.compile(r"^(?=.{3}[A-Z])[A-Z]{1,3} {0,2}[A-Z][A-Z.\-]*[0-9]{2,3}$")
+# What a form accepts: the usual pattern, and the few codes of the official lists that end in one digit
+# ("F  VERDUN1"). The import still warns about those (``is_valid_erasmus_code``: the usual pattern).
+ERASMUS_CODE_ACCEPTED_RE = re.compile(r"^(?=.{3}[A-Z])[A-Z]{1,3} {0,2}[A-Z][A-Z.\-]*[0-9]{1,3}$")
 
 _WHITESPACE = re.compile(r"\s+")
 

@@ -24,7 +24,10 @@ def backoff(retries: int) -> float:
 @shared_task(bind=True, acks_late=True, soft_time_limit=60, time_limit=90, ignore_result=True)
 def check_eche(self, organisation_id: int) -> str | None:
     """Check one organisation's ECHE against the configured source; retried with exponential backoff when
-    the source fails, and ending in status `error` when it keeps failing (never a silent loss)."""
+    the source fails, and ending in status `error` when it keeps failing (never a silent loss).
+
+    One limit, ECHE_CHECK_MAX_RETRIES: passed to `retry()` as well, so Celery's own default (3) never ends the
+    task in FAILURE before the status is marked `error`."""
     try:
         return services.organisation_check(organisation_id=organisation_id)
     except (SourceError, SoftTimeLimitExceeded) as error:
@@ -34,7 +37,9 @@ def check_eche(self, organisation_id: int) -> str | None:
                 organisation_id=organisation_id, detail=str(error) or repr(error)
             )
             return "error"
-        raise self.retry(exc=error, countdown=backoff(self.request.retries)) from error
+        raise self.retry(
+            exc=error, countdown=backoff(self.request.retries), max_retries=settings.ECHE_CHECK_MAX_RETRIES
+        ) from error
 
 
 @shared_task(acks_late=True, soft_time_limit=600, time_limit=660, ignore_result=True)

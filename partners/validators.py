@@ -1,7 +1,7 @@
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
-from .codes import ERASMUS_CODE_RE, OID_RE, PIC_RE
+from .codes import ERASMUS_CODE_ACCEPTED_RE, OID_RE, PIC_RE
 
 validate_pic = RegexValidator(
     PIC_RE, _("Enter the PIC as exactly 9 digits, for example 999999999."), code="invalid_pic"
@@ -12,7 +12,7 @@ validate_oid = RegexValidator(
     code="invalid_oid",
 )
 validate_erasmus_code = RegexValidator(
-    ERASMUS_CODE_RE,
+    ERASMUS_CODE_ACCEPTED_RE,
     _(
         "Enter the Erasmus code as its country part (1 to 3 letters) and the institution's letters and "
         "number, for example “D  BERLIN01” or “IRLDUBLIN01”."

@@ -2,6 +2,7 @@
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -18,7 +19,10 @@ EXPORTERS = {"csv": participants_csv, "xlsx": participants_xlsx}
 @require_GET
 def export(request, pk, kind):
     proposal = proposal_get_for_user(user=request.user, pk=pk)
-    return EXPORTERS[kind](proposal=proposal, participations=builder_participations(proposal=proposal))
+    response = EXPORTERS[kind](proposal=proposal, participations=builder_participations(proposal=proposal))
+    # The consortium's contacts: never kept by a shared cache or on disk by the browser.
+    patch_cache_control(response, private=True, no_store=True)
+    return response
 
 
 @login_required

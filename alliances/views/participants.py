@@ -25,6 +25,7 @@ from .. import services
 from ..forms import ParticipationAddForm, ParticipationChangeForm, ParticipationForm, is_tampered
 from ..models import Participation, Role
 from ..selectors import builder_participations, proposal_get_for_user
+from .archived import refuse_if_archived
 from .builder import ELIGIBILITY_EVENT, participants_html, participation_or_404, rows_context
 
 SEARCH_RESULTS = 20
@@ -119,6 +120,7 @@ def _render_add_form(request, proposal, form, organisation, status=200):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@refuse_if_archived
 def participation_add(request, pk):
     proposal = proposal_get_for_user(user=request.user, pk=pk)
     if request.method == "GET":
@@ -165,6 +167,7 @@ def participation_add(request, pk):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@refuse_if_archived
 def organisation_create_in_place(request, pk):
     """A new organisation, validated like the admin does, added to the consortium in the same step."""
     proposal = proposal_get_for_user(user=request.user, pk=pk)
@@ -216,6 +219,7 @@ def _render_edit_row(request, proposal, participation, form):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@refuse_if_archived
 def participation_edit(request, pk, participation_id):
     """The row's edit form, rendered only when asked for (GET), and its save (POST)."""
     proposal = proposal_get_for_user(user=request.user, pk=pk)
@@ -272,6 +276,7 @@ def participation_row(request, pk, participation_id):
 
 @login_required
 @require_POST
+@refuse_if_archived
 def participation_remove(request, pk, participation_id):
     proposal = proposal_get_for_user(user=request.user, pk=pk)
     participation = participation_or_404(proposal, participation_id)

@@ -18,6 +18,7 @@ from ..selectors import (
     proposal_get_for_user,
     proposals_for_user,
 )
+from .archived import refuse_if_archived
 from .participants import expected_version, form_errors_to
 
 
@@ -67,6 +68,7 @@ def proposal_create(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@refuse_if_archived
 def proposal_update(request, pk):
     proposal = proposal_get_for_user(user=request.user, pk=pk)
     form = ProposalForm(request.POST or None, instance=proposal)
@@ -110,6 +112,9 @@ def proposal_update(request, pk):
 @require_POST
 def proposal_archive(request, pk):
     proposal = proposal_get_for_user(user=request.user, pk=pk)
+    if proposal.owner_id != request.user.pk:
+        messages.error(request, _("Only the proposal's owner can archive it: nothing was changed."))
+        return redirect("alliances:builder", pk=proposal.pk)
     services.proposal_archive(proposal=proposal, actor=request.user)
     messages.success(
         request,
@@ -123,6 +128,9 @@ def proposal_archive(request, pk):
 @require_POST
 def proposal_restore(request, pk):
     proposal = proposal_get_for_user(user=request.user, pk=pk)
+    if proposal.owner_id != request.user.pk:
+        messages.error(request, _("Only the proposal's owner can restore it: nothing was changed."))
+        return redirect("alliances:builder", pk=proposal.pk)
     services.proposal_restore(proposal=proposal, actor=request.user)
     messages.success(request, _("%(acronym)s restored.") % {"acronym": proposal.acronym})
     return redirect("alliances:builder", pk=proposal.pk)
@@ -130,6 +138,7 @@ def proposal_restore(request, pk):
 
 @login_required
 @require_POST
+@refuse_if_archived
 def coeditor_add(request, pk):
     proposal = proposal_get_for_user(user=request.user, pk=pk)
     if proposal.owner_id != request.user.pk:
@@ -160,6 +169,7 @@ def coeditor_add(request, pk):
 
 @login_required
 @require_POST
+@refuse_if_archived
 def coeditor_remove(request, pk, user_id):
     proposal = proposal_get_for_user(user=request.user, pk=pk)
     if proposal.owner_id != request.user.pk:

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import datetime
 import logging
+import threading
 from collections.abc import Callable, Iterable
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -154,12 +155,35 @@ def registry_status(*, erasmus_code: str = "", pic: str = "", oid: str = "") -> 
 # --- Queueing -----------------------------------------------------------------------------------------------
 
 
+# Checks run in-process without a broker (`make run`) against the HTTP source: each in a thread of its own.
+in_process_checks: list[threading.Thread] = []
+
+
+def _check_in_process(organisation_ids: list[int]) -> None:
+    from partners.tasks import check_eche
+
+    try:
+        for organisation_id in organisation_ids:
+            check_eche.delay(organisation_id)
+    finally:
+        connections.close_all()
+
+
 def queue_checks(organisation_ids: Iterable[int]) -> int:
     """Queue a check per organisation now (call it on commit). A broker that is down is logged and
     swallowed: the organisations stay `pending` with `eche_requested_at` set, and the sweep re-queues them.
-    Returns how many were queued."""
+    Returns how many were queued.
+
+    Without a broker, tasks run in-process: a check against the HTTP source (a network call that may hang)
+    then runs in a thread, so the request that saved the organisation answers at once."""
     from partners.tasks import check_eche  # the tasks call these services
 
+    organisation_ids = list(organisation_ids)
+    if check_eche.app.conf.task_always_eager and settings.ECHE_SOURCE == "http" and organisation_ids:
+        thread = threading.Thread(target=_check_in_process, args=(organisation_ids,), daemon=True)
+        in_process_checks[:] = [*(t for t in in_process_checks if t.is_alive()), thread]
+        thread.start()
+        return len(organisation_ids)
     queued = 0
     for organisation_id in organisation_ids:
         try:

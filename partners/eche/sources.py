@@ -12,7 +12,7 @@ from urllib.parse import quote
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from partners.codes import normalise_oid, normalise_pic
+from partners.codes import normalise_erasmus_code, normalise_oid, normalise_pic
 from partners.models import EcheHolder, EcheList
 
 from .decision import MATCH_ORDER, Charter
@@ -65,14 +65,21 @@ def _charter(holder: EcheHolder) -> Charter:
 
 
 class HttpSource:
-    """A service shaped like the public ECHE List API: ``GET {base}/erasmusCode/{code}``, ``/pic/{pic}``,
-    ``/oid/{oid}`` answer a JSON list of holders (empty when none matches); a path without its trailing slash
-    redirects to the same path with one (followed). Connection failures, timeouts and 5xx answers are retried
-    here a few times with a short backoff; what still fails raises SourceError for the task to retry later.
+    """A service shaped like the public ECHE List API (the European University Foundation's): ``GET
+    {base}/{field}/{value}/`` answers a JSON list of the holders whose ``field`` equals ``value`` (``[]`` when
+    none does). The Erasmus code is looked up as the service publishes it (``erasmusCode``) and as the
+    service normalises it (``erasmusCodeNormalized``), and only the holders whose code normalises (as the
+    product does) to the code asked for count: the same holders the registry source finds. Then PIC, OID.
+
+    Every URL ends in its trailing slash (the service redirects without it). Only a JSON list counts as an
+    answer: anything else (an HTML page, a 404: a wrong ``ECHE_API_URL``) is a SourceError, never "no
+    charter". Connection failures, timeouts and 5xx answers are retried here a few times with a short backoff;
+    what still fails raises SourceError for the task to retry later.
     """
 
     name = "http"
-    PATHS = {"erasmus_code": "erasmusCode", "pic": "pic", "oid": "oid"}
+    PATHS = {"pic": "pic", "oid": "oid"}
+    CODE_PATHS = ("erasmusCode", "erasmusCodeNormalized")
 
     def __init__(
         self, base_url: str | None = None, *, timeout: float | None = None, retries: int | None = None
@@ -107,15 +114,28 @@ class HttpSource:
     def label(self) -> str:
         return _("ECHE List API at %(url)s") % {"url": self.base_url}
 
+    def url(self, path: str, value: str) -> str:
+        return f"{self.base_url}/{path}/{quote(value, safe='')}/"
+
     def lookup(self, identifiers: dict[str, str]) -> tuple[str, list[Charter]]:
         for name in MATCH_ORDER:
             value = identifiers.get(name)
             if not value:
                 continue
-            found = self._get(f"{self.base_url}/{self.PATHS[name]}/{quote(value, safe='')}")
+            found = (
+                self._code(value) if name == "erasmus_code" else self._get(self.url(self.PATHS[name], value))
+            )
             if found:
                 return name, found
         return MATCH_ORDER[0], []
+
+    def _code(self, code: str) -> list[Charter]:
+        found = {}
+        for path in self.CODE_PATHS:
+            for charter in self._get(self.url(path, code)):
+                if normalise_erasmus_code(charter.erasmus_code) == code:
+                    found.setdefault(charter, None)
+        return list(found)
 
     def _get(self, url: str) -> list[Charter]:
         try:
@@ -124,21 +144,26 @@ class HttpSource:
             raise SourceError(
                 _("The ECHE service could not be reached (%(error)s).") % {"error": error}
             ) from error
-        if response.status_code == 404:
-            return []
         if response.status_code != 200:
             raise SourceError(
-                _("The ECHE service answered %(status)s for %(url)s.")
+                _(
+                    "The ECHE service answered %(status)s for %(url)s: is ECHE_API_URL right (the ECHE List "
+                    "API's address ends in /api)?"
+                )
                 % {"status": response.status_code, "url": url}
             )
         try:
+            if "json" not in response.headers.get("Content-Type", ""):
+                raise ValueError(response.headers.get("Content-Type", ""))
             payload = response.json()
         except ValueError as error:
             raise SourceError(
-                _("The ECHE service did not answer JSON for %(url)s.") % {"url": url}
+                _(
+                    "The ECHE service did not answer JSON for %(url)s: is ECHE_API_URL right (the ECHE List "
+                    "API's address ends in /api)?"
+                )
+                % {"url": url}
             ) from error
-        if isinstance(payload, dict):  # tolerate {"content": [...]}-style envelopes
-            payload = payload.get("content") or payload.get("items") or payload.get("results") or []
         if not isinstance(payload, list):
             raise SourceError(
                 _("The ECHE service answered something other than a list for %(url)s.") % {"url": url}
@@ -158,7 +183,7 @@ def _charter_from_json(item: dict) -> Charter:
         oid=normalise_oid(item.get("oid")),
         start=parse_date(item.get("echeStartDate")),
         end=parse_date(item.get("echeEndDate")),
-        legal_name=str(item.get("legalName") or item.get("name") or ""),
+        legal_name=str(item.get("organisationLegalName") or ""),
     )
 
 

@@ -270,7 +270,13 @@ def test_as_dict_leaves_out_keys_that_do_not_apply():
     assert evaluation.as_dict()["status"] == "not_eligible"
     # A passing counting criterion: counts and what they include, no hint; confirmed mode adds `pending`
     assert set(by_code["full-partners"]) == {
-        "code", "status", "observed", "required", "message", "pending", "counted"
+        "code",
+        "status",
+        "observed",
+        "required",
+        "message",
+        "pending",
+        "counted",
     }
     assert (by_code["full-partners"]["observed"], by_code["full-partners"]["required"]) == (8, 8)
     # A failing counting criterion: counts and a hint
@@ -285,7 +291,14 @@ def test_as_dict_leaves_out_keys_that_do_not_apply():
         "counted",
     }
     assert set(by_code["countries"]) == {
-        "code", "status", "observed", "required", "message", "pending", "counted", "not_counted"
+        "code",
+        "status",
+        "observed",
+        "required",
+        "message",
+        "pending",
+        "counted",
+        "not_counted",
     }
     assert set(by_code["hei-and-vet"]) == {"code", "status", "message", "counted"}
     # Criteria that do not count carry neither observed nor required

@@ -13,6 +13,7 @@ from tests.eligibility.conftest import criterion
 
 pytestmark = pytest.mark.django_db
 
+
 def settled(*proposals):
     """As if written an hour ago and evaluated half an hour ago: any write from now on is newer than the
     report."""

@@ -1,13 +1,8 @@
-"""The HTTP source, against a small server on 127.0.0.1 shaped like the public ECHE List API: JSON lists of
-holders, an empty list (200) when none matches, a path without its trailing slash redirected to the same path
-with one; and what a failing or slow service does to a check."""
+"""The HTTP source, against the stand-in for the public ECHE List API (tests/partners/eche_api.py): JSON lists
+of holders, an empty list (200) when none matches; and what a failing or slow service does to a check."""
 
 import datetime
-import json
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import unquote
 
 import pytest
 import time_machine
@@ -17,13 +12,15 @@ from partners.models import EcheStatus
 from partners.tasks import check_eche
 from tests.factories import OrganisationFactory
 
+from .eche_api import EcheApiStandIn, service_normalised
+
 pytestmark = pytest.mark.django_db
 
 TUB = {
     "erasmusCode": "D  BERLIN02",
     "pic": "999986678",
     "oid": "E10209450",
-    "legalName": "Technische Universität Berlin",
+    "organisationLegalName": "Technische Universität Berlin",
     "echeStartDate": "2021-01-01",
     "echeEndDate": "2027-12-31",
 }
@@ -36,66 +33,19 @@ LYON = {
 }
 
 
-class FakeEcheApi:
-    """What the server answers, and what it was asked."""
-
-    def __init__(self):
-        self.holders = {
-            "erasmusCode": {"D  BERLIN02": [TUB], "F  LYON141": [LYON]},
-            "pic": {"999986678": [TUB]},
-            "oid": {"E10209450": [TUB]},
-        }
-        self.failures_left = 0  # answer 500 this many times first
-        self.delay = 0.0  # seconds before answering (a slow service)
-        self.requests: list[str] = []
-
-
 @pytest.fixture
 def api(settings):
-    state = FakeEcheApi()
+    def holder(fields):
+        return {**fields, "erasmusCodeNormalized": service_normalised(fields["erasmusCode"])}
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):
-            state.requests.append(self.path)
-            if state.delay:
-                time.sleep(state.delay)
-            if state.failures_left > 0:
-                state.failures_left -= 1
-                return self._send(500, b"Internal Server Error", "text/plain")
-            if not self.path.endswith("/"):
-                self.send_response(301)
-                self.send_header("Location", self.path + "/")
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-                return None
-            parts = [unquote(p) for p in self.path.strip("/").split("/")]
-            if len(parts) != 3 or parts[0] != "api" or parts[1] not in state.holders:
-                return self._send(404, b"{}", "application/json")
-            found = state.holders[parts[1]].get(parts[2], [])
-            return self._send(200, json.dumps(found).encode(), "application/json")
-
-        def _send(self, status, body, content_type):
-            self.send_response(status)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    server = EcheApiStandIn([holder(TUB), holder(LYON)]).start()
     settings.ECHE_SOURCE = "http"
-    settings.ECHE_API_URL = f"http://127.0.0.1:{server.server_port}/api"
+    settings.ECHE_API_URL = server.url
     settings.ECHE_HTTP_TIMEOUT = 0.3
     settings.ECHE_HTTP_RETRIES = 1
     settings.ECHE_CHECK_MAX_RETRIES = 2
-    yield state
-    server.shutdown()
-    server.server_close()
+    yield server
+    server.stop()
 
 
 @pytest.fixture(autouse=True)
@@ -120,8 +70,11 @@ def test_a_holder_found_by_erasmus_code(api):
     assert tub.eche_matched_by == "erasmus_code"
     assert (tub.eche_start, tub.eche_end) == (datetime.date(2021, 1, 1), datetime.date(2027, 12, 31))
     assert "ECHE List API at http://127.0.0.1" in tub.eche_source
-    # The path without its trailing slash was redirected, and the redirect followed.
-    assert api.requests[:2] == ["/api/erasmusCode/D%20%20BERLIN02", "/api/erasmusCode/D%20%20BERLIN02/"]
+    # Asked with the trailing slash: no redirect first.
+    assert api.requests == [
+        "/api/erasmusCode/D%20%20BERLIN02/",
+        "/api/erasmusCodeNormalized/D%20%20BERLIN02/",
+    ]
 
 
 def test_an_expired_charter(api):
@@ -138,8 +91,12 @@ def test_falls_through_to_pic_then_oid(api):
 def test_an_empty_list_is_not_found(api):
     nobody = check(hei(erasmus_code="D  NOWHERE01", pic="123456789", oid="E12345678"))
     assert nobody.eche_status == "not_found"
-    paths = [p for p in api.requests if p.endswith("/")]
-    assert paths == ["/api/erasmusCode/D%20%20NOWHERE01/", "/api/pic/123456789/", "/api/oid/E12345678/"]
+    assert api.requests == [
+        "/api/erasmusCode/D%20%20NOWHERE01/",
+        "/api/erasmusCodeNormalized/D%20%20NOWHERE01/",
+        "/api/pic/123456789/",
+        "/api/oid/E12345678/",
+    ]
 
 
 def test_server_errors_are_retried_then_succeed(api):
@@ -176,7 +133,7 @@ def test_source_error_when_unconfigured(settings):
 
 
 def test_malformed_answer_is_a_source_error(api):
-    api.holders["pic"]["111111111"] = [{"erasmusCode": "X", "echeEndDate": "next year"}]
+    api.index["pic"]["111111111"] = [{"erasmusCode": "X", "echeEndDate": "next year"}]
     source = HttpSource()
     with pytest.raises(SourceError, match="malformed date"):
         source.lookup({"erasmus_code": "", "pic": "111111111", "oid": ""})

@@ -60,12 +60,7 @@ def is_check_batch(callback) -> bool:
 
 
 def pending_checks(callbacks) -> list[int]:
-    return [
-        pk
-        for callback in callbacks
-        if is_check_batch(callback)
-        for pk in callback.ids
-    ]
+    return [pk for callback in callbacks if is_check_batch(callback) for pk in callback.ids]
 
 
 def test_a_new_hei_is_checked_on_commit(registry, django_capture_on_commit_callbacks):

@@ -6,7 +6,7 @@ twice changes nothing.
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from alliances.models import Participation, ParticipationStatus, Proposal, Role
@@ -206,9 +206,17 @@ class Command(BaseCommand):
         "Create the demo sign-in, organisations and a consortium one labour market actor short of eligible."
     )
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--production",
+            action="store_true",
+            help="Seed even with DJANGO_ENV=production; the password must then come from DEMO_USER_PASSWORD.",
+        )
+
     @transaction.atomic
-    def handle(self, *args, **options):
-        user = self._demo_user()
+    def handle(self, *args, production=False, **options):
+        password = self._password(production)
+        user = self._demo_user(password)
         organisations = {spec[0]: self._organisation(spec, user) for spec in ORGANISATIONS}
         self._eche(organisations)
         proposal = self._proposal(user)
@@ -232,7 +240,23 @@ class Command(BaseCommand):
             )
         )
 
-    def _demo_user(self):
+    def _password(self, production: bool) -> str:
+        """The demo account's password; in production only when asked explicitly, never the README's."""
+        if not settings.PRODUCTION:
+            return settings.DEMO_USER_PASSWORD
+        if not production:
+            raise CommandError(
+                "seed_demo creates an administrator with a published password: it refuses with "
+                "DJANGO_ENV=production unless run with --production and a DEMO_USER_PASSWORD of your own."
+            )
+        password = settings.DEMO_USER_PASSWORD  # the published one unless the environment sets another
+        if password == settings.DEMO_USER_PASSWORD_PUBLISHED:
+            raise CommandError(
+                "With --production, set DEMO_USER_PASSWORD in the environment to a password of your own."
+            )
+        return password
+
+    def _demo_user(self, password: str):
         User = get_user_model()
         user, created = User.objects.get_or_create(
             email=settings.DEMO_USER_EMAIL,
@@ -244,7 +268,7 @@ class Command(BaseCommand):
             },
         )
         if created:
-            user.set_password(settings.DEMO_USER_PASSWORD)
+            user.set_password(password)
             user.save(update_fields=["password"])
         return user
 

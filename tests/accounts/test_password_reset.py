@@ -1,0 +1,32 @@
+"""The password-reset email leaves after the response, through the worker (queued on commit), so the
+request takes as long whether or not the account exists; its link works."""
+
+import re
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("email", ["bob@example.org", "nobody@example.org"])
+def test_the_request_sends_nothing_itself(client, email, django_capture_on_commit_callbacks):
+    UserFactory(email="bob@example.org")
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = client.post(reverse("password_reset"), {"email": email})
+    assert response.status_code == 302
+    assert mail.outbox == []
+    assert len(callbacks) == (1 if email == "bob@example.org" else 0)
+
+
+def test_the_worker_sends_a_link_that_works(client, django_capture_on_commit_callbacks):
+    UserFactory(email="bob@example.org")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("password_reset"), {"email": "bob@example.org"})
+    [message] = mail.outbox
+    path = re.search(r"https?://[^/\s]+(/accounts/reset/\S+/\S+/)", message.body).group(1)
+    response = client.get(path)
+    assert response.status_code == 302 and response["Location"].endswith("/set-password/")
