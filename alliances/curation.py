@@ -55,9 +55,10 @@ def organisation_correct(
 ) -> Correction:
     """Apply the correction, or ask for it. ValidationError for a correction that could never be made."""
     with transaction.atomic():
-        # FOR UPDATE (not NO KEY): it waits for, and holds off, a participation being added to the record
-        # elsewhere, so "no other proposal uses it" stays true until this commits.
-        organisation = Organisation.objects.select_for_update().get(pk=organisation_id)
+        # The proposal, then the organisation, as `participation_add` locks them: that lock makes this wait
+        # for a participation being added to the record elsewhere, so "no other proposal uses it" holds.
+        Proposal.objects.select_for_update(no_key=True).filter(pk=proposal.pk).values_list("pk").first()
+        organisation = Organisation.objects.select_for_update(no_key=True).get(pk=organisation_id)
         changes = curation.organisation_changes(organisation=organisation, values=values)
         if not changes:
             return Correction(changes={})

@@ -66,7 +66,7 @@ def change_request_rows(*, change_request, current: Organisation | None = None) 
     rows = []
     for field, change in changes.items():
         try:
-            label = Organisation._meta.get_field(field).verbose_name
+            label = str(Organisation._meta.get_field(field).verbose_name)
         except FieldDoesNotExist:  # a field renamed since: still shown, by its stored name
             label = field
         row = {

@@ -174,7 +174,7 @@ def test_the_vandal_path_changes_nothing_another_coordinator_sees(
 def test_a_partner_of_a_record_only_its_proposal_has_corrects_it_at_once(
     client, proposal, invite, django_capture_on_commit_callbacks
 ):
-    invitation, token = invite(proposal.invitee)
+    _invitation, token = invite(proposal.invitee)
     organisation = proposal.invitee.organisation
     answer = client.get(f"/invite/{token}/")
     with django_capture_on_commit_callbacks(execute=True):
@@ -212,3 +212,18 @@ def test_a_partner_correction_taking_another_records_identifier_is_refused(clien
     invitation.refresh_from_db()
     assert invitation.answered_at is None
     assert not OrganisationChangeRequest.objects.exists()
+
+
+def test_a_partner_correction_with_invisible_characters_is_refused(client, proposal, invite):
+    invitation, token = invite(proposal.invitee)
+    before = visible_record(proposal.invitee.organisation)
+    answer = client.get(f"/invite/{token}/")
+    response = client.post(
+        f"{answer['Location']}confirm/",
+        {"org-city": "Sev\u202eilla", "contact-contact_email": "pablo@fabrica.example"},
+    )
+    assert response.status_code == 400
+    assert "invisible or control character" in response.content.decode()
+    assert visible_record(proposal.invitee.organisation) == before
+    invitation.refresh_from_db()
+    assert invitation.answered_at is None
