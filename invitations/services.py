@@ -381,9 +381,9 @@ def _lock_for_answer(*, invitation_id: int, token_hash: str) -> Invitation:
     return locked
 
 
-def _apply_organisation_changes(*, invitation: Invitation, data: dict, requester_email: str) -> None:
+def _apply_organisation_changes(*, invitation: Invitation, data: dict, requester_email: str) -> bool:
     """The partner's corrections: applied at once to a record only this proposal has (and nobody else made),
-    otherwise sent to the curators as a change request (`alliances.curation`)."""
+    otherwise sent to the curators as a change request (`alliances.curation`). True if sent for review."""
     participation = invitation.participation
     values = {field: data[field] or "" for field in PARTNER_ORGANISATION_FIELDS if field in data}
     correction = organisation_correct(
@@ -396,11 +396,12 @@ def _apply_organisation_changes(*, invitation: Invitation, data: dict, requester
         % {"acronym": participation.proposal.acronym, "email": invitation.email},
     )
     if not correction.changes:
-        return
+        return False
     if correction.applied:
         participation.organisation = Organisation.objects.get(pk=participation.organisation_id)
     changes = {field: [change["old"], change["new"]] for field, change in correction.changes.items()}
     audit.organisation_corrected(invitation=invitation, changes=changes, pending=not correction.applied)
+    return not correction.applied
 
 
 def _apply_contact_changes(*, invitation: Invitation, data: dict) -> list[str]:
@@ -447,9 +448,12 @@ def invitation_confirm(
 ) -> Invitation:
     """The partner confirms, with any corrections of their organisation and contact. Exactly once."""
     locked = _lock_for_answer(invitation_id=invitation_id, token_hash=token_hash)
+    locked.correction_sent_for_review = False
     if organisation:
         requester_email = (contact or {}).get("contact_email") or locked.email
-        _apply_organisation_changes(invitation=locked, data=organisation, requester_email=requester_email)
+        locked.correction_sent_for_review = _apply_organisation_changes(
+            invitation=locked, data=organisation, requester_email=requester_email
+        )
     contact_fields = _apply_contact_changes(invitation=locked, data=contact or {})
     _answer(
         invitation=locked,

@@ -144,6 +144,7 @@ def test_the_vandal_path_changes_nothing_another_coordinator_sees(
     assert confirmed.status_code == 302, confirmed.content.decode()[:2000]
     participation.refresh_from_db()
     assert participation.status == ParticipationStatus.CONFIRMED
+    assert "sent for review" in partner.get(confirmed["Location"]).content.decode()
     # but the shared record, its ECHE status and Clara's criterion are as they were
     assert visible_record(tu_berlin) == before
     assert eche_criterion(clara_proposal) == "pass"
