@@ -16,7 +16,7 @@ from django.utils.translation import ngettext
 
 from . import curation
 from .models import ChangeRequestStatus, OrganisationChangeRequest
-from .selectors import change_request_rows
+from .selectors import change_request_rows, field_label
 
 
 class ReviewForm(forms.Form):
@@ -71,6 +71,11 @@ class OrganisationChangeRequestAdmin(admin.ModelAdmin):
     )
     readonly_fields = fields
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # Everything on the page is read-only: decisions are the list's actions, with their note.
+        extra_context = {**(extra_context or {}), "show_save": False, "show_save_and_continue": False}
+        return super().change_view(request, object_id, form_url, extra_context)
+
     def has_add_permission(self, request):
         return False  # requests come from the builder and the invite links
 
@@ -79,7 +84,7 @@ class OrganisationChangeRequestAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("changes"))
     def fields_changed(self, obj):
-        return ", ".join(row["label"] for row in change_request_rows(change_request=obj))
+        return ", ".join(field_label(field) for field in obj.changes or {})
 
     @admin.display(description=_("requested by"))
     def requester(self, obj):
@@ -137,7 +142,7 @@ class OrganisationChangeRequestAdmin(admin.ModelAdmin):
             decision = decided.get_status_display()
             self.log_change(request, decided, f"{decision}: {note}" if note else decision)
             if approve:
-                fields = ", ".join(row["label"] for row in change_request_rows(change_request=decided))
+                fields = ", ".join(field_label(field) for field in decided.changes)
                 self.log_change(
                     request,
                     decided.organisation,

@@ -48,6 +48,14 @@ def organisation_search(*, query: str = "", country: str = "", type_slug: str = 
     return queryset.order_by("legal_name")
 
 
+def field_label(field: str) -> str:
+    """A curated field's name as people read it."""
+    try:
+        return str(Organisation._meta.get_field(field).verbose_name)
+    except FieldDoesNotExist:  # a field renamed since the request: still shown, by its stored name
+        return field
+
+
 def change_request_rows(*, change_request, current: Organisation | None = None) -> list[dict]:
     """A request's changes as rows to show side by side: label, old, new (and the record's value now)."""
     from .curation import FOREIGN_KEYS
@@ -65,13 +73,9 @@ def change_request_rows(*, change_request, current: Organisation | None = None) 
 
     rows = []
     for field, change in changes.items():
-        try:
-            label = str(Organisation._meta.get_field(field).verbose_name)
-        except FieldDoesNotExist:  # a field renamed since: still shown, by its stored name
-            label = field
         row = {
             "field": field,
-            "label": label,
+            "label": field_label(field),
             "old": shown(field, change.get("old")),
             "new": shown(field, change.get("new")),
         }
