@@ -185,5 +185,20 @@ def test_unverified_records_say_so_wherever_they_are_shown(owner_client, proposa
     }
     for name, url in pages.items():
         assert "Unverified" in owner_client.get(url).content.decode(), name
+
     verified_page = owner_client.get(reverse("organisation_detail", args=[verified.pk])).content.decode()
     assert "Unverified" not in verified_page
+
+
+def test_suggestions_say_unverified_too(owner_client, owner, make_proposal):
+    from tests.factories import ELIGIBLE_CONSORTIUM, country
+
+    short = make_proposal(ELIGIBLE_CONSORTIUM[:3], owner=owner)  # too few full partners: suggestions
+    # Unverified, but used before by this coordinator: worth suggesting, with the word.
+    suggested = OrganisationFactory(legal_name="Suggested Works", country=country("PL"))
+    ParticipationFactory(proposal=ProposalFactory(owner=owner), organisation=suggested)
+
+    page = owner_client.get(reverse("alliances:suggestions", args=[short.pk])).content.decode()
+
+    assert "Suggested Works" in page
+    assert "Unverified" in page
