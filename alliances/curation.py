@@ -18,7 +18,8 @@ from django.db.models import Q
 from partners import curation
 from partners.models import ChangeRequestStatus, Organisation, OrganisationChangeRequest
 
-from .models import Participation, Proposal
+from .models import ActivityAction, Participation, Proposal
+from .services import _record as record_activity
 from .services import proposal_touch
 
 
@@ -57,14 +58,25 @@ def organisation_correct(
     with transaction.atomic():
         # The proposal, then the organisation, as `participation_add` locks them: that lock makes this wait
         # for a participation being added to the record elsewhere, so "no other proposal uses it" holds.
-        Proposal.objects.select_for_update(no_key=True).filter(pk=proposal.pk).values_list("pk").first()
+        locked = Proposal.objects.select_for_update(no_key=True).get(pk=proposal.pk)
         organisation = Organisation.objects.select_for_update(no_key=True).get(pk=organisation_id)
         changes = curation.organisation_changes(organisation=organisation, values=values)
         if not changes:
             return Correction(changes={})
         if organisation_is_own(organisation=organisation, proposal=proposal):
             curation.organisation_apply_changes(organisation=organisation, changes=changes)
-            proposal_touch(proposal_id=proposal.pk)
+            if getattr(actor, "pk", None):
+                # Never silent: the proposal's change log says who corrected what (a partner's correction
+                # is in the invitation's audit trail instead).
+                record_activity(
+                    proposal=locked,
+                    actor=actor,
+                    action=ActivityAction.PARTICIPANT_CHANGED,
+                    subject=organisation.legal_name,
+                    detail={"organisation_corrected": changes},
+                )
+            else:
+                proposal_touch(proposal_id=proposal.pk)
             return Correction(changes=changes, applied=True)
         change_request = curation.change_request_create(
             organisation=organisation,

@@ -57,12 +57,16 @@ def shared_record(proposal):
     return organisation
 
 
-def test_a_record_only_the_proposal_has_is_corrected_at_once(owner_client, proposal, own_record):
+def test_a_record_only_the_proposal_has_is_corrected_at_once(owner_client, owner, proposal, own_record):
     response = correct(owner_client, own_record, proposal, city="Sevilla", website="https://fabrica.example/")
 
     assert response.status_code == 302
     assert record(own_record)[1:3] == ("Sevilla", "https://fabrica.example/")
     assert not OrganisationChangeRequest.objects.exists()
+    # Never silently: the proposal's change log says who corrected what.
+    activity = proposal.activities.order_by("-version").first()
+    assert activity.actor == owner
+    assert activity.detail["organisation_corrected"]["city"] == {"old": "Berlin", "new": "Sevilla"}
 
 
 @pytest.mark.parametrize("why", ["other proposal", "other creator", "verified"])
