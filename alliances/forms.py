@@ -4,6 +4,7 @@ from django.utils.translation import ngettext
 
 from eligibility.models import Edition
 from eligibility.rules import AIMS, FULL_PARTNER_ROLES
+from partners.forms import OrganisationForm
 from partners.models import Organisation
 
 from .models import Participation, Proposal, Role
@@ -184,3 +185,27 @@ class ParticipationAddForm(ParticipationForm):
 
 class ParticipationChangeForm(ParticipationForm):
     version = VersionField()
+
+
+class OrganisationCorrectionForm(OrganisationForm):
+    """A proposal's editors correct a directory record (the organisation page): the directory's own checks,
+    and the proposal the correction is made for, which decides whether it is applied at once."""
+
+    proposal = forms.ModelChoiceField(
+        queryset=Proposal.objects.none(),
+        label=_("For the proposal"),
+        empty_label=None,
+        help_text=_(
+            "A record only this proposal uses is corrected at once; any other correction is reviewed."
+        ),
+    )
+
+    class Meta(OrganisationForm.Meta):
+        fields = [*OrganisationForm.Meta.fields]
+
+    def __init__(self, *args, proposals, **kwargs):
+        super().__init__(*args, prefix="correct", **kwargs)
+        self.fields["proposal"].queryset = proposals
+
+    def values(self) -> dict:
+        return {name: self.cleaned_data.get(name) for name in self._meta.fields}

@@ -1,9 +1,19 @@
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from eligibility.rules import FULL_PARTNER_ROLES
+from partners.models import ChangeRequestStatus, OrganisationChangeRequest
 
 from .models import Participation, Proposal, ProposalActivity, Role
+
+
+def pending_correction_exists(organisation_ref="organisation_id") -> Exists:
+    """For annotations: whether the organisation has a correction waiting for review."""
+    return Exists(
+        OrganisationChangeRequest.objects.filter(
+            organisation_id=OuterRef(organisation_ref), status=ChangeRequestStatus.PENDING
+        )
+    )
 
 
 def proposals_for_user(*, user, include_archived: bool = False) -> QuerySet[Proposal]:
@@ -34,6 +44,7 @@ def builder_participations(*, proposal) -> list[Participation]:
     participations = list(
         Participation.objects.filter(proposal=proposal)
         .select_related("organisation__country", "organisation__type")
+        .annotate(correction_pending=pending_correction_exists())
         .order_by("created_at", "id")
     )
     participations.sort(key=lambda p: order.get(p.role, 99))

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from eligibility.rules import FULL_PARTNER_ROLES
+from partners.models import Organisation
 
 from .models import (
     PARTNER_ACTIONS,
@@ -285,6 +286,9 @@ def participation_add(
     contact_email: str = "",
 ) -> Participation:
     locked = _lock(proposal_id=proposal.pk, expected_version=expected_version)
+    # Held until commit (PostgreSQL checks the foreign key only then): a correction deciding whether only one
+    # proposal uses the record waits for this one (alliances.curation). Proposal, then organisation.
+    list(Organisation.objects.select_for_update(no_key=True).filter(pk=organisation.pk).values_list("pk"))
     if Participation.objects.filter(proposal=locked, organisation=organisation).exists():
         raise ValidationError(
             {

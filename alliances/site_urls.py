@@ -3,9 +3,10 @@ where signing in leads) and the organisation page, which shows the user's propos
 
 from django.urls import path
 
-from .views import proposals
+from .views import curation, proposals
 
 urlpatterns = [
     path("", proposals.home, name="home"),
     path("organisations/<int:pk>/", proposals.organisation_detail, name="organisation_detail"),
+    path("organisations/<int:pk>/correct/", curation.organisation_correct_view, name="organisation_correct"),
 ]

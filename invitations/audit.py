@@ -50,13 +50,14 @@ def invitation_event(*, kind, invitation: Invitation, actor, detail=None):
     )
 
 
-def organisation_corrected(*, invitation: Invitation, changes: dict):
-    """`changes`: {field: [before, after]}."""
+def organisation_corrected(*, invitation: Invitation, changes: dict, pending: bool = False):
+    """`changes`: {field: [before, after]}; `pending`: sent for review rather than applied."""
+    detail = {"changes": changes, "pending_review": True} if pending else {"changes": changes}
     return invitation_event(
         kind=EventKind.ORGANISATION_CORRECTED,
         invitation=invitation,
         actor=ActorKind.INVITATION,
-        detail={"changes": changes},
+        detail=detail,
     )
 
 

@@ -1,12 +1,10 @@
 """The invitation emails: plain text and HTML, rendered from templates/invitations/email/."""
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
 
 from alliances.models import Role
+from config.mail import send_templated
 
 from .models import Invitation
 
@@ -34,15 +32,7 @@ def _context(invitation: Invitation, **extra) -> dict:
 
 
 def _send(*, template: str, to: list[str], context: dict, reply_to: list[str] | None = None) -> None:
-    with translation.override(settings.LANGUAGE_CODE):
-        subject = " ".join(render_to_string(f"invitations/email/{template}_subject.txt", context).split())
-        text = render_to_string(f"invitations/email/{template}.txt", context)
-        html = render_to_string(f"invitations/email/{template}.html", context)
-    message = EmailMultiAlternatives(
-        subject=subject, body=text, from_email=settings.DEFAULT_FROM_EMAIL, to=to, reply_to=reply_to or []
-    )
-    message.attach_alternative(html, "text/html")
-    message.send()
+    send_templated(template=f"invitations/email/{template}", to=to, context=context, reply_to=reply_to)
 
 
 def invitation_link(token: str) -> str:

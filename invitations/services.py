@@ -19,9 +19,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from alliances.curation import organisation_correct
 from alliances.models import Participation, ParticipationStatus, Proposal
 from alliances.services import proposal_partner_answered, proposal_touch
-from partners.models import Organisation
+from partners.models import ChangeRequestOrigin, Organisation
 
 from . import audit, limits, tokens
 from .models import LIVE_STATUSES, ActorKind, EventKind, Invitation, InvitationStatus
@@ -381,27 +382,27 @@ def _lock_for_answer(*, invitation_id: int, token_hash: str) -> Invitation:
     return locked
 
 
-def _apply_organisation_changes(*, invitation: Invitation, data: dict) -> None:
-    changes = {}
-    organisation = Organisation.objects.select_for_update(no_key=True).get(
-        pk=invitation.participation.organisation_id
+def _apply_organisation_changes(*, invitation: Invitation, data: dict, requester_email: str) -> bool:
+    """The partner's corrections: applied at once to a record only this proposal has (and nobody else made),
+    otherwise sent to the curators as a change request (`alliances.curation`). True if sent for review."""
+    participation = invitation.participation
+    values = {field: data[field] or "" for field in PARTNER_ORGANISATION_FIELDS if field in data}
+    correction = organisation_correct(
+        organisation_id=participation.organisation_id,
+        proposal=participation.proposal,
+        values=values,
+        origin=ChangeRequestOrigin.INVITATION,
+        requester_email=requester_email,
+        context=_("Proposal “%(acronym)s”, invitation to %(email)s")
+        % {"acronym": participation.proposal.acronym, "email": invitation.email},
     )
-    for field in PARTNER_ORGANISATION_FIELDS:
-        if field in data and (data[field] or "") != (getattr(organisation, field) or ""):
-            changes[field] = [getattr(organisation, field), data[field] or ""]
-            setattr(organisation, field, data[field] or "")
-    if not changes:
-        return
-    try:
-        with transaction.atomic():
-            # A save: a changed identifier of an HEI queues its ECHE check after commit (partners.signals).
-            organisation.save(update_fields=[*changes, "updated_at"])
-    except IntegrityError as exc:  # another organisation took the same identifier meanwhile
-        raise ValidationError(
-            _("Another organisation in the directory already has one of these identifiers.")
-        ) from exc
-    invitation.participation.organisation = organisation
-    audit.organisation_corrected(invitation=invitation, changes=changes)
+    if not correction.changes:
+        return False
+    if correction.applied:
+        participation.organisation = Organisation.objects.get(pk=participation.organisation_id)
+    changes = {field: [change["old"], change["new"]] for field, change in correction.changes.items()}
+    audit.organisation_corrected(invitation=invitation, changes=changes, pending=not correction.applied)
+    return not correction.applied
 
 
 def _apply_contact_changes(*, invitation: Invitation, data: dict) -> list[str]:
@@ -448,8 +449,12 @@ def invitation_confirm(
 ) -> Invitation:
     """The partner confirms, with any corrections of their organisation and contact. Exactly once."""
     locked = _lock_for_answer(invitation_id=invitation_id, token_hash=token_hash)
+    locked.correction_sent_for_review = False
     if organisation:
-        _apply_organisation_changes(invitation=locked, data=organisation)
+        requester_email = (contact or {}).get("contact_email") or locked.email
+        locked.correction_sent_for_review = _apply_organisation_changes(
+            invitation=locked, data=organisation, requester_email=requester_email
+        )
     contact_fields = _apply_contact_changes(invitation=locked, data=contact or {})
     _answer(
         invitation=locked,

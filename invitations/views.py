@@ -157,6 +157,15 @@ def confirm(request, pk):
         except ValidationError as exc:
             organisation_form.add_error(None, exc)
         else:
+            if invitation.correction_sent_for_review:
+                messages.info(
+                    request,
+                    _(
+                        "Your corrections of the organisation's details are sent for review: other "
+                        "proposals use this record, so a curator checks them first. You will get an email "
+                        "with the outcome."
+                    ),
+                )
             return _answered(request, invitation)
     return _answer_page(request, invitation, forms, status=400)
 

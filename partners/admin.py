@@ -6,6 +6,7 @@ from django.utils.translation import ngettext
 
 from config.admin import ReadOnlyAdmin
 
+from . import curation_admin  # noqa: F401  (registers the change requests' admin)
 from .eche.services import PROVENANCE_FIELDS
 from .forms import OrganisationForm
 from .models import (
@@ -68,9 +69,10 @@ class OrganisationAdmin(admin.ModelAdmin):
         "oid",
         "erasmus_code",
         "eche_status",
+        "verified",
         "updated_at",
     )
-    list_filter = ("eche_status", "type", "country__programme_status", "country")
+    list_filter = ("verified", "eche_status", "type", "country__programme_status", "country")
     search_fields = ("legal_name", "acronym", "pic", "oid", "erasmus_code", "city")
     list_select_related = ("country", "type")
     autocomplete_fields = ("country",)
@@ -88,6 +90,7 @@ class OrganisationAdmin(admin.ModelAdmin):
                     "website",
                     "type",
                     "confirm_not_duplicate",
+                    "verified",
                 )
             },
         ),

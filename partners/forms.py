@@ -9,7 +9,7 @@ from .selectors import organisations_with_identifier, organisations_with_same_na
 IDENTIFIER_LABELS = {"pic": _("PIC"), "oid": _("OID"), "erasmus_code": _("Erasmus code")}
 
 
-def _describe(organisation: Organisation) -> str:
+def describe(organisation: Organisation) -> str:
     place = ", ".join(part for part in (organisation.country_id, organisation.city) if part)
     return f"{organisation.legal_name} ({place})"
 
@@ -56,7 +56,7 @@ class OrganisationForm(forms.ModelForm):
                     % {
                         "identifier": IDENTIFIER_LABELS[field],
                         "value": value,
-                        "organisation": _describe(existing),
+                        "organisation": describe(existing),
                     },
                 )
         legal_name, country = cleaned.get("legal_name"), cleaned.get("country")
@@ -72,7 +72,7 @@ class OrganisationForm(forms.ModelForm):
                         "%(organisation)s is already in the directory. Use it instead, or tick the box below "
                         "if this is really another organisation."
                     )
-                    % {"organisation": _describe(existing)},
+                    % {"organisation": describe(existing)},
                 )
         return cleaned
 

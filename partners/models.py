@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from .codes import normalise_erasmus_code, normalise_legal_name, normalise_oid, normalise_pic
-from .validators import validate_erasmus_code, validate_oid, validate_pic
+from .validators import validate_erasmus_code, validate_oid, validate_pic, validate_plain_text
 
 
 def country_choices():
@@ -116,13 +116,13 @@ _UNKNOWN = object()
 
 
 class Organisation(models.Model):
-    legal_name = models.CharField(_("legal name"), max_length=255)
+    legal_name = models.CharField(_("legal name"), max_length=255, validators=[validate_plain_text])
     legal_name_key = models.CharField(max_length=255, editable=False, db_index=True)
-    acronym = models.CharField(_("acronym"), max_length=50, blank=True)
+    acronym = models.CharField(_("acronym"), max_length=50, blank=True, validators=[validate_plain_text])
     country = models.ForeignKey(
         Country, verbose_name=_("country"), on_delete=models.PROTECT, related_name="organisations"
     )
-    city = models.CharField(_("city"), max_length=120, blank=True)
+    city = models.CharField(_("city"), max_length=120, blank=True, validators=[validate_plain_text])
     website = models.URLField(_("website"), blank=True)
     type = models.ForeignKey(
         OrganisationType,
@@ -333,6 +333,8 @@ class OrganisationChangeRequest(models.Model):
     )
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     review_note = models.CharField(_("note to the requester"), max_length=500, blank=True)
+    # When the requester was told the outcome (the email sent, or the message shown in the builder).
+    outcome_notified_at = models.DateTimeField(_("requester told at"), null=True, blank=True)
     created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
 
     class Meta:

@@ -1,3 +1,4 @@
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Q, QuerySet
 
 from .codes import normalise_legal_name
@@ -45,3 +46,40 @@ def organisation_search(*, query: str = "", country: str = "", type_slug: str = 
     if eche_status:
         queryset = queryset.filter(eche_status=eche_status)
     return queryset.order_by("legal_name")
+
+
+def field_label(field: str) -> str:
+    """A curated field's name as people read it."""
+    try:
+        return str(Organisation._meta.get_field(field).verbose_name)
+    except FieldDoesNotExist:  # a field renamed since the request: still shown, by its stored name
+        return field
+
+
+def change_request_rows(*, change_request, current: Organisation | None = None) -> list[dict]:
+    """A request's changes as rows to show side by side: label, old, new (and the record's value now)."""
+    from .curation import FOREIGN_KEYS
+    from .models import Country, OrganisationType
+
+    changes = change_request.changes or {}
+    names = {}
+    if "country" in changes:
+        names["country"] = dict(Country.objects.values_list("code", "name"))
+    if "type" in changes:
+        names["type"] = dict(OrganisationType.objects.values_list("pk", "name"))
+
+    def shown(field, value):
+        return names[field].get(value, value) if field in names else value
+
+    rows = []
+    for field, change in changes.items():
+        row = {
+            "field": field,
+            "label": field_label(field),
+            "old": shown(field, change.get("old")),
+            "new": shown(field, change.get("new")),
+        }
+        if current is not None:
+            row["current"] = shown(field, getattr(current, FOREIGN_KEYS.get(field, field), ""))
+        rows.append(row)
+    return rows

@@ -49,3 +49,7 @@ organisations_eche_changed = Signal()
 # Asked before ECHE checks: receivers answer the codes of countries whose HEIs need a charter although the
 # country table says third-not-associated (eligibility: the countries an edition associates). No arguments.
 charter_countries_requested = Signal()
+
+# A change request was made or decided for these organisations: what shows them ("correction pending
+# review", the outcome) must be rendered again. Arguments: organisation_ids (a list of ids).
+change_requests_changed = Signal()

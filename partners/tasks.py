@@ -58,3 +58,39 @@ def sweep_pending_eche() -> int:
 def import_eche_list(job_id: int) -> None:
     """Import a list uploaded in the admin; progress and result are written to the job."""
     list_storage.import_job_run(job_id=job_id)
+
+
+def queue_outcome_email(change_request_id: int) -> None:
+    """Queue the outcome email (after commit); with the broker down, log it: the decision stands."""
+    try:
+        send_change_request_outcome.delay(change_request_id)
+    except Exception:
+        logger.exception("Could not queue the outcome email of change request %s", change_request_id)
+
+
+@shared_task(
+    bind=True, acks_late=True, max_retries=5, soft_time_limit=100, time_limit=120, ignore_result=True
+)
+def send_change_request_outcome(self, change_request_id: int) -> bool:
+    """Email the partner who asked for a correction what the curator decided."""
+    from django.utils import timezone
+
+    from .emails import send_change_request_outcome as send
+    from .models import ChangeRequestStatus, OrganisationChangeRequest
+
+    change_request = (
+        OrganisationChangeRequest.objects.exclude(status=ChangeRequestStatus.PENDING)
+        .exclude(requester_email="")
+        .filter(pk=change_request_id, outcome_notified_at__isnull=True)
+        .select_related("organisation")
+        .first()
+    )
+    if change_request is None:  # unknown, undecided, or told already (a redelivered task)
+        return False
+    try:
+        send(change_request=change_request)
+    except Exception as exc:
+        raise self.retry(exc=exc, countdown=min(600, 10 * 2**self.request.retries)) from exc
+    change_request.outcome_notified_at = timezone.now()
+    change_request.save(update_fields=["outcome_notified_at"])
+    return True

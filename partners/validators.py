@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
@@ -19,3 +20,30 @@ validate_erasmus_code = RegexValidator(
     ),
     code="invalid_erasmus_code",
 )
+
+
+# Characters that make a name look like another, hide part of it, or reorder what follows it on screen.
+_BIDI = {0x200E, 0x200F, 0x061C, *range(0x202A, 0x202F), *range(0x2066, 0x206A)}
+_ZERO_WIDTH = {0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF}
+
+
+def _refused(char: str) -> bool:
+    code = ord(char)
+    return code < 0x20 or 0x7F <= code <= 0x9F or code in _BIDI or code in _ZERO_WIDTH
+
+
+def validate_plain_text(value: str) -> None:
+    """Refuse control, bidirectional-override and zero-width characters in a name, acronym or city.
+
+    A name is shown to every coordinator: such characters hide or reorder what they see (and break exports).
+    """
+    bad = next((char for char in value or "" if _refused(char)), None)
+    if bad is not None:
+        raise ValidationError(
+            _(
+                "Remove the invisible or control character (U+%(code)s) from this text: names are shown to "
+                "everyone as typed, and such characters hide or reorder them."
+            ),
+            code="invisible_character",
+            params={"code": f"{ord(bad):04X}"},
+        )

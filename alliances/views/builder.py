@@ -24,6 +24,7 @@ from ..selectors import (
     gap_suggestions,
     proposal_get_for_user,
 )
+from .curation import tell_outcomes
 
 MODES = ("projected", "confirmed")
 ELIGIBILITY_EVENT = "eligibility-changed"
@@ -106,6 +107,7 @@ def participants_html(request, proposal):
 @require_GET
 def builder(request, pk):
     proposal = proposal_get_for_user(user=request.user, pk=pk)
+    tell_outcomes(request, proposal)
     mode = request_mode(request)
     participants, panel = render_fragments(
         request,

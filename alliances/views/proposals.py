@@ -14,6 +14,7 @@ from .. import services
 from ..forms import CoeditorForm, ProposalForm, is_tampered
 from ..selectors import (
     organisation_participations_for_user,
+    pending_correction_exists,
     proposal_activities,
     proposal_get_for_user,
     proposals_for_user,
@@ -30,15 +31,27 @@ def home(request):
 @login_required
 @require_GET
 def organisation_detail(request, pk):
-    organisation = get_object_or_404(
-        Organisation.objects.select_related("country", "type", "created_by"), pk=pk
+    organisation = get_object_or_404(Organisation, pk=pk)
+    return organisation_page(request, organisation)
+
+
+def organisation_page(request, organisation, *, correction_form=None, status=200):
+    from .curation import correction_form as new_correction_form
+
+    organisation = (
+        Organisation.objects.select_related("country", "type", "created_by")
+        .annotate(correction_pending=pending_correction_exists("pk"))
+        .get(pk=organisation.pk)
     )
     participations = organisation_participations_for_user(organisation=organisation, user=request.user)
-    return render(
-        request,
-        "alliances/organisation_detail.html",
-        {"organisation": organisation, "participations": participations},
-    )
+    if correction_form is None and participations:
+        correction_form = new_correction_form(user=request.user, organisation=organisation)
+    context = {
+        "organisation": organisation,
+        "participations": participations,
+        "correction_form": correction_form,
+    }
+    return render(request, "alliances/organisation_detail.html", context, status=status)
 
 
 @login_required

@@ -1,0 +1,20 @@
+"""Emails rendered from templates: `<name>_subject.txt`, `<name>.txt` and `<name>.html`, in the site's
+language (a worker has no request to take one from)."""
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.utils import translation
+
+
+def send_templated(*, template: str, to: list[str], context: dict, reply_to: list[str] | None = None) -> None:
+    """Send the email `template` (a path without its ending, e.g. "invitations/email/answer")."""
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
+        text = render_to_string(f"{template}.txt", context)
+        html = render_to_string(f"{template}.html", context)
+    message = EmailMultiAlternatives(
+        subject=subject, body=text, from_email=settings.DEFAULT_FROM_EMAIL, to=to, reply_to=reply_to or []
+    )
+    message.attach_alternative(html, "text/html")
+    message.send()

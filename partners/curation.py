@@ -1,0 +1,168 @@
+"""Curation of the shared directory: corrections as change requests, reviewed by curators.
+
+The directory knows nothing of proposals: whether a correction may be applied at once (an unverified record
+that only the requester's proposal uses) is decided above it (`alliances.curation`). Here: what a correction
+changes, whether its identifiers are free, applying it, and the requests' life (made, approved, rejected).
+Every request made or decided sends `change_requests_changed`, so the apps above refresh what they show.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .forms import IDENTIFIER_LABELS, describe
+from .models import ChangeRequestStatus, Organisation, OrganisationChangeRequest
+from .selectors import organisations_with_identifier
+from .signals import change_requests_changed
+
+# What a correction may change, as model field names; the foreign keys are stored by primary key.
+CURATED_FIELDS = ("legal_name", "acronym", "country", "city", "website", "type", "pic", "oid", "erasmus_code")
+IDENTIFIER_FIELDS = ("pic", "oid", "erasmus_code")
+FOREIGN_KEYS = {"country": "country_id", "type": "type_id"}
+
+
+def _stored(organisation: Organisation, field: str):
+    return getattr(organisation, FOREIGN_KEYS.get(field, field))
+
+
+def _plain(value):
+    """A value as JSON keeps it: a country or type by its key, text as text, nothing as ""."""
+    if value is None:
+        return ""
+    return getattr(value, "pk", value)
+
+
+def organisation_changes(*, organisation: Organisation, values: dict) -> dict:
+    """`{field: {"old": ..., "new": ...}}` for the values that differ from the stored record."""
+    unknown = set(values) - set(CURATED_FIELDS)
+    if unknown:
+        raise TypeError(f"not a curated field: {sorted(unknown)}")
+    changes = {}
+    for field, value in values.items():
+        old, new = _plain(_stored(organisation, field)), _plain(value)
+        if old != new:
+            changes[field] = {"old": old, "new": new}
+    return changes
+
+
+def check_identifiers(*, organisation: Organisation, changes: dict) -> None:
+    """Refuse a correction that would give this record an identifier another organisation holds."""
+    errors = {}
+    for field in IDENTIFIER_FIELDS:
+        new = changes.get(field, {}).get("new")
+        if not new:
+            continue
+        holder = organisations_with_identifier(field=field, value=new, exclude_pk=organisation.pk).first()
+        if holder is not None:
+            errors[field] = _(
+                "%(identifier)s %(value)s belongs to %(organisation)s: an identifier never moves from one "
+                "organisation to another. If that record is wrong, ask for its correction instead."
+            ) % {"identifier": IDENTIFIER_LABELS[field], "value": new, "organisation": describe(holder)}
+    if errors:
+        raise ValidationError(errors)
+
+
+def _with_changes(organisation: Organisation, changes: dict) -> Organisation:
+    for field, change in changes.items():
+        setattr(organisation, FOREIGN_KEYS.get(field, field), change["new"])
+    return organisation
+
+
+def validate_changes(*, organisation: Organisation, changes: dict) -> None:
+    """The model's own checks (formats, refused characters, constraints) on the changed fields only, so a
+    record that already holds something refused can still be corrected elsewhere."""
+    check_identifiers(organisation=organisation, changes=changes)
+    candidate = _with_changes(Organisation.objects.get(pk=organisation.pk), changes)
+    others = [field.name for field in Organisation._meta.fields if field.name not in changes]
+    candidate.full_clean(exclude=others, validate_unique=False, validate_constraints=False)
+
+
+def organisation_apply_changes(*, organisation: Organisation, changes: dict) -> Organisation:
+    """Write a correction into the record (locked by the caller), re-validated. The save triggers the ECHE
+    check and the re-evaluation of every proposal it is in, as any save does."""
+    if not changes:
+        return organisation
+    validate_changes(organisation=organisation, changes=changes)
+    _with_changes(organisation, changes)
+    fields = [FOREIGN_KEYS.get(field, field) for field in changes]
+    try:
+        with transaction.atomic():
+            organisation.save(update_fields=[*fields, "updated_at"])
+    except IntegrityError as exc:  # a concurrent save took the identifier meanwhile
+        raise ValidationError(
+            _("Another organisation in the directory already has one of these identifiers.")
+        ) from exc
+    return organisation
+
+
+def _changed(organisation_id: int) -> None:
+    change_requests_changed.send(sender=OrganisationChangeRequest, organisation_ids=[organisation_id])
+
+
+def change_request_create(
+    *,
+    organisation: Organisation,
+    changes: dict,
+    origin: str,
+    requested_by=None,
+    requester_email="",
+    context="",
+) -> OrganisationChangeRequest:
+    """A correction for a curator to review; refused at once if it could never be approved."""
+    if not changes:
+        raise ValueError("a change request needs changes")
+    validate_changes(organisation=organisation, changes=changes)
+    change_request = OrganisationChangeRequest.objects.create(
+        organisation=organisation,
+        changes=changes,
+        origin=origin,
+        requested_by=requested_by if getattr(requested_by, "pk", None) else None,
+        requester_email=requester_email or "",
+        context=context[:255],
+    )
+    _changed(organisation.pk)
+    return change_request
+
+
+def _lock_pending(change_request_id: int) -> OrganisationChangeRequest:
+    change_request = OrganisationChangeRequest.objects.select_for_update().get(pk=change_request_id)
+    if change_request.status != ChangeRequestStatus.PENDING:
+        raise ValidationError(
+            _("This request was already %(decision)s.")
+            % {"decision": change_request.get_status_display().lower()}
+        )
+    return change_request
+
+
+def _decide(change_request: OrganisationChangeRequest, *, status: str, reviewer, note: str) -> None:
+    change_request.status = status
+    change_request.reviewed_by = reviewer if getattr(reviewer, "pk", None) else None
+    change_request.reviewed_at = timezone.now()
+    change_request.review_note = (note or "").strip()[:500]
+    change_request.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_note"])
+    _changed(change_request.organisation_id)
+    if change_request.requester_email:
+        from .tasks import queue_outcome_email
+
+        transaction.on_commit(lambda: queue_outcome_email(change_request.pk), robust=True)
+
+
+@transaction.atomic
+def change_request_approve(*, change_request_id: int, reviewer, note: str = "") -> OrganisationChangeRequest:
+    """Apply the request's changes (re-validated against the directory as it is now) and record who did."""
+    change_request = _lock_pending(change_request_id)
+    organisation = Organisation.objects.select_for_update().get(pk=change_request.organisation_id)
+    organisation_apply_changes(organisation=organisation, changes=change_request.changes)
+    change_request.organisation = organisation
+    _decide(change_request, status=ChangeRequestStatus.APPROVED, reviewer=reviewer, note=note)
+    return change_request
+
+
+@transaction.atomic
+def change_request_reject(*, change_request_id: int, reviewer, note: str = "") -> OrganisationChangeRequest:
+    change_request = _lock_pending(change_request_id)
+    _decide(change_request, status=ChangeRequestStatus.REJECTED, reviewer=reviewer, note=note)
+    return change_request

@@ -1,0 +1,159 @@
+"""The curators' desk: change requests with their differences side by side, approved or rejected with a note.
+
+Each decision is a service call (`partners.curation`) in its own transaction, and is logged twice: on the
+request itself (who, when, the decision, the note) and in Django's admin log, for the request and, when it
+is approved, for the organisation it changed.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.core.exceptions import ValidationError
+from django.template.response import TemplateResponse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from . import curation
+from .models import ChangeRequestStatus, OrganisationChangeRequest
+from .selectors import change_request_rows, field_label
+
+
+class ReviewForm(forms.Form):
+    review_note = forms.CharField(
+        label=_("Note to the requester"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text=_("Shown to the requester with the decision (in the builder, or in the partner's email)."),
+    )
+
+
+def differences_table(change_request) -> str:
+    rows = change_request_rows(change_request=change_request, current=change_request.organisation)
+    body = format_html_join(
+        "",
+        "<tr><th scope='row'>{}</th><td>{}</td><td>{}</td><td><strong>{}</strong></td></tr>",
+        ((row["label"], row["current"] or "—", row["old"] or "—", row["new"] or "—") for row in rows),
+    )
+    return format_html(
+        "<table class='change-request-differences'><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th>"
+        "</tr></thead><tbody>{}</tbody></table>",
+        _("Field"),
+        _("Now in the directory"),
+        _("When requested"),
+        _("Requested"),
+        body,
+    )
+
+
+@admin.register(OrganisationChangeRequest)
+class OrganisationChangeRequestAdmin(admin.ModelAdmin):
+    list_display = ("organisation", "fields_changed", "origin", "requester", "status", "created_at")
+    list_filter = ("status", "origin")
+    search_fields = ("organisation__legal_name", "requester_email", "requested_by__email", "context")
+    list_select_related = ("organisation", "requested_by")
+    date_hierarchy = "created_at"
+    actions = ["approve", "reject"]
+    fields = (
+        "organisation",
+        "differences",
+        "origin",
+        "context",
+        "requested_by",
+        "requester_email",
+        "created_at",
+        "status",
+        "reviewed_by",
+        "reviewed_at",
+        "review_note",
+        "outcome_notified_at",
+    )
+    readonly_fields = fields
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # Everything on the page is read-only: decisions are the list's actions, with their note.
+        extra_context = {**(extra_context or {}), "show_save": False, "show_save_and_continue": False}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def has_add_permission(self, request):
+        return False  # requests come from the builder and the invite links
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # the audit trail stays
+
+    @admin.display(description=_("changes"))
+    def fields_changed(self, obj):
+        return ", ".join(field_label(field) for field in obj.changes or {})
+
+    @admin.display(description=_("requested by"))
+    def requester(self, obj):
+        return obj.requested_by or obj.requester_email or "—"
+
+    @admin.display(description=_("differences"))
+    def differences(self, obj):
+        return differences_table(obj)
+
+    @admin.action(
+        description=_("Approve the selected requests (apply their changes)"), permissions=["change"]
+    )
+    def approve(self, request, queryset):
+        return self._review(request, queryset, approve=True)
+
+    @admin.action(description=_("Reject the selected requests"), permissions=["change"])
+    def reject(self, request, queryset):
+        return self._review(request, queryset, approve=False)
+
+    def _review(self, request, queryset, *, approve: bool):
+        """First the requests and a note to confirm with; then each decided in its own transaction."""
+        pending = list(queryset.filter(status=ChangeRequestStatus.PENDING).select_related("organisation"))
+        if not pending:
+            self.message_user(
+                request, _("None of the selected requests is pending review."), messages.WARNING
+            )
+            return None
+        form = ReviewForm(request.POST if "confirm" in request.POST else None)
+        if not form.is_valid():
+            context = {
+                **self.admin_site.each_context(request),
+                "title": _("Approve these requests?") if approve else _("Reject these requests?"),
+                "opts": self.model._meta,
+                "action": "approve" if approve else "reject",
+                "requests": [(item, differences_table(item)) for item in pending],
+                "form": form,
+                "action_checkbox_name": ACTION_CHECKBOX_NAME,
+            }
+            return TemplateResponse(request, "admin/partners/organisationchangerequest/review.html", context)
+        decide = curation.change_request_approve if approve else curation.change_request_reject
+        note = form.cleaned_data["review_note"]
+        done = 0
+        for item in pending:
+            try:
+                decided = decide(change_request_id=item.pk, reviewer=request.user, note=note)
+            except ValidationError as exc:
+                self.message_user(
+                    request,
+                    _("%(request)s was not approved: %(reason)s")
+                    % {"request": item.organisation, "reason": " ".join(exc.messages)},
+                    messages.ERROR,
+                )
+                continue
+            done += 1
+            decision = decided.get_status_display()
+            self.log_change(request, decided, f"{decision}: {note}" if note else decision)
+            if approve:
+                fields = ", ".join(field_label(field) for field in decided.changes)
+                self.log_change(
+                    request,
+                    decided.organisation,
+                    _("Changed %(fields)s (change request #%(pk)s approved)")
+                    % {"fields": fields, "pk": decided.pk},
+                )
+        if done:
+            message = (
+                ngettext("%(n)d request approved.", "%(n)d requests approved.", done)
+                if approve
+                else ngettext("%(n)d request rejected.", "%(n)d requests rejected.", done)
+            )
+            self.message_user(request, message % {"n": done}, messages.SUCCESS)
+        return None

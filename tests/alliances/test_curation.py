@@ -1,0 +1,208 @@
+"""Coordinators' corrections from the organisation page: applied at once to a record only their proposal has,
+a change request for any other; the builder says "correction pending review" and, later, the outcome."""
+
+import pytest
+from django.urls import reverse
+
+from alliances.models import Role
+from partners import curation
+from partners.models import ChangeRequestOrigin, ChangeRequestStatus, Organisation, OrganisationChangeRequest
+from tests.factories import OrganisationFactory, ParticipationFactory, ProposalFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def form_data(organisation, proposal, **changes):
+    data = {
+        "legal_name": organisation.legal_name,
+        "acronym": organisation.acronym,
+        "country": organisation.country_id,
+        "city": organisation.city,
+        "website": organisation.website,
+        "type": organisation.type_id,
+        "pic": organisation.pic,
+        "oid": organisation.oid,
+        "erasmus_code": organisation.erasmus_code,
+        "proposal": proposal.pk,
+        **changes,
+    }
+    return {f"correct-{name}": value for name, value in data.items()}
+
+
+def correct(client, organisation, proposal, **changes):
+    return client.post(
+        reverse("organisation_correct", args=[organisation.pk]), form_data(organisation, proposal, **changes)
+    )
+
+
+def record(organisation) -> tuple:
+    organisation = Organisation.objects.get(pk=organisation.pk)
+    return (organisation.legal_name, organisation.city, organisation.website, organisation.pic)
+
+
+@pytest.fixture
+def own_record(proposal, owner):
+    """A record only the owner's proposal has, which the owner added."""
+    organisation = OrganisationFactory(legal_name="Fabrica Nueva", created_by=owner)
+    ParticipationFactory(proposal=proposal, organisation=organisation, role=Role.ASSOCIATED_PARTNER)
+    return organisation
+
+
+@pytest.fixture
+def shared_record(proposal):
+    """A record another coordinator's proposal has too."""
+    organisation = OrganisationFactory(legal_name="Shared Works")
+    ParticipationFactory(proposal=proposal, organisation=organisation, role=Role.ASSOCIATED_PARTNER)
+    ParticipationFactory(organisation=organisation, role=Role.ASSOCIATED_PARTNER)
+    return organisation
+
+
+def test_a_record_only_the_proposal_has_is_corrected_at_once(owner_client, owner, proposal, own_record):
+    response = correct(owner_client, own_record, proposal, city="Sevilla", website="https://fabrica.example/")
+
+    assert response.status_code == 302
+    assert record(own_record)[1:3] == ("Sevilla", "https://fabrica.example/")
+    assert not OrganisationChangeRequest.objects.exists()
+    # Never silently: the proposal's change log says who corrected what.
+    activity = proposal.activities.order_by("-version").first()
+    assert activity.actor == owner
+    assert activity.detail["organisation_corrected"]["city"] == {"old": "Berlin", "new": "Sevilla"}
+
+
+@pytest.mark.parametrize("why", ["other proposal", "other creator", "verified"])
+def test_any_other_record_gets_a_change_request_and_stays_as_it_is(
+    owner_client, owner, proposal, own_record, django_capture_on_commit_callbacks, why
+):
+    if why == "other proposal":
+        ParticipationFactory(organisation=own_record, role=Role.ASSOCIATED_PARTNER)
+    elif why == "other creator":
+        Organisation.objects.filter(pk=own_record.pk).update(created_by=UserFactory())
+    else:
+        Organisation.objects.filter(pk=own_record.pk).update(verified=True)
+    before = record(own_record)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = correct(owner_client, own_record, proposal, city="Sevilla")
+
+    assert response.status_code == 302
+    assert record(own_record) == before
+    change_request = OrganisationChangeRequest.objects.get()
+    assert change_request.changes == {"city": {"old": "Berlin", "new": "Sevilla"}}
+    assert change_request.origin == ChangeRequestOrigin.COORDINATOR
+    assert change_request.requested_by == owner
+    assert change_request.status == ChangeRequestStatus.PENDING
+    page = owner_client.get(reverse("organisation_detail", args=[own_record.pk])).content.decode()
+    assert "Correction pending review" in page
+
+
+def test_the_builder_shows_a_pending_correction_as_soon_as_it_is_made(
+    owner_client, proposal, shared_record, django_capture_on_commit_callbacks
+):
+    builder = reverse("alliances:builder", args=[proposal.pk])
+    assert "Correction pending review" not in owner_client.get(builder).content.decode()  # now cached
+
+    with django_capture_on_commit_callbacks(execute=True):
+        correct(owner_client, shared_record, proposal, city="Hamburg")
+
+    assert "Correction pending review" in owner_client.get(builder).content.decode()
+
+
+def test_an_identifier_another_record_holds_is_refused_with_a_clear_message(
+    owner_client, proposal, own_record
+):
+    OrganisationFactory(legal_name="Holder Of The PIC", pic="911111111")
+    before = record(own_record)
+
+    response = correct(owner_client, own_record, proposal, pic="911111111")
+
+    assert response.status_code == 400
+    assert "Holder Of The PIC" in response.content.decode()
+    assert record(own_record) == before
+    assert not OrganisationChangeRequest.objects.exists()
+
+
+def test_a_request_taking_another_records_identifier_is_refused_by_the_service_too(shared_record):
+    OrganisationFactory(legal_name="Holder Of The OID", oid="E12345678")
+    with pytest.raises(curation.ValidationError) as refused:
+        curation.change_request_create(
+            organisation=shared_record,
+            changes={"oid": {"old": "", "new": "E12345678"}},
+            origin=ChangeRequestOrigin.COORDINATOR,
+        )
+    assert "Holder Of The OID" in " ".join(refused.value.messages)
+    assert not OrganisationChangeRequest.objects.exists()
+
+
+def test_bad_input_gets_a_message_and_changes_nothing(owner_client, proposal, own_record):
+    before = record(own_record)
+    for changes in ({"pic": "12"}, {"legal_name": "Fabrica\u202eNueva"}, {"website": "not a url"}):
+        response = correct(owner_client, own_record, proposal, **changes)
+        assert response.status_code == 400, changes
+    assert record(own_record) == before
+    assert not OrganisationChangeRequest.objects.exists()
+
+
+def test_only_editors_of_a_proposal_with_the_record_may_correct_it(client, proposal, own_record, stranger):
+    before = record(own_record)
+    client.force_login(stranger)
+    stranger_proposal = ProposalFactory(owner=stranger)
+
+    page = client.get(reverse("organisation_detail", args=[own_record.pk])).content.decode()
+    assert "Correct this record" not in page
+    assert correct(client, own_record, proposal, city="X").status_code == 403
+    assert correct(client, own_record, stranger_proposal, city="X").status_code == 403
+    assert record(own_record) == before
+    assert not OrganisationChangeRequest.objects.exists()
+
+
+def test_the_outcome_is_told_once_in_the_builder(
+    owner_client, proposal, shared_record, admin_user, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        correct(owner_client, shared_record, proposal, city="Hamburg")
+        correct(owner_client, shared_record, proposal, website="https://shared.example/")
+    first, second = OrganisationChangeRequest.objects.order_by("pk")
+    with django_capture_on_commit_callbacks(execute=True):
+        curation.change_request_approve(change_request_id=first.pk, reviewer=admin_user, note="Checked")
+        curation.change_request_reject(
+            change_request_id=second.pk, reviewer=admin_user, note="Not their site"
+        )
+    builder = reverse("alliances:builder", args=[proposal.pk])
+
+    page = owner_client.get(builder).content.decode()
+
+    assert "Your correction to Shared Works was approved. Note from the curator: Checked" in page
+    assert "Your correction to Shared Works was rejected. Note from the curator: Not their site" in page
+    assert record(shared_record)[1:3] == ("Hamburg", "")
+    assert "Correction pending review" not in page
+    assert "Your correction" not in owner_client.get(builder).content.decode()
+
+
+def test_unverified_records_say_so_wherever_they_are_shown(owner_client, proposal, own_record):
+    verified = OrganisationFactory(legal_name="Verified Institute", verified=True)
+    ParticipationFactory(proposal=proposal, organisation=verified, role=Role.ASSOCIATED_PARTNER)
+    pages = {
+        "builder": reverse("alliances:builder", args=[proposal.pk]),
+        "organisation page": reverse("organisation_detail", args=[own_record.pk]),
+        "directory": reverse("partners:organisation_list") + "?q=Fabrica",
+        "search": reverse("alliances:organisation_search", args=[proposal.pk]) + "?q=Fabrica",
+    }
+    for name, url in pages.items():
+        assert "Unverified" in owner_client.get(url).content.decode(), name
+
+    verified_page = owner_client.get(reverse("organisation_detail", args=[verified.pk])).content.decode()
+    assert "Unverified" not in verified_page
+
+
+def test_suggestions_say_unverified_too(owner_client, owner, make_proposal):
+    from tests.factories import ELIGIBLE_CONSORTIUM, country
+
+    short = make_proposal(ELIGIBLE_CONSORTIUM[:3], owner=owner)  # too few full partners: suggestions
+    # Unverified, but used before by this coordinator: worth suggesting, with the word.
+    suggested = OrganisationFactory(legal_name="Suggested Works", country=country("PL"))
+    ParticipationFactory(proposal=ProposalFactory(owner=owner), organisation=suggested)
+
+    page = owner_client.get(reverse("alliances:suggestions", args=[short.pk])).content.decode()
+
+    assert "Suggested Works" in page
+    assert "Unverified" in page

@@ -1,0 +1,162 @@
+"""Curators review change requests in the admin: differences side by side, approve or reject with a note,
+an audit trail; approval re-validates and applies in one transaction; the partner is emailed the outcome."""
+
+import pytest
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.admin.models import LogEntry
+from django.contrib.auth.models import Permission
+from django.urls import reverse
+
+from partners import curation
+from partners.models import ChangeRequestOrigin, ChangeRequestStatus, Organisation
+from partners.tasks import send_change_request_outcome
+from tests.factories import OrganisationFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+CHANGELIST = reverse("admin:partners_organisationchangerequest_changelist")
+
+
+@pytest.fixture
+def organisation(db):
+    return OrganisationFactory(legal_name="Shared Works", city="Berlin", pic="912345678", verified=True)
+
+
+@pytest.fixture
+def change_request(organisation):
+    return curation.change_request_create(
+        organisation=organisation,
+        changes={
+            "city": {"old": "Berlin", "new": "Potsdam"},
+            "pic": {"old": "912345678", "new": "933333333"},
+        },
+        origin=ChangeRequestOrigin.INVITATION,
+        requester_email="partner@shared.example",
+        context="Proposal “GREEN”, invitation to partner@shared.example",
+    )
+
+
+def review(client, change_request, action, **extra):
+    return client.post(CHANGELIST, {"action": action, ACTION_CHECKBOX_NAME: [change_request.pk], **extra})
+
+
+def test_the_request_page_shows_old_and_new_side_by_side(admin_client, change_request):
+    page = admin_client.get(
+        reverse("admin:partners_organisationchangerequest_change", args=[change_request.pk])
+    ).content.decode()
+    for text in ("Now in the directory", "When requested", "Requested", "Berlin", "Potsdam", "933333333"):
+        assert text in page
+    assert "Shared Works" in admin_client.get(CHANGELIST).content.decode()
+
+
+def test_approving_asks_for_a_note_then_applies_and_logs_it(
+    admin_client, admin_user, change_request, organisation, mailoutbox, django_capture_on_commit_callbacks
+):
+    confirm_page = review(admin_client, change_request, "approve")
+    assert confirm_page.status_code == 200
+    assert "Potsdam" in confirm_page.content.decode()
+    assert Organisation.objects.get(pk=organisation.pk).city == "Berlin"  # nothing yet
+
+    with django_capture_on_commit_callbacks(execute=True):
+        done = review(
+            admin_client, change_request, "approve", confirm="yes", review_note="Matches the PIC register"
+        )
+
+    assert done.status_code == 302
+    organisation.refresh_from_db()
+    assert (organisation.city, organisation.pic) == ("Potsdam", "933333333")
+    change_request.refresh_from_db()
+    assert change_request.status == ChangeRequestStatus.APPROVED
+    assert change_request.reviewed_by == admin_user
+    assert change_request.reviewed_at is not None
+    assert change_request.review_note == "Matches the PIC register"
+    logged = {entry.object_repr: entry.get_change_message() for entry in LogEntry.objects.all()}
+    assert "Approved: Matches the PIC register" in logged[str(change_request)]
+    assert "change request #" in logged[str(organisation)]
+    assert [message.to for message in mailoutbox] == [["partner@shared.example"]]
+    assert "approved" in mailoutbox[0].subject
+    assert "Matches the PIC register" in mailoutbox[0].body
+
+
+def test_rejecting_changes_nothing_and_tells_the_partner_after_commit(
+    admin_client, change_request, organisation, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        review(admin_client, change_request, "reject", confirm="yes", review_note="Not your organisation")
+    assert mailoutbox == []  # nothing before the decision commits
+    for callback in callbacks:
+        callback()
+
+    assert Organisation.objects.get(pk=organisation.pk).city == "Berlin"
+    change_request.refresh_from_db()
+    assert (change_request.status, change_request.review_note) == (
+        ChangeRequestStatus.REJECTED,
+        "Not your organisation",
+    )
+    assert len(mailoutbox) == 1
+    assert "Not your organisation" in mailoutbox[0].body
+    assert "Not your organisation" in mailoutbox[0].alternatives[0][0]
+    # A redelivered task does not email twice.
+    assert send_change_request_outcome.delay(change_request.pk).get() is False
+    assert len(mailoutbox) == 1
+
+
+def test_approval_re_checks_the_identifiers(admin_client, change_request, organisation):
+    OrganisationFactory(legal_name="Took The PIC Meanwhile", pic="933333333")
+
+    response = review(admin_client, change_request, "approve", confirm="yes")
+
+    assert response.status_code == 302
+    messages = [str(message) for message in response.wsgi_request._messages]
+    assert any("Took The PIC Meanwhile" in message for message in messages), messages
+    assert Organisation.objects.get(pk=organisation.pk).pic == "912345678"
+    change_request.refresh_from_db()
+    assert change_request.status == ChangeRequestStatus.PENDING
+
+
+def test_a_decided_request_is_not_decided_again(admin_client, admin_user, change_request, organisation):
+    curation.change_request_reject(change_request_id=change_request.pk, reviewer=admin_user)
+    review(admin_client, change_request, "approve", confirm="yes")
+    assert Organisation.objects.get(pk=organisation.pk).city == "Berlin"
+    with pytest.raises(curation.ValidationError):
+        curation.change_request_approve(change_request_id=change_request.pk, reviewer=admin_user)
+
+
+def test_staff_without_the_change_permission_cannot_decide(client, change_request, organisation):
+    viewer = UserFactory(is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_organisationchangerequest"))
+    client.force_login(viewer)
+
+    review(client, change_request, "approve", confirm="yes")
+
+    change_request.refresh_from_db()
+    assert change_request.status == ChangeRequestStatus.PENDING
+    assert Organisation.objects.get(pk=organisation.pk).city == "Berlin"
+
+
+def test_approval_of_a_new_erasmus_code_re_triggers_the_eche_check(
+    admin_user, django_capture_on_commit_callbacks
+):
+    hei = OrganisationFactory(hei=True, erasmus_code="D  BERLIN99", eche_status="valid")
+    request = curation.change_request_create(
+        organisation=hei,
+        changes={"erasmus_code": {"old": "D  BERLIN99", "new": "D  BERLIN98"}},
+        origin=ChangeRequestOrigin.COORDINATOR,
+    )
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        curation.change_request_approve(change_request_id=request.pk, reviewer=admin_user)
+    hei.refresh_from_db()
+    assert (hei.erasmus_code, hei.eche_status) == ("D  BERLIN98", "pending")
+    assert callbacks  # the check is queued once this commits
+
+
+def test_curators_mark_a_record_verified(admin_client):
+    organisation = OrganisationFactory(legal_name="Checked Institute")
+    page = admin_client.get(reverse("admin:partners_organisation_change", args=[organisation.pk]))
+    form = page.context["adminform"].form
+    data = {name: form.initial.get(name) or "" for name in form.fields if name != "confirm_not_duplicate"}
+    data.update({"country": organisation.country_id, "type": organisation.type_id, "verified": "on"})
+
+    response = admin_client.post(reverse("admin:partners_organisation_change", args=[organisation.pk]), data)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert Organisation.objects.get(pk=organisation.pk).verified

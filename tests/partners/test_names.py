@@ -1,0 +1,140 @@
+"""Names refused for invisible characters; names that look like formulas or markup shown as plain text."""
+
+import pytest
+from django.urls import reverse
+
+from alliances.models import Role
+from partners.forms import OrganisationForm
+from partners.models import Organisation
+from tests.factories import (
+    ParticipationFactory,
+    ProposalFactory,
+    UserFactory,
+    country,
+    org_type,
+)
+
+pytestmark = pytest.mark.django_db
+
+REFUSED = {
+    "right-to-left override": "\u202e",
+    "left-to-right embedding": "\u202a",
+    "pop directional formatting": "\u202c",
+    "first strong isolate": "\u2068",
+    "pop directional isolate": "\u2069",
+    "left-to-right mark": "\u200e",
+    "right-to-left mark": "\u200f",
+    "arabic letter mark": "\u061c",
+    "zero-width space": "\u200b",
+    "zero-width non-joiner": "\u200c",
+    "zero-width joiner": "\u200d",
+    "word joiner": "\u2060",
+    "byte order mark": "\ufeff",
+    "bell": "\x07",
+    "escape": "\x1b",
+    "delete": "\x7f",
+    "C1 control": "\x9b",
+}
+
+
+def organisation_form(**overrides):
+    data = {
+        "legal_name": "Fabrica Nueva",
+        "acronym": "FN",
+        "country": "ES",
+        "city": "Sevilla",
+        "type": org_type("enterprise").pk,
+        **overrides,
+    }
+    return OrganisationForm(data)
+
+
+@pytest.mark.parametrize("field", ["legal_name", "acronym", "city"])
+@pytest.mark.parametrize("char", REFUSED.values(), ids=REFUSED.keys())
+def test_invisible_and_control_characters_are_refused_with_a_clear_message(field, char):
+    form = organisation_form(**{field: f"Fabrica{char}Nueva"})
+
+    assert not form.is_valid()
+    message = " ".join(form.errors[field])
+    assert "invisible or control character" in message
+    assert f"U+{ord(char):04X}" in message
+
+
+@pytest.mark.parametrize("name", ["Politechnika Łódzka", "Københavns Universitet", "جامعة", "Ω-Tech & Co."])
+def test_ordinary_names_in_any_script_are_accepted(name):
+    assert organisation_form(legal_name=name).is_valid()
+
+
+def test_the_admin_refuses_them_and_saves_nothing(admin_client):
+    response = admin_client.post(
+        reverse("admin:partners_organisation_add"),
+        {
+            "legal_name": "Evil\u202eCorp",
+            "country": "ES",
+            "type": org_type("enterprise").pk,
+            "eche_status": "pending",
+        },
+    )
+    assert response.status_code == 200
+    assert "invisible or control character" in response.content.decode()
+    assert not Organisation.objects.filter(legal_name__startswith="Evil").exists()
+
+
+HOSTILE = [
+    '=HYPERLINK("http://evil.example","Click")',
+    "+SUM(1,2) Tech",
+    "-2+3 Labs",
+    "@cmd Institute",
+    "<script>alert(1)</script> Akademie",
+    "Stored\u202eBad\u200bName\x07",  # written before the validator existed, or past it
+]
+
+
+@pytest.fixture
+def hostile_proposal(django_capture_on_commit_callbacks):
+    owner = UserFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        proposal = ProposalFactory(owner=owner)
+        for name in HOSTILE:
+            # Straight into the table, as an old row would be: no validator on this path.
+            organisation = Organisation.objects.create(
+                legal_name=name,
+                acronym=name[:50],
+                city=name[:120],
+                country=country("DE"),
+                type=org_type("ngo"),
+            )
+            ParticipationFactory(proposal=proposal, organisation=organisation, role=Role.ASSOCIATED_PARTNER)
+    return proposal
+
+
+def test_names_are_shown_as_text_and_a_stored_bad_name_breaks_no_page(client, admin_client, hostile_proposal):
+    client.force_login(hostile_proposal.owner)
+    organisations = list(Organisation.objects.filter(legal_name__in=HOSTILE))
+    pages = [
+        reverse("alliances:builder", args=[hostile_proposal.pk]),
+        reverse("alliances:participants", args=[hostile_proposal.pk]),
+        reverse("alliances:summary", args=[hostile_proposal.pk]),
+        reverse("alliances:export_csv", args=[hostile_proposal.pk]),
+        reverse("alliances:export_xlsx", args=[hostile_proposal.pk]),
+        reverse("alliances:organisation_search", args=[hostile_proposal.pk]) + "?q=a",
+        reverse("partners:organisation_list"),
+        *(reverse("organisation_detail", args=[organisation.pk]) for organisation in organisations),
+    ]
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        if response["Content-Type"].startswith("text/html"):
+            assert "<script>alert(1)</script>" not in response.content.decode(), url
+    csv = client.get(pages[3]).content.decode()
+    assert "'=HYPERLINK" in csv and "'+SUM(1,2) Tech" in csv  # never a formula in a spreadsheet
+    builder = client.get(pages[0]).content.decode()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; Akademie" in builder
+    assert "+SUM(1,2) Tech" in builder
+    for organisation in organisations:
+        assert (
+            admin_client.get(
+                reverse("admin:partners_organisation_change", args=[organisation.pk])
+            ).status_code
+            == 200
+        )
