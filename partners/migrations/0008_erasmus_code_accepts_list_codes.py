@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('partners', '0006_curated_directory'),
+        ('partners', '0007_curation_requests'),
     ]
 
     operations = [
