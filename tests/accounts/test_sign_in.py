@@ -39,9 +39,10 @@ def test_sign_out_by_get_changes_nothing(client):
     assert client.get(reverse("home")).status_code == 200
 
 
-def test_password_reset_sends_a_link_that_works_once(client):
+def test_password_reset_sends_a_link_that_works_once(client, django_capture_on_commit_callbacks):
     UserFactory(email="anna@example.org")
-    client.post(reverse("password_reset"), {"email": "anna@example.org"})
+    with django_capture_on_commit_callbacks(execute=True):  # the email is queued after commit
+        client.post(reverse("password_reset"), {"email": "anna@example.org"})
     assert len(mail.outbox) == 1
     link = next(line for line in mail.outbox[0].body.splitlines() if "/accounts/reset/" in line)
     path = link.split("testserver", 1)[1]

@@ -213,9 +213,12 @@ class Command(BaseCommand):
             help="Seed even with DJANGO_ENV=production; the password must then come from DEMO_USER_PASSWORD.",
         )
 
-    @transaction.atomic
     def handle(self, *args, production=False, **options):
-        password = self._password(production)
+        password = self._password(production)  # refuses before any database is touched
+        self._seed(password)
+
+    @transaction.atomic
+    def _seed(self, password: str):
         user = self._demo_user(password)
         organisations = {spec[0]: self._organisation(spec, user) for spec in ORGANISATIONS}
         self._eche(organisations)
