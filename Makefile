@@ -36,7 +36,7 @@ run: setup
 	@echo "  Demo sign-in:  $${DEMO_USER_EMAIL:-demo@alliance-builder.test}  /  $${DEMO_USER_PASSWORD:-erasmus-demo-2026}"
 	@echo "  (the same account opens the admin at http://$(HOST):$(PORT)/admin/)"
 	@echo ""
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 worker: install
 	$(BIN)/celery -A config worker --loglevel=INFO --concurrency=2

@@ -7,10 +7,15 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 
+def render_subject(template: str, context: dict) -> str:
+    """The subject of the email `template`: one line of plain text (its template turns autoescaping off)."""
+    return " ".join(render_to_string(f"{template}_subject.txt", context).split())
+
+
 def send_templated(*, template: str, to: list[str], context: dict, reply_to: list[str] | None = None) -> None:
     """Send the email `template` (a path without its ending, e.g. "invitations/email/answer")."""
     with translation.override(settings.LANGUAGE_CODE):
-        subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
+        subject = render_subject(template, context)
         text = render_to_string(f"{template}.txt", context)
         html = render_to_string(f"{template}.html", context)
     message = EmailMultiAlternatives(
