@@ -1,7 +1,8 @@
 import pytest
 from django.core.management import call_command
 
-from alliances.models import Participation, Proposal, Role
+from alliances.models import Participation, ParticipationStatus, Proposal, Role
+from invitations.models import InvitationStatus
 from partners.models import Organisation
 
 pytestmark = pytest.mark.django_db
@@ -28,3 +29,12 @@ def test_demo_consortium_is_one_labour_market_actor_short():
     assert full.filter(organisation__type__labour_market_actor=True).count() == 2
     assert full.filter(organisation__type__higher_education=True).exists()
     assert full.filter(organisation__type__vet_provider=True).exists()
+
+
+def test_demo_statuses_are_consistent():
+    """No participant is "Invited" without an invitation to answer (nor offers an Invite button meanwhile)."""
+    call_command("seed_demo")
+    invited = Participation.objects.filter(status=ParticipationStatus.INVITED)
+    awaiting = [InvitationStatus.QUEUED, InvitationStatus.SENT, InvitationStatus.OPENED]
+    assert not invited.exclude(invitations__status__in=awaiting).exists()
+    assert Participation.objects.filter(status=ParticipationStatus.PROPOSED).exists()

@@ -191,7 +191,7 @@ CONSORTIUM = [
     (
         "swissoft",
         Role.ASSOCIATED_PARTNER,
-        ParticipationStatus.INVITED,
+        ParticipationStatus.PROPOSED,  # not yet invited: the demo shows its Invite button
         "Nina Meier",
         "nina.meier@example.org",
         None,
