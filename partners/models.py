@@ -1,7 +1,13 @@
+from functools import cache
+from pathlib import Path
+
+import django_countries
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.templatetags.static import static
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -74,8 +80,20 @@ class Country(models.Model):
 
     @property
     def flag(self) -> str:
-        """The flag as an emoji (regional indicator letters): no image to serve."""
-        return "".join(chr(0x1F1E6 + ord(letter) - ord("A")) for letter in self.code.upper())
+        """The flag as a small image from django-countries' set (emoji flags show as empty boxes on many
+        desktops); decorative, since the country's name is always written beside it."""
+        code = self.code.lower()
+        if code not in flag_codes():
+            return ""
+        image = static(f"flags/{code}.gif")
+        return format_html('<img src="{}" alt="" class="flag-image" width="16" height="11">', image)
+
+
+@cache
+def flag_codes() -> frozenset[str]:
+    """The country codes django-countries ships a flag image for."""
+    flags = Path(django_countries.__file__).parent / "static" / "flags"
+    return frozenset(path.stem for path in flags.glob("*.gif"))
 
 
 class OrganisationType(models.Model):
