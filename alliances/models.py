@@ -42,7 +42,9 @@ class Proposal(models.Model):
         blank=True,
         help_text=_("The economic sector or sectors the alliance works in."),
     )
-    summary = models.TextField(_("summary"), blank=True)
+    # A proposal abstract's length. The database keeps longer texts stored before the cap; the form asks for
+    # them to be shortened at their next edit.
+    summary = models.TextField(_("summary"), max_length=2000, blank=True)
     deadline = models.DateField(_("submission deadline"), null=True, blank=True)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,

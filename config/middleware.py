@@ -1,6 +1,8 @@
 """Signed-in pages are never kept in the browser's cache, so the Back button asks the server again and never
-shows an old consortium or an old verdict."""
+shows an old consortium or an old verdict; a request too big to read gets a page that says so."""
 
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
 
 
@@ -10,5 +12,21 @@ def never_cache_signed_in(get_response):
         if request.user.is_authenticated:
             add_never_cache_headers(response)  # Cache-Control: ..., no-store, private
         return response
+
+    return middleware
+
+
+def refuse_too_big_requests(get_response):
+    """A form too big to read (DATA_UPLOAD_MAX_MEMORY_SIZE, DATA_UPLOAD_MAX_NUMBER_FIELDS/FILES) is a 413
+    with the product's page, rather than Django's 400 (its debug page under DEBUG). Reading the form here,
+    before the CSRF check does, is what lets the page be ours; nothing is saved."""
+
+    def middleware(request):
+        if request.method == "POST":
+            try:
+                request.POST  # noqa: B018 (parsed once; the view reads the same parsed form)
+            except (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent):
+                return render(request, "413.html", status=413)
+        return get_response(request)
 
     return middleware

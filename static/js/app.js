@@ -48,11 +48,43 @@
     if (print) window.print();
   });
 
+  // A live count under each text area with a limit: "120 of 2,000 characters", said to screen readers
+  // politely; over the limit (a text stored before the cap) it says how much to cut.
+  function counterFor(area) {
+    var counter = document.getElementById(area.id + "-count");
+    if (!counter) {
+      counter = document.createElement("div");
+      counter.id = area.id + "-count";
+      counter.className = "form-text text-end";
+      counter.setAttribute("aria-live", "polite");
+      area.insertAdjacentElement("afterend", counter);
+      area.setAttribute("aria-describedby", ((area.getAttribute("aria-describedby") || "") + " " + counter.id).trim());
+    }
+    return counter;
+  }
+  function updateCount(area) {
+    var limit = parseInt(area.getAttribute("maxlength"), 10);
+    var used = area.value.length;
+    var counter = counterFor(area);
+    var lang = document.documentElement.lang || undefined; // numbers written as the page's language writes them
+    function number(value) { return value.toLocaleString(lang); }
+    counter.textContent = number(used) + " / " + number(limit) + (used > limit ? " (" + number(used - limit) + " too many)" : "");
+    counter.classList.toggle("text-danger", used > limit);
+  }
+  function countAll(root) {
+    (root || document).querySelectorAll("textarea[maxlength][id]").forEach(updateCount);
+  }
+  document.addEventListener("input", function (event) {
+    if (event.target.matches && event.target.matches("textarea[maxlength][id]")) updateCount(event.target);
+  });
+  document.addEventListener("DOMContentLoaded", function () { countAll(document); });
+
   // New content from htmx: sync its fields, and give a form that just appeared the keyboard focus.
   document.addEventListener("htmx:load", function (event) {
     var elt = event.detail.elt;
     if (!elt || !elt.querySelector) return;
     syncAffiliatedFields(elt);
+    countAll(elt);
     var isForm = (elt.matches && elt.matches("tr.table-active")) || (elt.closest && elt.closest("#add-participant-form") && elt.classList.contains("card"));
     if (isForm) {
       var field = elt.querySelector(".is-invalid") || elt.querySelector("select:not([type=hidden]), input:not([type=hidden]), textarea");
