@@ -1,0 +1,77 @@
+"""In Chromium, on a phone (360 × 740, touch) and on a common laptop (1,366 × 768): the coordinator's and the
+partner's pages fit the screen (no sideways scrolling), every visible action can be tapped (the element at
+its centre is the action itself), axe finds no serious violation; a screenshot of each is kept in
+test-artifacts/ (issue 15)."""
+
+from pathlib import Path
+
+import pytest
+from django.test import Client
+
+from tests.browser.conftest import axe_check  # noqa: F401 (a fixture)
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+SCREENS = {
+    "phone": {"viewport": {"width": 360, "height": 740}, "has_touch": True, "is_mobile": True},
+    "laptop": {"viewport": {"width": 1366, "height": 768}},
+}
+
+# The page's width beyond the screen's, and the visible actions whose centre is covered by something else.
+MEASURE = (Path(__file__).resolve().parents[1] / "browser" / "measure_screen.js").read_text()
+
+
+@pytest.fixture(params=list(SCREENS), ids=list(SCREENS))
+def screen(request, playwright):
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+    context = browser.new_context(bypass_csp=True, **SCREENS[request.param])  # CSP bypassed for axe only
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield request.param, page
+    context.close()
+    browser.close()
+
+
+def sign_in(page, live_server, user):
+    client = Client()
+    client.force_login(user)
+    page.context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+
+
+def check(page, name, axe_check, artifacts_dir):  # noqa: F811
+    page.wait_for_load_state("networkidle")
+    page.screenshot(path=str(artifacts_dir / f"screen-{name}.png"), full_page=True)
+    measured = page.evaluate(MEASURE)
+    assert measured["scrollWidth"] <= measured["clientWidth"], (name, measured["scrollWidth"])
+    assert measured["covered"] == [], (name, measured["covered"])
+    axe_check(page, f"screen-{name}")
+
+
+def test_the_coordinators_pages_fit_and_every_action_can_be_tapped(
+    live_server, screen, proposal, coordinator, axe_check, artifacts_dir  # noqa: F811
+):
+    name, page = screen
+    sign_in(page, live_server, coordinator)
+    organisation = proposal.invitee.organisation
+    pages = {
+        "builder": f"/proposals/{proposal.pk}/",
+        "my-proposals": "/",
+        "directory": "/organisations/",
+        "organisation": f"/organisations/{organisation.pk}/",
+        "summary": f"/proposals/{proposal.pk}/summary/",
+    }
+    for page_name, path in pages.items():
+        page.goto(live_server.url + path)
+        check(page, f"{page_name}-{name}", axe_check, artifacts_dir)
+
+
+def test_the_partners_invitation_page_fits_and_every_action_can_be_tapped(
+    live_server, screen, proposal, invite, axe_check, artifacts_dir  # noqa: F811
+):
+    name, page = screen
+    _invitation, token = invite(proposal.invitee)
+    page.goto(f"{live_server.url}/invite/{token}/")
+    check(page, f"invitation-{name}", axe_check, artifacts_dir)
