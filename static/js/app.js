@@ -79,12 +79,32 @@
   });
   document.addEventListener("DOMContentLoaded", function () { countAll(document); });
 
+  // Confirmations leave by themselves after a while (never while pointed at or focused); errors stay.
+  var MESSAGE_SECONDS = 8;
+  function autodismiss(root) {
+    (root || document).querySelectorAll("[data-autodismiss]").forEach(function (message) {
+      message.removeAttribute("data-autodismiss");
+      var leave = function () {
+        if (message.matches(":hover") || message.contains(document.activeElement)) {
+          window.setTimeout(leave, 2000);
+        } else if (window.bootstrap) {
+          window.bootstrap.Alert.getOrCreateInstance(message).close();
+        } else {
+          message.remove();
+        }
+      };
+      window.setTimeout(leave, MESSAGE_SECONDS * 1000);
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { autodismiss(document); });
+
   // New content from htmx: sync its fields, and give a form that just appeared the keyboard focus.
   document.addEventListener("htmx:load", function (event) {
     var elt = event.detail.elt;
     if (!elt || !elt.querySelector) return;
     syncAffiliatedFields(elt);
     countAll(elt);
+    autodismiss(elt);
     var isForm = (elt.matches && elt.matches("tr.table-active")) || (elt.closest && elt.closest("#add-participant-form") && elt.classList.contains("card"));
     if (isForm) {
       var field = elt.querySelector(".is-invalid") || elt.querySelector("select:not([type=hidden]), input:not([type=hidden]), textarea");

@@ -1,0 +1,85 @@
+"""In Chromium: messages are toasts that cover no form being filled in (issue 15). A confirmation is announced
+politely and leaves by itself; an error is announced at once and stays until closed."""
+
+import pytest
+from django.test import Client
+from playwright.sync_api import expect
+
+from alliances.models import Role
+from tests.factories import (
+    OrganisationFactory,
+    ParticipationFactory,
+    ProposalFactory,
+    UserFactory,
+    country,
+    org_type,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+def signed_in(page, live_server, user):
+    client = Client()
+    client.force_login(user)
+    page.context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+
+
+@pytest.fixture
+def proposal(db):
+    proposal = ProposalFactory(owner=UserFactory())
+    for code, slug in [("DE", "higher-education-institution"), ("FR", "vet-provider"), ("IT", "enterprise")]:
+        organisation = OrganisationFactory(
+            legal_name=f"Partner {code}", country=country(code), type=org_type(slug)
+        )
+        ParticipationFactory(proposal=proposal, organisation=organisation, role=Role.FULL_PARTNER)
+    return proposal
+
+
+def test_a_confirmation_leaves_by_itself_and_covers_no_form(live_server, page, proposal):
+    page.set_default_timeout(10_000)
+    page.clock.install()
+    page.on("dialog", lambda dialog: dialog.accept())
+    signed_in(page, live_server, proposal.owner)
+    page.goto(f"{live_server.url}/proposals/{proposal.pk}/")
+    page.get_by_role("button", name="Change Partner DE").click()  # an inline form open at the top
+    form = page.locator("#participants form").first
+    expect(form).to_be_visible()
+
+    page.get_by_role("button", name="Remove Partner IT").click()
+    toast = page.locator("#messages [role=status]")
+    expect(toast).to_contain_text("Removed from the consortium")
+    box, form_box = toast.bounding_box(), page.locator("#participants").bounding_box()
+    viewport = page.viewport_size
+    assert box["y"] + box["height"] <= viewport["height"]  # in view, at the bottom of the screen
+    assert box["y"] >= form_box["y"] + form_box["height"] or box["y"] > viewport["height"] / 2
+
+    page.mouse.move(1, 1)  # not pointed at (it would stay)
+    page.clock.run_for(9_000)  # every timer due meanwhile runs: htmx's settling, then the toast's own
+    expect(toast).to_have_count(0)
+
+
+def test_an_error_stays_until_closed(live_server, page, proposal):
+    page.set_default_timeout(10_000)
+    page.clock.install()
+    coeditor = UserFactory()
+    proposal.co_editors.add(coeditor)
+    signed_in(page, live_server, coeditor)
+    page.goto(f"{live_server.url}/proposals/{proposal.pk}/")
+    # A co-editor may not archive: post the archive form as a stale or crafted page would.
+    page.evaluate(
+        """(action) => {
+          const form = document.createElement("form");
+          form.method = "post"; form.action = action;
+          form.appendChild(document.querySelector("input[name=csrfmiddlewaretoken]").cloneNode());
+          document.body.appendChild(form); form.submit();
+        }""",
+        f"/proposals/{proposal.pk}/archive/",
+    )
+    error = page.locator("#messages [role=alert]")
+    expect(error).to_contain_text("Only the proposal's owner can archive it")
+    page.clock.run_for(60_000)
+    expect(error).to_be_visible()
+    error.get_by_role("button", name="Close").click()
+    expect(error).to_have_count(0)
