@@ -9,6 +9,8 @@ import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
+from tests.browser.conftest import SCREENS
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 AIM = "Quality and relevance of skills, including new skills and tackling skills mismatches"
@@ -39,7 +41,17 @@ def create_and_add(page, name, country, type_label, pic=""):
     expect(page.locator("#participants")).to_contain_text(name)
 
 
-def test_sign_up_build_an_eligible_consortium_and_export_it(live_server, page, directory, artifacts_dir):
+@pytest.fixture(params=["desktop", "phone"])
+def browser_context_args(browser_context_args, request):
+    """The whole flow on a desktop, and on a phone with touch (issue 15)."""
+    return browser_context_args | SCREENS.get(request.param, {})
+
+
+def test_sign_up_build_an_eligible_consortium_and_export_it(
+    live_server, page, directory, artifacts_dir, browser_context_args
+):
+    screen = browser_context_args.get("viewport", page.viewport_size)
+    assert page.viewport_size == screen  # the phone's screen when asked for
     csp_errors = []
 
     def on_console(message):
@@ -59,10 +71,10 @@ def test_sign_up_build_an_eligible_consortium_and_export_it(live_server, page, d
     page.get_by_label("Last name").fill("Neu")
     page.locator("#id_password1").fill("erasmus-alliance-2027")
     page.locator("#id_password2").fill("erasmus-alliance-2027")
-    page.screenshot(path=artifacts_dir / "signup.png", full_page=True)
+    page.screenshot(path=artifacts_dir / f"{page.viewport_size['width']}px-signup.png", full_page=True)
     page.get_by_role("button", name="Create account").click()
     expect(page.get_by_role("heading", name="My proposals")).to_be_visible()
-    page.screenshot(path=artifacts_dir / "home-empty.png", full_page=True)
+    page.screenshot(path=artifacts_dir / f"{page.viewport_size['width']}px-home-empty.png", full_page=True)
 
     # Create a proposal.
     page.get_by_role("link", name="New proposal").click()
@@ -70,7 +82,7 @@ def test_sign_up_build_an_eligible_consortium_and_export_it(live_server, page, d
     page.get_by_label("Acronym").fill("CIRCULAR")
     page.get_by_label("36 months").check()
     page.get_by_label(AIM).check()
-    page.screenshot(path=artifacts_dir / "proposal-new.png", full_page=True)
+    page.screenshot(path=artifacts_dir / f"{page.viewport_size['width']}px-proposal-new.png", full_page=True)
     page.get_by_role("button", name="Create proposal").click()
     expect(page.get_by_role("heading", name=re.compile("CIRCULAR"))).to_be_visible()
     panel = page.locator("#eligibility-panel")
@@ -100,7 +112,7 @@ def test_sign_up_build_an_eligible_consortium_and_export_it(live_server, page, d
     expect(criterion).to_contain_text("To fix:")
     expect(panel.locator("[data-criterion='full-partners']")).to_contain_text("8 of 8 full partners")
     expect(panel.locator("[data-overall]")).to_have_attribute("data-overall", "not_eligible")
-    page.screenshot(path=artifacts_dir / "builder-red.png", full_page=True)
+    page.screenshot(path=artifacts_dir / f"{page.viewport_size['width']}px-builder-red.png", full_page=True)
 
     # A suggestion fixes it in one click: green.
     expect(criterion.locator(".suggestion")).to_contain_text(["Polmetal"])
@@ -108,7 +120,7 @@ def test_sign_up_build_an_eligible_consortium_and_export_it(live_server, page, d
     expect(page.locator("#participants")).to_contain_text("Polmetal Sp. z o.o.")
     expect(panel.locator("[data-overall]")).to_have_attribute("data-overall", "eligible")
     expect(panel.locator("[data-criterion='labour-market-actors']")).to_have_attribute("data-status", "pass")
-    page.screenshot(path=artifacts_dir / "builder-green.png", full_page=True)
+    page.screenshot(path=artifacts_dir / f"{page.viewport_size['width']}px-builder-green.png", full_page=True)
 
     # Confirmed mode counts only confirmed participants: nobody has confirmed yet.
     panel.get_by_role("link", name="Confirmed").click()
@@ -147,11 +159,11 @@ def test_sign_up_build_an_eligible_consortium_and_export_it(live_server, page, d
     page.get_by_role("link", name="Printable summary").click()
     expect(page.get_by_role("heading", name=re.compile("CIRCULAR"))).to_be_visible()
     page.emulate_media(media="print")
-    page.screenshot(path=artifacts_dir / "summary-print.png", full_page=True)
+    page.screenshot(path=artifacts_dir / f"{page.viewport_size['width']}px-summary-print.png", full_page=True)
     page.emulate_media(media="screen")
 
     page.goto(live_server.url + "/")
     expect(page.locator("table")).to_contain_text("CIRCULAR")
     expect(page.locator("table")).to_contain_text("Eligible")
-    page.screenshot(path=artifacts_dir / "home.png", full_page=True)
+    page.screenshot(path=artifacts_dir / f"{page.viewport_size['width']}px-home.png", full_page=True)
     assert not csp_errors, csp_errors

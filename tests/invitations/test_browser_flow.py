@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from alliances.models import Participation, ParticipationStatus
 from partners.models import Organisation
-from tests.browser.conftest import axe_check  # noqa: F401 (a fixture)
+from tests.browser.conftest import SCREENS, axe_check  # noqa: F401 (a fixture)
 from tests.invitations.conftest import LINK
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -53,7 +53,7 @@ def test_partner_confirms_from_the_email_in_under_a_minute(
 
     # The partner, in a fresh browser with no session (CSP bypassed only so that axe-core can be injected;
     # the coordinator's page above keeps the real policy and fails on any violation).
-    partner_context = browser.new_context(bypass_csp=True)
+    partner_context = browser.new_context(bypass_csp=True, **SCREENS["phone"])  # on a phone (issue 15)
     partner = partner_context.new_page()
     partner.set_default_timeout(10_000)
     requests = []

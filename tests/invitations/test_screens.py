@@ -8,15 +8,11 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
-from tests.browser.conftest import axe_check  # noqa: F401 (a fixture)
+from tests.browser.conftest import SCREENS, axe_check  # noqa: F401 (a fixture)
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
-SCREENS = {
-    "phone": {"viewport": {"width": 360, "height": 740}, "has_touch": True, "is_mobile": True},
-    "laptop": {"viewport": {"width": 1366, "height": 768}},
-}
 
 # The page's width beyond the screen's, and the visible actions whose centre is covered by something else.
 MEASURE = (Path(__file__).resolve().parents[1] / "browser" / "measure_screen.js").read_text()
@@ -51,7 +47,12 @@ def check(page, name, axe_check, artifacts_dir):  # noqa: F811
 
 
 def test_the_coordinators_pages_fit_and_every_action_can_be_tapped(
-    live_server, screen, proposal, coordinator, axe_check, artifacts_dir  # noqa: F811
+    live_server,
+    screen,
+    proposal,
+    coordinator,
+    axe_check,  # noqa: F811
+    artifacts_dir,
 ):
     name, page = screen
     sign_in(page, live_server, coordinator)
@@ -67,9 +68,27 @@ def test_the_coordinators_pages_fit_and_every_action_can_be_tapped(
         page.goto(live_server.url + path)
         check(page, f"{page_name}-{name}", axe_check, artifacts_dir)
 
+    # The builder's verdict stays on screen wherever one scrolls: a bar on the phone, the sticky panel on
+    # the laptop.
+    page.goto(live_server.url + pages["builder"])
+    verdict = page.locator("[data-verdict-bar]" if name == "phone" else "#eligibility-panel [data-overall]")
+    for where in ("0", "document.body.scrollHeight / 2", "document.body.scrollHeight"):
+        page.evaluate(f"window.scrollTo({{top: {where}, behavior: 'instant'}})")
+        box = verdict.bounding_box()
+        in_view = box and box["y"] >= 0 and box["y"] + box["height"] <= page.viewport_size["height"]
+        assert in_view, (name, where)
+    if name == "phone":
+        overall = page.locator("#eligibility-panel [data-overall]").get_attribute("data-overall")
+        assert verdict.get_attribute("data-verdict-bar") == overall
+
 
 def test_the_partners_invitation_page_fits_and_every_action_can_be_tapped(
-    live_server, screen, proposal, invite, axe_check, artifacts_dir  # noqa: F811
+    live_server,
+    screen,
+    proposal,
+    invite,
+    axe_check,  # noqa: F811
+    artifacts_dir,
 ):
     name, page = screen
     _invitation, token = invite(proposal.invitee)
