@@ -22,5 +22,9 @@
     if (!reached) covered.push(describe(element));
   }
   window.scrollTo({top: 0, left: 0, behavior: "instant"});
-  return {scrollWidth: root.scrollWidth, clientWidth: root.clientWidth, covered};
+  // A table scrolling sideways inside its box hides columns (a verdict, the Remove buttons) just as well.
+  const scrolling = [...document.querySelectorAll("main .table-responsive")]
+    .filter((box) => box.scrollWidth > box.clientWidth + 1)
+    .map((box) => (box.querySelector("caption") || box).textContent.trim().slice(0, 80) + ` (${box.scrollWidth} > ${box.clientWidth} px)`);
+  return {scrollWidth: root.scrollWidth, clientWidth: root.clientWidth, covered, scrolling};
 }

@@ -43,6 +43,7 @@ def check(page, name, axe_check, artifacts_dir):  # noqa: F811
     measured = page.evaluate(MEASURE)
     assert measured["scrollWidth"] <= measured["clientWidth"], (name, measured["scrollWidth"])
     assert measured["covered"] == [], (name, measured["covered"])
+    assert measured["scrolling"] == [], (name, measured["scrolling"])
     axe_check(page, f"screen-{name}")
 
 
