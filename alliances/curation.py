@@ -13,12 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Q
 
 from partners import curation
-from partners.models import ChangeRequestStatus, Organisation, OrganisationChangeRequest
+from partners.models import Organisation, OrganisationChangeRequest
 
 from .models import ActivityAction, Participation, Proposal
+from .selectors import undisclosed_outcomes
 from .services import _record as record_activity
 from .services import proposal_touch
 
@@ -108,12 +108,9 @@ def outcomes_to_tell(*, user, proposal: Proposal) -> list[OrganisationChangeRequ
     from django.utils import timezone
 
     decided = list(
-        OrganisationChangeRequest.objects.select_for_update(of=("self",))
-        .filter(
-            Q(requested_by=user) & ~Q(status=ChangeRequestStatus.PENDING),
-            outcome_notified_at__isnull=True,
-            organisation__participations__proposal=proposal,
-        )
+        undisclosed_outcomes(user=user)
+        .select_for_update(of=("self",))
+        .filter(organisation__participations__proposal=proposal)
         .select_related("organisation")
         .order_by("reviewed_at", "pk")
     )

@@ -16,6 +16,21 @@ def pending_correction_exists(organisation_ref="organisation_id") -> Exists:
     )
 
 
+def undisclosed_outcomes(*, user) -> QuerySet[OrganisationChangeRequest]:
+    """The user's corrections that a curator decided and the user was not told of yet."""
+    return OrganisationChangeRequest.objects.filter(
+        Q(requested_by=user) & ~Q(status=ChangeRequestStatus.PENDING), outcome_notified_at__isnull=True
+    )
+
+
+def outcomes_waiting(user, proposal_ref="pk") -> Exists:
+    """For annotations of proposals: whether the user has decided corrections of the proposal's organisations
+    not yet told (so a page that tells them asks for them only then)."""
+    organisations = Participation.objects.filter(proposal_id=OuterRef(OuterRef(proposal_ref)))
+    outcomes = undisclosed_outcomes(user=user)
+    return Exists(outcomes.filter(organisation_id__in=organisations.values("organisation_id")))
+
+
 def proposals_for_user(*, user, include_archived: bool = False) -> QuerySet[Proposal]:
     """Proposals the user owns or co-edits: the only ones they may ever see."""
     queryset = Proposal.objects.filter(Q(owner=user) | Q(co_editors=user)).distinct()
@@ -28,13 +43,18 @@ def proposals_for_user(*, user, include_archived: bool = False) -> QuerySet[Prop
     )
 
 
-def proposal_get_for_user(*, user, pk) -> Proposal:
-    """The proposal if the user may see it (archived ones included), else 404: never a hint that it exists."""
+def proposal_get_for_user(*, user, pk, outcomes: bool = False) -> Proposal:
+    """The proposal if the user may see it (archived ones included), else 404: never a hint that it exists.
+
+    With `outcomes`, it says (`outcomes_waiting`) whether the user has corrections' outcomes to be told.
+    """
     coedited = Proposal.co_editors.through.objects.filter(user_id=user.pk).values("proposal_id")
     # A subquery, not a join: no DISTINCT over the report's JSON, one row, one index look-up.
     queryset = Proposal.objects.filter(Q(owner_id=user.pk) | Q(pk__in=coedited)).select_related(
         "edition", "owner", "eligibility_report"
     )
+    if outcomes:
+        queryset = queryset.annotate(outcomes_waiting=outcomes_waiting(user))
     return get_object_or_404(queryset, pk=pk)
 
 

@@ -85,16 +85,14 @@ def counter_text(criterion):
 
 
 @register.filter
-def eche_poll_interval(organisation):
-    """Poll often just after a check was asked for; slowly when it has been pending for long (no list yet)."""
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    requested = organisation.eche_requested_at or organisation.updated_at
-    if requested and timezone.now() - requested > timedelta(minutes=5):
-        return "60s"
-    return "5s"
+def labelled(participations):
+    """The participations, each with `role_label` and `status_label` in the active language: for a table,
+    whose rows then read them instead of calling a filter each."""
+    roles, statuses = dict(Role.choices), dict(ParticipationStatus.choices)
+    for participation in participations:
+        participation.role_label = roles.get(participation.role, participation.role)
+        participation.status_label = statuses.get(participation.status, participation.status)
+    return participations
 
 
 @register.filter

@@ -106,8 +106,9 @@ def participants_html(request, proposal):
 @login_required
 @require_GET
 def builder(request, pk):
-    proposal = proposal_get_for_user(user=request.user, pk=pk)
-    tell_outcomes(request, proposal)
+    proposal = proposal_get_for_user(user=request.user, pk=pk, outcomes=True)
+    if proposal.outcomes_waiting:
+        tell_outcomes(request, proposal)
     mode = request_mode(request)
     participants, panel = render_fragments(
         request,

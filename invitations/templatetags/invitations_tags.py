@@ -1,7 +1,7 @@
 """The invitation column and the audit trail of the builder page, at a constant number of queries.
 
-The builder's templates show them through `{% participant_invitation %}` and `{% audit_trail %}`: what an
-invitation looks like stays with invitations.
+The builder's templates show them through `with_invitations` (each row's latest invitation, read once for
+the table) and `{% audit_trail %}`.
 """
 
 from django import template
@@ -24,31 +24,17 @@ BADGE_CLASSES = {
 }
 
 
-@register.simple_tag
-def invitation_for(participation, proposal):
-    """The participation's latest invitation. The first call loads those of the whole proposal (one query)
-    and keeps them on the proposal object, which every row of one page shares."""
-    cached = getattr(proposal, "_latest_invitations", None)
-    if cached is None:
-        cached = latest_invitations(proposal_id=proposal.pk)
-        proposal._latest_invitations = cached
-    return cached.get(participation.pk)
+@register.filter
+def with_invitations(participations, proposal):
+    """Each participation with its latest invitation (or None), as pairs for the rows of the builder's table:
+    those of the whole proposal in one query."""
+    latest = latest_invitations(proposal_id=proposal.pk)
+    return [(participation, latest.get(participation.pk)) for participation in participations]
 
 
 @register.simple_tag
 def audit_events(proposal, limit=50):
     return audit_trail(proposal_id=proposal.pk, limit=limit)
-
-
-@register.inclusion_tag("invitations/partials/participant_invitation.html", takes_context=True)
-def participant_invitation(context, participation, proposal):
-    """A participant's invitation: its state, dates and the actions the coordinator may take."""
-    return {
-        "participation": participation,
-        "proposal": proposal,
-        "invitation": invitation_for(participation, proposal),
-        "csrf_token": context.get("csrf_token"),
-    }
 
 
 @register.inclusion_tag("invitations/partials/audit_trail.html", takes_context=True, name="audit_trail")
