@@ -168,8 +168,15 @@ def gap_suggestions(*, proposal, evaluation: dict | None, participations, mode: 
     considered = rules.CONSIDERED_STATUSES.get(mode, rules.CONSIDERED_STATUSES["projected"])
     full_partners = [p for p in participations if p.status in considered and p.role in FULL_PARTNER_ROLES]
     in_consortium = [p.organisation_id for p in participations]
+    # Worth suggesting: verified records, and the ones the proposal's owner has used or made before (anything
+    # a new account types in would otherwise be offered to every coordinator).
+    used_before = Participation.objects.filter(
+        organisation=OuterRef("pk"), proposal__owner_id=proposal.owner_id
+    )
     base = (
-        Organisation.objects.filter(type__eligible=True)
+        Organisation.objects.filter(
+            Q(verified=True) | Q(created_by_id=proposal.owner_id) | Exists(used_before), type__eligible=True
+        )
         .filter(country_id__in=_eligible_country_codes(edition=proposal.edition))
         .exclude(pk__in=in_consortium)
         # An HEI without a valid charter would break the ECHE criterion: never suggest one.

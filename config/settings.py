@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",  # trigram lookups for the directory search (PostgreSQL only)
     "crispy_forms",
     "crispy_bootstrap5",
     "django_countries",

@@ -11,7 +11,13 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from .codes import normalise_erasmus_code, normalise_legal_name, normalise_oid, normalise_pic
+from .codes import (
+    fold_for_search,
+    normalise_erasmus_code,
+    normalise_legal_name,
+    normalise_oid,
+    normalise_pic,
+)
 from .validators import validate_erasmus_code, validate_oid, validate_pic, validate_plain_text
 
 
@@ -130,6 +136,8 @@ class EcheStatus(models.TextChoices):
 
 # What an ECHE check looks at: a change to any of these makes the last result stale.
 ECHE_IDENTITY_FIELDS = ("erasmus_code", "pic", "oid", "country_id", "type_id")
+# What the directory search finds an organisation by, folded into `search_text`.
+SEARCHED_FIELDS = ("legal_name", "acronym", "city", "erasmus_code", "pic", "oid")
 _UNKNOWN = object()
 
 
@@ -190,6 +198,12 @@ class Organisation(models.Model):
         help_text=_("From an official list or checked by a curator; changed only through reviewed requests."),
     )
 
+    # What the last official list imported said of each field it gives: a field still equal to it follows
+    # the next list; one changed since (by a curator) is kept, and the list's new value becomes a request.
+    listed = models.JSONField(_("as the official list gave it"), default=dict, blank=True, editable=False)
+    # SEARCHED_FIELDS folded (partners.codes.fold_for_search), kept by save(); a trigram index on PostgreSQL.
+    search_text = models.TextField(editable=False, blank=True, default="")
+
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -238,6 +252,8 @@ class Organisation(models.Model):
         extra = set()
         if update_fields is not None and "legal_name" in update_fields:
             extra.add("legal_name_key")
+        if update_fields is not None and set(SEARCHED_FIELDS) & set(update_fields):
+            extra.add("search_text")
         # Bookkeeping saved with the change itself, so a check asked for is never lost, even when the broker
         # is down: the organisation stays `pending` with the time of the request, and the sweep re-queues it.
         self._eche_check_requested = self._eche_check_due(update_fields)
@@ -261,6 +277,10 @@ class Organisation(models.Model):
         self.pic = normalise_pic(self.pic)
         self.oid = normalise_oid(self.oid)
         self.erasmus_code = normalise_erasmus_code(self.erasmus_code)
+        if not self.get_deferred_fields() & set(SEARCHED_FIELDS):  # a deferred field would cost a query
+            self.search_text = fold_for_search(
+                " ".join(getattr(self, name) or "" for name in SEARCHED_FIELDS)
+            )
 
     @classmethod
     def from_db(cls, db, field_names, values):
@@ -392,6 +412,8 @@ class EcheList(models.Model):
     # [{"row": 12, "reason": "..."}]: what the importer could not use, and what it imported with a remark.
     refused = models.JSONField(_("refused rows"), default=list, blank=True)
     warnings = models.JSONField(_("warnings"), default=list, blank=True)
+    # What the import did to the directory: counts, and the identifiers and fields it left out, with reasons.
+    directory_report = models.JSONField(_("directory records"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("ECHE list")

@@ -1,7 +1,9 @@
+from django.contrib.postgres.search import TrigramWordSimilarity
 from django.core.exceptions import FieldDoesNotExist
+from django.db import connection
 from django.db.models import Q, QuerySet
 
-from .codes import normalise_legal_name
+from .codes import fold_for_search, normalise_legal_name
 from .models import Organisation
 
 
@@ -26,26 +28,50 @@ def organisations_with_identifier(*, field: str, value: str, exclude_pk=None) ->
     return queryset.select_related("country")
 
 
+# The search ranks this many of the most similar records, then shows the verified ones among them first.
+MOST_SIMILAR = 50
+TRIGRAM = 3
+
+
 def organisation_search(*, query: str = "", country: str = "", type_slug: str = "", eche_status: str = ""):
-    """Directory search by name, acronym, PIC or Erasmus code, with filters."""
+    """The directory search (the directory page, the builder's search, suggestions' records): by name,
+    acronym, city, Erasmus code, PIC or OID, accent- and case-insensitive, with filters.
+
+    On PostgreSQL also tolerant of a typo and ranked by similarity (pg_trgm, on a trigram index of the
+    folded `search_text`): the 50 most similar records, verified ones first. Elsewhere every word of the
+    query must appear; verified records first, then by name.
+    """
     queryset = Organisation.objects.select_related("country", "type")
-    query = " ".join(query.split())
-    if query:
-        compact = query.replace(" ", "").upper()
-        queryset = queryset.filter(
-            Q(legal_name__icontains=query)
-            | Q(acronym__icontains=query)
-            | Q(pic__startswith=compact)
-            | Q(oid__startswith=compact)
-            | Q(erasmus_code__icontains=query.upper())
-        )
     if country:
         queryset = queryset.filter(country_id=country.upper())
     if type_slug:
         queryset = queryset.filter(type__slug=type_slug)
     if eche_status:
         queryset = queryset.filter(eche_status=eche_status)
-    return queryset.order_by("legal_name")
+    folded = fold_for_search(query)
+    if not folded:
+        return queryset.order_by("legal_name")
+    if max(len(word) for word in folded.split()) < TRIGRAM:
+        # Too short for trigrams (and for typos): names that start so, from the name key's own index.
+        return queryset.filter(legal_name_key__startswith=folded).order_by("-verified", "legal_name")
+    every_word = Q()
+    for word in folded.split():
+        every_word &= Q(search_text__contains=word)
+    if connection.vendor != "postgresql":
+        return queryset.filter(every_word).order_by("-verified", "legal_name")
+    similarity = TrigramWordSimilarity(folded, "search_text")
+    most_similar = (
+        queryset.filter(every_word | Q(search_text__trigram_word_similar=folded))
+        .annotate(similarity=similarity)
+        .order_by("-similarity", "pk")
+        .values("pk")[:MOST_SIMILAR]
+    )
+    return (
+        Organisation.objects.select_related("country", "type")
+        .filter(pk__in=most_similar)
+        .annotate(similarity=similarity)
+        .order_by("-verified", "-similarity", "legal_name", "pk")
+    )
 
 
 def field_label(field: str) -> str:

@@ -45,6 +45,7 @@ class Holder:
     code_irregular: (
         bool  # Erasmus code does not match the usual pattern (still imported; listed as a warning)
     )
+    website: str = ""  # as published (often without a scheme); checked when the directory record is written
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +66,7 @@ class ParsedList:
     publication_date: datetime.date | None = None  # parsed from the file name when it carries one
 
 
-_CODE, _PIC, _OID, _NAME, _CITY, _COUNTRY, _START, _END = (
+_CODE, _PIC, _OID, _NAME, _CITY, _COUNTRY, _START, _END, _WEBSITE = (
     "erasmus_code",
     "pic",
     "oid",
@@ -74,6 +75,7 @@ _CODE, _PIC, _OID, _NAME, _CITY, _COUNTRY, _START, _END = (
     "country",
     "start",
     "end",
+    "website",
 )
 _REQUIRED = (_CODE, _PIC, _OID, _NAME, _COUNTRY, _START, _END)
 
@@ -103,6 +105,7 @@ for _field, _aliases in {
         "name",
     ),
     _CITY: ("city", "town", "cityname"),
+    _WEBSITE: ("websiteurl", "website", "webpage", "webaddress", "url", "homepage"),
     _COUNTRY: ("country", "countrycd", "countrycode", "countryname", "countryiso", "countryisocode"),
     _START: (
         "erasmusechestart",
@@ -141,6 +144,7 @@ def _field_label(name: str) -> str:
         _OID: _("OID"),
         _NAME: _("legal name"),
         _CITY: _("city"),
+        _WEBSITE: _("website"),
         _COUNTRY: _("country"),
         _START: _("ECHE start date"),
         _END: _("ECHE end date"),

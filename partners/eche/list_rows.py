@@ -48,8 +48,8 @@ class RowParser:
         i_code, i_pic, i_oid = columns["erasmus_code"], columns["pic"], columns["oid"]
         i_name, i_country = columns["legal_name"], columns["country"]
         i_start, i_end = columns["start"], columns["end"]
-        i_city = columns.get("city")
-        indexes = tuple(columns.values())
+        i_city, i_website = columns.get("city"), columns.get("website")
+        indexes = tuple(index for name, index in columns.items() if name != "website")
         width = self.width
         padding = (None,) * width
         progress = self.progress
@@ -84,6 +84,7 @@ class RowParser:
                 row[i_country],
                 row[i_start],
                 row[i_end],
+                None if i_website is None else row[i_website],
             )
             if holder is not None:
                 holders.append(holder)
@@ -115,7 +116,19 @@ class RowParser:
             self.country_cache[value] = code
         return code
 
-    def _holder(self, row, raw_code, raw_pic, raw_oid, raw_name, raw_city, raw_country, raw_start, raw_end):
+    def _holder(
+        self,
+        row,
+        raw_code,
+        raw_pic,
+        raw_oid,
+        raw_name,
+        raw_city,
+        raw_country,
+        raw_start,
+        raw_end,
+        raw_website,
+    ):
         problems: list[str] = []
         notes: list[str] = []
 
@@ -215,4 +228,5 @@ class RowParser:
             start=start,
             end=end,
             code_irregular=irregular,
+            website=cell_text(raw_website),
         )

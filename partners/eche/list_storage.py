@@ -1,5 +1,6 @@
 """Storing an imported list of ECHE holders: the list becomes the current one atomically, its holders are
-written in one statement, every HEI is re-checked after commit; and the admin's upload jobs.
+written in one statement and become verified directory records (``directory``), every HEI is re-checked after
+commit; and the admin's upload jobs.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from partners.models import EcheHolder, EcheImportJob, EcheList, ImportJobStatus
 
+from .directory import directory_records_update
 from .list_format import ListFormatError, ParsedList
 from .list_reader import read_holder_list
 from .services import organisations_recheck_all
@@ -24,9 +26,9 @@ HOLDER_BATCH = 2000
 
 
 def eche_list_store(*, parsed: ParsedList, user=None) -> EcheList:
-    """Store a parsed list and make it the current one, atomically; queue the re-check of every HEI after
-    commit. Superseded lists stay (who imported what, when) but lose their holders: only the current
-    counts."""
+    """Store a parsed list and make it the current one, atomically, with a verified directory record for each
+    holder; queue the re-check of every HEI after commit. Superseded lists stay (who imported what, when) but
+    lose their holders: only the current counts."""
     with transaction.atomic():
         new = EcheList.objects.create(
             source_name=parsed.source_name[:255],
@@ -64,6 +66,10 @@ def eche_list_store(*, parsed: ParsedList, user=None) -> EcheList:
         EcheList.objects.filter(pk__in=previous).update(is_current=False)
         EcheList.objects.filter(pk=new.pk).update(is_current=True)
         new.is_current = True
+        new.directory_report = directory_records_update(
+            holders=parsed.holders, source=new.provenance
+        ).as_json()
+        EcheList.objects.filter(pk=new.pk).update(directory_report=new.directory_report)
         transaction.on_commit(queue_recheck_all, robust=True)
     return new
 
@@ -151,11 +157,11 @@ def import_job_run(*, job_id: int) -> None:
         status=ImportJobStatus.DONE,
         finished_at=timezone.now(),
         eche_list=eche_list,
-        message=import_summary(parsed),
+        message=import_summary(parsed, eche_list.directory_report),
     )
 
 
-def import_summary(parsed: ParsedList) -> str:
+def import_summary(parsed: ParsedList, directory: dict | None = None) -> str:
     lines = [
         _(
             "%(rows)d rows read, %(holders)d holders imported, %(refused)d rows refused, "
@@ -171,4 +177,22 @@ def import_summary(parsed: ParsedList) -> str:
     lines += [
         _("Row %(row)d refused: %(reason)s") % {"row": p.row, "reason": p.reason} for p in parsed.refused
     ]
+    if directory:
+        lines += directory_summary(directory)
     return "\n".join(lines)
+
+
+def directory_summary(directory: dict) -> list[str]:
+    """What the import did to the directory, in lines: the counts, then each field or identifier left out."""
+    lines = [
+        _(
+            "Directory: %(created)d verified records created, %(updated)d updated, %(unchanged)d unchanged, "
+            "%(requests)d corrections sent for review; %(problems)d fields or identifiers left out."
+        )
+        % {**directory, "problems": len(directory.get("problems", []))}
+    ]
+    lines += [
+        _("Row %(row)d: %(reason)s") % {"row": p["row"], "reason": p["reason"]}
+        for p in directory.get("problems", [])
+    ]
+    return lines

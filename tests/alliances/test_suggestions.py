@@ -32,7 +32,7 @@ def suggested(proposal, criterion="labour-market-actors", mode="projected") -> s
 
 
 def enterprise(name, code):
-    return OrganisationFactory(legal_name=name, country=country(code))
+    return OrganisationFactory(verified=True, legal_name=name, country=country(code))
 
 
 def test_third_countries_and_excluded_countries_are_never_suggested(make_proposal):
@@ -98,3 +98,18 @@ def test_a_partner_covers_its_country_in_the_modes_that_count_its_status(
     reevaluate([proposal.pk])
     enterprise("Polish Co", "PL")
     assert ("Polish Co" in suggested(proposal, "countries", mode)) is poland_is_a_gap
+
+
+def test_only_records_worth_suggesting_are_suggested(make_proposal):
+    """Verified records, and the ones the coordinator used or made before; never what another account typed."""
+    from tests.factories import ProposalFactory
+
+    proposal = make_proposal(GERMAN_PAIR, edition=edition(2026))
+    OrganisationFactory(verified=True, legal_name="Verified Co", country=country("PL"))
+    OrganisationFactory(legal_name="=HYPERLINK(1) Co", country=country("PL"), created_by=ProposalFactory().owner)
+    used = OrganisationFactory(legal_name="Used Before Co", country=country("PL"))
+    ParticipationFactory(proposal=ProposalFactory(owner=proposal.owner), organisation=used)
+    OrganisationFactory(legal_name="Made Before Co", country=country("PL"), created_by=proposal.owner)
+    reevaluate([proposal.pk])
+
+    assert suggested(proposal) == {"Verified Co", "Used Before Co", "Made Before Co"}

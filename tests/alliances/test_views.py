@@ -394,9 +394,13 @@ def test_suggestions_for_a_missing_labour_market_actor_are_addable(
     from tests.alliances.conftest import ELIGIBLE
 
     proposal = make_proposal([m for m in ELIGIBLE if m[1] != "chamber"], owner=owner)
-    actor = OrganisationFactory(legal_name="Polmetal", country=country("PL"), type=org_type("enterprise"))
-    OrganisationFactory(legal_name="Not An Actor", country=country("PL"), type=org_type("ngo"))
-    OrganisationFactory(legal_name="Minsk Tractor", country=country("BY"), type=org_type("enterprise"))
+    actor = OrganisationFactory(
+        verified=True, legal_name="Polmetal", country=country("PL"), type=org_type("enterprise")
+    )
+    OrganisationFactory(verified=True, legal_name="Not An Actor", country=country("PL"), type=org_type("ngo"))
+    OrganisationFactory(
+        verified=True, legal_name="Minsk Tractor", country=country("BY"), type=org_type("enterprise")
+    )
     html = owner_client.get(url("builder", proposal)).content.decode()
     assert f'hx-get="{url("suggestions", proposal)}?mode=projected" hx-trigger="load"' in html
     assert 'id="suggestions-labour-market-actors"' in html and "Polmetal" not in html
@@ -420,9 +424,9 @@ def test_country_suggestions_come_from_uncovered_eligible_countries(owner_client
         ("DE", "vet-provider", Role.FULL_PARTNER),
     ]
     proposal = make_proposal(members, owner=owner)
-    OrganisationFactory(legal_name="German Co", country=country("DE"))
-    OrganisationFactory(legal_name="Polish Co", country=country("PL"))
-    OrganisationFactory(legal_name="Chinese Co", country=country("CN"))
+    OrganisationFactory(verified=True, legal_name="German Co", country=country("DE"))
+    OrganisationFactory(verified=True, legal_name="Polish Co", country=country("PL"))
+    OrganisationFactory(verified=True, legal_name="Chinese Co", country=country("CN"))
     panel = suggestions(owner_client, proposal)["countries"]
     assert "Polish Co" in panel and "German Co" not in panel and "Chinese Co" not in panel
 
@@ -432,7 +436,9 @@ def test_suggestions_follow_the_directory_at_once(owner_client, make_proposal, o
     from tests.alliances.conftest import ELIGIBLE
 
     proposal = make_proposal([m for m in ELIGIBLE if m[1] != "chamber"], owner=owner)  # one actor short
-    candidate = OrganisationFactory(legal_name="Polmetal", country=country("PL"), type=org_type("ngo"))
+    candidate = OrganisationFactory(
+        verified=True, legal_name="Polmetal", country=country("PL"), type=org_type("ngo")
+    )
     assert "Polmetal" not in suggestions(owner_client, proposal)["labour-market-actors"]
     Organisation.objects.filter(pk=candidate.pk).update(type=org_type("enterprise"))
     assert "Polmetal" in suggestions(owner_client, proposal)["labour-market-actors"]

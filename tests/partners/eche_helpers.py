@@ -5,6 +5,9 @@ from pathlib import Path
 
 import openpyxl
 
+from unittest import mock
+
+from partners.eche.directory import DirectoryReport
 from partners.eche.list_storage import eche_list_import
 
 ECHE_DIR = Path(__file__).resolve().parents[2] / "partners" / "data" / "eche"
@@ -39,6 +42,15 @@ def write_list(path: Path, holders) -> Path:
     return path
 
 
-def import_list(path: Path, **kwargs):
-    eche_list, _parsed = eche_list_import(source=path, filename=path.name, **kwargs)
+def import_list(path: Path, *, records: bool = False, **kwargs):
+    """Import a list as the admin does. Most ECHE tests check holders against organisations they make
+    themselves, so by default the holders do not become directory records; ``records=True`` makes them
+    records too, as every real import does (tests/partners/test_eche_directory.py)."""
+    if records:
+        eche_list, _parsed = eche_list_import(source=path, filename=path.name, **kwargs)
+        return eche_list
+    with mock.patch(
+        "partners.eche.list_storage.directory_records_update", return_value=DirectoryReport()
+    ):
+        eche_list, _parsed = eche_list_import(source=path, filename=path.name, **kwargs)
     return eche_list

@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from partners.eche.list_format import ListFormatError
-from partners.eche.list_storage import eche_list_import
+from partners.eche.list_storage import directory_summary, eche_list_import
 
 
 class Progress:
@@ -80,6 +80,10 @@ class Command(BaseCommand):
                 self.stdout.write(f"  row {problem.row}: {problem.reason}")
         elif parsed.warnings:
             self.stdout.write("  (run with -v 2 to list them)")
+        directory = directory_summary(eche_list.directory_report)
+        self.stdout.write(directory[0])
+        for line in directory[1:]:
+            self.stdout.write(f"  {line}")
         published = eche_list.publication_date.isoformat() if eche_list.publication_date else "unknown"
         self.stdout.write(
             self.style.SUCCESS(

@@ -1,0 +1,311 @@
+"""The holders of an imported ECHE list as verified directory records: every charter-holding HEI one search
+away, with the identifiers, name, city, country and website the Commission publishes.
+
+Each holder is matched to the directory by Erasmus code, then PIC, then OID, so an organisation is never
+duplicated. A holder that matches nothing becomes a new verified record of the type "higher education
+institution" (what the charter certifies). A record that matches becomes verified and takes what it lacks;
+a field it holds differently changes at once only when it still says what the previous list said (the list
+corrected itself), otherwise the list's value becomes a change request for a curator, as any correction of a
+shared record does. Identifiers never change silently, and never move to a record another organisation
+holds. What the list gets wrong never fails the import: an identifier two holders share stays on neither, an
+invalid website, city or code is left out, and each is reported with its row.
+
+A holder missing from a newer list keeps its record; the re-check after the import makes its ECHE status
+`not_found`, and gives the new records theirs.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from partners.codes import fold_for_search
+from partners.curation import change_request_create
+from partners.models import (
+    ChangeRequestOrigin,
+    ChangeRequestStatus,
+    Country,
+    Organisation,
+    OrganisationChangeRequest,
+    OrganisationType,
+)
+from partners.signals import organisations_eche_changed
+from partners.validators import validate_erasmus_code, validate_plain_text
+
+from .list_format import Holder
+
+HEI_TYPE = "higher-education-institution"
+IDENTIFIERS = ("erasmus_code", "pic", "oid")
+# What a list gives a record, as model fields (the country by its code).
+LISTED_FIELDS = ("legal_name", "city", "website", "country", *IDENTIFIERS)
+UPDATED_FIELDS = (
+    "legal_name",
+    "legal_name_key",
+    "city",
+    "website",
+    "country_id",
+    *IDENTIFIERS,
+    "search_text",
+)
+BATCH = 1000
+_LABELS = {"erasmus_code": "Erasmus code", "pic": "PIC", "oid": "OID"}
+_validate_url = URLValidator(schemes=["http", "https"])
+
+
+@dataclass
+class DirectoryReport:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    requests: int = 0
+    problems: list[dict] = field(default_factory=list)  # {"row": n, "reason": "..."}, user-facing
+
+    def problem(self, row: int, reason: str) -> None:
+        self.problems.append({"row": row, "reason": reason})
+
+    def as_json(self) -> dict:
+        return {
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "requests": self.requests,
+            "problems": sorted(self.problems, key=lambda p: p["row"]),
+        }
+
+
+def _website(text: str) -> str:
+    """The published address as a URL: the lists often leave out the scheme ("www.ph-noe.ac.at")."""
+    text = "".join(text.split())
+    if text and "://" not in text:
+        text = f"http://{text}"
+    return text
+
+
+def _plain(value: str, report: DirectoryReport, row: int, label: str, max_length: int) -> str:
+    value = " ".join(value.split())
+    try:
+        validate_plain_text(value)
+    except ValidationError:
+        report.problem(
+            row,
+            _("%(field)s “%(value)s” holds an invisible character: left out")
+            % {"field": label, "value": value.encode("ascii", "backslashreplace").decode()},
+        )
+        return ""
+    if len(value) > max_length:
+        report.problem(
+            row, _("%(field)s is longer than %(n)d characters: left out") % {"field": label, "n": max_length}
+        )
+        return ""
+    return value
+
+
+def listed_values(holder: Holder, report: DirectoryReport, countries: set[str]) -> dict | None:
+    """What the holder gives a record, each field checked as the directory checks it; None when no record
+    can be made of it (no usable name or country)."""
+    row = holder.row
+    name = _plain(holder.legal_name, report, row, _("Legal name"), 255)
+    if not name:
+        report.problem(row, _("no usable legal name: no directory record"))
+        return None
+    if holder.country not in countries:
+        report.problem(
+            row,
+            _("country %(code)s is not in the country table: no directory record") % {"code": holder.country},
+        )
+        return None
+    website = _website(holder.website)
+    if website:
+        try:
+            _validate_url(website)
+            if len(website) > 200:
+                raise ValidationError("too long")
+        except ValidationError:
+            report.problem(
+                row, _("website “%(value)s” is not a web address: left out") % {"value": holder.website}
+            )
+            website = ""
+    code = holder.erasmus_code_normalised
+    if code:
+        try:
+            validate_erasmus_code(code)
+            if len(code) > 20:
+                raise ValidationError("too long")
+        except ValidationError:
+            report.problem(row, _("Erasmus code “%(code)s” cannot be stored: left out") % {"code": code})
+            code = ""
+    return {
+        "legal_name": name,
+        "city": _plain(holder.city, report, row, _("City"), 120),
+        "website": website,
+        "country": holder.country,
+        "erasmus_code": code,
+        "pic": holder.pic,
+        "oid": holder.oid,
+    }
+
+
+def _drop_shared_identifiers(rows: list[tuple[int, dict]], report: DirectoryReport) -> None:
+    """An identifier two holders share belongs to neither: it is left out of both, and reported."""
+    for name in IDENTIFIERS:
+        holders_of = defaultdict(list)
+        for row, values in rows:
+            if values[name]:
+                holders_of[values[name]].append((row, values))
+        for value, holders in holders_of.items():
+            if len(holders) < 2:
+                continue
+            listed_rows = ", ".join(str(row) for row, _values in holders)
+            for row, values in holders:
+                values[name] = ""
+                report.problem(
+                    row,
+                    _("%(identifier)s %(value)s is on rows %(rows)s: left on neither")
+                    % {"identifier": _LABELS[name], "value": value, "rows": listed_rows},
+                )
+
+
+def _existing(rows: list[tuple[int, dict]]) -> dict[str, dict[str, Organisation]]:
+    """The records already holding any of the list's identifiers, by identifier."""
+    by = {name: {} for name in IDENTIFIERS}
+    for name in IDENTIFIERS:
+        values = sorted({values[name] for _row, values in rows if values[name]})
+        for start in range(0, len(values), BATCH):
+            for organisation in Organisation.objects.filter(**{f"{name}__in": values[start : start + BATCH]}):
+                by[name][getattr(organisation, name)] = organisation
+    return by
+
+
+def _same_text(name: str, current: str, new: str) -> bool:
+    """The lists write names in capitals and without accents, addresses without a scheme: a record saying the
+    same with them keeps its own spelling, and no curator is asked about it."""
+    if name in ("legal_name", "city"):
+        return fold_for_search(current) == fold_for_search(new)
+    if name == "website":
+        return _address(current) == _address(new)
+    return False
+
+
+def _address(url: str) -> str:
+    return url.split("://", 1)[-1].removeprefix("www.").rstrip("/").lower()
+
+
+def _stored(organisation: Organisation, name: str) -> str:
+    return organisation.country_id if name == "country" else getattr(organisation, name)
+
+
+def _pending_from_lists(organisation_ids: Iterable[int]) -> dict[int, list[dict]]:
+    pending = defaultdict(list)
+    for organisation_id, changes in OrganisationChangeRequest.objects.filter(
+        organisation_id__in=list(organisation_ids),
+        origin=ChangeRequestOrigin.ECHE_LIST,
+        status=ChangeRequestStatus.PENDING,
+    ).values_list("organisation_id", "changes"):
+        pending[organisation_id].append(changes)
+    return pending
+
+
+def directory_records_update(*, holders: Sequence[Holder], source: str) -> DirectoryReport:
+    """Create or update the verified record of every holder (call it inside the import's transaction)."""
+    report = DirectoryReport()
+    countries = set(Country.objects.values_list("code", flat=True))
+    rows = [(h.row, values) for h in holders if (values := listed_values(h, report, countries)) is not None]
+    _drop_shared_identifiers(rows, report)
+    by = _existing(rows)
+    hei = OrganisationType.objects.get(slug=HEI_TYPE)
+
+    new, matched, matched_row = [], [], {}
+    for row, values in rows:
+        organisation = next((by[n][values[n]] for n in IDENTIFIERS if values[n] in by[n]), None)
+        if organisation is None:
+            new.append(Organisation(type=hei, verified=True, listed=values, **_fields(values)))
+            continue
+        if organisation.pk in matched_row:
+            report.problem(
+                row,
+                _("matches the same record as row %(row)d: left as it is")
+                % {"row": matched_row[organisation.pk]},
+            )
+            continue
+        matched_row[organisation.pk] = row
+        for name in IDENTIFIERS:  # never an identifier another record holds
+            other = by[name].get(values[name])
+            if values[name] and other is not None and other.pk != organisation.pk:
+                report.problem(
+                    row,
+                    _("%(identifier)s %(value)s belongs to another record (%(name)s): left out")
+                    % {"identifier": _LABELS[name], "value": values[name], "name": other.legal_name},
+                )
+                values[name] = ""
+        matched.append((row, organisation, values))
+
+    for organisation in new:
+        organisation.normalise_identifiers()
+    Organisation.objects.bulk_create(new, batch_size=BATCH)  # no signal: the re-check after commit follows
+    report.created = len(new)
+    _update_matched(matched, report, source)
+    return report
+
+
+def _fields(values: dict) -> dict:
+    return {("country_id" if name == "country" else name): value for name, value in values.items()}
+
+
+def _update_matched(matched: list[tuple[int, Organisation, dict]], report: DirectoryReport, source: str):
+    """Matched records take what they lack, and what the list corrected in itself; anything else a record
+    holds differently becomes one change request per record (unless the same one is already waiting)."""
+    pending = _pending_from_lists(organisation.pk for _row, organisation, _values in matched)
+    changed, requests = [], []
+    now = timezone.now()
+    for row, organisation, values in matched:
+        previous = organisation.listed or {}
+        requested = {}
+        touched = not organisation.verified or previous != values
+        for name in LISTED_FIELDS:
+            new, current = values[name], _stored(organisation, name)
+            if not new or new == current or _same_text(name, current, new):
+                continue
+            if not current or (name not in IDENTIFIERS and current == previous.get(name)):
+                setattr(organisation, "country_id" if name == "country" else name, new)
+                touched = True
+            else:
+                requested[name] = {"old": current, "new": new}
+        if requested and requested not in pending.get(organisation.pk, []):
+            requests.append((row, organisation, requested))
+        if touched:
+            organisation.verified = True
+            organisation.listed = values
+            organisation.updated_at = now
+            organisation.normalise_identifiers()
+            changed.append(organisation)
+        else:
+            report.unchanged += 1
+    report.updated = len(changed)
+    if changed:
+        Organisation.objects.bulk_update(
+            changed, ["verified", "listed", "updated_at", *UPDATED_FIELDS], batch_size=BATCH
+        )
+        # A bulk write sends no post_save: eligibility re-evaluates the proposals with these records.
+        organisations_eche_changed.send(sender=Organisation, organisation_ids=[o.pk for o in changed])
+    for row, organisation, requested in requests:
+        try:
+            change_request_create(
+                organisation=organisation,
+                changes=requested,
+                origin=ChangeRequestOrigin.ECHE_LIST,
+                context=source,
+            )
+        except ValidationError as error:
+            report.problem(
+                row,
+                _("the list's correction of %(name)s cannot be made: %(reason)s")
+                % {"name": organisation.legal_name, "reason": " ".join(error.messages)},
+            )
+            continue
+        report.requests += 1
