@@ -18,7 +18,7 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 RESULTS = BENCH / "results"
 # Cheapest first, so a broken environment shows quickly.
-ORDER = ["eligibility", "eche", "pages", "load"]
+ORDER = ["eligibility", "eche", "pages", "directory", "load"]
 
 
 def benchmarks() -> list[Path]:

@@ -78,37 +78,46 @@ class OrganisationForm(forms.ModelForm):
 
 
 class OrganisationSearchForm(forms.Form):
-    """The directory search: the directory page's, and the builder's for adding a participant."""
+    """The directory search: the directory page's, and the builder's for adding a participant.
+
+    The country and type lists are read only when the form is shown, or when a request filters by them."""
 
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
-    country = forms.ChoiceField(label=_("Country"), required=False)
-    type = forms.ChoiceField(label=_("Type"), required=False)
+    country = forms.ModelChoiceField(
+        label=_("Country"),
+        required=False,
+        to_field_name="code",
+        empty_label=_("Any country"),
+        # Only countries that have organisations: a short list, and a light page. An EXISTS per country, not
+        # a join over the whole directory.
+        queryset=Country.objects.filter(Exists(Organisation.objects.filter(country=OuterRef("pk")))).order_by(
+            "name"
+        ),
+    )
+    type = forms.ModelChoiceField(
+        label=_("Type"),
+        required=False,
+        to_field_name="slug",
+        empty_label=_("Any type"),
+        queryset=OrganisationType.objects.order_by("position", "name"),
+    )
     eche = forms.ChoiceField(
         label=_("ECHE status"), required=False, choices=[("", _("Any ECHE status")), *EcheStatus.choices]
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # Only countries that have organisations: a short list, and a light page.
-        # An EXISTS per country, not a join over the whole directory: the builder shows this on every view.
-        countries = (
-            Country.objects.filter(Exists(Organisation.objects.filter(country=OuterRef("pk"))))
-            .order_by("name")
-            .values_list("code", "name")
-        )
-        self.fields["country"].choices = [("", _("Any country")), *countries]
-        types = OrganisationType.objects.order_by("position", "name").values_list("slug", "name")
-        self.fields["type"].choices = [("", _("Any type")), *types]
         self.fields["q"].widget.attrs.update(
-            type="search", placeholder=_("Name, acronym, PIC or Erasmus code"), autocomplete="off"
+            type="search", placeholder=_("Name, acronym, city, PIC or Erasmus code"), autocomplete="off"
         )
 
     def filters(self) -> dict:
         data = self.cleaned_data if self.is_valid() else {}
+        country, type_ = data.get("country"), data.get("type")
         return {
             "query": data.get("q", ""),
-            "country": data.get("country", ""),
-            "type_slug": data.get("type", ""),
+            "country": country.code if country else "",
+            "type_slug": type_.slug if type_ else "",
             "eche_status": data.get("eche", ""),
         }
 

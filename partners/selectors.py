@@ -1,7 +1,8 @@
-from django.contrib.postgres.search import TrigramWordSimilarity
+from django.contrib.postgres.search import TrigramSimilarity, TrigramWordSimilarity
 from django.core.exceptions import FieldDoesNotExist
 from django.db import connection
 from django.db.models import Q, QuerySet
+from django.db.models.functions import Length
 
 from .codes import fold_for_search, normalise_legal_name
 from .models import Organisation
@@ -37,9 +38,10 @@ def organisation_search(*, query: str = "", country: str = "", type_slug: str = 
     """The directory search (the directory page, the builder's search, suggestions' records): by name,
     acronym, city, Erasmus code, PIC or OID, accent- and case-insensitive, with filters.
 
-    On PostgreSQL also tolerant of a typo and ranked by similarity (pg_trgm, on a trigram index of the
-    folded `search_text`): the 50 most similar records, verified ones first. Elsewhere every word of the
-    query must appear; verified records first, then by name.
+    Every word of the query must appear in the record (folded: `search_text`). On PostgreSQL, with a trigram
+    index (pg_trgm) on that column, a word that appears in no record is taken for a typo and matched by
+    similarity instead, and the 50 records most similar to the query are shown, verified ones first.
+    Elsewhere (SQLite) verified records first, then by name.
     """
     queryset = Organisation.objects.select_related("country", "type")
     if country:
@@ -51,25 +53,51 @@ def organisation_search(*, query: str = "", country: str = "", type_slug: str = 
     folded = fold_for_search(query)
     if not folded:
         return queryset.order_by("legal_name")
-    if max(len(word) for word in folded.split()) < TRIGRAM:
+    words = folded.split()
+    if max(len(word) for word in words) < TRIGRAM:
         # Too short for trigrams (and for typos): names that start so, from the name key's own index.
         return queryset.filter(legal_name_key__startswith=folded).order_by("-verified", "legal_name")
-    every_word = Q()
-    for word in folded.split():
-        every_word &= Q(search_text__contains=word)
     if connection.vendor != "postgresql":
-        return queryset.filter(every_word).order_by("-verified", "legal_name")
-    similarity = TrigramWordSimilarity(folded, "search_text")
-    most_similar = (
-        queryset.filter(every_word | Q(search_text__trigram_word_similar=folded))
-        .annotate(similarity=similarity)
-        .order_by("-similarity", "pk")
-        .values("pk")[:MOST_SIMILAR]
-    )
+        return queryset.filter(_containing(words)).order_by("-verified", "legal_name")
+    return _most_similar(queryset, folded)
+
+
+def _containing(words) -> Q:
+    every = Q()
+    for word in words:
+        every &= Q(search_text__contains=word)
+    return every
+
+
+def _most_similar(queryset, folded: str) -> QuerySet[Organisation]:
+    """The 50 records most similar to the query, verified ones first: index-backed at any directory size.
+
+    Words shorter than a trigram are left to the ranking (an index cannot look them up). When every other
+    word appears somewhere, the records holding them all are the candidates, and of those the shortest are
+    the most similar (each extra word lowers the similarity). Otherwise the words that appear in no record
+    are typos, matched by word similarity (`%>`) beside the words that do appear.
+    """
+    words = [word for word in folded.split() if len(word) >= TRIGRAM]
+    candidates = queryset.filter(_containing(words))
+    if candidates.exists():
+        candidates = candidates.order_by(Length("search_text"), "pk")
+    else:
+        typos = [
+            word for word in words if not Organisation.objects.filter(search_text__contains=word).exists()
+        ]
+        known = [word for word in words if word not in typos]
+        close = Q()
+        for word in typos:
+            close &= Q(search_text__trigram_word_similar=word)
+        candidates = (
+            queryset.filter(_containing(known), close)
+            .annotate(similarity=TrigramWordSimilarity(folded, "search_text"))
+            .order_by("-similarity", Length("search_text"), "pk")
+        )
     return (
         Organisation.objects.select_related("country", "type")
-        .filter(pk__in=most_similar)
-        .annotate(similarity=similarity)
+        .filter(pk__in=candidates.values("pk")[:MOST_SIMILAR])
+        .annotate(similarity=TrigramSimilarity("search_text", folded))
         .order_by("-verified", "-similarity", "legal_name", "pk")
     )
 

@@ -1,0 +1,171 @@
+"""The directory search finds what people type: with or without accents, in any case, with a typo, by name,
+acronym, city, Erasmus code, PIC or OID; verified records first among the most similar. One selector for the
+directory page, the builder's search and the records suggestions come from."""
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+from hypothesis import given
+from hypothesis import strategies as st
+
+from partners import selectors
+from partners.codes import fold_for_search
+from partners.eche.list_reader import read_holder_list
+from partners.models import Organisation
+from partners.selectors import organisation_search
+from tests.factories import OrganisationFactory, ProposalFactory, country
+
+from .eche_helpers import APRIL_2026
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def directory():
+    return {
+        "lodz": OrganisationFactory(
+            verified=True,
+            legal_name="POLITECHNIKA LODZKA",
+            acronym="TUL",
+            city="Łódź",
+            country=country("PL"),
+            erasmus_code="PL LODZ02",
+            pic="999642182",
+            oid="E10208565",
+        ),
+        "kobenhavn": OrganisationFactory(
+            verified=True, legal_name="KOBENHAVNS UNIVERSITET", city="KOBENHAVN", country=country("DK")
+        ),
+        "munchen": OrganisationFactory(
+            verified=True, legal_name="Hochschule für angewandte Wissenschaften München", city="München"
+        ),
+        "copy": OrganisationFactory(legal_name="Politechnika Łódzka (typed again)", country=country("PL")),
+        "other": OrganisationFactory(legal_name="Green Skills Europe", city="Brussels"),
+    }
+
+
+def found(query, **filters) -> list[str]:
+    return [o.legal_name for o in organisation_search(query=query, **filters)]
+
+
+@pytest.mark.parametrize(
+    ("query", "key"),
+    [
+        ("Politechnika Łódzka", "lodz"),  # with the accents the list leaves out
+        ("politechnika lodzka", "lodz"),
+        ("POLITECHNIKA", "lodz"),
+        ("lodz", "lodz"),  # the city, typed without its accents
+        ("TUL", "lodz"),  # the acronym
+        ("pl lodz02", "lodz"),  # the Erasmus code, however it is spaced
+        ("PL  LODZ02", "lodz"),
+        ("999642182", "lodz"),  # the PIC
+        ("99964", "lodz"),  # its beginning
+        ("e10208565", "lodz"),  # the OID
+        ("Københavns Universitet", "kobenhavn"),
+        ("hochschule fur angewandte wissenschaften munchen", "munchen"),
+        ("HOCHSCHULE FÜR ANGEWANDTE WISSENSCHAFTEN MÜNCHEN", "munchen"),
+        ("Munchen", "munchen"),
+    ],
+)
+def test_accents_case_and_identifiers(directory, query, key):
+    assert directory[key].legal_name in found(query)
+
+
+@pytest.mark.parametrize(
+    ("query", "key"),
+    [
+        ("politechnka lodzka", "lodz"),  # a letter left out
+        ("politechinka lodzka", "lodz"),  # two swapped
+        ("kobenhavns universitat", "kobenhavn"),
+        ("hochshule munchen", "munchen"),
+    ],
+)
+def test_a_typo_is_tolerated(directory, query, key):
+    assert directory[key].legal_name in found(query)
+
+
+def test_verified_records_come_first_and_unrelated_ones_not_at_all(directory):
+    results = found("Politechnika Łódzka")
+
+    assert results[0] == "POLITECHNIKA LODZKA"
+    assert "Politechnika Łódzka (typed again)" in results
+    assert "Green Skills Europe" not in results and "KOBENHAVNS UNIVERSITET" not in results
+
+
+def test_at_most_the_fifty_most_similar(directory):
+    OrganisationFactory.create_batch(60, legal_name=factory_names())
+
+    assert len(found("Akademia Sztuk")) == selectors.MOST_SIMILAR
+
+
+def factory_names():
+    import factory
+
+    return factory.Sequence(lambda n: f"Akademia Sztuk Pięknych {n}")
+
+
+def test_filters_apply_with_a_query(directory):
+    assert found("lodz", country="PL") == ["POLITECHNIKA LODZKA", "Politechnika Łódzka (typed again)"]
+    assert found("lodz", country="DE") == []
+
+
+def test_a_query_too_short_for_trigrams_finds_names_that_start_so(directory):
+    assert found("po") == ["POLITECHNIKA LODZKA", "Politechnika Łódzka (typed again)"]
+    assert found("gr") == ["Green Skills Europe"]
+
+
+def test_without_postgresql_every_word_must_appear_accents_folded(directory, monkeypatch):
+    """SQLite (`make run`): the same folded column, no typo tolerance."""
+
+    class SQLite:
+        vendor = "sqlite"
+
+    monkeypatch.setattr(selectors, "connection", SQLite())
+
+    assert found("lodzka politechnika") == ["POLITECHNIKA LODZKA", "Politechnika Łódzka (typed again)"]
+    assert found("Københavns") == ["KOBENHAVNS UNIVERSITET"]
+    assert found("politechnka") == []
+
+
+def test_the_search_text_follows_every_save(directory):
+    organisation = directory["other"]
+    organisation.city = "Ålesund"
+    organisation.save(update_fields=["city"])
+
+    assert found("alesund") == ["Green Skills Europe"]
+    assert Organisation.objects.get(pk=organisation.pk).search_text.endswith("alesund")
+
+
+@given(st.text(max_size=40))
+def test_folding_is_idempotent_and_leaves_only_plain_words(text):
+    folded = fold_for_search(text)
+    assert fold_for_search(folded) == folded
+    assert folded == folded.strip() and "  " not in folded
+
+
+def test_folding_agrees_with_postgresqls_unaccent_on_every_name_of_the_april_list():
+    """Python folds for both databases; PostgreSQL's own `unaccent` must give the same words."""
+    names = sorted({h.legal_name for h in read_holder_list(APRIL_2026, filename=APRIL_2026.name).holders})
+    names += ["Łódź Straße Øresund Æbeltoft Œuvre Þingvellir Đakovo Kırıkkale"]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT unaccent(lower(name)) FROM unnest(%s::text[]) AS name", [names])
+        unaccented = [row[0] for row in cursor.fetchall()]
+    differing = [
+        (name, fold_for_search(name), fold_for_search(other))
+        for name, other in zip(names, unaccented, strict=True)
+        if fold_for_search(name) != fold_for_search(other)
+    ]
+    assert differing == []
+
+
+def test_the_directory_page_and_the_builders_search_use_it(client, directory):
+    proposal = ProposalFactory()
+    client.force_login(proposal.owner)
+
+    page = client.get(reverse("partners:organisation_list"), {"q": "Politechnika Łódzka"}).content.decode()
+    search = client.get(
+        reverse("alliances:organisation_search", args=[proposal.pk]), {"q": "politechnka lodzka"}
+    ).content.decode()
+
+    for html in (page, search):
+        assert "POLITECHNIKA LODZKA" in html and "Green Skills Europe" not in html

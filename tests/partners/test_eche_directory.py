@@ -1,0 +1,240 @@
+"""Every holder of an imported ECHE list becomes a verified directory record: matched, never duplicated,
+never overwriting a curator's edit, with what the list gets wrong reported rather than failing the import."""
+
+import io
+
+import openpyxl
+import pytest
+from django.core.management import call_command
+
+from partners.eche.list_storage import import_job_run
+from partners.models import (
+    ChangeRequestOrigin,
+    ChangeRequestStatus,
+    EcheImportJob,
+    EcheStatus,
+    Organisation,
+    OrganisationChangeRequest,
+)
+from tests.factories import OrganisationFactory, country, org_type
+
+from .eche_helpers import APRIL_2026, D, import_list
+
+pytestmark = pytest.mark.django_db
+
+VALID = (D(2021, 1, 1), D(2029, 12, 31))
+HEADER = [
+    "Erasmus Code",
+    "PIC",
+    "OID",
+    "Legal Name",
+    "City",
+    "Country Cd",
+    "Website Url",
+    "Eche Start",
+    "Eche End",
+]
+TUB = (
+    "D  BERLIN02",
+    "999986678",
+    "E10209450",
+    "TECHNISCHE UNIVERSITAT BERLIN",
+    "BERLIN",
+    "DE",
+    "www.tu-berlin.de",
+)
+LODZ = ("PL LODZ02", "999642182", "E10208565", "POLITECHNIKA LODZKA", "LODZ", "PL", "http://www.p.lodz.pl")
+
+
+def write(path, holders):
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(HEADER)
+    for holder in holders:
+        sheet.append([*holder, *VALID])
+    workbook.save(path)
+    return path
+
+
+def imported(tmp_path, holders, name="list.xlsx", **kwargs):
+    return import_list(write(tmp_path / name, holders), records=True, **kwargs)
+
+
+def record(erasmus_code):
+    return Organisation.objects.select_related("type").get(erasmus_code=erasmus_code)
+
+
+def test_every_holder_of_the_april_2026_list_is_a_verified_record(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):  # the re-check after the import
+        eche_list = import_list(APRIL_2026, records=True)
+
+    report = eche_list.directory_report
+    assert Organisation.objects.filter(verified=True).count() == report["created"] == 6142
+    assert set(Organisation.objects.values_list("type__slug", flat=True)) == {"higher-education-institution"}
+    tub = record("D  BERLIN02")
+    assert (tub.legal_name, tub.pic, tub.oid, tub.city, tub.country_id) == (
+        "TECHNISCHE UNIVERSITAT BERLIN",
+        "999986678",
+        "E10209450",
+        "BERLIN",
+        "DE",
+    )
+    assert tub.website == "http://www.tu-berlin.de"
+    assert tub.eche_status == EcheStatus.VALID
+    # The one OID two holders share stays on neither, and is reported with both rows.
+    assert not Organisation.objects.filter(oid="E10099124").exists()
+    shared = [p for p in report["problems"] if "E10099124" in p["reason"]]
+    assert [p["row"] for p in shared] == [2876, 4444]
+    # Websites that are not addresses are left out and reported: the records are still made.
+    bad_sites = {p["row"] for p in report["problems"] if p["reason"].startswith("website")}
+    assert bad_sites == {2056, 2349, 3701, 4002, 4432}
+    assert len(report["problems"]) == 7
+    # Every holder has its identifiers on its record.
+    with_codes = Organisation.objects.exclude(erasmus_code="").count()
+    assert with_codes == 6142
+
+
+def test_a_record_someone_typed_is_matched_not_duplicated_and_keeps_its_spelling(tmp_path):
+    typed = OrganisationFactory(
+        hei=True,
+        legal_name="Technische Universität Berlin",
+        acronym="TU Berlin",
+        city="Berlin",
+        website="https://www.tu-berlin.de/",
+        erasmus_code="D BERLIN02",
+    )
+
+    eche_list = imported(tmp_path, [TUB])
+
+    assert Organisation.objects.count() == 1
+    typed.refresh_from_db()
+    assert typed.verified
+    assert (typed.pic, typed.oid) == ("999986678", "E10209450")  # what it lacked, filled
+    # Capitals without accents, an address without its scheme: the same, so its own spelling stays.
+    assert typed.legal_name == "Technische Universität Berlin" and typed.city == "Berlin"
+    assert typed.website == "https://www.tu-berlin.de/"
+    assert not OrganisationChangeRequest.objects.exists()
+    assert eche_list.directory_report | {"problems": []} == {
+        "created": 0,
+        "updated": 1,
+        "unchanged": 0,
+        "requests": 0,
+        "problems": [],
+    }
+
+
+def test_a_record_holding_something_else_gets_a_change_request_once(tmp_path):
+    typed = OrganisationFactory(
+        hei=True, legal_name="TU of Berlin", city="Berlin", erasmus_code="D  BERLIN02"
+    )
+
+    imported(tmp_path, [TUB])
+    imported(tmp_path, [TUB], name="again.xlsx")  # the same list again asks nothing new
+
+    typed.refresh_from_db()
+    assert typed.legal_name == "TU of Berlin"
+    request = OrganisationChangeRequest.objects.get()
+    assert request.origin == ChangeRequestOrigin.ECHE_LIST
+    assert request.status == ChangeRequestStatus.PENDING
+    assert request.changes == {"legal_name": {"old": "TU of Berlin", "new": "TECHNISCHE UNIVERSITAT BERLIN"}}
+    assert request.context.startswith("ECHE list “list.xlsx”")
+
+
+def test_a_later_list_updates_what_it_gave_but_never_a_curators_edit(tmp_path):
+    imported(tmp_path, [TUB])
+    tub = record("D  BERLIN02")
+    tub.city = "Berlin-Charlottenburg"  # a curator's edit
+    tub.save()
+
+    corrected = (*TUB[:3], "TECHNISCHE UNIVERSITAET BERLIN", "BERLIN (DE)", "DE", "https://www.tu.berlin")
+    eche_list = imported(tmp_path, [corrected], name="later.xlsx")
+
+    tub.refresh_from_db()
+    assert tub.legal_name == "TECHNISCHE UNIVERSITAET BERLIN"  # the list corrected itself: followed
+    assert tub.website == "https://www.tu.berlin"
+    assert tub.city == "Berlin-Charlottenburg"  # the curator's: kept, the list's value is a request
+    request = OrganisationChangeRequest.objects.get(organisation=tub)
+    assert request.changes == {"city": {"old": "Berlin-Charlottenburg", "new": "BERLIN (DE)"}}
+    assert eche_list.directory_report["requests"] == 1
+
+
+def test_identifiers_never_move_to_another_record_nor_change_silently(tmp_path):
+    other = OrganisationFactory(legal_name="Another Org", pic="999986678")
+    tub = OrganisationFactory(
+        hei=True, legal_name="Technische Universität Berlin", erasmus_code="D  BERLIN02"
+    )
+    tub_oid = OrganisationFactory(hei=True, legal_name="TU Berlin twin", oid="E99999999")
+
+    eche_list = imported(tmp_path, [TUB, (*LODZ[:2], "E99999999", *LODZ[3:])])
+
+    tub.refresh_from_db()
+    other.refresh_from_db()
+    assert tub.pic == "" and other.pic == "999986678"  # the PIC another record holds: left out
+    assert tub.oid == "E10209450"
+    lodz = tub_oid.__class__.objects.get(pic="999642182")
+    # The holder's OID matched the twin: it is that record, which takes what it lacks but its name is asked.
+    assert lodz.pk == tub_oid.pk and lodz.erasmus_code == "PL LODZ02"
+    reasons = [p["reason"] for p in eche_list.directory_report["problems"]]
+    assert any("PIC 999986678 belongs to another record (Another Org)" in reason for reason in reasons)
+
+
+def test_a_holder_missing_from_a_newer_list_keeps_its_record_as_not_found(
+    tmp_path, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        imported(tmp_path, [TUB, LODZ])
+    assert record("PL LODZ02").eche_status == EcheStatus.VALID
+    with django_capture_on_commit_callbacks(execute=True):
+        imported(tmp_path, [TUB], name="newer.xlsx")
+
+    lodz = record("PL LODZ02")
+    assert lodz.verified and lodz.eche_status == EcheStatus.NOT_FOUND
+    assert record("D  BERLIN02").eche_status == EcheStatus.VALID
+
+
+def test_what_the_list_gets_wrong_is_left_out_and_reported_never_failing_the_import(tmp_path):
+    holders = [
+        (*TUB[:6], "http//www.tu-berlin.de"),
+        ("PL LODZ02", "999642182", "", "POLITECHNIKA\u202e LODZKA", "LODZ", "PL", ""),
+        ("F  PARIS001", "", "", "UNIVERSITE PARIS", "PARIS\u200b", "FR", "www.paris.fr"),
+    ]
+
+    eche_list = imported(tmp_path, holders)
+
+    assert record("D  BERLIN02").website == ""
+    assert not Organisation.objects.filter(pic="999642182").exists()  # no usable name: no record
+    assert record("F  PARIS001").city == ""
+    reasons = {p["row"]: p["reason"] for p in eche_list.directory_report["problems"]}
+    assert "is not a web address" in reasons[2]
+    assert "no directory record" in " ".join(
+        p["reason"] for p in eche_list.directory_report["problems"] if p["row"] == 3
+    )
+    assert "invisible character" in reasons[4]
+
+
+def test_the_admin_upload_and_the_command_report_the_directory(tmp_path, admin_user):
+    path = write(tmp_path / "list.xlsx", [TUB, (*LODZ[:6], "not a site")])
+    job = EcheImportJob.objects.create(filename=path.name, content=path.read_bytes(), uploaded_by=admin_user)
+
+    import_job_run(job_id=job.pk)
+
+    job.refresh_from_db()
+    assert "Directory: 2 verified records created, 0 updated" in job.message
+    assert "Row 3: website “not a site” is not a web address: left out" in job.message
+    out = io.StringIO()
+    call_command("import_eche_list", str(path), stdout=out)
+    assert "Directory: 0 verified records created, 0 updated, 2 unchanged" in out.getvalue()
+
+
+def test_an_existing_record_keeps_its_type(tmp_path):
+    vet = OrganisationFactory(
+        type=org_type("vet-provider"), legal_name="POLITECHNIKA LODZKA", country=country("PL")
+    )
+    vet.erasmus_code = "PL LODZ02"
+    vet.save()
+
+    imported(tmp_path, [LODZ])
+
+    vet.refresh_from_db()
+    assert vet.type.slug == "vet-provider"  # an existing record keeps its type
+    assert record("PL LODZ02").pk == vet.pk
