@@ -43,15 +43,16 @@ def proposals_for_user(*, user, include_archived: bool = False) -> QuerySet[Prop
     )
 
 
-def proposal_get_for_user(*, user, pk, outcomes: bool = False) -> Proposal:
+def proposal_get_for_user(*, user, pk, outcomes: bool = False, report: bool = True) -> Proposal:
     """The proposal if the user may see it (archived ones included), else 404: never a hint that it exists.
 
-    With `outcomes`, it says (`outcomes_waiting`) whether the user has corrections' outcomes to be told.
+    With `outcomes`, it says (`outcomes_waiting`) whether the user has corrections' outcomes to be told;
+    without `report`, the eligibility report (a few kilobytes of JSON) is read only if it is used.
     """
     coedited = Proposal.co_editors.through.objects.filter(user_id=user.pk).values("proposal_id")
     # A subquery, not a join: no DISTINCT over the report's JSON, one row, one index look-up.
     queryset = Proposal.objects.filter(Q(owner_id=user.pk) | Q(pk__in=coedited)).select_related(
-        "edition", "owner", "eligibility_report"
+        "edition", "owner", *(["eligibility_report"] if report else [])
     )
     if outcomes:
         queryset = queryset.annotate(outcomes_waiting=outcomes_waiting(user))

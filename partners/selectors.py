@@ -96,6 +96,7 @@ def _most_similar(queryset, folded: str) -> QuerySet[Organisation]:
         )
     return (
         Organisation.objects.select_related("country", "type")
+        .defer("search_text", "listed")
         .filter(pk__in=candidates.values("pk")[:MOST_SIMILAR])
         .annotate(similarity=TrigramSimilarity("search_text", folded))
         .order_by("-verified", "-similarity", "legal_name", "pk")

@@ -91,7 +91,7 @@ def _int_or_404(value) -> int:
 @login_required
 @require_GET
 def organisation_search_fragment(request, pk):
-    proposal = proposal_get_for_user(user=request.user, pk=pk)
+    proposal = proposal_get_for_user(user=request.user, pk=pk, report=False)
     form = OrganisationSearchForm(request.GET)
     results, in_consortium = [], set()
     searched = form.is_valid() and form.has_filters
