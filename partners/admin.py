@@ -7,6 +7,7 @@ from django.utils.translation import ngettext
 from config.admin import ReadOnlyAdmin
 
 from . import curation_admin  # noqa: F401  (registers the change requests' admin)
+from .eche.list_storage import directory_summary
 from .eche.services import PROVENANCE_FIELDS
 from .forms import OrganisationForm
 from .models import (
@@ -172,8 +173,9 @@ class EcheListAdmin(admin.ModelAdmin):
         "warnings_count",
         "refused_rows",
         "warning_rows",
+        "directory_records",
     )
-    exclude = ("refused", "warnings")
+    exclude = ("refused", "warnings", "directory_report")
 
     def has_add_permission(self, request):
         return False  # lists arrive through an import (upload or command), never typed in
@@ -188,6 +190,11 @@ class EcheListAdmin(admin.ModelAdmin):
     @admin.display(description=_("warnings"))
     def warning_rows(self, obj):
         return "\n".join(f"row {p['row']}: {p['reason']}" for p in obj.warnings) or "—"
+
+    @admin.display(description=_("directory records"))
+    def directory_records(self, obj):
+        """What the import did to the directory: the counts, then each field or identifier it left out."""
+        return "\n".join(directory_summary(obj.directory_report)) if obj.directory_report else "—"
 
 
 @admin.register(EcheHolder)

@@ -16,6 +16,14 @@ ERASMUS_CODE_RE = re.compile(r"^(?=.{3}[A-Z])[A-Z]{1,3} {0,2}[A-Z][A-Z.\-]*[0-9]
 ERASMUS_CODE_ACCEPTED_RE = re.compile(r"^(?=.{3}[A-Z])[A-Z]{1,3} {0,2}[A-Z][A-Z.\-]*[0-9]{1,3}$")
 
 _WHITESPACE = re.compile(r"\s+")
+_NOT_WORD = re.compile(r"[^\w]+")
+
+
+def _without_accents(text: str) -> str:
+    """Decomposed, combining marks dropped (plain ASCII, most official names, is left as it is)."""
+    if text.isascii():
+        return text
+    return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
 
 
 def normalise_erasmus_code(value: str | None) -> str:
@@ -58,10 +66,7 @@ def normalise_legal_name(value: str | None) -> str:
     """Key for duplicate detection: case-, accent-, punctuation- and spacing-insensitive."""
     if not value:
         return ""
-    text = unicodedata.normalize("NFKD", value)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
-    text = re.sub(r"[^\w]+", " ", text)
-    return " ".join(text.split())
+    return " ".join(_NOT_WORD.sub(" ", _without_accents(value).casefold()).split())
 
 
 # Letters that Unicode decomposition leaves as they are, written as people type them without the key: the
@@ -79,9 +84,5 @@ def fold_for_search(value: str | None) -> str:
     ``oresund``), case-folded, punctuation and runs of spaces as one space."""
     if not value:
         return ""
-    text = unicodedata.normalize("NFKD", value)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold().translate(_FOLDED_LETTERS)
+    text = _without_accents(value).casefold().translate(_FOLDED_LETTERS)
     return " ".join(_NOT_WORD.sub(" ", text).split())
-
-
-_NOT_WORD = re.compile(r"[^\w]+")

@@ -1,3 +1,5 @@
+import re
+
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
@@ -22,14 +24,11 @@ validate_erasmus_code = RegexValidator(
 )
 
 
-# Characters that make a name look like another, hide part of it, or reorder what follows it on screen.
-_BIDI = {0x200E, 0x200F, 0x061C, *range(0x202A, 0x202F), *range(0x2066, 0x206A)}
-_ZERO_WIDTH = {0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF}
-
-
-def _refused(char: str) -> bool:
-    code = ord(char)
-    return code < 0x20 or 0x7F <= code <= 0x9F or code in _BIDI or code in _ZERO_WIDTH
+# Characters that make a name look like another, hide part of it, or reorder what follows it on screen:
+# controls (C0, DEL, C1), bidirectional marks, embeddings, overrides and isolates, zero-width characters.
+_REFUSED = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069\u200b-\u200d\u2060\ufeff]"
+)
 
 
 def validate_plain_text(value: str) -> None:
@@ -37,8 +36,9 @@ def validate_plain_text(value: str) -> None:
 
     A name is shown to every coordinator: such characters hide or reorder what they see (and break exports).
     """
-    bad = next((char for char in value or "" if _refused(char)), None)
-    if bad is not None:
+    found = _REFUSED.search(value or "")
+    if found is not None:
+        bad = found.group()
         raise ValidationError(
             _(
                 "Remove the invisible or control character (U+%(code)s) from this text: names are shown to "

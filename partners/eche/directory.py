@@ -44,6 +44,7 @@ HEI_TYPE = "higher-education-institution"
 IDENTIFIERS = ("erasmus_code", "pic", "oid")
 # What a list gives a record, as model fields (the country by its code).
 LISTED_FIELDS = ("legal_name", "city", "website", "country", *IDENTIFIERS)
+READ_FIELDS = ("verified", "listed", "legal_name", "acronym", "city", "website", "country", *IDENTIFIERS)
 UPDATED_FIELDS = (
     "legal_name",
     "legal_name_key",
@@ -172,14 +173,19 @@ def _drop_shared_identifiers(rows: list[tuple[int, dict]], report: DirectoryRepo
 
 
 def _existing(rows: list[tuple[int, dict]]) -> dict[str, dict[str, Organisation]]:
-    """The records already holding any of the list's identifiers, by identifier."""
-    by = {name: {} for name in IDENTIFIERS}
+    """The records already holding any of the list's identifiers, by identifier: one instance per record,
+    with only the fields the import reads or writes."""
+    pks = {name: {} for name in IDENTIFIERS}
     for name in IDENTIFIERS:
         values = sorted({values[name] for _row, values in rows if values[name]})
         for start in range(0, len(values), BATCH):
-            for organisation in Organisation.objects.filter(**{f"{name}__in": values[start : start + BATCH]}):
-                by[name][getattr(organisation, name)] = organisation
-    return by
+            batch = Organisation.objects.filter(**{f"{name}__in": values[start : start + BATCH]})
+            pks[name].update(batch.values_list(name, "pk"))
+    wanted = sorted({pk for by_value in pks.values() for pk in by_value.values()})
+    records = {}
+    for start in range(0, len(wanted), BATCH):
+        records.update(Organisation.objects.only(*READ_FIELDS).in_bulk(wanted[start : start + BATCH]))
+    return {name: {value: records[pk] for value, pk in by_value.items()} for name, by_value in pks.items()}
 
 
 def _same_text(name: str, current: str, new: str) -> bool:

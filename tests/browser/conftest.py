@@ -40,6 +40,8 @@ def directory(db):
             pic=pic,
             erasmus_code=erasmus,
             city="",
+            # The ones suggestions offer are curated; the others are as a coordinator typed them.
+            verified=acronym in {"Polmetal", "AMSC"},
         )
     for organisation in organisations.values():
         status = "valid" if organisation.type.higher_education else "not_required"

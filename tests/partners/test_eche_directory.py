@@ -238,3 +238,12 @@ def test_an_existing_record_keeps_its_type(tmp_path):
     vet.refresh_from_db()
     assert vet.type.slug == "vet-provider"  # an existing record keeps its type
     assert record("PL LODZ02").pk == vet.pk
+
+
+def test_the_admin_shows_what_an_import_did_to_the_directory(tmp_path, admin_client):
+    eche_list = imported(tmp_path, [TUB, (*LODZ[:6], "not a site")])
+
+    page = admin_client.get(f"/admin/partners/echelist/{eche_list.pk}/change/").content.decode()
+
+    assert "Directory: 2 verified records created" in page
+    assert "Row 3: website “not a site” is not a web address: left out" in page

@@ -296,11 +296,16 @@ class Command(BaseCommand):
         return organisation
 
     def _eche(self, organisations):
-        """The real ECHE list, imported once (about a second), and the demo HEIs checked against it."""
+        """The real ECHE list, imported once (a few seconds): every holder a verified directory record, the
+        demo HEIs among them (matched by their codes), checked against it."""
         if not EcheList.objects.filter(is_current=True).exists():
             parsed = read_holder_list(DEMO_ECHE_LIST, filename=DEMO_ECHE_LIST.name)
-            eche_list_store(parsed=parsed)
-            self.stdout.write(f"Imported the ECHE list {DEMO_ECHE_LIST.name}: {len(parsed.holders)} holders.")
+            directory = eche_list_store(parsed=parsed).directory_report
+            self.stdout.write(
+                f"Imported the ECHE list {DEMO_ECHE_LIST.name}: {len(parsed.holders)} holders, "
+                f"{directory['created']} new verified directory records, "
+                f"{len(directory['problems'])} fields or identifiers left out (see the list in the admin)."
+            )
         for key in DEMO_HEIS:
             organisation_check(organisation_id=organisations[key].pk)
 
