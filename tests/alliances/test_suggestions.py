@@ -101,12 +101,14 @@ def test_a_partner_covers_its_country_in_the_modes_that_count_its_status(
 
 
 def test_only_records_worth_suggesting_are_suggested(make_proposal):
-    """Verified records, and the ones the coordinator used or made before; never what another account typed."""
+    """Verified records, and the ones the coordinator used or made before; never another account's."""
     from tests.factories import ProposalFactory
 
     proposal = make_proposal(GERMAN_PAIR, edition=edition(2026))
     OrganisationFactory(verified=True, legal_name="Verified Co", country=country("PL"))
-    OrganisationFactory(legal_name="=HYPERLINK(1) Co", country=country("PL"), created_by=ProposalFactory().owner)
+    OrganisationFactory(
+        legal_name="=HYPERLINK(1) Co", country=country("PL"), created_by=ProposalFactory().owner
+    )
     used = OrganisationFactory(legal_name="Used Before Co", country=country("PL"))
     ParticipationFactory(proposal=ProposalFactory(owner=proposal.owner), organisation=used)
     OrganisationFactory(legal_name="Made Before Co", country=country("PL"), created_by=proposal.owner)

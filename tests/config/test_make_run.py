@@ -30,7 +30,10 @@ def site_url_of_make_run(**env) -> str:
 
 @pytest.mark.parametrize(
     ("env", "expected"),
-    [({}, "http://127.0.0.1:8100"), ({"SITE_URL": "https://alliance.example.org"}, "https://alliance.example.org")],
+    [
+        ({}, "http://127.0.0.1:8100"),
+        ({"SITE_URL": "https://alliance.example.org"}, "https://alliance.example.org"),
+    ],
     ids=["follows-the-port", "an-explicit-site-url-wins"],
 )
 def test_site_url_follows_the_served_port(env, expected):

@@ -2,10 +2,9 @@
 
 import datetime
 from pathlib import Path
+from unittest import mock
 
 import openpyxl
-
-from unittest import mock
 
 from partners.eche.directory import DirectoryReport
 from partners.eche.list_storage import eche_list_import
@@ -49,8 +48,6 @@ def import_list(path: Path, *, records: bool = False, **kwargs):
     if records:
         eche_list, _parsed = eche_list_import(source=path, filename=path.name, **kwargs)
         return eche_list
-    with mock.patch(
-        "partners.eche.list_storage.directory_records_update", return_value=DirectoryReport()
-    ):
+    with mock.patch("partners.eche.list_storage.directory_records_update", return_value=DirectoryReport()):
         eche_list, _parsed = eche_list_import(source=path, filename=path.name, **kwargs)
     return eche_list
