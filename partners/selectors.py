@@ -78,10 +78,9 @@ def _most_similar(queryset, folded: str) -> QuerySet[Organisation]:
     are typos, matched by word similarity (`%>`) beside the words that do appear.
     """
     words = [word for word in folded.split() if len(word) >= TRIGRAM]
-    candidates = queryset.filter(_containing(words))
-    if candidates.exists():
-        candidates = candidates.order_by(Length("search_text"), "pk")
-    else:
+    shortest = queryset.filter(_containing(words)).order_by(Length("search_text"), "pk")
+    most_similar = list(shortest.values_list("pk", flat=True)[:MOST_SIMILAR])
+    if not most_similar:
         typos = [
             word for word in words if not Organisation.objects.filter(search_text__contains=word).exists()
         ]
@@ -89,15 +88,16 @@ def _most_similar(queryset, folded: str) -> QuerySet[Organisation]:
         close = Q()
         for word in typos:
             close &= Q(search_text__trigram_word_similar=word)
-        candidates = (
+        similar = (
             queryset.filter(_containing(known), close)
             .annotate(similarity=TrigramWordSimilarity(folded, "search_text"))
             .order_by("-similarity", Length("search_text"), "pk")
         )
+        most_similar = list(similar.values_list("pk", flat=True)[:MOST_SIMILAR])
     return (
         Organisation.objects.select_related("country", "type")
         .defer("search_text", "listed")
-        .filter(pk__in=candidates.values("pk")[:MOST_SIMILAR])
+        .filter(pk__in=most_similar)
         .annotate(similarity=TrigramSimilarity("search_text", folded))
         .order_by("-verified", "-similarity", "legal_name", "pk")
     )

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import BadRequest, ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -93,20 +94,19 @@ def _int_or_404(value) -> int:
 def organisation_search_fragment(request, pk):
     proposal = proposal_get_for_user(user=request.user, pk=pk, report=False)
     form = OrganisationSearchForm(request.GET)
-    results, in_consortium = [], set()
+    results = []
     searched = form.is_valid() and form.has_filters
     if searched:
-        results = list(organisation_search(**form.filters())[: SEARCH_RESULTS + 1])
-        in_consortium = set(
-            Participation.objects.filter(
-                proposal=proposal, organisation__in=[o.pk for o in results]
-            ).values_list("organisation_id", flat=True)
+        in_consortium = Participation.objects.filter(proposal=proposal, organisation=OuterRef("pk"))
+        results = list(
+            organisation_search(**form.filters()).annotate(in_consortium=Exists(in_consortium))[
+                : SEARCH_RESULTS + 1
+            ]
         )
     context = {
         "proposal": proposal,
         "results": results[:SEARCH_RESULTS],
         "more": len(results) > SEARCH_RESULTS,
-        "in_consortium": in_consortium,
         "searched": searched,
         "query": form.cleaned_data.get("q", "") if form.is_valid() else "",
     }
