@@ -75,7 +75,8 @@ def _most_similar(queryset, folded: str) -> QuerySet[Organisation]:
     Words shorter than a trigram are left to the ranking (an index cannot look them up). When every other
     word appears somewhere, the records holding them all are the candidates, and of those the shortest are
     the most similar (each extra word lowers the similarity). Otherwise the words that appear in no record
-    are typos, matched by word similarity (`%>`) beside the words that do appear.
+    are typos, matched by word similarity (`%>`) beside the words that do appear; if a typo is too far for
+    that, the records holding the words that appear, ranked by similarity to the whole query.
     """
     words = [word for word in folded.split() if len(word) >= TRIGRAM]
     shortest = queryset.filter(_containing(words)).order_by(Length("search_text"), "pk")
@@ -88,12 +89,10 @@ def _most_similar(queryset, folded: str) -> QuerySet[Organisation]:
         close = Q()
         for word in typos:
             close &= Q(search_text__trigram_word_similar=word)
-        similar = (
-            queryset.filter(_containing(known), close)
-            .annotate(similarity=TrigramWordSimilarity(folded, "search_text"))
-            .order_by("-similarity", Length("search_text"), "pk")
-        )
-        most_similar = list(similar.values_list("pk", flat=True)[:MOST_SIMILAR])
+        most_similar = _ranked(queryset.filter(_containing(known), close), folded)
+        if not most_similar and known:
+            # A typo that leaves too few of a word's trigrams ("chmabre": a third): the words that are right.
+            most_similar = _ranked(queryset.filter(_containing(known)), folded)
     return (
         Organisation.objects.select_related("country", "type")
         .defer("search_text", "listed")
@@ -101,6 +100,13 @@ def _most_similar(queryset, folded: str) -> QuerySet[Organisation]:
         .annotate(similarity=TrigramSimilarity("search_text", folded))
         .order_by("-verified", "-similarity", "legal_name", "pk")
     )
+
+
+def _ranked(candidates, folded: str) -> list[int]:
+    similar = candidates.annotate(similarity=TrigramWordSimilarity(folded, "search_text")).order_by(
+        "-similarity", Length("search_text"), "pk"
+    )
+    return list(similar.values_list("pk", flat=True)[:MOST_SIMILAR])
 
 
 def field_label(field: str) -> str:

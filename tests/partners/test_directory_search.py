@@ -169,3 +169,15 @@ def test_the_directory_page_and_the_builders_search_use_it(client, directory):
 
     for html in (page, search):
         assert "POLITECHNIKA LODZKA" in html and "Green Skills Europe" not in html
+
+
+def test_a_typo_too_far_for_its_word_is_found_through_the_other_words():
+    """ "chmabre" keeps a third of "chambre"'s trigrams: below the threshold; the other words find it."""
+    OrganisationFactory(legal_name="Chambre de commerce et d'industrie de Nîmes", country=country("FR"))
+    OrganisationFactory(legal_name="Chambre de commerce et d'industrie de Namur", country=country("BE"))
+
+    assert (
+        found("Chmabre de commerce et d'industrie de Nîmes")[0]
+        == "Chambre de commerce et d'industrie de Nîmes"
+    )
+    assert found("Chmabre xyzzyq") == []  # no word right: nothing
