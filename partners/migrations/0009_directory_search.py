@@ -1,10 +1,13 @@
+import logging
+
 from django.contrib.postgres.operations import TrigramExtension, UnaccentExtension
-from django.db import migrations, models
+from django.db import DatabaseError, migrations, models, transaction
 
 from partners.codes import fold_for_search
 
 SEARCHED_FIELDS = ("legal_name", "acronym", "city", "erasmus_code", "pic", "oid")
 INDEX = "organisation_search_trgm"
+logger = logging.getLogger(__name__)
 
 
 def fill_search_text(apps, schema_editor):
@@ -21,9 +24,9 @@ def fill_search_text(apps, schema_editor):
 # of a few thousand rows rather than use the index, and each row's similarity then costs microseconds: a
 # search took 50 ms instead of 1 on the 6,142 HEIs. Their real cost, declared, gives the index-backed plan.
 COSTLY = ("word_similarity(text, text)", "word_similarity_commutator_op(text, text)")
-# A word typed with two letters swapped ("chmabre", "vitanen") keeps about half its trigrams: pg_trgm's default
-# threshold for `%>` (0.6) misses it. Set for the database, so every connection (and pooler) has it, and for
-# this session, which may go on serving (the test run).
+# A word with a letter left out or two swapped ("vitanen" for "virtanen": 0.55) keeps about half its
+# trigrams: pg_trgm's default threshold for `%>` (0.6) misses it. Set for the database, so every connection
+# (and pooler) has it, and for this session, which may go on serving (the test run).
 WORD_SIMILARITY_THRESHOLD = 0.4
 
 
@@ -34,20 +37,32 @@ def create_index(apps, schema_editor):
             f"CREATE INDEX {INDEX} ON partners_organisation USING gin (search_text gin_trgm_ops)"
         )
         for function in COSTLY:
-            schema_editor.execute(f"ALTER FUNCTION {function} COST 100")
+            tune(schema_editor, f"ALTER FUNCTION {function} COST 100")
         database = schema_editor.connection.ops.quote_name(schema_editor.connection.settings_dict["NAME"])
         threshold = f"pg_trgm.word_similarity_threshold = {WORD_SIMILARITY_THRESHOLD}"
-        schema_editor.execute(f"ALTER DATABASE {database} SET {threshold}")
+        tune(schema_editor, f"ALTER DATABASE {database} SET {threshold}")
         schema_editor.execute(f"SET {threshold}")
+
+
+def tune(schema_editor, statement: str) -> bool:
+    """Tuning that needs the owner of the database or of the extension. A user without that right still
+    migrates, with a warning: the search works, by scan on small tables and with the default threshold."""
+    try:
+        with transaction.atomic(using=schema_editor.connection.alias):
+            schema_editor.execute(statement)
+    except DatabaseError as error:
+        logger.warning("Directory search tuning skipped (%s): %s", statement, str(error).strip())
+        return False
+    return True
 
 
 def drop_index(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(f"DROP INDEX IF EXISTS {INDEX}")
         for function in COSTLY:
-            schema_editor.execute(f"ALTER FUNCTION {function} COST 1")
+            tune(schema_editor, f"ALTER FUNCTION {function} COST 1")
         database = schema_editor.connection.ops.quote_name(schema_editor.connection.settings_dict["NAME"])
-        schema_editor.execute(f"ALTER DATABASE {database} RESET pg_trgm.word_similarity_threshold")
+        tune(schema_editor, f"ALTER DATABASE {database} RESET pg_trgm.word_similarity_threshold")
 
 
 class Migration(migrations.Migration):

@@ -181,3 +181,14 @@ def test_a_typo_too_far_for_its_word_is_found_through_the_other_words():
         == "Chambre de commerce et d'industrie de Nîmes"
     )
     assert found("Chmabre xyzzyq") == []  # no word right: nothing
+
+
+def test_tuning_the_search_needs_rights_it_may_not_have_and_never_fails_the_migration(caplog):
+    """Without the right to alter pg_trgm's functions or the database, the migration warns and goes on."""
+    import importlib
+
+    migration = importlib.import_module("partners.migrations.0009_directory_search")
+    with connection.schema_editor() as schema_editor:
+        assert not migration.tune(schema_editor, "ALTER FUNCTION no_such_function(text) COST 100")
+        assert migration.tune(schema_editor, "ALTER FUNCTION word_similarity(text, text) COST 100")
+    assert "Directory search tuning skipped (ALTER FUNCTION no_such_function(text) COST 100)" in caplog.text
