@@ -24,6 +24,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from partners.codes import fold_for_search
 from partners.curation import change_request_create
@@ -57,6 +58,7 @@ UPDATED_FIELDS = (
 BATCH = 1000
 _LABELS = {"erasmus_code": "Erasmus code", "pic": "PIC", "oid": "OID"}
 _validate_url = URLValidator(schemes=["http", "https"])
+_NAME, _CITY = gettext_lazy("Legal name"), gettext_lazy("City")  # translated only for a report
 
 
 @dataclass
@@ -111,7 +113,7 @@ def listed_values(holder: Holder, report: DirectoryReport, countries: set[str]) 
     """What the holder gives a record, each field checked as the directory checks it; None when no record
     can be made of it (no usable name or country)."""
     row = holder.row
-    name = _plain(holder.legal_name, report, row, _("Legal name"), 255)
+    name = _plain(holder.legal_name, report, row, _NAME, 255)
     if not name:
         report.problem(row, _("no usable legal name: no directory record"))
         return None
@@ -143,7 +145,7 @@ def listed_values(holder: Holder, report: DirectoryReport, countries: set[str]) 
             code = ""
     return {
         "legal_name": name,
-        "city": _plain(holder.city, report, row, _("City"), 120),
+        "city": _plain(holder.city, report, row, _CITY, 120),
         "website": website,
         "country": holder.country,
         "erasmus_code": code,
@@ -224,13 +226,13 @@ def directory_records_update(*, holders: Sequence[Holder], source: str) -> Direc
     rows = [(h.row, values) for h in holders if (values := listed_values(h, report, countries)) is not None]
     _drop_shared_identifiers(rows, report)
     by = _existing(rows)
-    hei = OrganisationType.objects.get(slug=HEI_TYPE)
+    hei = OrganisationType.objects.values_list("pk", flat=True).get(slug=HEI_TYPE)
 
     new, matched, matched_row = [], [], {}
     for row, values in rows:
         organisation = next((by[n][values[n]] for n in IDENTIFIERS if values[n] in by[n]), None)
         if organisation is None:
-            new.append(Organisation(type=hei, verified=True, listed=values, **_fields(values)))
+            new.append(Organisation(type_id=hei, verified=True, listed=values, **_fields(values)))
             continue
         if organisation.pk in matched_row:
             report.problem(
