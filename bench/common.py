@@ -1,5 +1,6 @@
-"""What the benchmarks that run servers share: a throw-away database, a free port, gunicorn started and
-waited for, and processes stopped. (Not a benchmark: `make bench` runs only the scripts with a __main__.)"""
+"""What the benchmarks that run servers share: a throw-away database, a signed-in browser's cookies, a free
+port, gunicorn started and waited for, and processes stopped. (Not a benchmark: `make bench` runs only the
+scripts with a __main__.)"""
 
 import signal
 import socket
@@ -23,6 +24,36 @@ def recreate_database(database_url: str, name: str, *, create: bool = True) -> N
         if create:
             cursor.execute(f'CREATE DATABASE "{name}"')
     connection.close()
+
+
+def throw_away_database(database_url: str, suffix: str) -> tuple[str, str]:
+    """The name and URL of a benchmark's own database beside the one `database_url` names:
+    `<name>_bench_<suffix>`, on the same server."""
+    server, name = database_url.rsplit("/", 1)
+    bench_name = f"{name.split('?')[0]}_bench_{suffix}"
+    return bench_name, f"{server}/{bench_name}"
+
+
+def signed_in_cookies(user) -> str:
+    """The Cookie header of a browser signed in as `user` (Django set up): the session, and the CSRF cookie
+    that the first page a browser visits sets (without it every request would mint a new CSRF secret)."""
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH
+    from django.utils.crypto import get_random_string
+
+    session = import_module(settings.SESSION_ENGINE).SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]  # the model backend (axes' first)
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    cookies = {
+        settings.SESSION_COOKIE_NAME: session.session_key,
+        settings.CSRF_COOKIE_NAME: get_random_string(CSRF_SECRET_LENGTH, CSRF_ALLOWED_CHARS),
+    }
+    return "; ".join(f"{name}={value}" for name, value in cookies.items())
 
 
 def free_port() -> int:

@@ -31,7 +31,6 @@ import sys
 import tempfile
 import time
 import urllib.parse
-from importlib import import_module
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,8 +39,7 @@ from bench import common  # noqa: E402
 
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/alliance_builder")
 BASE_URL = os.environ["DATABASE_URL"]
-BENCH_DB = BASE_URL.rsplit("/", 1)[1].split("?")[0] + "_bench_directory"
-BENCH_URL = BASE_URL.rsplit("/", 1)[0] + "/" + BENCH_DB
+BENCH_DB, BENCH_URL = common.throw_away_database(BASE_URL, "directory")
 SIZES = tuple(int(size) for size in os.environ.get("BENCH_SIZES", "2500,250000").split(","))
 QUERIES_PER_KIND = int(os.environ.get("BENCH_QUERIES_PER_KIND", "10"))
 REPEATS = int(os.environ.get("BENCH_REPEATS", "5"))  # measured requests of each query, per size
@@ -407,11 +405,8 @@ def prepare() -> tuple[int, str, Directory]:
     import django
 
     django.setup()
-    from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
+    from django.contrib.auth import get_user_model
     from django.core.management import call_command
-    from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH
-    from django.utils.crypto import get_random_string
 
     from alliances.models import Proposal
     from eligibility.models import Edition
@@ -426,15 +421,7 @@ def prepare() -> tuple[int, str, Directory]:
         duration_months=24,
         aims=["skills-relevance"],
     )
-    session = import_module(settings.SESSION_ENGINE).SessionStore()
-    session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]  # the model backend (axes' first)
-    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    session.create()
-    csrf_secret = get_random_string(CSRF_SECRET_LENGTH, CSRF_ALLOWED_CHARS)
-    cookies = {settings.SESSION_COOKIE_NAME: session.session_key, settings.CSRF_COOKIE_NAME: csrf_secret}
-    directory = Directory(SIZES[-1])
-    return proposal.pk, "; ".join(f"{n}={v}" for n, v in cookies.items()), directory
+    return proposal.pk, common.signed_in_cookies(user), Directory(SIZES[-1])
 
 
 def start_gunicorn(port: int, log):

@@ -39,8 +39,7 @@ from bench.load_clients import BARE_VIEW, BareViewClient, Coordinator, Mailbox, 
 
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/alliance_builder")
 BASE_URL = os.environ["DATABASE_URL"]
-BENCH_DB = BASE_URL.rsplit("/", 1)[1].split("?")[0] + "_bench_load"
-BENCH_URL = BASE_URL.rsplit("/", 1)[0] + "/" + BENCH_DB
+BENCH_DB, BENCH_URL = common.throw_away_database(BASE_URL, "load")
 SECONDS = float(os.environ.get("BENCH_LOAD_SECONDS", "60"))
 COORDINATORS = int(os.environ.get("BENCH_LOAD_COORDINATORS", "14"))
 PARTNERS = int(os.environ.get("BENCH_LOAD_PARTNERS", "6"))

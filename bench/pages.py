@@ -37,7 +37,6 @@ import tempfile
 import urllib.parse
 import urllib.request
 from html.parser import HTMLParser
-from importlib import import_module
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,8 +45,7 @@ from bench import common  # noqa: E402
 
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/alliance_builder")
 BASE_URL = os.environ["DATABASE_URL"]
-BENCH_DB = BASE_URL.rsplit("/", 1)[1].split("?")[0] + "_bench_pages"
-BENCH_URL = BASE_URL.rsplit("/", 1)[0] + "/" + BENCH_DB
+BENCH_DB, BENCH_URL = common.throw_away_database(BASE_URL, "pages")
 DURATION = int(os.environ.get("BENCH_SECONDS", "15"))  # per page, over all rounds
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "4"))
@@ -77,11 +75,8 @@ def prepare() -> tuple[int, str]:
     import django
 
     django.setup()
-    from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
+    from django.contrib.auth import get_user_model
     from django.core.management import call_command
-    from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH
-    from django.utils.crypto import get_random_string
 
     from alliances.models import Participation, ParticipationStatus, Proposal, Role
     from eligibility.models import Edition
@@ -131,11 +126,7 @@ def prepare() -> tuple[int, str]:
         )
     Organisation.objects.filter(type=hei).update(eche_status="valid")
     reevaluate([proposal.pk])
-    session = import_module(settings.SESSION_ENGINE).SessionStore()
-    session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]  # the model backend (axes' first)
-    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    session.create()
+    cookies = common.signed_in_cookies(user)
     from django.db import connection, connections
 
     # Statistics for the planner now, and the data on disk now: otherwise autovacuum and the checkpointer
@@ -144,9 +135,7 @@ def prepare() -> tuple[int, str]:
         cursor.execute("VACUUM ANALYZE")
         cursor.execute("CHECKPOINT")
     connections.close_all()
-    csrf_secret = get_random_string(CSRF_SECRET_LENGTH, CSRF_ALLOWED_CHARS)
-    cookies = {settings.SESSION_COOKIE_NAME: session.session_key, settings.CSRF_COOKIE_NAME: csrf_secret}
-    return proposal.pk, "; ".join(f"{name}={value}" for name, value in cookies.items())
+    return proposal.pk, cookies
 
 
 def start_gunicorn(port: int, log, *, nothing_cached: bool) -> subprocess.Popen:

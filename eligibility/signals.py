@@ -13,7 +13,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from alliances.models import Participation, Proposal
 from config.transactions import collect_on_commit
 from partners.models import Country, Organisation, OrganisationType
-from partners.signals import organisations_eche_changed
+from partners.signals import organisations_changed_in_bulk
 
 from .models import Edition, EditionCountryStatus
 
@@ -116,8 +116,8 @@ def on_excluded_countries_changed(sender, instance, action, reverse, model, pk_s
     schedule(Proposal.objects.filter(edition_id__in=editions).values_list("pk", flat=True))
 
 
-def on_organisations_eche_changed(sender, organisation_ids, **kwargs):
-    """A bulk re-check changed these organisations' ECHE status (no `post_save` was sent)."""
+def on_organisations_changed_in_bulk(sender, organisation_ids, **kwargs):
+    """A bulk write (a re-check, an import) changed these organisations; no `post_save` was sent."""
     schedule(proposals_of_organisations(Q(organisation_id__in=organisation_ids)))
 
 
@@ -136,7 +136,7 @@ RECEIVERS = [
     (post_save, EditionCountryStatus, on_edition_country_status_changed),
     (post_delete, EditionCountryStatus, on_edition_country_status_changed),
     (m2m_changed, Edition.excluded_countries.through, on_excluded_countries_changed),
-    (organisations_eche_changed, Organisation, on_organisations_eche_changed),
+    (organisations_changed_in_bulk, Organisation, on_organisations_changed_in_bulk),
 ]
 
 

@@ -80,9 +80,6 @@ _FOLDED_LETTERS = str.maketrans(
 
 
 def fold_for_search(value: str | None) -> str:
-    """Text as the directory search compares it: without accents (``Łódź`` gives ``lodz``, ``Øresund``
-    ``oresund``), case-folded, punctuation and runs of spaces as one space."""
-    if not value:
-        return ""
-    text = _without_accents(value).casefold().translate(_FOLDED_LETTERS)
-    return " ".join(_NOT_WORD.sub(" ", text).split())
+    """Text as the directory search compares it: the duplicate-detection key with the letters decomposition
+    leaves alone folded too (``Łódź`` gives ``lodz``, ``Øresund`` ``oresund``)."""
+    return normalise_legal_name(value).translate(_FOLDED_LETTERS)

@@ -42,9 +42,9 @@ def disconnect() -> None:
 # Sent by partners for the apps above it, which connect their receivers in `AppConfig.ready()`: the directory
 # knows nothing of proposals or rules.
 
-# The ECHE status of these organisations changed in a bulk write (a re-check), which sends no `post_save`.
-# Arguments: organisation_ids (a list of ids).
-organisations_eche_changed = Signal()
+# These organisations changed in a bulk write, which sends no `post_save`: their ECHE status in a re-check, or
+# their name, identifiers or place in an ECHE list's import. Arguments: organisation_ids (a list of ids).
+organisations_changed_in_bulk = Signal()
 
 # Asked before ECHE checks: receivers answer the codes of countries whose HEIs need a charter although the
 # country table says third-not-associated (eligibility: the countries an edition associates). No arguments.

@@ -18,8 +18,10 @@ Status of an organisation, exactly as ELIGIBILITY.md defines it:
 Matching falls through: normalised Erasmus code, then PIC, then OID; the first identifier that matches any
 holder decides; when it matches several holders, ``valid`` if any of them is valid.
 
-The modules, bottom to top: ``decision`` (pure: a status from what a source found), ``sources`` (the imported
-registry, or an HTTP service shaped like the public ECHE List API, chosen by ``settings.ECHE_SOURCE``),
-``services`` (checking, queueing, re-checking every HEI), ``list_storage`` (storing an imported list), and
-the reader of the Commission's file: ``list_reader`` with ``list_format``, ``list_cells`` and ``list_rows``.
+The modules, bottom to top: ``models`` (the registry: imported lists, their holders, upload jobs),
+``decision`` (pure: a status from what a source found), ``sources`` (the imported registry, or an HTTP
+service shaped like the public ECHE List API, chosen by ``settings.ECHE_SOURCE``), ``services`` (checking,
+queueing, re-checking every HEI), ``directory`` (the holders as verified directory records),
+``list_storage`` (storing an imported list), and the reader of the Commission's file: ``list_reader`` with
+``list_format``, ``list_cells`` and ``list_rows``.
 """

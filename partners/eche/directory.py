@@ -21,13 +21,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from partners.codes import fold_for_search
-from partners.curation import change_request_create
+from partners.curation import FOREIGN_KEYS, change_request_create
+from partners.forms import IDENTIFIER_LABELS
 from partners.models import (
     ChangeRequestOrigin,
     ChangeRequestStatus,
@@ -36,8 +37,7 @@ from partners.models import (
     OrganisationChangeRequest,
     OrganisationType,
 )
-from partners.signals import organisations_eche_changed
-from partners.validators import validate_erasmus_code, validate_plain_text
+from partners.signals import organisations_changed_in_bulk
 
 from .list_format import Holder
 
@@ -56,9 +56,6 @@ UPDATED_FIELDS = (
     "search_text",
 )
 BATCH = 1000
-_LABELS = {"erasmus_code": "Erasmus code", "pic": "PIC", "oid": "OID"}
-_validate_url = URLValidator(schemes=["http", "https"])
-_NAME, _CITY = gettext_lazy("Legal name"), gettext_lazy("City")  # translated only for a report
 
 
 @dataclass
@@ -90,30 +87,42 @@ def _website(text: str) -> str:
     return text
 
 
-def _plain(value: str, report: DirectoryReport, row: int, label: str, max_length: int) -> str:
-    value = " ".join(value.split())
+# Why a value the record's own field refuses is left out, by field, then by the field's error code.
+_LEFT_OUT = {
+    "website": gettext_lazy("website “%(value)s” is not a web address: left out"),
+    "erasmus_code": gettext_lazy("Erasmus code “%(value)s” cannot be stored: left out"),
+    "max_length": gettext_lazy("%(field)s is longer than %(n)d characters: left out"),
+    "invisible_character": gettext_lazy("%(field)s “%(value)s” holds an invisible character: left out"),
+}
+
+
+def _accepted(name: str, value: str, report: DirectoryReport, row: int, *, published: str = "") -> str:
+    """The value if the record's field accepts it (its validators, its length, as every form and the admin
+    check it), else "" with the reason in the report, quoting the value as published."""
+    if not value:
+        return ""
+    field = Organisation._meta.get_field(name)
     try:
-        validate_plain_text(value)
-    except ValidationError:
+        return field.clean(value, None)
+    except ValidationError as error:
+        codes = {item.code for item in error.error_list}
+        reason = (
+            _LEFT_OUT.get(name) or _LEFT_OUT["max_length" if "max_length" in codes else "invisible_character"]
+        )
+        shown = published or value
+        if "invisible_character" in codes:  # made visible in the report
+            shown = shown.encode("ascii", "backslashreplace").decode()
         report.problem(
-            row,
-            _("%(field)s “%(value)s” holds an invisible character: left out")
-            % {"field": label, "value": value.encode("ascii", "backslashreplace").decode()},
+            row, reason % {"field": capfirst(field.verbose_name), "value": shown, "n": field.max_length}
         )
         return ""
-    if len(value) > max_length:
-        report.problem(
-            row, _("%(field)s is longer than %(n)d characters: left out") % {"field": label, "n": max_length}
-        )
-        return ""
-    return value
 
 
 def listed_values(holder: Holder, report: DirectoryReport, countries: set[str]) -> dict | None:
     """What the holder gives a record, each field checked as the directory checks it; None when no record
     can be made of it (no usable name or country)."""
     row = holder.row
-    name = _plain(holder.legal_name, report, row, _NAME, 255)
+    name = _accepted("legal_name", " ".join(holder.legal_name.split()), report, row)
     if not name:
         report.problem(row, _("no usable legal name: no directory record"))
         return None
@@ -123,32 +132,12 @@ def listed_values(holder: Holder, report: DirectoryReport, countries: set[str]) 
             _("country %(code)s is not in the country table: no directory record") % {"code": holder.country},
         )
         return None
-    website = _website(holder.website)
-    if website:
-        try:
-            _validate_url(website)
-            if len(website) > 200:
-                raise ValidationError("too long")
-        except ValidationError:
-            report.problem(
-                row, _("website “%(value)s” is not a web address: left out") % {"value": holder.website}
-            )
-            website = ""
-    code = holder.erasmus_code_normalised
-    if code:
-        try:
-            validate_erasmus_code(code)
-            if len(code) > 20:
-                raise ValidationError("too long")
-        except ValidationError:
-            report.problem(row, _("Erasmus code “%(code)s” cannot be stored: left out") % {"code": code})
-            code = ""
     return {
         "legal_name": name,
-        "city": _plain(holder.city, report, row, _CITY, 120),
-        "website": website,
+        "city": _accepted("city", " ".join(holder.city.split()), report, row),
+        "website": _accepted("website", _website(holder.website), report, row, published=holder.website),
         "country": holder.country,
-        "erasmus_code": code,
+        "erasmus_code": _accepted("erasmus_code", holder.erasmus_code_normalised, report, row),
         "pic": holder.pic,
         "oid": holder.oid,
     }
@@ -170,7 +159,7 @@ def _drop_shared_identifiers(rows: list[tuple[int, dict]], report: DirectoryRepo
                 report.problem(
                     row,
                     _("%(identifier)s %(value)s is on rows %(rows)s: left on neither")
-                    % {"identifier": _LABELS[name], "value": value, "rows": listed_rows},
+                    % {"identifier": IDENTIFIER_LABELS[name], "value": value, "rows": listed_rows},
                 )
 
 
@@ -204,8 +193,8 @@ def _address(url: str) -> str:
     return url.split("://", 1)[-1].removeprefix("www.").rstrip("/").lower()
 
 
-def _stored(organisation: Organisation, name: str) -> str:
-    return organisation.country_id if name == "country" else getattr(organisation, name)
+def _attname(name: str) -> str:
+    return FOREIGN_KEYS.get(name, name)
 
 
 def _pending_from_lists(organisation_ids: Iterable[int]) -> dict[int, list[dict]]:
@@ -248,7 +237,11 @@ def directory_records_update(*, holders: Sequence[Holder], source: str) -> Direc
                 report.problem(
                     row,
                     _("%(identifier)s %(value)s belongs to another record (%(name)s): left out")
-                    % {"identifier": _LABELS[name], "value": values[name], "name": other.legal_name},
+                    % {
+                        "identifier": IDENTIFIER_LABELS[name],
+                        "value": values[name],
+                        "name": other.legal_name,
+                    },
                 )
                 values[name] = ""
         matched.append((row, organisation, values))
@@ -262,7 +255,7 @@ def directory_records_update(*, holders: Sequence[Holder], source: str) -> Direc
 
 
 def _fields(values: dict) -> dict:
-    return {("country_id" if name == "country" else name): value for name, value in values.items()}
+    return {_attname(name): value for name, value in values.items()}
 
 
 def _update_matched(matched: list[tuple[int, Organisation, dict]], report: DirectoryReport, source: str):
@@ -276,11 +269,11 @@ def _update_matched(matched: list[tuple[int, Organisation, dict]], report: Direc
         requested = {}
         touched = not organisation.verified or previous != values
         for name in LISTED_FIELDS:
-            new, current = values[name], _stored(organisation, name)
+            new, current = values[name], getattr(organisation, _attname(name))
             if not new or new == current or _same_text(name, current, new):
                 continue
             if not current or (name not in IDENTIFIERS and current == previous.get(name)):
-                setattr(organisation, "country_id" if name == "country" else name, new)
+                setattr(organisation, _attname(name), new)
                 touched = True
             else:
                 requested[name] = {"old": current, "new": new}
@@ -300,7 +293,7 @@ def _update_matched(matched: list[tuple[int, Organisation, dict]], report: Direc
             changed, ["verified", "listed", "updated_at", *UPDATED_FIELDS], batch_size=BATCH
         )
         # A bulk write sends no post_save: eligibility re-evaluates the proposals with these records.
-        organisations_eche_changed.send(sender=Organisation, organisation_ids=[o.pk for o in changed])
+        organisations_changed_in_bulk.send(sender=Organisation, organisation_ids=[o.pk for o in changed])
     for row, organisation, requested in requests:
         try:
             change_request_create(

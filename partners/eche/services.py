@@ -2,7 +2,7 @@
 checks waiting in the queue (the admin action, the sweep), and every HEI at once (after an import, nightly).
 
 Writes of the ECHE fields alone ask for no new check (see ``Organisation.save``); eligibility re-evaluates
-the proposals concerned, through its own receivers for a save, and through ``organisations_eche_changed``
+the proposals concerned, through its own receivers for a save, and through ``organisations_changed_in_bulk``
 for the bulk write of a re-check (which sends no model signal).
 """
 
@@ -27,7 +27,7 @@ from partners.models import (
     Organisation,
     ProgrammeStatus,
 )
-from partners.signals import charter_countries_requested, organisations_eche_changed
+from partners.signals import charter_countries_requested, organisations_changed_in_bulk
 
 from .decision import Outcome, decide, outcome_for
 from .sources import RegistryIndex, RegistrySource, SourceError, configured_source
@@ -250,7 +250,7 @@ def organisations_recheck_all(
     """Re-check every HEI against the imported list, in batches: a fixed number of queries per batch.
 
     With the HTTP source this queues one task per HEI instead (each is a network call). Changed statuses are
-    written with one bulk update per batch, which sends no model signal: ``organisations_eche_changed`` is
+    written with one bulk update per batch, which sends no model signal: ``organisations_changed_in_bulk`` is
     sent for the organisations whose status changed instead.
     """
     if settings.ECHE_SOURCE == "http":
@@ -297,7 +297,7 @@ def organisations_recheck_all(
             _write_provenance(batch)
             if status_changed:
                 # bulk writes send no model signal: eligibility re-evaluates on this one.
-                organisations_eche_changed.send(sender=Organisation, organisation_ids=status_changed)
+                organisations_changed_in_bulk.send(sender=Organisation, organisation_ids=status_changed)
         checked += len(batch)
         changed += len(status_changed)
         if progress:

@@ -30,15 +30,24 @@ HEADER = [
 D = datetime.date
 
 
-def write_list(path: Path, holders) -> Path:
-    """holders: (code, pic, oid, name, country, start, end) tuples."""
+def write_rows(path: Path, header, rows) -> Path:
+    """A workbook of one sheet: the header, then the rows as given."""
     workbook = openpyxl.Workbook()
     sheet = workbook.active
-    sheet.append(HEADER)
-    for code, pic, oid, name, country, start, end in holders:
-        sheet.append([code, pic, oid, name, "City", country, start, end])
+    sheet.append(header)
+    for row in rows:
+        sheet.append(list(row))
     workbook.save(path)
     return path
+
+
+def write_list(path: Path, holders) -> Path:
+    """holders: (code, pic, oid, name, country, start, end) tuples."""
+    rows = [
+        (code, pic, oid, name, "City", country, start, end)
+        for code, pic, oid, name, country, start, end in holders
+    ]
+    return write_rows(path, HEADER, rows)
 
 
 def import_list(path: Path, *, records: bool = False, **kwargs):

@@ -3,7 +3,6 @@ never overwriting a curator's edit, with what the list gets wrong reported rathe
 
 import io
 
-import openpyxl
 import pytest
 from django.core.management import call_command
 
@@ -18,7 +17,7 @@ from partners.models import (
 )
 from tests.factories import OrganisationFactory, country, org_type
 
-from .eche_helpers import APRIL_2026, D, import_list
+from .eche_helpers import APRIL_2026, D, import_list, write_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -47,13 +46,7 @@ LODZ = ("PL LODZ02", "999642182", "E10208565", "POLITECHNIKA LODZKA", "LODZ", "P
 
 
 def write(path, holders):
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    sheet.append(HEADER)
-    for holder in holders:
-        sheet.append([*holder, *VALID])
-    workbook.save(path)
-    return path
+    return write_rows(path, HEADER, [(*holder, *VALID) for holder in holders])
 
 
 def imported(tmp_path, holders, name="list.xlsx", **kwargs):
