@@ -1,4 +1,5 @@
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from eligibility.rules import FULL_PARTNER_ROLES
@@ -23,14 +24,6 @@ def undisclosed_outcomes(*, user) -> QuerySet[OrganisationChangeRequest]:
     )
 
 
-def outcomes_waiting(user, proposal_ref="pk") -> Exists:
-    """For annotations of proposals: whether the user has decided corrections of the proposal's organisations
-    not yet told (so a page that tells them asks for them only then)."""
-    organisations = Participation.objects.filter(proposal_id=OuterRef(OuterRef(proposal_ref)))
-    outcomes = undisclosed_outcomes(user=user)
-    return Exists(outcomes.filter(organisation_id__in=organisations.values("organisation_id")))
-
-
 def proposals_for_user(*, user, include_archived: bool = False) -> QuerySet[Proposal]:
     """Proposals the user owns or co-edits: the only ones they may ever see."""
     queryset = Proposal.objects.filter(Q(owner=user) | Q(co_editors=user)).distinct()
@@ -43,20 +36,14 @@ def proposals_for_user(*, user, include_archived: bool = False) -> QuerySet[Prop
     )
 
 
-def proposal_get_for_user(*, user, pk, outcomes: bool = False, report: bool = True) -> Proposal:
-    """The proposal if the user may see it (archived ones included), else 404: never a hint that it exists.
-
-    With `outcomes`, it says (`outcomes_waiting`) whether the user has corrections' outcomes to be told;
-    without `report`, the eligibility report (a few kilobytes of JSON) is read only if it is used.
-    """
-    coedited = Proposal.co_editors.through.objects.filter(user_id=user.pk).values("proposal_id")
-    # A subquery, not a join: no DISTINCT over the report's JSON, one row, one index look-up.
-    queryset = Proposal.objects.filter(Q(owner_id=user.pk) | Q(pk__in=coedited)).select_related(
-        "edition", "owner", *(["eligibility_report"] if report else [])
-    )
-    if outcomes:
-        queryset = queryset.annotate(outcomes_waiting=outcomes_waiting(user))
-    return get_object_or_404(queryset, pk=pk)
+def proposal_get_for_user(*, user, pk, report: bool = True) -> Proposal:
+    """The proposal if the user owns or co-edits it (archived ones included), else 404: never a hint that it
+    exists. Without `report`, the eligibility report (a few kilobytes of JSON) is read only if it is used."""
+    related = ["edition", "owner", *(["eligibility_report"] if report else [])]
+    proposal = get_object_or_404(Proposal.objects.select_related(*related), pk=pk)
+    if proposal.owner_id != user.pk and not proposal.co_editors.filter(pk=user.pk).exists():
+        raise Http404
+    return proposal
 
 
 def builder_participations(*, proposal) -> list[Participation]:

@@ -214,7 +214,8 @@ if REDIS_CACHE_URL:
     CACHES = {
         # Errors reach the caller: the invite-link rate limit decides what an outage means (it fails open).
         "default": _redis_cache,
-        # Rendered builder fragments: Redis down is a miss and a skipped write (logged), never an error.
+        # What only saves time (the builder's rendered fragments, the directory search's filter lists): Redis
+        # down is a miss and a skipped write (logged), never an error.
         "fragments": {**_redis_cache, "OPTIONS": {**_redis_cache["OPTIONS"], "IGNORE_EXCEPTIONS": True}},
     }
     DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True

@@ -1,5 +1,7 @@
 from django import forms
+from django.core.cache import caches
 from django.db.models import Exists, OuterRef
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from .codes import normalise_erasmus_code, normalise_oid, normalise_pic
@@ -77,6 +79,11 @@ class OrganisationForm(forms.ModelForm):
         return cleaned
 
 
+FILTER_LISTS_CACHE = "fragments"
+FILTER_LISTS_KEY = "partners:search-filter-lists"
+FILTER_LISTS_SECONDS = 60
+
+
 class OrganisationSearchForm(forms.Form):
     """The directory search: the directory page's, and the builder's for adding a participant.
 
@@ -119,6 +126,29 @@ class OrganisationSearchForm(forms.Form):
             "country": country.code if country else "",
             "type_slug": type_.slug if type_ else "",
             "eche_status": data.get("eche", ""),
+        }
+
+    @cached_property
+    def filter_options(self) -> dict[str, list[tuple[str, str]]]:
+        """Each filter's options as (value, label), for the templates to loop over.
+
+        Every builder page shows them, so the country and type lists are cached for a minute (a country
+        appears once it has an organisation, an admin's new type within the minute); the cache only saves
+        time, and its alias ignores its errors. Plain lists: a model choice field's choices would count the
+        rows, then iterate them through a cursor."""
+        country, type_ = self.fields["country"], self.fields["type"]
+        cache = caches[FILTER_LISTS_CACHE]
+        lists = cache.get(FILTER_LISTS_KEY)
+        if lists is None:
+            lists = {
+                "country": list(country.queryset.values_list("code", "name")),
+                "type": list(type_.queryset.values_list("slug", "name")),
+            }
+            cache.set(FILTER_LISTS_KEY, lists, FILTER_LISTS_SECONDS)
+        return {
+            "country": [("", country.empty_label), *lists["country"]],
+            "type": [("", type_.empty_label), *lists["type"]],
+            "eche": list(self.fields["eche"].choices),
         }
 
     @property

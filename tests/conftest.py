@@ -66,6 +66,16 @@ def celery_eager():
     app.conf.task_always_eager = previous
 
 
+@pytest.fixture(autouse=True)
+def search_filter_lists_uncached():
+    """The directory search's filter lists are cached for a minute: each test reads its own data's."""
+    from django.core.cache import caches
+
+    from partners.forms import FILTER_LISTS_CACHE, FILTER_LISTS_KEY
+
+    caches[FILTER_LISTS_CACHE].delete(FILTER_LISTS_KEY)
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS, "headless": True}

@@ -23,6 +23,7 @@ from ..selectors import (
     eligibility_history,
     gap_suggestions,
     proposal_get_for_user,
+    undisclosed_outcomes,
 )
 from .curation import tell_outcomes
 
@@ -106,8 +107,8 @@ def participants_html(request, proposal):
 @login_required
 @require_GET
 def builder(request, pk):
-    proposal = proposal_get_for_user(user=request.user, pk=pk, outcomes=True)
-    if proposal.outcomes_waiting:
+    proposal = proposal_get_for_user(user=request.user, pk=pk)
+    if undisclosed_outcomes(user=request.user).exists():  # rarely: a plain look-up first
         tell_outcomes(request, proposal)
     mode = request_mode(request)
     participants, panel = render_fragments(
