@@ -88,11 +88,16 @@ class Country(models.Model):
     def flag(self) -> str:
         """The flag as a small image from django-countries' set (emoji flags show as empty boxes on many
         desktops); decorative, since the country's name is always written beside it."""
-        code = self.code.lower()
-        if code not in flag_codes():
-            return ""
-        image = static(f"flags/{code}.gif")
-        return format_html('<img src="{}" alt="" class="flag-image" width="16" height="11">', image)
+        return flag_image(self.code.lower())
+
+
+@cache
+def flag_image(code: str) -> str:
+    """A country's flag image, once per process (the static files are those deployed with it)."""
+    if code not in flag_codes():
+        return ""
+    image = static(f"flags/{code}.gif")
+    return format_html('<img src="{}" alt="" class="flag-image" width="16" height="11">', image)
 
 
 @cache
