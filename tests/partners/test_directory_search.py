@@ -2,6 +2,9 @@
 acronym, city, Erasmus code, PIC or OID; verified records first among the most similar. One selector for the
 directory page, the builder's search and the records suggestions come from."""
 
+import re
+import time
+
 import pytest
 from django.db import connection
 from django.urls import reverse
@@ -192,3 +195,44 @@ def test_tuning_the_search_needs_rights_it_may_not_have_and_never_fails_the_migr
         assert not migration.tune(schema_editor, "ALTER FUNCTION no_such_function(text) COST 100")
         assert migration.tune(schema_editor, "ALTER FUNCTION word_similarity(text, text) COST 100")
     assert "Directory search tuning skipped (ALTER FUNCTION no_such_function(text) COST 100)" in caplog.text
+
+
+def filter_options(html: str, name: str) -> list[tuple[str, str]]:
+    select = re.search(rf'<select[^>]*name="{name}"[^>]*>(.*?)</select>', html, re.S).group(1)
+    return re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)</option>', select)
+
+
+def test_the_search_forms_list_the_countries_that_have_organisations_and_follow_the_directory(
+    client, directory, monkeypatch
+):
+    """The builder and the directory page list the countries that have organisations (a short list) and every
+    type, "any" first; the lists are cached briefly (a minute), so a country's first organisation shows there
+    once that time is up."""
+    from partners import forms
+
+    monkeypatch.setattr(forms, "FILTER_LISTS_SECONDS", 1)
+    proposal = ProposalFactory()
+    client.force_login(proposal.owner)
+    pages = (reverse("alliances:builder", args=[proposal.pk]), reverse("partners:organisation_list"))
+
+    for url in pages:
+        html = client.get(url).content.decode()
+        countries = filter_options(html, "country")
+        assert countries[0] == ("", "Any country")
+        assert {"PL", "DK", "DE"} <= {code for code, _name in countries}
+        assert "IS" not in {code for code, _name in countries}
+        types = filter_options(html, "type")
+        assert types[0] == ("", "Any type") and ("ngo", "Non-governmental organisation") in types
+        assert filter_options(html, "eche")[0] == ("", "Any ECHE status")
+
+    OrganisationFactory(legal_name="Háskóli Íslands", country=country("IS"), verified=True)
+    time.sleep(1.5)  # the lists' time in the cache, shortened to a second
+    for url in pages:
+        countries = filter_options(client.get(url).content.decode(), "country")
+        assert ("IS", "Iceland") in countries
+
+    # A filter chosen from the list finds what it says.
+    search = client.get(
+        reverse("alliances:organisation_search", args=[proposal.pk]), {"q": "haskoli", "country": "IS"}
+    ).content.decode()
+    assert "Háskóli Íslands" in search
