@@ -36,10 +36,13 @@ def proposals_for_user(*, user, include_archived: bool = False) -> QuerySet[Prop
     )
 
 
-def proposal_get_for_user(*, user, pk, report: bool = True) -> Proposal:
+PROPOSAL_RELATED = ("edition", "owner", "eligibility_report")
+
+
+def proposal_get_for_user(*, user, pk, related: tuple[str, ...] = PROPOSAL_RELATED) -> Proposal:
     """The proposal if the user owns or co-edits it (archived ones included), else 404: never a hint that it
-    exists. Without `report`, the eligibility report (a few kilobytes of JSON) is read only if it is used."""
-    related = ["edition", "owner", *(["eligibility_report"] if report else [])]
+    exists. With it, the `related` records pages show (a fragment that needs only the proposal's id and
+    state asks for none: the eligibility report alone is a few kilobytes of JSON)."""
     proposal = get_object_or_404(Proposal.objects.select_related(*related), pk=pk)
     if proposal.owner_id != user.pk and not proposal.co_editors.filter(pk=user.pk).exists():
         raise Http404

@@ -30,6 +30,18 @@ from .archived import refuse_if_archived
 from .builder import ELIGIBILITY_EVENT, participants_html, participation_or_404, rows_context
 
 SEARCH_RESULTS = 20
+# What a result shows (search_results.html), and only that: the look-up is most of the fragment's cost.
+SEARCH_RESULT_FIELDS = (
+    "legal_name",
+    "acronym",
+    "verified",
+    "pic",
+    "erasmus_code",
+    "eche_status",
+    "country__name",
+    "type__name",
+    "type__higher_education",
+)
 
 
 def expected_version(request) -> int:
@@ -92,16 +104,16 @@ def _int_or_404(value) -> int:
 @login_required
 @require_GET
 def organisation_search_fragment(request, pk):
-    proposal = proposal_get_for_user(user=request.user, pk=pk, report=False)
+    proposal = proposal_get_for_user(user=request.user, pk=pk, related=())
     form = OrganisationSearchForm(request.GET)
     results = []
     searched = form.is_valid() and form.has_filters
     if searched:
         in_consortium = Participation.objects.filter(proposal=proposal, organisation=OuterRef("pk"))
         results = list(
-            organisation_search(**form.filters()).annotate(in_consortium=Exists(in_consortium))[
-                : SEARCH_RESULTS + 1
-            ]
+            organisation_search(**form.filters())
+            .only(*SEARCH_RESULT_FIELDS)
+            .annotate(in_consortium=Exists(in_consortium))[: SEARCH_RESULTS + 1]
         )
     context = {
         "proposal": proposal,
