@@ -1,7 +1,7 @@
 from django.contrib.postgres.search import TrigramSimilarity, TrigramWordSimilarity
 from django.core.exceptions import FieldDoesNotExist
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import CharField, Q, QuerySet, Value
 from django.db.models.functions import Length
 
 from .codes import fold_for_search, normalise_legal_name
@@ -82,10 +82,8 @@ def _most_similar(queryset, folded: str) -> QuerySet[Organisation]:
     shortest = queryset.filter(_containing(words)).order_by(Length("search_text"), "pk")
     most_similar = list(shortest.values_list("pk", flat=True)[:MOST_SIMILAR])
     if not most_similar:
-        typos = [
-            word for word in words if not Organisation.objects.filter(search_text__contains=word).exists()
-        ]
-        known = [word for word in words if word not in typos]
+        known = _appearing(words)
+        typos = [word for word in words if word not in known]
         close = Q()
         for word in typos:
             close &= Q(search_text__trigram_word_similar=word)
@@ -100,6 +98,17 @@ def _most_similar(queryset, folded: str) -> QuerySet[Organisation]:
         .annotate(similarity=TrigramSimilarity("search_text", folded))
         .order_by("-verified", "-similarity", "legal_name", "pk")
     )
+
+
+def _appearing(words: list[str]) -> set[str]:
+    """The words that appear in some record: one query, one index look-up (stopping at the first) each."""
+    each = [
+        Organisation.objects.filter(search_text__contains=word)
+        .order_by()
+        .values_list(Value(word, CharField()))[:1]
+        for word in words
+    ]
+    return {word for (word,) in each[0].union(*each[1:], all=True)}
 
 
 def _ranked(candidates, folded: str) -> list[int]:
