@@ -102,20 +102,24 @@ def proposals_touch_for_organisations(organisation_ids: list[int]) -> None:
         proposal_touch(proposal_id=proposal_id)
 
 
-@transaction.atomic
 def outcomes_to_tell(*, user, proposal: Proposal) -> list[OrganisationChangeRequest]:
-    """The user's decided corrections of this proposal's organisations not yet told, marked told now."""
+    """The user's decided corrections of this proposal's organisations not yet told, marked told now.
+
+    Every builder page asks, and almost always there are none: a plain look-up says so before any lock."""
     from django.utils import timezone
 
-    decided = list(
-        undisclosed_outcomes(user=user)
-        .select_for_update(of=("self",))
-        .filter(organisation__participations__proposal=proposal)
-        .select_related("organisation")
-        .order_by("reviewed_at", "pk")
-    )
-    if decided:
-        OrganisationChangeRequest.objects.filter(pk__in=[r.pk for r in decided]).update(
-            outcome_notified_at=timezone.now()
+    if not undisclosed_outcomes(user=user).exists():
+        return []
+    with transaction.atomic():
+        decided = list(
+            undisclosed_outcomes(user=user)
+            .select_for_update(of=("self",))
+            .filter(organisation__participations__proposal=proposal)
+            .select_related("organisation")
+            .order_by("reviewed_at", "pk")
         )
+        if decided:
+            OrganisationChangeRequest.objects.filter(pk__in=[r.pk for r in decided]).update(
+                outcome_notified_at=timezone.now()
+            )
     return decided

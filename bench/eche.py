@@ -17,6 +17,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from unittest import mock
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -62,16 +63,10 @@ def import_once(*, records: bool) -> tuple[float, int]:
     patches = {"queue_recheck_all": lambda: None}
     if not records:
         patches["directory_records_update"] = lambda **kwargs: DirectoryReport()
-    originals = {name: getattr(list_storage, name) for name in patches}
-    for name, replacement in patches.items():
-        setattr(list_storage, name, replacement)
-    try:
+    with mock.patch.multiple(list_storage, **patches):
         started = time.perf_counter()
         eche_list, _parsed = list_storage.eche_list_import(source=LIST, filename=LIST.name)
         return time.perf_counter() - started, eche_list.holders_count
-    finally:
-        for name, original in originals.items():
-            setattr(list_storage, name, original)
 
 
 def empty_directory() -> None:

@@ -23,7 +23,6 @@ from ..selectors import (
     eligibility_history,
     gap_suggestions,
     proposal_get_for_user,
-    undisclosed_outcomes,
 )
 from .curation import tell_outcomes
 
@@ -108,8 +107,7 @@ def participants_html(request, proposal):
 @require_GET
 def builder(request, pk):
     proposal = proposal_get_for_user(user=request.user, pk=pk)
-    if undisclosed_outcomes(user=request.user).exists():  # rarely: a plain look-up first
-        tell_outcomes(request, proposal)
+    tell_outcomes(request, proposal)
     mode = request_mode(request)
     participants, panel = render_fragments(
         request,
