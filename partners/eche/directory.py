@@ -39,6 +39,7 @@ from partners.models import (
 )
 from partners.signals import organisations_changed_in_bulk
 
+from .bulk_insert import bulk_insert
 from .list_format import Holder
 
 HEI_TYPE = "higher-education-institution"
@@ -248,7 +249,7 @@ def directory_records_update(*, holders: Sequence[Holder], source: str) -> Direc
 
     for organisation in new:
         organisation.normalise_identifiers()
-    Organisation.objects.bulk_create(new, batch_size=BATCH)  # no signal: the re-check after commit follows
+    bulk_insert(Organisation, new)  # no signal: the re-check after commit follows
     report.created = len(new)
     _update_matched(matched, report, source)
     return report

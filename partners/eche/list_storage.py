@@ -7,22 +7,21 @@ from __future__ import annotations
 
 import io
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from partners.models import EcheHolder, EcheImportJob, EcheList, ImportJobStatus
 
+from .bulk_insert import bulk_insert
 from .directory import directory_records_update
 from .list_format import ListFormatError, ParsedList
 from .list_reader import read_holder_list
 from .services import organisations_recheck_all
 
 logger = logging.getLogger(__name__)
-
-HOLDER_BATCH = 2000
 
 
 def eche_list_store(*, parsed: ParsedList, user=None) -> EcheList:
@@ -43,21 +42,24 @@ def eche_list_store(*, parsed: ParsedList, user=None) -> EcheList:
             refused=[{"row": p.row, "reason": p.reason} for p in parsed.refused],
             warnings=[{"row": p.row, "reason": p.reason} for p in parsed.warnings],
         )
-        _holders_insert(
-            (
-                new.pk,
-                h.row,
-                h.erasmus_code[:40],
-                h.erasmus_code_normalised[:40],
-                h.pic,
-                h.oid,
-                h.legal_name[:500],
-                h.city[:200],
-                h.country,
-                h.start,
-                h.end,
-            )
-            for h in parsed.holders
+        bulk_insert(
+            EcheHolder,
+            [
+                EcheHolder(
+                    list=new,
+                    row=h.row,
+                    erasmus_code=h.erasmus_code[:40],
+                    erasmus_code_normalised=h.erasmus_code_normalised[:40],
+                    pic=h.pic,
+                    oid=h.oid,
+                    legal_name=h.legal_name[:500],
+                    city=h.city[:200],
+                    country=h.country,
+                    start=h.start,
+                    end=h.end,
+                )
+                for h in parsed.holders
+            ],
         )
         previous = list(
             EcheList.objects.select_for_update().filter(is_current=True).values_list("pk", flat=True)
@@ -72,41 +74,6 @@ def eche_list_store(*, parsed: ParsedList, user=None) -> EcheList:
         EcheList.objects.filter(pk=new.pk).update(directory_report=new.directory_report)
         transaction.on_commit(queue_recheck_all, robust=True)
     return new
-
-
-HOLDER_COLUMNS = [
-    "list", "row", "erasmus_code", "erasmus_code_normalised", "pic", "oid", "legal_name", "city", "country",
-    "start", "end",
-]  # fmt: skip
-
-
-def _holders_insert(rows: Iterable[tuple]) -> None:
-    """Insert a list's holders, given as tuples of HOLDER_COLUMNS: with COPY on PostgreSQL (building some
-    6,000 rows through the ORM took about half as long as reading the workbook), bulk_create elsewhere."""
-    fields = [EcheHolder._meta.get_field(name) for name in HOLDER_COLUMNS]
-    if connection.vendor != "postgresql":
-        names = [field.attname for field in fields]
-        holders = (EcheHolder(**dict(zip(names, row, strict=True))) for row in rows)
-        EcheHolder.objects.bulk_create(holders, batch_size=HOLDER_BATCH)
-        return
-    data = io.StringIO()
-    data.writelines("\t".join(map(_copy_text, row)) + "\n" for row in rows)
-    data.seek(0)
-    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
-    table = connection.ops.quote_name(EcheHolder._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN", data)
-
-
-def _copy_text(value) -> str:
-    """A value (text, a number or a date) in COPY's text format: NULL as \\N, backslashes and line and field
-    separators escaped."""
-    if value is None:
-        return "\\N"
-    return str(value).translate(_COPY_ESCAPES)
-
-
-_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
 def queue_recheck_all() -> None:

@@ -7,9 +7,11 @@ import zipfile
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import timezone
 
 from partners.eche.list_format import ListFormatError
-from partners.models import EcheHolder, EcheList
+from partners.models import EcheHolder, EcheList, Organisation
+from partners.selectors import organisation_search
 from tests.factories import UserFactory
 
 from .eche_helpers import APRIL_2026, ECHE_DIR, FILES, D, import_list, write_list
@@ -213,8 +215,8 @@ def test_beat_schedule_names_registered_tasks():
 
 
 def test_text_is_stored_exactly_whatever_characters_it_holds(tmp_path):
-    """Holders are bulk-loaded (COPY on PostgreSQL): separators, backslashes and NULL markers inside a cell
-    are data."""
+    """Holders and their directory records are bulk-loaded (COPY on PostgreSQL): separators, backslashes and
+    NULL markers inside a cell are data, in text columns and in a record's JSON copy of the list's values."""
     names = {
         "AT": "Tab\there, line\nbreak",  # (XML reads a carriage return as a line feed)
         "BE": "Back\\slash and \\N and \\t",
@@ -225,11 +227,23 @@ def test_text_is_stored_exactly_whatever_characters_it_holds(tmp_path):
         (f"X  TEST0{index}", f"99999999{index}", "", name, code, D(2021, 1, 1), D(2029, 12, 31))
         for index, (code, name) in enumerate(names.items())
     ]
-    eche_list = import_list(write_list(tmp_path / "odd.xlsx", holders))
+    before = timezone.now()
+    eche_list = import_list(write_list(tmp_path / "odd.xlsx", holders), records=True)
     stored = {holder.country: holder for holder in EcheHolder.objects.filter(list=eche_list)}
     assert {code: holder.legal_name for code, holder in stored.items()} == names
     assert all((holder.start, holder.end) == (D(2021, 1, 1), D(2029, 12, 31)) for holder in stored.values())
     assert all(holder.oid == "" and holder.city == "City" for holder in stored.values())
+
+    records = {o.country_id: o for o in Organisation.objects.filter(pic__startswith="99999999")}
+    spaced = {code: " ".join(name.split()) for code, name in names.items()}  # a record's name: spaces as one
+    assert {code: record.legal_name for code, record in records.items()} == spaced
+    assert {code: record.listed["legal_name"] for code, record in records.items()} == spaced
+    assert all(record.verified and record.city == "City" and record.oid == "" for record in records.values())
+    assert all(
+        before <= record.created_at <= record.updated_at <= timezone.now() for record in records.values()
+    )
+    found = organisation_search(query="back\\slash")  # the name key and search text were stored too
+    assert [record.country_id for record in found] == ["BE"]
 
 
 def test_a_nul_character_deep_in_a_csv_is_dropped_not_an_error(tmp_path):
