@@ -219,8 +219,8 @@ def main():
                 "import_seconds": round(holders_seconds, 3),
                 "with_records_seconds": round(with_records_seconds, 3),
                 "again_over_its_records_seconds": round(again_seconds, 3),
-                "ratio": holders_seconds / openpyxl_seconds,
-                "with_records_ratio": max(with_records_seconds, again_seconds) / openpyxl_seconds,
+                "ratio": round(holders_seconds / openpyxl_seconds, 2),
+                "with_records_ratio": round(max(with_records_seconds, again_seconds) / openpyxl_seconds, 2),
             }
         )
     ratio = statistics.median(r["ratio"] for r in rounds)
@@ -232,10 +232,7 @@ def main():
         "import": {
             "file": LIST.name,
             "holders": holders,
-            "rounds": [
-                {**r, "ratio": round(r["ratio"], 2), "with_records_ratio": round(r["with_records_ratio"], 2)}
-                for r in rounds
-            ],
+            "rounds": rounds,
             "ratio": round(ratio, 2),
             "with_records_ratio": round(records_ratio, 2),
         },

@@ -32,13 +32,12 @@ def bulk_insert(model: type[models.Model], instances: Sequence[models.Model]) ->
         for field in fields
         if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
     ]
-    for instance in instances:
-        for field in stamped:
-            field.pre_save(instance, add=True)
     values = attrgetter(*(field.attname for field in fields))
     json_columns = [index for index, field in enumerate(fields) if isinstance(field, models.JSONField)]
     data = io.StringIO()
     for instance in instances:
+        for field in stamped:
+            field.pre_save(instance, add=True)
         row = list(values(instance))
         for index in json_columns:  # as JSON text
             if row[index] is not None:
