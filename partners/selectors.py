@@ -73,21 +73,22 @@ def _most_similar(queryset, folded: str) -> QuerySet[Organisation]:
     """The 50 records most similar to the query, verified ones first: index-backed at any directory size.
 
     Words shorter than a trigram are left to the ranking (an index cannot look them up). When every other
-    word appears somewhere, the records holding them all are the candidates, and of those the shortest are
-    the most similar (each extra word lowers the similarity). Otherwise the words that appear in no record
-    are typos, matched by word similarity (`%>`) beside the words that do appear; if a typo is too far for
-    that, the records holding the words that appear, ranked by similarity to the whole query.
+    word appears somewhere, the records holding them all are the candidates. Otherwise the words that appear
+    in no record are typos, and the candidates are the records holding the words that appear and a word
+    similar (`%>`) to each typo. Of the candidates, the shortest are the most similar (each extra word lowers
+    the similarity; scoring every candidate instead took 4-7 ms more for 500 of them at 250,000 records). If
+    a typo is too far for `%>`, the records holding the words that appear, ranked by similarity to the whole
+    query (what is left of the typo counts there).
     """
     words = [word for word in folded.split() if len(word) >= TRIGRAM]
-    shortest = queryset.filter(_containing(words)).order_by(Length("search_text"), "pk")
-    most_similar = list(shortest.values_list("pk", flat=True)[:MOST_SIMILAR])
+    most_similar = _shortest(queryset.filter(_containing(words)))
     if not most_similar:
         known = _appearing(words)
         typos = [word for word in words if word not in known]
         close = Q()
         for word in typos:
             close &= Q(search_text__trigram_word_similar=word)
-        most_similar = _ranked(queryset.filter(_containing(known), close), folded)
+        most_similar = _shortest(queryset.filter(_containing(known), close))
         if not most_similar and known:
             # A typo that leaves too few of a word's trigrams ("chmabre": a third): the words that are right.
             most_similar = _ranked(queryset.filter(_containing(known)), folded)
@@ -98,6 +99,10 @@ def _most_similar(queryset, folded: str) -> QuerySet[Organisation]:
         .annotate(similarity=TrigramSimilarity("search_text", folded))
         .order_by("-verified", "-similarity", "legal_name", "pk")
     )
+
+
+def _shortest(candidates) -> list[int]:
+    return list(candidates.order_by(Length("search_text"), "pk").values_list("pk", flat=True)[:MOST_SIMILAR])
 
 
 def _appearing(words: list[str]) -> set[str]:

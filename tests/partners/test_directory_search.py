@@ -101,6 +101,13 @@ def test_at_most_the_fifty_most_similar(directory):
     assert len(found("Akademia Sztuk")) == selectors.MOST_SIMILAR
 
 
+def test_a_typo_among_many_records_with_the_other_words_finds_the_one_meant_first(directory):
+    OrganisationFactory.create_batch(60, legal_name=factory_names())
+    OrganisationFactory(legal_name="Akademia Sztuk Pięknych w Krakowie", country=country("PL"))
+
+    assert found("Akademia Sztuk Pieknych Krakowei")[0] == "Akademia Sztuk Pięknych w Krakowie"
+
+
 def factory_names():
     import factory
 
