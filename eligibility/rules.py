@@ -926,12 +926,33 @@ def _confirmed_mode(
 
 def evaluate(snapshot: Snapshot, edition: EditionRules, mode: str) -> Evaluation:
     """Evaluate a proposal against its edition, looking only at the participants the mode considers."""
+    return evaluate_modes(snapshot, edition, (mode,))[mode]
+
+
+def evaluate_modes(
+    snapshot: Snapshot, edition: EditionRules, modes: Iterable[str] = MODES
+) -> dict[str, Evaluation]:
+    """`evaluate` in each of the modes, by mode. The confirmed mode reads the projected results too, so
+    evaluating both at once checks each mode once."""
     applicable = [check for code, check in _CHECKS if code in set(criteria_for(edition))]
-    ctx = _Context(participants=considered(snapshot, mode), snapshot=snapshot, edition=edition)
-    results = tuple(check(ctx) for check in applicable)
-    if mode == "confirmed":
-        projected = _Context(
-            participants=considered(snapshot, "projected"), snapshot=snapshot, edition=edition
+    contexts: dict[str, _Context] = {}
+    checked: dict[str, tuple[CriterionResult, ...]] = {}
+
+    def results_of(mode: str) -> tuple[CriterionResult, ...]:
+        if mode not in checked:
+            contexts[mode] = _Context(
+                participants=considered(snapshot, mode), snapshot=snapshot, edition=edition
+            )
+            checked[mode] = tuple(check(contexts[mode]) for check in applicable)
+        return checked[mode]
+
+    evaluations = {}
+    for mode in modes:
+        results = results_of(mode)
+        if mode == "confirmed":
+            projected = results_of("projected")
+            results = _confirmed_mode(results, projected, contexts["confirmed"], contexts["projected"])
+        evaluations[mode] = Evaluation(
+            edition=edition.year, mode=mode, status=overall_status(results), criteria=results
         )
-        results = _confirmed_mode(results, tuple(check(projected) for check in applicable), ctx, projected)
-    return Evaluation(edition=edition.year, mode=mode, status=overall_status(results), criteria=results)
+    return evaluations

@@ -32,10 +32,7 @@ def chunked(ids: Iterable[int], size: int = CHUNK_SIZE):
 
 
 def evaluate_both_modes(proposal_snapshot: snapshot.ProposalSnapshot) -> dict[str, rules.Evaluation]:
-    return {
-        mode: rules.evaluate(proposal_snapshot.snapshot, proposal_snapshot.edition, mode)
-        for mode in rules.MODES
-    }
+    return rules.evaluate_modes(proposal_snapshot.snapshot, proposal_snapshot.edition)
 
 
 def _changes(

@@ -6,6 +6,7 @@ as its Member State; the edition's exclusions and programme-status overrides com
 effective country (the rules only ever ask about the countries of the consortium).
 """
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -41,11 +42,11 @@ def lock(proposal_ids: Iterable[int]) -> list[int]:
 
 # The edition's parameters that are rows of their own rather than columns.
 EDITION_RELATIONS = ("excluded_countries", "programme_status_overrides")
+EDITION_COLUMNS = tuple(field for field in rules.EDITION_FIELDS if field not in EDITION_RELATIONS)
 
 
 def _edition_parameters(edition: Edition) -> dict:
-    columns = (field for field in rules.EDITION_FIELDS if field not in EDITION_RELATIONS)
-    return {field: getattr(edition, field) for field in columns}
+    return {field: getattr(edition, field) for field in EDITION_COLUMNS}
 
 
 def edition_rules_from(edition: Edition) -> rules.EditionRules:
@@ -62,13 +63,31 @@ def edition_rules_from(edition: Edition) -> rules.EditionRules:
     )
 
 
-def _participant_rows(proposal_ids: list[int]):
+# The two reads are built once per process and only filtered by each evaluation: building a query takes the
+# ORM longer than PostgreSQL takes to run it (about 1.5 ms against 0.8 ms for the participants of 50).
+
+
+@functools.cache
+def _proposal_rows():
+    """Each proposal as a dict: what the rules read of it and of its edition, and its stored evaluations."""
+    return Proposal.objects.values(
+        "pk",
+        "duration_months",
+        "aims",
+        "edition__year",
+        *(f"edition__{field}" for field in EDITION_COLUMNS),
+        "eligibility_report__confirmed",
+        "eligibility_report__projected",
+    )
+
+
+@functools.cache
+def _participant_rows():
     """Each participant as a dict, in the consortium's order, with its effective country's status under the
     proposal's edition (`excluded`, `override`)."""
     edition = OuterRef("proposal__edition_id")
     return (
-        Participation.objects.filter(proposal_id__in=proposal_ids)
-        .annotate(
+        Participation.objects.annotate(
             # rules.effective_country in SQL, to look the edition's exclusions and overrides up by it.
             effective_country=Coalesce("organisation__country__member_state_id", "organisation__country_id"),
             excluded=Exists(
@@ -140,35 +159,34 @@ def build_many(proposal_ids: Iterable[int]) -> dict[int, ProposalSnapshot]:
     ids = sorted({int(pk) for pk in proposal_ids})
     if not ids:
         return {}
-    proposals = Proposal.objects.filter(pk__in=ids).select_related("edition", "eligibility_report")
     participants: dict[int, list[dict]] = {pk: [] for pk in ids}
-    for row in _participant_rows(ids):
+    for row in _participant_rows().filter(proposal_id__in=ids):
         participants[row["proposal_id"]].append(row)
     snapshots = {}
-    for proposal in proposals:
-        rows = participants[proposal.pk]
+    for proposal in _proposal_rows().filter(pk__in=ids):
+        rows = participants[proposal["pk"]]
         edition = rules.EditionRules.from_mapping(
-            proposal.edition.year,
+            proposal["edition__year"],
             {
-                **_edition_parameters(proposal.edition),
+                **{field: proposal[f"edition__{field}"] for field in EDITION_COLUMNS},
                 "excluded_countries": [row["effective_country"] for row in rows if row["excluded"]],
                 "programme_status_overrides": {
                     row["effective_country"]: row["override"] for row in rows if row["override"]
                 },
             },
         )
-        report = getattr(proposal, "eligibility_report", None)
-        snapshots[proposal.pk] = ProposalSnapshot(
-            proposal_id=proposal.pk,
+        snapshots[proposal["pk"]] = ProposalSnapshot(
+            proposal_id=proposal["pk"],
             edition=edition,
             snapshot=rules.Snapshot(
-                duration_months=proposal.duration_months,
-                aims=tuple(proposal.aims or ()),
+                duration_months=proposal["duration_months"],
+                aims=tuple(proposal["aims"] or ()),
                 participants=tuple(_participant(row) for row in rows),
             ),
+            # No report yet: the join gives None for both.
             previous={
-                "confirmed": report.confirmed if report else {},
-                "projected": report.projected if report else {},
+                "confirmed": proposal["eligibility_report__confirmed"] or {},
+                "projected": proposal["eligibility_report__projected"] or {},
             },
         )
     return snapshots
