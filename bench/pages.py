@@ -13,10 +13,15 @@ throughput = 1 / Σ(1 / throughput_i), since 1 / throughput_i is the server time
 and a page view costs them all; p95 = p95(page) + max p95(fragment), since htmx sends the load-triggered
 fragments together once the page has arrived.
 
-Rounds alternate (bare, page view, on each gunicorn, ...), and each ratio is the median of the rounds'
-ratios: on a shared two-core machine a single long run of each can land one of them in a busy moment, and the
-ratio then measures the neighbours rather than the page (single runs gave 0.3 to 0.56). The builder is
-requested with a signed-in browser's cookies: the session and the CSRF cookie.
+Two floors are measured in the same rounds, with the same cookies, and given beside the budgets (not
+budgeted): a signed-in view that answers "ok" (the session and the user, from the database: what every
+signed-in page does first) and a signed-in page with the layout and no content. The builder page does all of
+that and more, so its ratios to the bare view cannot be better than theirs.
+
+Rounds alternate (bare, page view, on each gunicorn, ..., the floors), and each ratio is the median of the
+rounds' ratios: on a shared two-core machine a single long run of each can land one of them in a busy moment,
+and the ratio then measures the neighbours rather than the page (single runs gave 0.3 to 0.56). The builder
+is requested with a signed-in browser's cookies: the session and the CSRF cookie.
 
     make bench
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/alliance_builder .venv/bin/python bench/pages.py
@@ -50,6 +55,13 @@ DURATION = int(os.environ.get("BENCH_SECONDS", "15"))  # per page, over all roun
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "4"))
 PARTICIPANTS = 50
+PAGES = ("bare_view", "builder_page_view")
+# Not budgeted: what any signed-in page costs before its own work, against the same bare view
+# (bench/pages_urls.py). A builder page does all of it and more, so its ratios cannot be better than these.
+FLOORS = {
+    "signed-in": "a signed-in view that answers 'ok': the session and the user, from the database",
+    "layout": "a signed-in page with the layout every page has (base.html) and no content",
+}
 
 WRK_SCRIPT = """
 done = function(summary, latency, requests)
@@ -262,6 +274,9 @@ def main():
             # Warm up (templates compiled, pages cached where they are, connections open), then measure.
             measure_page_view(views[state], script_path, 3 if state == "cache_warm" else 1)
             wrk(bare_urls[state], {}, script_path, 1)
+        floor_urls = {name: bare_urls["cache_warm"].replace("/bare/", f"/{name}/") for name in FLOORS}
+        for url in floor_urls.values():
+            wrk(url, {"Cookie": cookies}, script_path, 1)
         seconds = max(1, round(DURATION / ROUNDS))
         rounds = []
         for _ in range(ROUNDS):
@@ -270,6 +285,11 @@ def main():
                 bare = wrk(bare_urls[state], {}, script_path, seconds)
                 builder = measure_page_view(views[state], script_path, seconds)
                 one[state] = {"bare_view": bare, "builder_page_view": builder, **ratios(bare, builder)}
+            # The floors, on the gunicorn with the caches (they use none), against its bare view this round.
+            bare = one["cache_warm"]["bare_view"]
+            for name, url in floor_urls.items():
+                floor = wrk(url, {"Cookie": cookies}, script_path, seconds)
+                one[name] = {"page": floor, **ratios(bare, floor)}
             rounds.append(one)
         script_path.unlink()
 
@@ -291,13 +311,20 @@ def main():
             }
             for state in servers
         }
+        figures["floors"] = {
+            name: {
+                "what": what,
+                "requests_per_second": [one[name]["page"]["requests_per_second"] for one in rounds],
+                "p95_ms": [one[name]["page"]["p95_ms"] for one in rounds],
+                "throughput_ratio": median(name, "throughput_ratio"),
+                "p95_ratio": median(name, "p95_ratio"),
+            }
+            for name, what in FLOORS.items()
+        }
         cold, warm = figures["nothing_cached"], figures["cache_warm"]
-        errors = sum(
-            one[state][page]["errors"] + one[state][page]["non_2xx"]
-            for one in rounds
-            for state in servers
-            for page in ("bare_view", "builder_page_view")
-        )
+        measured = [one[state][page] for one in rounds for state in servers for page in PAGES]
+        measured += [one[name]["page"] for one in rounds for name in FLOORS]
+        errors = sum(each_run["errors"] + each_run["non_2xx"] for each_run in measured)
         result = {
             "benchmark": "builder-page",
             "participants": PARTICIPANTS,
