@@ -111,6 +111,27 @@ def print_load_latencies(entry: dict) -> None:
         )
 
 
+def print_floors(report: dict) -> None:
+    """The unbudgeted floors: what any signed-in request costs before its own work, against the same bare view
+    (bench/pages_urls.py). A budget below its floor cannot hold, whatever the page or search does."""
+    lines = []
+    pages = (report.get("pages") or {}).get("result") or {}
+    for name, floor in (pages.get("floors") or {}).items():
+        ratios = f"throughput {floor['throughput_ratio']} x bare, p95 {floor['p95_ratio']} x bare"
+        lines.append(f"  pages: {name:<10} {ratios} ({floor['what']})")
+    directory = (report.get("directory") or {}).get("result") or {}
+    for size, figures in (directory.get("sizes") or {}).items():
+        if "signed_in_floor_p95_vs_bare" in figures:
+            lines.append(
+                f"  directory ({size}): signed-in p95 {figures['signed_in_floor_p95_vs_bare']} x bare "
+                f"(search p95 {round(figures['search_p95_ms'] / figures['bare_p95_ms'], 2)} x bare)"
+            )
+    if lines:
+        print()
+        print("Floors (not budgeted), as multiples of the same bare view:")
+        print("\n".join(lines))
+
+
 def main() -> int:
     only = set(sys.argv[1:])
     scripts = [script for script in benchmarks() if not only or script.stem in only]
@@ -130,6 +151,7 @@ def main() -> int:
     table = [row for name, entry in report["benchmarks"].items() for row in rows(name, entry)]
     print()
     print_table(table)
+    print_floors(report["benchmarks"])
     if "load" in report["benchmarks"]:
         print_load_latencies(report["benchmarks"]["load"])
     failed = [row for row in table if row[3] != "holds"]
