@@ -266,15 +266,15 @@ def main():
         with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
             script.write(WRK_SCRIPT)
         script_path = Path(script.name)
-        views, bare_urls = {}, {}
+        views, bare_urls, bases = {}, {}, {}
         for state, (_process, port) in servers.items():
-            base = f"http://127.0.0.1:{port}"
+            base = bases[state] = f"http://127.0.0.1:{port}"
             views[state] = page_view(f"{base}/proposals/{proposal_id}/", cookies)
             bare_urls[state] = f"{base}/bench/bare/"
             # Warm up (templates compiled, pages cached where they are, connections open), then measure.
             measure_page_view(views[state], script_path, 3 if state == "cache_warm" else 1)
             wrk(bare_urls[state], {}, script_path, 1)
-        floor_urls = {name: bare_urls["cache_warm"].replace("/bare/", f"/{name}/") for name in FLOORS}
+        floor_urls = {name: f"{bases['cache_warm']}/bench/{name}/" for name in FLOORS}
         for url in floor_urls.values():
             wrk(url, {"Cookie": cookies}, script_path, 1)
         seconds = max(1, round(DURATION / ROUNDS))

@@ -934,24 +934,21 @@ def evaluate_modes(
 ) -> dict[str, Evaluation]:
     """`evaluate` in each of the modes, by mode. The confirmed mode reads the projected results too, so
     evaluating both at once checks each mode once."""
+    modes = tuple(modes)
     applicable = [check for code, check in _CHECKS if code in set(criteria_for(edition))]
-    contexts: dict[str, _Context] = {}
-    checked: dict[str, tuple[CriterionResult, ...]] = {}
-
-    def results_of(mode: str) -> tuple[CriterionResult, ...]:
-        if mode not in checked:
-            contexts[mode] = _Context(
-                participants=considered(snapshot, mode), snapshot=snapshot, edition=edition
-            )
-            checked[mode] = tuple(check(contexts[mode]) for check in applicable)
-        return checked[mode]
-
+    checked_modes = {*modes, "projected"} if "confirmed" in modes else set(modes)
+    contexts = {
+        mode: _Context(participants=considered(snapshot, mode), snapshot=snapshot, edition=edition)
+        for mode in checked_modes
+    }
+    checked = {mode: tuple(check(ctx) for check in applicable) for mode, ctx in contexts.items()}
     evaluations = {}
     for mode in modes:
-        results = results_of(mode)
+        results = checked[mode]
         if mode == "confirmed":
-            projected = results_of("projected")
-            results = _confirmed_mode(results, projected, contexts["confirmed"], contexts["projected"])
+            results = _confirmed_mode(
+                results, checked["projected"], contexts["confirmed"], contexts["projected"]
+            )
         evaluations[mode] = Evaluation(
             edition=edition.year, mode=mode, status=overall_status(results), criteria=results
         )
