@@ -13,8 +13,16 @@ if found; then
 fi
 if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
   echo "$WHO: installing Debian's '$PACKAGE' package with apt-get..."
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$PACKAGE" >/dev/null
+  # Another apt-get (a second make, an unattended upgrade) may hold apt's locks: wait for them, up to 10
+  # minutes. `install` waits by itself; `update` does not wait for the package lists' lock, so it is retried.
+  WAIT=(-o DPkg::Lock::Timeout=600)
+  for attempt in $(seq 60); do
+    apt-get "${WAIT[@]}" update -qq && break
+    [ "$attempt" = 60 ] && exit 1
+    echo "$WHO: apt-get update failed (another apt-get running?); trying again in 10 s..." >&2
+    sleep 10
+  done
+  DEBIAN_FRONTEND=noninteractive apt-get "${WAIT[@]}" install -y -qq "$PACKAGE" >/dev/null
   found && exit 0
 fi
 echo "$WHO: $PROGRAM is missing; install Debian's '$PACKAGE' package." >&2
