@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from .forms import IDENTIFIER_LABELS, describe
 from .models import ChangeRequestStatus, Organisation, OrganisationChangeRequest
-from .selectors import organisations_with_identifier
+from .selectors import field_label, organisations_with_identifier
 from .signals import change_requests_changed
 
 # What a correction may change, as model field names; the foreign keys are stored by primary key.
@@ -127,6 +127,20 @@ def change_request_create(
     return change_request
 
 
+def _check_still_current(*, organisation: Organisation, changes: dict) -> None:
+    moved = {
+        field: change
+        for field, change in changes.items()
+        if _plain(_stored(organisation, field)) != change.get("old")
+    }
+    if moved:
+        raise ValidationError(
+            _("the record changed since it was requested (%(fields)s): reject it, and ask for a new one if "
+              "it is still needed.")
+            % {"fields": ", ".join(str(field_label(field)) for field in moved)}
+        )
+
+
 def _lock_pending(change_request_id: int) -> OrganisationChangeRequest:
     change_request = OrganisationChangeRequest.objects.select_for_update().get(pk=change_request_id)
     if change_request.status != ChangeRequestStatus.PENDING:
@@ -152,9 +166,13 @@ def _decide(change_request: OrganisationChangeRequest, *, status: str, reviewer,
 
 @transaction.atomic
 def change_request_approve(*, change_request_id: int, reviewer, note: str = "") -> OrganisationChangeRequest:
-    """Apply the request's changes (re-validated against the directory as it is now) and record who did."""
+    """Apply the request's changes (re-validated against the directory as it is now) and record who did.
+
+    Refused when a field it changes no longer holds what it held when it was asked (another request approved
+    meanwhile, a curator's edit): approving it would silently undo that newer change."""
     change_request = _lock_pending(change_request_id)
     organisation = Organisation.objects.select_for_update().get(pk=change_request.organisation_id)
+    _check_still_current(organisation=organisation, changes=change_request.changes)
     organisation_apply_changes(organisation=organisation, changes=change_request.changes)
     change_request.organisation = organisation
     _decide(change_request, status=ChangeRequestStatus.APPROVED, reviewer=reviewer, note=note)

@@ -106,7 +106,12 @@ class OrganisationChangeRequestAdmin(admin.ModelAdmin):
 
     def _review(self, request, queryset, *, approve: bool):
         """First the requests and a note to confirm with; then each decided in its own transaction."""
-        pending = list(queryset.filter(status=ChangeRequestStatus.PENDING).select_related("organisation"))
+        # Oldest first: of two requests on one field, the later one is then refused as out of date.
+        pending = list(
+            queryset.filter(status=ChangeRequestStatus.PENDING)
+            .select_related("organisation")
+            .order_by("created_at", "pk")
+        )
         if not pending:
             self.message_user(
                 request, _("None of the selected requests is pending review."), messages.WARNING

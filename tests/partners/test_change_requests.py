@@ -160,3 +160,48 @@ def test_curators_mark_a_record_verified(admin_client):
 
     assert response.status_code == 302, response.context["adminform"].form.errors
     assert Organisation.objects.get(pk=organisation.pk).verified
+
+
+def test_a_request_whose_old_values_moved_meanwhile_is_not_approved(admin_user, organisation):
+    """Two requests on one field, asked while the record said the same: the one approved first stands, and
+    the other, approved later (or in the same action), would silently undo it: it is refused."""
+    to_madrid, to_seville = (
+        curation.change_request_create(
+            organisation=organisation,
+            changes={"city": {"old": "Berlin", "new": city}},
+            origin=ChangeRequestOrigin.COORDINATOR,
+        )
+        for city in ("Madrid", "Seville")
+    )
+    curation.change_request_approve(change_request_id=to_madrid.pk, reviewer=admin_user)
+
+    with pytest.raises(curation.ValidationError, match="changed since it was requested \\(city\\)"):
+        curation.change_request_approve(change_request_id=to_seville.pk, reviewer=admin_user)
+
+    assert Organisation.objects.get(pk=organisation.pk).city == "Madrid"
+    to_seville.refresh_from_db()
+    assert to_seville.status == ChangeRequestStatus.PENDING  # for the curator to reject, with a note
+
+
+def test_approving_two_requests_on_one_field_at_once_applies_the_older_only(admin_client, organisation):
+    older, newer = (
+        curation.change_request_create(
+            organisation=organisation,
+            changes={"city": {"old": "Berlin", "new": city}},
+            origin=ChangeRequestOrigin.COORDINATOR,
+        )
+        for city in ("Madrid", "Seville")
+    )
+
+    response = admin_client.post(
+        CHANGELIST,
+        {"action": "approve", ACTION_CHECKBOX_NAME: [newer.pk, older.pk], "confirm": "yes"},
+    )
+
+    assert response.status_code == 302
+    messages = [str(message) for message in response.wsgi_request._messages]
+    assert any("was not approved: the record changed since it was requested" in m for m in messages), messages
+    assert Organisation.objects.get(pk=organisation.pk).city == "Madrid"
+    older.refresh_from_db()
+    newer.refresh_from_db()
+    assert (older.status, newer.status) == (ChangeRequestStatus.APPROVED, ChangeRequestStatus.PENDING)
