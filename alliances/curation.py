@@ -32,16 +32,16 @@ class Correction:
     change_request: OrganisationChangeRequest | None = None
 
 
-def organisation_is_own(*, organisation: Organisation, proposal: Proposal) -> bool:
-    """Whether the proposal's editors (and its invited partner) may change the record at once."""
+def organisation_is_own(*, organisation: Organisation, proposal: Proposal, actor=None) -> bool:
+    """Whether the proposal's editors (and its invited partner) may change the record at once: an unverified
+    record no other proposal uses, added by no one (an import, an admin) or by the proposal's owner, or by
+    the one correcting it. A record a co-editor added is not the owner's to change: an owner adds co-editors
+    without asking them, so anyone could otherwise make another user's records theirs."""
     if organisation.verified:
         return False
     if Participation.objects.filter(organisation=organisation).exclude(proposal=proposal).exists():
         return False
-    if organisation.created_by_id is None:
-        return True
-    editors = {proposal.owner_id, *proposal.co_editors.values_list("pk", flat=True)}
-    return organisation.created_by_id in editors
+    return organisation.created_by_id in {None, proposal.owner_id, getattr(actor, "pk", None)}
 
 
 def organisation_correct(
@@ -63,7 +63,7 @@ def organisation_correct(
         changes = curation.organisation_changes(organisation=organisation, values=values)
         if not changes:
             return Correction(changes={})
-        if organisation_is_own(organisation=organisation, proposal=proposal):
+        if organisation_is_own(organisation=organisation, proposal=locked, actor=actor):
             curation.organisation_apply_changes(organisation=organisation, changes=changes)
             if getattr(actor, "pk", None):
                 # Never silent: the proposal's change log says who corrected what (a partner's correction

@@ -95,6 +95,35 @@ def test_any_other_record_gets_a_change_request_and_stays_as_it_is(
     assert "Correction pending review" in page
 
 
+def test_making_a_user_co_editor_does_not_make_their_records_the_owners(owner_client, owner, proposal):
+    """An owner adds co-editors without asking them: adding the user who created a record, then the record,
+    must not let the owner rewrite it at once (another user's record: a request)."""
+    creator = UserFactory(email="creator@example.org")
+    theirs = OrganisationFactory(legal_name="Polmetal", city="Lodz", created_by=creator)
+    proposal.co_editors.add(creator)
+    ParticipationFactory(proposal=proposal, organisation=theirs, role=Role.ASSOCIATED_PARTNER)
+    before = record(theirs)
+
+    response = correct(owner_client, theirs, proposal, legal_name="=HYPERLINK(1)", city="Evil")
+
+    assert response.status_code == 302
+    assert record(theirs) == before
+    assert OrganisationChangeRequest.objects.get().requested_by == owner
+
+
+def test_a_co_editor_corrects_a_record_they_added_at_once(client, owner, proposal):
+    co_editor = UserFactory(email="co@example.org")
+    proposal.co_editors.add(co_editor)
+    theirs = OrganisationFactory(legal_name="Fabrica Propia", city="Madrid", created_by=co_editor)
+    ParticipationFactory(proposal=proposal, organisation=theirs, role=Role.ASSOCIATED_PARTNER)
+    client.force_login(co_editor)
+
+    correct(client, theirs, proposal, city="Sevilla")
+
+    assert record(theirs)[1] == "Sevilla"
+    assert not OrganisationChangeRequest.objects.exists()
+
+
 def test_the_builder_shows_a_pending_correction_as_soon_as_it_is_made(
     owner_client, proposal, shared_record, django_capture_on_commit_callbacks
 ):
