@@ -33,6 +33,7 @@ class ProposalAdmin(admin.ModelAdmin):
     list_select_related = ("edition", "owner")
     autocomplete_fields = ("owner", "co_editors")
     readonly_fields = ("version", "created_at", "updated_at")
+    exclude = ("corrections_requested",)  # made by the builder and the invite links; curated as requests
     inlines = [ParticipationInline]
     actions = ["reevaluate_eligibility"]
 

@@ -86,6 +86,9 @@ def organisation_correct(
             requester_email=requester_email,
             context=context,
         )
+        # Its builder says "correction pending review"; the builders of other proposals with the record do
+        # not (a request is not a change, and anyone may ask for one).
+        locked.corrections_requested.add(change_request)
         return Correction(changes=changes, change_request=change_request)
 
 
@@ -103,7 +106,8 @@ def proposals_touch_for_organisations(organisation_ids: list[int]) -> None:
 
 
 def outcomes_to_tell(*, user, proposal: Proposal) -> list[OrganisationChangeRequest]:
-    """The user's decided corrections of this proposal's organisations not yet told, marked told now.
+    """The user's decided corrections not yet told, marked told now: in the builder they open first (even if
+    the organisation has left the proposal since; the message names it).
 
     Every builder page asks, and almost always there are none: a plain look-up says so before any lock."""
     from django.utils import timezone
@@ -114,7 +118,6 @@ def outcomes_to_tell(*, user, proposal: Proposal) -> list[OrganisationChangeRequ
         decided = list(
             undisclosed_outcomes(user=user)
             .select_for_update(of=("self",))
-            .filter(organisation__participations__proposal=proposal)
             .select_related("organisation")
             .order_by("reviewed_at", "pk")
         )

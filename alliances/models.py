@@ -55,6 +55,13 @@ class Proposal(models.Model):
     co_editors = models.ManyToManyField(
         settings.AUTH_USER_MODEL, verbose_name=_("co-editors"), blank=True, related_name="coedited_proposals"
     )
+    # Corrections of its organisations asked through this proposal: its builder shows them while pending.
+    corrections_requested = models.ManyToManyField(
+        "partners.OrganisationChangeRequest",
+        verbose_name=_("corrections requested"),
+        blank=True,
+        related_name="requesting_proposals",
+    )
     archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
     # Optimistic locking: every edit of the proposal or its consortium bumps it; a stale form is refused.
     version = models.PositiveIntegerField(_("version"), default=1)

@@ -8,11 +8,18 @@ from partners.models import ChangeRequestStatus, OrganisationChangeRequest
 from .models import Participation, Proposal, ProposalActivity, Role
 
 
-def pending_correction_exists(organisation_ref="organisation_id") -> Exists:
-    """For annotations: whether the organisation has a correction waiting for review."""
+def pending_correction_exists(organisation_ref="organisation_id", *, asked_through) -> Exists:
+    """For annotations: whether the organisation has a correction waiting for review asked through
+    `asked_through`: a proposal, or a user (asked by them, or through a proposal they edit)."""
+    pending = OrganisationChangeRequest.objects.filter(
+        organisation_id=OuterRef(organisation_ref), status=ChangeRequestStatus.PENDING
+    )
+    if isinstance(asked_through, Proposal):
+        return Exists(pending.filter(requesting_proposals=asked_through))
+    user = asked_through
     return Exists(
-        OrganisationChangeRequest.objects.filter(
-            organisation_id=OuterRef(organisation_ref), status=ChangeRequestStatus.PENDING
+        pending.filter(
+            Q(requested_by=user) | Q(requesting_proposals__owner=user) | Q(requesting_proposals__co_editors=user)
         )
     )
 
@@ -55,7 +62,7 @@ def builder_participations(*, proposal) -> list[Participation]:
     participations = list(
         Participation.objects.filter(proposal=proposal)
         .select_related("organisation__country", "organisation__type")
-        .annotate(correction_pending=pending_correction_exists())
+        .annotate(correction_pending=pending_correction_exists(asked_through=proposal))
         .order_by("created_at", "id")
     )
     participations.sort(key=lambda p: order.get(p.role, 99))

@@ -40,7 +40,7 @@ def organisation_page(request, organisation, *, correction_form=None, status=200
 
     organisation = (
         Organisation.objects.select_related("country", "type", "created_by")
-        .annotate(correction_pending=pending_correction_exists("pk"))
+        .annotate(correction_pending=pending_correction_exists("pk", asked_through=request.user))
         .get(pk=organisation.pk)
     )
     participations = organisation_participations_for_user(organisation=organisation, user=request.user)

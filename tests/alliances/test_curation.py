@@ -2,6 +2,7 @@
 a change request for any other; the builder says "correction pending review" and, later, the outcome."""
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from alliances.models import Role
@@ -134,6 +135,40 @@ def test_the_builder_shows_a_pending_correction_as_soon_as_it_is_made(
         correct(owner_client, shared_record, proposal, city="Hamburg")
 
     assert "Correction pending review" in owner_client.get(builder).content.decode()
+
+
+def test_only_the_proposal_the_correction_was_asked_through_says_it_is_pending(
+    owner_client, owner, proposal, shared_record, django_capture_on_commit_callbacks
+):
+    """Anyone with the record in a proposal may ask for a correction: the other coordinators' pages stay as
+    they were (a request changes nothing they see); the requester's builder and organisation page say it."""
+    other = shared_record.participations.exclude(proposal=proposal).get().proposal
+    with django_capture_on_commit_callbacks(execute=True):
+        correct(owner_client, shared_record, proposal, city="Hamburg")
+    client = Client()
+    client.force_login(other.owner)
+    organisation_page = reverse("organisation_detail", args=[shared_record.pk])
+
+    pending = "Correction pending review"
+    assert pending not in client.get(reverse("alliances:builder", args=[other.pk])).content.decode()
+    assert pending not in client.get(organisation_page).content.decode()
+    assert pending in owner_client.get(organisation_page).content.decode()
+
+
+def test_the_outcome_is_told_even_after_the_organisation_left_the_proposal(
+    owner_client, proposal, shared_record, admin_user, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        correct(owner_client, shared_record, proposal, city="Hamburg")
+    shared_record.participations.filter(proposal=proposal).delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        curation.change_request_reject(
+            change_request_id=OrganisationChangeRequest.objects.get().pk, reviewer=admin_user, note="No"
+        )
+
+    page = owner_client.get(reverse("alliances:builder", args=[proposal.pk])).content.decode()
+
+    assert "Your correction to Shared Works was rejected. Note from the curator: No" in page
 
 
 def test_an_identifier_another_record_holds_is_refused_with_a_clear_message(
