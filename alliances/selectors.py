@@ -19,7 +19,9 @@ def pending_correction_exists(organisation_ref="organisation_id", *, asked_throu
     user = asked_through
     return Exists(
         pending.filter(
-            Q(requested_by=user) | Q(requesting_proposals__owner=user) | Q(requesting_proposals__co_editors=user)
+            Q(requested_by=user)
+            | Q(requesting_proposals__owner=user)
+            | Q(requesting_proposals__co_editors=user)
         )
     )
 
