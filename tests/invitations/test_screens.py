@@ -10,6 +10,7 @@ from django.test import Client
 
 from tests.browser.conftest import SCREENS, axe_check  # noqa: F401 (a fixture)
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.factories import OrganisationFactory, org_type
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -95,3 +96,40 @@ def test_the_partners_invitation_page_fits_and_every_action_can_be_tapped(
     _invitation, token = invite(proposal.invitee)
     page.goto(f"{live_server.url}/invite/{token}/")
     check(page, f"invitation-{name}", axe_check, artifacts_dir)
+
+
+# A name of one unbroken word as long as the directory allows: anyone can create one, and everyone may see it.
+LONG_NAME = "Żółć" + "Ω" * 251
+
+
+def test_a_name_of_one_endless_word_never_widens_a_page(
+    live_server,
+    screen,
+    proposal,
+    invite,
+    axe_check,  # noqa: F811
+    artifacts_dir,
+    django_capture_on_commit_callbacks,
+):
+    name, page = screen
+    with django_capture_on_commit_callbacks(execute=True):
+        organisation = proposal.invitee.organisation
+        organisation.legal_name, organisation.acronym = LONG_NAME, "Ω" * 50
+        organisation.save()
+        # and one suggested to the coordinator: a verified VET provider (the consortium has none)
+        OrganisationFactory(legal_name=LONG_NAME[::-1], type=org_type("vet-provider"), verified=True)
+        proposal.participations.filter(organisation__type__slug="vet-provider").delete()
+    sign_in(page, live_server, proposal.owner)
+    pages = {
+        "builder": f"/proposals/{proposal.pk}/",
+        "organisation": f"/organisations/{organisation.pk}/",
+        "summary": f"/proposals/{proposal.pk}/summary/",
+        "directory": "/organisations/?q=zolc",
+    }
+    for page_name, path in pages.items():
+        page.goto(live_server.url + path)
+        check(page, f"long-name-{page_name}-{name}", axe_check, artifacts_dir)
+        assert page.get_by_text(LONG_NAME[:20]).count(), page_name
+    _invitation, token = invite(proposal.invitee)
+    page.goto(f"{live_server.url}/invite/{token}/")
+    check(page, f"long-name-invitation-{name}", axe_check, artifacts_dir)
