@@ -6,6 +6,7 @@ from eligibility.models import Edition
 from eligibility.rules import AIMS, FULL_PARTNER_ROLES
 from partners.forms import OrganisationForm
 from partners.models import Organisation
+from partners.validators import validate_plain_text
 
 from .models import Participation, Proposal, Role
 
@@ -144,7 +145,9 @@ class ParticipationForm(forms.Form):
         empty_label=_("Choose the full partner…"),
         help_text=_("Only for an affiliated entity: the full partner it belongs to."),
     )
-    contact_name = forms.CharField(label=_("Contact name"), max_length=200, required=False)
+    contact_name = forms.CharField(
+        label=_("Contact name"), max_length=200, required=False, validators=[validate_plain_text]
+    )
     contact_email = forms.EmailField(label=_("Contact email"), required=False)
 
     tamper_fields = ("role", "affiliated_to")

@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from eligibility.rules import FULL_PARTNER_ROLES
+from partners.validators import validate_plain_text
 
 
 class Role(models.TextChoices):
@@ -24,8 +25,8 @@ class ParticipationStatus(models.TextChoices):
 
 
 class Proposal(models.Model):
-    title = models.CharField(_("title"), max_length=255)
-    acronym = models.CharField(_("acronym"), max_length=40)
+    title = models.CharField(_("title"), max_length=255, validators=[validate_plain_text])
+    acronym = models.CharField(_("acronym"), max_length=40, validators=[validate_plain_text])
     edition = models.ForeignKey(
         "eligibility.Edition",
         verbose_name=_("call edition"),
@@ -95,7 +96,9 @@ class Participation(models.Model):
     status = models.CharField(
         _("status"), max_length=16, choices=ParticipationStatus.choices, default=ParticipationStatus.PROPOSED
     )
-    contact_name = models.CharField(_("contact name"), max_length=200, blank=True)
+    contact_name = models.CharField(
+        _("contact name"), max_length=200, blank=True, validators=[validate_plain_text]
+    )
     contact_email = models.EmailField(_("contact email"), blank=True)
     affiliated_to = models.ForeignKey(
         "self",

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from partners.codes import normalise_erasmus_code, normalise_oid, normalise_pic
 from partners.forms import OrganisationForm
 from partners.models import Organisation
+from partners.validators import validate_plain_text
 
 
 class PartnerOrganisationForm(OrganisationForm):
@@ -45,7 +46,9 @@ class PartnerOrganisationForm(OrganisationForm):
 
 
 class PartnerContactForm(forms.Form):
-    contact_name = forms.CharField(label=_("Your name"), max_length=200, required=False)
+    contact_name = forms.CharField(
+        label=_("Your name"), max_length=200, required=False, validators=[validate_plain_text]
+    )
     contact_email = forms.EmailField(
         label=_("Your email address"),
         max_length=254,

@@ -1,4 +1,5 @@
 import re
+import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -24,25 +25,36 @@ validate_erasmus_code = RegexValidator(
 )
 
 
-# Characters that make a name look like another, hide part of it, or reorder what follows it on screen:
-# controls (C0, DEL, C1), bidirectional marks, embeddings, overrides and isolates, zero-width characters.
-_REFUSED = re.compile(
-    "[\x00-\x1f\x7f-\x9f\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069\u200b-\u200d\u2060\ufeff]"
-)
+# Characters that hide part of a text, make it look like another, or reorder what follows it on screen: the
+# Unicode categories of controls (Cc), format characters (Cf: bidirectional marks, embeddings, overrides and
+# isolates, zero-width characters, the soft hyphen, invisible operators, tags), surrogates (Cs), line and
+# paragraph separators (Zl, Zp); and the Hangul fillers, letters that show as nothing.
+REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+_FILLERS = re.compile("[\u115f\u1160\u3164\uffa0]")
+
+
+def refused_character(value: str) -> str | None:
+    """The first refused character of the text, or None."""
+    if not value.isprintable():  # the rare text with anything but letters, marks, digits, symbols, spaces
+        for character in value:
+            if unicodedata.category(character) in REFUSED_CATEGORIES:
+                return character
+    found = _FILLERS.search(value)
+    return found.group() if found else None
 
 
 def validate_plain_text(value: str) -> None:
-    """Refuse control, bidirectional-override and zero-width characters in a name, acronym or city.
+    """Refuse control, format (bidirectional, zero-width, soft hyphen...) and separator characters in a
+    text shown to others: a name, an acronym, a city, a proposal's title, a contact's name.
 
-    A name is shown to every coordinator: such characters hide or reorder what they see (and break exports).
+    Such characters hide or reorder what people see (and break exports).
     """
-    found = _REFUSED.search(value or "")
-    if found is not None:
-        bad = found.group()
+    bad = refused_character(value or "")
+    if bad is not None:
         raise ValidationError(
             _(
-                "Remove the invisible or control character (U+%(code)s) from this text: names are shown to "
-                "everyone as typed, and such characters hide or reorder them."
+                "Remove the invisible or control character (U+%(code)s) from this text: it is shown to "
+                "others as typed, and such characters hide or reorder it."
             ),
             code="invisible_character",
             params={"code": f"{ord(bad):04X}"},

@@ -3,7 +3,9 @@
 import pytest
 from django.urls import reverse
 
+from alliances.forms import ParticipationAddForm, ProposalForm
 from alliances.models import Role
+from invitations.forms import PartnerContactForm
 from partners.forms import OrganisationForm
 from partners.models import Organisation
 from tests.factories import (
@@ -11,6 +13,7 @@ from tests.factories import (
     ProposalFactory,
     UserFactory,
     country,
+    edition,
     org_type,
 )
 
@@ -34,6 +37,14 @@ REFUSED = {
     "escape": "\x1b",
     "delete": "\x7f",
     "C1 control": "\x9b",
+    "soft hyphen": "\u00ad",
+    "mongolian vowel separator": "\u180e",
+    "invisible times": "\u2062",
+    "tag letter A": "\U000e0041",
+    "line separator": "\u2028",
+    "paragraph separator": "\u2029",
+    "hangul filler": "\u3164",
+    "halfwidth hangul filler": "\uffa0",
 }
 
 
@@ -60,7 +71,18 @@ def test_invisible_and_control_characters_are_refused_with_a_clear_message(field
     assert f"U+{ord(char):04X}" in message
 
 
-@pytest.mark.parametrize("name", ["Politechnika Łódzka", "Københavns Universitet", "جامعة", "Ω-Tech & Co."])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Politechnika Łódzka",
+        "Københavns Universitet",
+        "جامعة",
+        "Ω-Tech & Co.",
+        "서울대학교",
+        "Fabrica\u00a0Nueva",  # a no-break space is a space
+        "Ελληνικό Ανοικτό Πανεπιστήμιο",
+    ],
+)
 def test_ordinary_names_in_any_script_are_accepted(name):
     assert organisation_form(legal_name=name).is_valid()
 
@@ -138,3 +160,40 @@ def test_names_are_shown_as_text_and_a_stored_bad_name_breaks_no_page(client, ad
             ).status_code
             == 200
         )
+
+
+@pytest.mark.parametrize("char", ["\u202e", "\u200b", "\x07", "\u00ad"], ids=["RLO", "ZWSP", "bell", "SHY"])
+def test_other_texts_shown_to_others_refuse_them_too(char):
+    """A proposal's title and acronym (in partners' emails and curators' requests), a contact's name."""
+    proposal_data = {
+        "title": "Green Skills",
+        "acronym": "GREEN",
+        "edition": edition(2026).pk,
+        "duration_months": 24,
+        "aims": ["skills-relevance"],
+    }
+    assert ProposalForm(proposal_data).is_valid(), ProposalForm(proposal_data).errors
+    for field in ("title", "acronym"):
+        form = ProposalForm({**proposal_data, field: f"EVIL{char}TXT"})
+        assert not form.is_valid()
+        assert f"U+{ord(char):04X}" in " ".join(form.errors[field]), field
+
+    partner = PartnerContactForm({"contact_name": f"Pablo{char}", "contact_email": "p@example.org"})
+    assert not partner.is_valid()
+    assert "invisible or control character" in " ".join(partner.errors["contact_name"])
+
+
+def test_a_coordinator_cannot_give_a_contact_such_a_name():
+    proposal = ProposalFactory(owner=UserFactory())
+    organisation = ParticipationFactory(proposal=proposal, role=Role.FULL_PARTNER).organisation
+    form = ParticipationAddForm(
+        {
+            "organisation": organisation.pk,
+            "role": Role.ASSOCIATED_PARTNER,
+            "contact_name": "Ana\u202eBel",
+            "version": proposal.version,
+        },
+        proposal=proposal,
+    )
+    assert not form.is_valid()
+    assert "invisible or control character" in " ".join(form.errors["contact_name"])
