@@ -79,7 +79,26 @@ _FOLDED_LETTERS = str.maketrans(
 )  # fmt: skip
 
 
+# German umlauts written out, as the official lists often do (``UNIVERSITAET``), folded as the umlaut
+# without its dots (``Universität``, ``Universitat``): ``ae`` and ``oe`` to ``a`` and ``o``, ``ue`` to ``u``
+# but after a vowel or a q (``neue``, ``quelle``). Lucene's German normalisation does the same.
+_UMLAUT_WRITTEN_OUT = re.compile("([ao])e+|(?<![aeiouq])(u)e+")
+
+
 def fold_for_search(value: str | None) -> str:
     """Text as the directory search compares it: the duplicate-detection key with the letters decomposition
-    leaves alone folded too (``Łódź`` gives ``lodz``, ``Øresund`` ``oresund``)."""
-    return normalise_legal_name(value).translate(_FOLDED_LETTERS)
+    leaves alone folded too (``Łódź`` gives ``lodz``, ``Øresund`` ``oresund``) and umlauts written out folded
+    as the umlaut (``MUENCHEN``, ``München`` and ``Munchen`` all give ``munchen``)."""
+    folded = normalise_legal_name(value).translate(_FOLDED_LETTERS)
+    return _UMLAUT_WRITTEN_OUT.sub(lambda match: match.group(1) or match.group(2), folded)
+
+
+def search_text_of(*, legal_name="", acronym="", city="", erasmus_code="", pic="", oid="") -> str:
+    """What the directory search finds a record by, folded: its names, city and identifiers, and its Erasmus
+    code without its spaces too, as people often type it (``PLLODZ02`` for ``PL LODZ02``)."""
+    erasmus_code = erasmus_code or ""
+    compact_code = "".join(erasmus_code.split())
+    words = [legal_name, acronym, city, erasmus_code, pic, oid]
+    if compact_code != erasmus_code:
+        words.append(compact_code)
+    return fold_for_search(" ".join(word or "" for word in words))

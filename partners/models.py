@@ -12,11 +12,11 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from .codes import (
-    fold_for_search,
     normalise_erasmus_code,
     normalise_legal_name,
     normalise_oid,
     normalise_pic,
+    search_text_of,
 )
 from .validators import validate_erasmus_code, validate_oid, validate_pic, validate_plain_text
 
@@ -206,7 +206,7 @@ class Organisation(models.Model):
     # What the last official list imported said of each field it gives: a field still equal to it follows
     # the next list; one changed since (by a curator) is kept, and the list's new value becomes a request.
     listed = models.JSONField(_("as the official list gave it"), default=dict, blank=True, editable=False)
-    # SEARCHED_FIELDS folded (partners.codes.fold_for_search), kept by save(); a trigram index on PostgreSQL.
+    # SEARCHED_FIELDS folded (partners.codes.search_text_of), kept by save(); a trigram index on PostgreSQL.
     search_text = models.TextField(editable=False, blank=True, default="")
 
     created_by = models.ForeignKey(
@@ -283,9 +283,7 @@ class Organisation(models.Model):
         self.oid = normalise_oid(self.oid)
         self.erasmus_code = normalise_erasmus_code(self.erasmus_code)
         if not self.get_deferred_fields() & set(SEARCHED_FIELDS):  # a deferred field would cost a query
-            self.search_text = fold_for_search(
-                " ".join(getattr(self, name) or "" for name in SEARCHED_FIELDS)
-            )
+            self.search_text = search_text_of(**{name: getattr(self, name) for name in SEARCHED_FIELDS})
 
     @classmethod
     def from_db(cls, db, field_names, values):

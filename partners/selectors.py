@@ -77,21 +77,31 @@ def _most_similar(queryset, folded: str) -> QuerySet[Organisation]:
     in no record are typos, and the candidates are the records holding the words that appear and a word
     similar (`%>`) to each typo. Of the candidates, the shortest are the most similar (each extra word lowers
     the similarity; scoring every candidate instead took 4-7 ms more for 500 of them at 250,000 records). If
-    a typo is too far for `%>`, the records holding the words that appear, ranked by similarity to the whole
-    query (what is left of the typo counts there).
+    every word appears somewhere but no record holds them all, one of them is a typo that happens to be a
+    word too ("universitat" for "universitet"): each in turn is taken for the typo. If a typo is too far for
+    `%>`, the records holding the other words, ranked by similarity to the whole query (what is left of the
+    typo counts there).
     """
     words = [word for word in folded.split() if len(word) >= TRIGRAM]
     most_similar = _shortest(queryset.filter(_containing(words)))
     if not most_similar:
         known = _appearing(words)
         typos = [word for word in words if word not in known]
-        close = Q()
-        for word in typos:
-            close &= Q(search_text__trigram_word_similar=word)
-        most_similar = _shortest(queryset.filter(_containing(known), close))
-        if not most_similar and known:
+        guesses = [typos] if typos else [[word] for word in words]
+        for guess in guesses:
+            close = Q()
+            for word in guess:
+                close &= Q(search_text__trigram_word_similar=word)
+            most_similar = _shortest(queryset.filter(_containing(_other(words, guess)), close))
+            if most_similar:
+                break
+        else:
             # A typo that leaves too few of a word's trigrams ("chmabre": a third): the words that are right.
-            most_similar = _ranked(queryset.filter(_containing(known)), folded)
+            for guess in guesses:
+                right = _other(words, guess)
+                most_similar = _ranked(queryset.filter(_containing(right)), folded) if right else []
+                if most_similar:
+                    break
     return (
         Organisation.objects.select_related("country", "type")
         .defer("search_text", "listed")
@@ -99,6 +109,10 @@ def _most_similar(queryset, folded: str) -> QuerySet[Organisation]:
         .annotate(similarity=TrigramSimilarity("search_text", folded))
         .order_by("-verified", "-similarity", "legal_name", "pk")
     )
+
+
+def _other(words: list[str], guess: list[str]) -> list[str]:
+    return [word for word in words if word not in guess]
 
 
 def _shortest(candidates) -> list[int]:

@@ -42,6 +42,13 @@ def directory():
         "munchen": OrganisationFactory(
             verified=True, legal_name="Hochschule für angewandte Wissenschaften München", city="München"
         ),
+        "wien": OrganisationFactory(
+            verified=True,
+            legal_name="TECHNISCHE UNIVERSITAET WIEN",
+            city="WIEN",
+            country=country("AT"),
+            erasmus_code="A  WIEN02",
+        ),
         "copy": OrganisationFactory(legal_name="Politechnika Łódzka (typed again)", country=country("PL")),
         "other": OrganisationFactory(legal_name="Green Skills Europe", city="Brussels"),
     }
@@ -68,6 +75,13 @@ def found(query, **filters) -> list[str]:
         ("hochschule fur angewandte wissenschaften munchen", "munchen"),
         ("HOCHSCHULE FÜR ANGEWANDTE WISSENSCHAFTEN MÜNCHEN", "munchen"),
         ("Munchen", "munchen"),
+        ("MUENCHEN", "munchen"),  # the umlaut written out
+        ("PLLODZ02", "lodz"),  # the Erasmus code without its spaces
+        ("pllodz", "lodz"),
+        ("Technische Universität Wien", "wien"),  # the list writes TECHNISCHE UNIVERSITAET WIEN
+        ("technische universitat wien", "wien"),
+        ("Technische Universitaet", "wien"),
+        ("AWIEN02", "wien"),
     ],
 )
 def test_accents_case_and_identifiers(directory, query, key):
@@ -79,7 +93,7 @@ def test_accents_case_and_identifiers(directory, query, key):
     [
         ("politechnka lodzka", "lodz"),  # a letter left out
         ("politechinka lodzka", "lodz"),  # two swapped
-        ("kobenhavns universitat", "kobenhavn"),
+        ("kobenhavns universitat", "kobenhavn"),  # a typo that is a word of another record (Wien's)
         ("hochshule munchen", "munchen"),
     ],
 )

@@ -139,11 +139,11 @@ def test_a_later_list_updates_what_it_gave_but_never_a_curators_edit(tmp_path):
     tub.city = "Berlin-Charlottenburg"  # a curator's edit
     tub.save()
 
-    corrected = (*TUB[:3], "TECHNISCHE UNIVERSITAET BERLIN", "BERLIN (DE)", "DE", "https://www.tu.berlin")
+    corrected = (*TUB[:3], "TECHNISCHE UNIVERSITAT ZU BERLIN", "BERLIN (DE)", "DE", "https://www.tu.berlin")
     eche_list = imported(tmp_path, [corrected], name="later.xlsx")
 
     tub.refresh_from_db()
-    assert tub.legal_name == "TECHNISCHE UNIVERSITAET BERLIN"  # the list corrected itself: followed
+    assert tub.legal_name == "TECHNISCHE UNIVERSITAT ZU BERLIN"  # the list corrected itself: followed
     assert tub.website == "https://www.tu.berlin"
     assert tub.city == "Berlin-Charlottenburg"  # the curator's: kept, the list's value is a request
     request = OrganisationChangeRequest.objects.get(organisation=tub)
