@@ -855,9 +855,9 @@ _AWAITING_COUNTS = {
     ),
     "countries": lambda n: ngettext(
         "%(observed)d of %(required)d EU Member States or associated countries covered by confirmed full "
-        "partners; %(pending)d more is by invited or proposed ones.",
+        "partners; %(pending)d more is covered by invited or proposed ones.",
         "%(observed)d of %(required)d EU Member States or associated countries covered by confirmed full "
-        "partners; %(pending)d more are by invited or proposed ones.",
+        "partners; %(pending)d more are covered by invited or proposed ones.",
         n,
     ),
     "labour-market-actors": lambda n: ngettext(
@@ -877,15 +877,27 @@ _AWAITING_COUNTS = {
 }
 
 
+def _whom_to_ask(awaited: list[Participant]) -> str:
+    """Invite the participants not invited yet (proposed); remind the invited ones."""
+    to_invite = [p for p in awaited if p.status == "proposed"]
+    to_remind = [p for p in awaited if p.status != "proposed"]
+    if to_invite and to_remind:
+        return _("Invite %(invite)s; remind %(remind)s to confirm.") % {
+            "invite": _labels(to_invite),
+            "remind": _labels(to_remind),
+        }
+    if to_invite:
+        return _("Invite %(names)s to confirm.") % {"names": _labels(to_invite)}
+    return _("Remind %(names)s to confirm.") % {"names": _labels(to_remind)}
+
+
 def _awaiting_confirmations(
     result: CriterionResult, confirmed: _Context, projected: _Context
 ) -> CriterionResult:
     """A confirmed-mode failure that the projected consortium does not have: it fails for want of
     confirmations, and says whose."""
     awaited = _awaited(result.code, confirmed, projected)
-    hint = ngettext("Remind %(names)s to confirm.", "Remind %(names)s to confirm.", len(awaited)) % {
-        "names": _labels(awaited)
-    }
+    hint = _whom_to_ask(awaited)
     if result.code == "applicant":
         message = _("The applicant %(applicant)s has not confirmed yet.") % {"applicant": _labels(awaited)}
     elif result.code in _AWAITING_COUNTS:

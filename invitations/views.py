@@ -161,8 +161,8 @@ def confirm(request, pk):
                 messages.info(
                     request,
                     _(
-                        "Your corrections of the organisation's details are sent for review: other "
-                        "proposals use this record, so a curator checks them first. You will get an email "
+                        "Your corrections of the organisation's details are sent for review: the record "
+                        "is in the shared directory, so a curator checks them first. You will get an email "
                         "with the outcome."
                     ),
                 )

@@ -190,7 +190,12 @@ class Organisation(models.Model):
     eche_requested_at = models.DateTimeField(_("ECHE check requested at"), null=True, blank=True)
     eche_source = models.CharField(_("ECHE source"), max_length=255, blank=True)
     eche_source_row = models.PositiveIntegerField(_("row in the list"), null=True, blank=True)
-    eche_matched_by = models.CharField(_("matched by"), max_length=16, blank=True)
+    eche_matched_by = models.CharField(
+        _("matched by"),
+        max_length=16,
+        blank=True,
+        choices=[("erasmus_code", _("Erasmus code")), ("pic", _("PIC")), ("oid", _("OID"))],
+    )
     eche_start = models.DateField(_("charter start"), null=True, blank=True)
     eche_end = models.DateField(_("charter end"), null=True, blank=True)
     eche_detail = models.CharField(_("ECHE detail"), max_length=500, blank=True)

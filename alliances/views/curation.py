@@ -59,8 +59,9 @@ def organisation_correct_view(request, pk):
                 messages.success(
                     request,
                     _(
-                        "Your correction is sent for review: this record is shared, so it keeps its details "
-                        "until a curator approves the change. You will see the outcome in the builder."
+                        "Your correction is sent for review: this record is verified or used by others, so "
+                        "it keeps its details until a curator approves the change. You will see the outcome "
+                        "in the builder."
                     ),
                 )
             return redirect("organisation_detail", pk=pk)

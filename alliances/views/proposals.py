@@ -70,7 +70,7 @@ def proposal_create(request):
         messages.success(
             request,
             _(
-                "Proposal %(acronym)s created. Now add its participants: the checklist on the right "
+                "Proposal %(acronym)s created. Now add its participants: the eligibility checklist "
                 "shows what is still missing."
             )
             % {"acronym": proposal.acronym},

@@ -122,6 +122,14 @@ def test_a_missing_vet_provider_that_is_only_invited_is_named():
     assert result.hint == "Remind VET Lyon (FR) to confirm."
 
 
+def test_whom_to_ask_says_invite_for_the_proposed_and_remind_for_the_invited():
+    consortium = replace(invited(eligible_consortium(), "VET Lyon"), "Uni Bologna", status="proposed")
+    result = criterion("full-partners", consortium, mode="confirmed")
+    assert result.hint == "Invite Uni Bologna (IT); remind VET Lyon (FR) to confirm."
+    only_proposed = replace(eligible_consortium(), "VET Lyon", status="proposed")
+    assert criterion("hei-and-vet", only_proposed, mode="confirmed").hint == "Invite VET Lyon (FR) to confirm."
+
+
 def test_every_contract_field_reaches_the_stored_document():
     document = rules.evaluate(
         rules.Snapshot(24, ("entrepreneurship",), tuple(invited(eligible_consortium(), "Acme Paris"))),
