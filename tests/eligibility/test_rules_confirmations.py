@@ -127,7 +127,8 @@ def test_whom_to_ask_says_invite_for_the_proposed_and_remind_for_the_invited():
     result = criterion("full-partners", consortium, mode="confirmed")
     assert result.hint == "Invite Uni Bologna (IT); remind VET Lyon (FR) to confirm."
     only_proposed = replace(eligible_consortium(), "VET Lyon", status="proposed")
-    assert criterion("hei-and-vet", only_proposed, mode="confirmed").hint == "Invite VET Lyon (FR) to confirm."
+    hint = criterion("hei-and-vet", only_proposed, mode="confirmed").hint
+    assert hint == "Invite VET Lyon (FR) to confirm."
 
 
 def test_every_contract_field_reaches_the_stored_document():
