@@ -51,8 +51,8 @@ def organisation_search(*, query: str = "", country: str = "", type_slug: str = 
     if eche_status:
         queryset = queryset.filter(eche_status=eche_status)
     folded = fold_for_search(query)
-    if not folded:
-        return queryset.order_by("legal_name")
+    if not folded:  # nothing typed; or only punctuation or symbols ("%", "😀"), which no record is found by
+        return queryset.order_by("legal_name") if not query.strip() else queryset.none()
     words = folded.split()
     if max(len(word) for word in words) < TRIGRAM:
         # Too short for trigrams (and for typos): names that start so, from the name key's own index.

@@ -121,6 +121,7 @@ def organisation_search_fragment(request, pk):
         "more": len(results) > SEARCH_RESULTS,
         "searched": searched,
         "query": form.cleaned_data.get("q", "") if form.is_valid() else "",
+        "form": form,
     }
     return render(request, "alliances/partials/search_results.html", context)
 

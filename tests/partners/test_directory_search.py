@@ -16,7 +16,7 @@ from partners.codes import fold_for_search
 from partners.eche.list_reader import read_holder_list
 from partners.models import Organisation
 from partners.selectors import organisation_search
-from tests.factories import OrganisationFactory, ProposalFactory, country
+from tests.factories import OrganisationFactory, ProposalFactory, UserFactory, country
 
 from .eche_helpers import APRIL_2026
 
@@ -257,3 +257,33 @@ def test_the_search_forms_list_the_countries_that_have_organisations_and_follow_
         reverse("alliances:organisation_search", args=[proposal.pk]), {"q": "haskoli", "country": "IS"}
     ).content.decode()
     assert "Háskóli Íslands" in search
+
+
+@pytest.mark.parametrize("query", ["%", "'", '"', "😀", "-- ;"])
+def test_a_query_of_punctuation_or_symbols_finds_nothing_rather_than_everything(directory, query):
+    assert found(query) == []
+    assert len(found("")) == len(directory)  # nothing typed: the whole directory, by name
+
+
+@pytest.mark.parametrize(
+    ("params", "said"),
+    [
+        ({"q": "x" * 201}, "Search: Ensure this value has at most 200 characters"),
+        ({"q": "berlin", "country": "ZZ"}, "Country: Select a valid choice"),
+        ({"q": "berlin", "eche": "bogus"}, "ECHE status: Select a valid choice"),
+        ({"type": "no-such-type"}, "Type: Select a valid choice"),
+    ],
+)
+def test_a_search_that_cannot_run_says_why_and_lists_nothing(client, directory, params, said):
+    user = UserFactory()
+    client.force_login(user)
+    proposal = ProposalFactory(owner=user)
+    pages = {
+        "directory": reverse("partners:organisation_list"),
+        "builder search": reverse("alliances:organisation_search", args=[proposal.pk]),
+    }
+    for name, url in pages.items():
+        page = client.get(url, params, HTTP_HX_REQUEST="true").content.decode()
+        assert "This search cannot run" in page, name
+        assert said in page.replace("&#x27;", "'"), (name, page)
+        assert "POLITECHNIKA LODZKA" not in page and "Green Skills Europe" not in page, name
