@@ -5,6 +5,8 @@ Partner: GET /invite/<token>/ finds the invitation, keeps the token's hash in th
 Every GET changes nothing but the "opened" bookkeeping; confirming and declining are CSRF-protected POSTs.
 """
 
+import functools
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -15,7 +17,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import reswap, retarget
 
 from alliances.models import Participation
@@ -105,6 +107,7 @@ def _answer_page(request, invitation, forms, *, status=200):
         "coordinator": _coordinator(invitation),
         "applicant": selectors.applicant_of(consortium),
         "consortium": consortium,
+        "error_forms": [form for form in forms.values() if form.is_bound and form.errors],
         **forms,
     }
     return _private(render(request, "invitations/answer.html", context, status=status))
@@ -135,8 +138,21 @@ def _answered(request, invitation):
     return _private(redirect("invitations:done", pk=invitation.pk))
 
 
+def _answer_if_get(view):
+    """The confirm and decline addresses only take answers; opened (a bookmark, a reload) they show the
+    invitation page rather than an empty 405."""
+
+    @functools.wraps(view)
+    def wrapper(request, pk):
+        if request.method == "GET":
+            return redirect("invitations:answer", pk=pk)
+        return view(request, pk)
+
+    return require_http_methods(["GET", "POST"])(wrapper)
+
+
 @never_cache
-@require_POST
+@_answer_if_get
 def confirm(request, pk):
     invitation, refusal = _usable(request, pk)
     if refusal:
@@ -171,7 +187,7 @@ def confirm(request, pk):
 
 
 @never_cache
-@require_POST
+@_answer_if_get
 def decline(request, pk):
     invitation, refusal = _usable(request, pk)
     if refusal:

@@ -113,6 +113,12 @@
   });
   document.addEventListener("DOMContentLoaded", function () { syncAffiliatedFields(document); });
 
+  // A page sent back with errors says so at its top, focused: in view on a phone, read by screen readers.
+  document.addEventListener("DOMContentLoaded", function () {
+    var summary = document.querySelector("[data-error-summary]");
+    if (summary) summary.focus();
+  });
+
   // Never an old consortium or verdict: a page the browser restores from its back-forward cache is loaded
   // again (signed-in pages are never stored, so the server answers), and a builder tab shown again after a
   // while refreshes its eligibility panel (which listens for "eligibility-changed").

@@ -184,6 +184,35 @@ def test_invalid_corrections_are_refused_and_change_nothing(client, proposal, in
     assert token not in bad_pic.content.decode()
 
 
+def test_a_refused_answer_says_so_at_the_top_with_a_link_to_each_field(client, proposal, invite):
+    """On a phone the form is far down the page: what went wrong is said first, each error a link."""
+    invitation, token = invite(proposal.invitee)
+    client.get(f"/invite/{token}/")
+
+    page = client.post(
+        f"{answer_url(invitation)}confirm/",
+        confirm_data(
+            proposal.invitee.organisation, **{"org-pic": "12345", "contact-contact_email": "not an email"}
+        ),
+    ).content.decode()
+
+    summary = page[page.index("data-error-summary") : page.index("</ul>", page.index("data-error-summary"))]
+    assert page.index("data-error-summary") < page.index("<h1")
+    assert "Your answer was not sent" in summary
+    assert 'href="#id_org-pic"' in summary and 'href="#id_contact-contact_email"' in summary
+
+
+def test_the_answer_addresses_opened_show_the_invitation_rather_than_an_empty_405(client, proposal, invite):
+    invitation, token = invite(proposal.invitee)
+    client.get(f"/invite/{token}/")
+    before = state(proposal)
+    for action in ("confirm", "decline"):
+        response = client.get(f"{answer_url(invitation)}{action}/")
+        assert response.status_code == 302 and response["Location"] == answer_url(invitation), action
+    assert client.get(answer_url(invitation)).status_code == 200
+    assert state(proposal) == before
+
+
 # --- Dead links -----------------------------------------------------------------------------------------
 
 
