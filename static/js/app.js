@@ -113,6 +113,19 @@
   });
   document.addEventListener("DOMContentLoaded", function () { syncAffiliatedFields(document); });
 
+  // A participant added: the response empties the add form, which had the focus. The keyboard and the view
+  // go back to the directory search, ready for the next one (the browser would otherwise leave the focus
+  // nowhere and the view wherever the shorter page puts it: on a phone, far below in the panel).
+  document.addEventListener("htmx:oobAfterSwap", function (event) {
+    var target = event.detail.target;
+    if (!target || target.id !== "add-participant-form" || target.hasChildNodes()) return;
+    if (document.activeElement && document.activeElement !== document.body) return;
+    var search = document.getElementById("search-q");
+    if (!search) return;
+    search.focus({preventScroll: true});
+    search.scrollIntoView({block: "center", behavior: "instant"});
+  });
+
   // A page sent back with errors says so at its top, focused: in view on a phone, read by screen readers.
   document.addEventListener("DOMContentLoaded", function () {
     var summary = document.querySelector("[data-error-summary]");

@@ -26,6 +26,9 @@ def search_and_add(page, query, name, role="full_partner"):
     form.get_by_role("button", name="Add to the consortium").click()
     expect(page.locator("#participants")).to_contain_text(name)
     expect(page.locator("#add-participant-form")).to_be_empty()
+    # ready for the next one: the search box has the focus, in view (on a phone too)
+    expect(page.locator("#search-q")).to_be_focused()
+    expect(page.locator("#search-q")).to_be_in_viewport()
 
 
 def create_and_add(page, name, country, type_label, pic=""):
