@@ -451,9 +451,10 @@ def invitation_confirm(
     locked = _lock_for_answer(invitation_id=invitation_id, token_hash=token_hash)
     locked.correction_sent_for_review = False
     if organisation:
-        requester_email = (contact or {}).get("contact_email") or locked.email
+        # The outcome goes to the address the link was sent to, not to one typed in the form: the email
+        # quotes what the partner asked for, and must not carry it to anyone they name.
         locked.correction_sent_for_review = _apply_organisation_changes(
-            invitation=locked, data=organisation, requester_email=requester_email
+            invitation=locked, data=organisation, requester_email=locked.email
         )
     contact_fields = _apply_contact_changes(invitation=locked, data=contact or {})
     _answer(

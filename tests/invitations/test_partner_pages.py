@@ -213,6 +213,28 @@ def test_the_answer_addresses_opened_show_the_invitation_rather_than_an_empty_40
     assert state(proposal) == before
 
 
+def test_the_outcome_of_a_correction_goes_to_the_address_the_link_was_sent_to(client, proposal, invite):
+    from partners.models import OrganisationChangeRequest
+
+    organisation = proposal.invitee.organisation
+    Organisation.objects.filter(pk=organisation.pk).update(verified=True)  # so: a change request
+    organisation.refresh_from_db()
+    invitation, token = invite(proposal.invitee)
+    client.get(f"/invite/{token}/")
+
+    client.post(
+        f"{answer_url(invitation)}confirm/",
+        confirm_data(
+            organisation,
+            **{"org-website": "https://spam.example/", "contact-contact_email": "anyone@victim.example"},
+        ),
+    )
+
+    assert (
+        OrganisationChangeRequest.objects.get().requester_email == invitation.email != "anyone@victim.example"
+    )
+
+
 # --- Dead links -----------------------------------------------------------------------------------------
 
 
