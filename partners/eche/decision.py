@@ -95,8 +95,12 @@ def outcome_for(organisation, source, *, charter_countries: set[str], today: dat
         return Outcome(EcheStatus.NOT_REQUIRED, detail=reason)
     identifiers = identifiers_of(organisation)
     if not any(identifiers.values()):
+        # Not checked: there is nothing to look up, not a list without it. The same answer as the offline
+        # check's (ELIGIBILITY.md: `pending` when it has none), so the builder and the command agree.
         return Outcome(
-            EcheStatus.NOT_FOUND, detail=_("No Erasmus code, PIC or OID to look up."), source=source.label
+            EcheStatus.PENDING,
+            detail=_("No Erasmus code, PIC or OID to look up: add one and it is checked."),
+            source=source.label,
         )
     found = source.lookup(identifiers)
     if found is None:

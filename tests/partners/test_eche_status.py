@@ -177,8 +177,10 @@ class TestRegistryCheck:
             reunion = checked(hei(erasmus_code="F  LE-PORT03", country=country("RE")))
         assert reunion.eche_status == "not_found"  # looked up (not `not_required`), and not in the small list
 
-    def test_no_identifier_is_not_found(self, small_list):
-        assert checked(hei(country=country("DE"))).eche_status == "not_found"
+    def test_no_identifier_is_pending_as_in_the_offline_check(self, small_list):
+        unchecked = checked(hei(country=country("DE")))
+        assert unchecked.eche_status == "pending" == registry_status()
+        assert "No Erasmus code, PIC or OID" in unchecked.eche_detail
 
     def test_no_list_imported_is_pending(self, db):
         tub = checked(hei(erasmus_code="D  BERLIN02", country=country("DE")))

@@ -79,7 +79,7 @@ def test_changing_an_identifier_requeues_the_check(registry, django_capture_on_c
         organisation = OrganisationFactory(hei=True, erasmus_code="D  BERLIN02")
     for field, value, status in [
         ("erasmus_code", "F  LYON141", "expired"),
-        ("erasmus_code", "", "not_found"),
+        ("erasmus_code", "", "pending"),  # nothing left to look up: not checked
         ("pic", "991256096", "valid"),
         ("oid", "E10209450", "valid"),
     ]:
