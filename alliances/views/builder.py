@@ -9,6 +9,7 @@ come from the whole directory, so they are a fragment of their own, never cached
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET
 from django_htmx.http import HTMX_STOP_POLLING, trigger_client_event
 
@@ -131,7 +132,10 @@ def builder(request, pk):
 @require_GET
 def participants_fragment(request, pk):
     proposal = proposal_get_for_user(user=request.user, pk=pk)
-    return HttpResponse(participants_html(request, proposal))
+    html = participants_html(request, proposal)
+    # With the version it shows, so that a change made from the refreshed table is not taken for a stale one.
+    html += render_to_string("alliances/partials/version_oob.html", {"proposal": proposal}, request=request)
+    return HttpResponse(html)
 
 
 @login_required

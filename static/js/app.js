@@ -138,8 +138,15 @@
   window.addEventListener("pageshow", function (event) {
     if (event.persisted) window.location.reload();
   });
+  // Its participants too, unless one is being edited there (the form would be lost): never a table older
+  // than the verdict under it.
   document.addEventListener("visibilitychange", function () {
-    if (document.visibilityState === "visible" && window.htmx && document.getElementById("eligibility-panel")) {
+    if (document.visibilityState !== "visible" || !window.htmx) return;
+    var participants = document.getElementById("participants");
+    if (participants && participants.dataset.refresh && !participants.querySelector(".participation-form")) {
+      window.htmx.ajax("GET", participants.dataset.refresh, {target: "#participants", swap: "outerHTML"});
+    }
+    if (document.getElementById("eligibility-panel")) {
       window.htmx.trigger(document.body, "eligibility-changed");
     }
   });

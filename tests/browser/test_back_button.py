@@ -104,7 +104,8 @@ def test_a_page_restored_from_the_back_forward_cache_is_loaded_again(live_server
 
 
 def test_a_tab_shown_again_refreshes_its_panel(live_server, page, eligible_proposal):
-    """A builder tab left open while a co-editor removes a partner shows the new verdict once looked at."""
+    """A builder tab left open while a co-editor removes a partner shows the new verdict once looked at, over
+    the participants as they are now (and can change them: its version follows)."""
     from alliances import services
 
     page.set_default_timeout(10_000)
@@ -141,3 +142,6 @@ def test_a_tab_shown_again_refreshes_its_panel(live_server, page, eligible_propo
     expect(page.locator("#eligibility-panel [data-criterion='labour-market-actors']")).to_have_attribute(
         "data-status", "fail"
     )
+    expect(page.locator(f"#participation-{removed.pk}")).to_have_count(0)
+    eligible_proposal.refresh_from_db()
+    expect(page.locator("#proposal-version")).to_have_value(str(eligible_proposal.version))
