@@ -113,6 +113,34 @@
   });
   document.addEventListener("DOMContentLoaded", function () { syncAffiliatedFields(document); });
 
+  // htmx swaps no error response, so a failed request would show nothing (a removed co-editor's click, a
+  // server error, no network): say so, once, as an error message that stays until closed.
+  function tellError(kind) {
+    var box = document.getElementById("messages");
+    var text = box && box.dataset[kind];
+    if (!text) return;
+    var shown = Array.prototype.some.call(box.querySelectorAll(".alert"), function (alert) {
+      return alert.firstChild && alert.firstChild.textContent === text;
+    });
+    if (shown) return;
+    var alert = document.createElement("div");
+    alert.className = "alert alert-danger alert-dismissible fade show shadow";
+    alert.setAttribute("role", "alert");
+    alert.appendChild(document.createTextNode(text));
+    var close = document.createElement("button");
+    close.type = "button";
+    close.className = "btn-close";
+    close.setAttribute("data-bs-dismiss", "alert");
+    close.setAttribute("aria-label", box.dataset.close || "Close");
+    alert.appendChild(close);
+    box.appendChild(alert);
+  }
+  document.addEventListener("htmx:responseError", function (event) {
+    var status = event.detail.xhr ? event.detail.xhr.status : 0;
+    tellError(status === 403 || status === 404 || status === 410 ? "refused" : "failed");
+  });
+  document.addEventListener("htmx:sendError", function () { tellError("offline"); });
+
   // A participant added: the response empties the add form, which had the focus. The keyboard and the view
   // go back to the directory search, ready for the next one (the browser would otherwise leave the focus
   // nowhere and the view wherever the shorter page puts it: on a phone, far below in the panel).

@@ -83,3 +83,26 @@ def test_an_error_stays_until_closed(live_server, page, proposal):
     expect(error).to_be_visible()
     error.get_by_role("button", name="Close").click()
     expect(error).to_have_count(0)
+
+
+def test_a_change_refused_to_a_removed_co_editor_says_so(live_server, page, proposal):
+    """The owner removes a co-editor whose builder tab is open: their next click changes nothing and says why
+    (htmx swaps no 404: the click did nothing visible)."""
+    from alliances import services
+
+    co_editor = UserFactory()
+    proposal.co_editors.add(co_editor)
+    signed_in(page, live_server, co_editor)
+    page.set_default_timeout(10_000)
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.goto(f"{live_server.url}/proposals/{proposal.pk}/")
+    proposal.refresh_from_db()
+    services.coeditor_remove(
+        proposal=proposal, user=co_editor, actor=proposal.owner, expected_version=proposal.version
+    )
+
+    page.get_by_role("button", name="Remove Partner DE").click()
+
+    alert = page.locator("#messages [role=alert]")
+    expect(alert).to_contain_text("Nothing was changed: this proposal or this record is no longer yours")
+    assert proposal.participations.filter(organisation__legal_name="Partner DE").exists()
