@@ -50,13 +50,15 @@ def ttl() -> timedelta:
 
 
 def answer_state(invitation: Invitation, now=None) -> str:
-    """live, answered, expired, revoked or superseded."""
+    """live, answered, expired, revoked, superseded, or archived (its proposal is, until restored)."""
     if invitation.status in (InvitationStatus.CONFIRMED, InvitationStatus.DECLINED):
         return "answered"
     if invitation.status == InvitationStatus.REVOKED:
         return "revoked"
     if invitation.status == InvitationStatus.SUPERSEDED:
         return "superseded"
+    if invitation.participation.proposal.archived_at is not None:
+        return "archived"
     if invitation.has_expired(now):
         return "expired"
     return "live"

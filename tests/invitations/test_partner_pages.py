@@ -262,6 +262,27 @@ def test_used_link_says_already_answered_and_changes_nothing(client, proposal, i
     assert Participation.objects.get(pk=proposal.invitee.pk).status == ParticipationStatus.CONFIRMED
 
 
+def test_an_archived_proposal_takes_no_answer_until_restored(client, proposal, invite):
+    from alliances import services as alliance_services
+
+    invitation, token = invite(proposal.invitee)
+    client.get(f"/invite/{token}/")
+    proposal.refresh_from_db()
+    alliance_services.proposal_archive(proposal=proposal, actor=proposal.owner)
+    before = state(proposal)
+
+    page = client.get(answer_url(invitation))
+    confirmed = client.post(f"{answer_url(invitation)}confirm/", confirm_data(proposal.invitee.organisation))
+    declined = client.post(f"{answer_url(invitation)}decline/", {"decline-reason": "no"})
+
+    assert [page.status_code, confirmed.status_code, declined.status_code] == [410, 410, 410]
+    assert "This proposal is archived" in confirmed.content.decode()
+    assert state(proposal) == before
+    proposal.refresh_from_db()
+    alliance_services.proposal_restore(proposal=proposal, actor=proposal.owner)
+    assert client.get(answer_url(invitation)).status_code == 200
+
+
 def test_expired_link(client, proposal, invite, settings):
     invitation, token = invite(proposal.invitee)
     with time_machine.travel(
