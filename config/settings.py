@@ -120,6 +120,16 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # `make run`'s SQLite is written by requests and by in-process tasks (an ECHE re-check after an import)
+    # at once. A transaction takes the write lock as it begins (a deferred one that has read first fails at
+    # once with "database is locked" when it comes to write: SQLite cannot wait there), waits up to 20 s for
+    # it, and readers never wait for writers (write-ahead log).
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL;",
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
