@@ -162,17 +162,22 @@ def test_curators_mark_a_record_verified(admin_client):
     assert Organisation.objects.get(pk=organisation.pk).verified
 
 
-def test_a_request_whose_old_values_moved_meanwhile_is_not_approved(admin_user, organisation):
-    """Two requests on one field, asked while the record said the same: the one approved first stands, and
-    the other, approved later (or in the same action), would silently undo it: it is refused."""
-    to_madrid, to_seville = (
+def moves_to_madrid_then_seville(organisation):
+    """Two requests on the city, both asked while the record said Berlin."""
+    return [
         curation.change_request_create(
             organisation=organisation,
             changes={"city": {"old": "Berlin", "new": city}},
             origin=ChangeRequestOrigin.COORDINATOR,
         )
         for city in ("Madrid", "Seville")
-    )
+    ]
+
+
+def test_a_request_whose_old_values_moved_meanwhile_is_not_approved(admin_user, organisation):
+    """Two requests on one field, asked while the record said the same: the one approved first stands, and
+    the other, approved later (or in the same action), would silently undo it: it is refused."""
+    to_madrid, to_seville = moves_to_madrid_then_seville(organisation)
     curation.change_request_approve(change_request_id=to_madrid.pk, reviewer=admin_user)
 
     with pytest.raises(curation.ValidationError, match="changed since it was requested \\(city\\)"):
@@ -184,14 +189,7 @@ def test_a_request_whose_old_values_moved_meanwhile_is_not_approved(admin_user, 
 
 
 def test_approving_two_requests_on_one_field_at_once_applies_the_older_only(admin_client, organisation):
-    older, newer = (
-        curation.change_request_create(
-            organisation=organisation,
-            changes={"city": {"old": "Berlin", "new": city}},
-            origin=ChangeRequestOrigin.COORDINATOR,
-        )
-        for city in ("Madrid", "Seville")
-    )
+    older, newer = moves_to_madrid_then_seville(organisation)
 
     response = admin_client.post(
         CHANGELIST,
