@@ -280,6 +280,16 @@ class Organisation(models.Model):
         self.normalise_identifiers()
         super().clean()
 
+    @property
+    def eche_check_awaited(self) -> bool:
+        """Whether a check may still change the ECHE status shown: a pending HEI with something to look up
+        (without an Erasmus code, PIC or OID it stays pending until one is given; nothing to wait for)."""
+        return (
+            self.eche_status == EcheStatus.PENDING
+            and self.type.higher_education
+            and bool(self.erasmus_code or self.pic or self.oid)
+        )
+
     def normalise_identifiers(self) -> None:
         """Identifiers in their canonical form whichever path saves them (forms, admin, importers)."""
         self.legal_name = " ".join((self.legal_name or "").split())

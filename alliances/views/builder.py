@@ -14,7 +14,6 @@ from django.views.decorators.http import require_GET
 from django_htmx.http import HTMX_STOP_POLLING, trigger_client_event
 
 from partners.forms import OrganisationSearchForm
-from partners.models import EcheStatus
 
 from ..models import Participation
 from ..rendering import render_fragment, render_fragments
@@ -202,7 +201,7 @@ def eche_fragment(request, pk, participation_id):
         "partners/partials/eche_badge.html",
         {"organisation": organisation, "proposal": proposal, "participation": participation, "poll": True},
     )
-    if organisation.eche_status == EcheStatus.PENDING and organisation.type.higher_education:
+    if organisation.eche_check_awaited:
         return response
     report = getattr(proposal, "eligibility_report", None)
     if (

@@ -388,6 +388,17 @@ def test_eche_badge_polls_while_pending_then_stops(owner_client, proposal, add):
     assert "eligibility-changed" in json.loads(response["HX-Trigger"])
 
 
+def test_an_hei_with_nothing_to_look_up_is_pending_without_polling(owner_client, proposal, add):
+    """No Erasmus code, PIC or OID: pending until one is given, and no check to wait for meanwhile."""
+    hei = OrganisationFactory(hei=True, eche_status="pending", erasmus_code="", pic="", oid="")
+    participation = add(proposal, hei)
+    Organisation.objects.filter(pk=hei.pk).update(eche_status="pending")
+    builder = owner_client.get(url("builder", proposal)).content.decode()
+    poll_url = url("participation_eche", proposal, participation_id=participation.pk)
+    assert "ECHE check pending" in builder and f'hx-get="{poll_url}"' not in builder
+    assert owner_client.get(poll_url, **HTMX).status_code == 286  # an old page's poll stops
+
+
 def test_suggestions_for_a_missing_labour_market_actor_are_addable(
     owner_client, make_proposal, owner, django_capture_on_commit_callbacks
 ):
