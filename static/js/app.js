@@ -140,6 +140,13 @@
     tellError(status === 403 || status === 404 || status === 410 ? "refused" : "failed");
   });
   document.addEventListener("htmx:sendError", function () { tellError("offline"); });
+  // In development (DEBUG, `make run`) django-htmx puts a failed request's error page in place of the whole
+  // page. A refusal (403, 404, 410: a removed co-editor's click) is no bug to debug: it is said as in
+  // production. This listener comes first (app.js runs before the deferred scripts) and keeps it from theirs.
+  document.addEventListener("htmx:beforeOnLoad", function (event) {
+    var status = event.detail.xhr ? event.detail.xhr.status : 0;
+    if (status === 403 || status === 404 || status === 410) event.stopImmediatePropagation();
+  });
 
   // A participant added: the response empties the add form, which had the focus. The keyboard and the view
   // go back to the directory search, ready for the next one (the browser would otherwise leave the focus
