@@ -3,6 +3,7 @@ from pathlib import Path
 
 import django_countries
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.templatetags.static import static
@@ -79,6 +80,28 @@ class Country(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        """A territory counts as a Member State, once: never as itself, never as a country that counts as
+        another, and a country territories count as counts as no other (the admin edits the code-less form
+        of an existing country, so the database's own check would only answer with an error page)."""
+        super().clean()
+        member_state = self.member_state if self.member_state_id else None
+        if member_state is None:
+            return
+        if self.member_state_id == self.code:
+            raise ValidationError({"member_state": _("A country cannot count as itself.")})
+        if member_state.member_state_id is not None:
+            raise ValidationError(
+                {
+                    "member_state": _("%(country)s counts as %(other)s itself: choose %(other)s.")
+                    % {"country": member_state.name, "other": member_state.member_state.name}
+                }
+            )
+        if self.code and Country.objects.filter(member_state_id=self.code).exists():
+            raise ValidationError(
+                {"member_state": _("Other countries count as this one, so it cannot count as another.")}
+            )
 
     @property
     def effective_code(self) -> str:

@@ -65,3 +65,29 @@ def test_admin_refuses_bad_pic_and_saves_nothing(admin_client):
     assert response.status_code == 200
     assert "exactly 9 digits" in response.content.decode()
     assert not Organisation.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("code", "member_state", "said"),
+    [
+        ("DE", "DE", "A country cannot count as itself."),
+        ("FR", "RE", "Réunion counts as France itself: choose France."),  # a cycle
+        ("FR", "DE", "Other countries count as this one, so it cannot count as another."),
+    ],
+)
+def test_a_country_counting_as_itself_or_in_a_cycle_is_refused_with_a_message(
+    admin_client, code, member_state, said
+):
+    from partners.models import Country
+
+    country = Country.objects.get(code=code)
+    url = reverse("admin:partners_country_change", args=[code])
+    form = admin_client.get(url).context["adminform"].form
+    data = {name: form.initial.get(name) or "" for name in form.fields}
+    data["member_state"] = member_state
+
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 200  # the form again, never an error page
+    assert said in response.content.decode().replace("&#x27;", "'")
+    assert Country.objects.get(code=code).member_state_id == country.member_state_id
