@@ -37,6 +37,10 @@ def test_sign_up_signs_in_and_lands_on_my_proposals(client):
         ({"password1": "password", "password2": "password"}, "password1"),
         ({"password1": "12345678901", "password2": "12345678901"}, "password1"),
         ({"password1": "new.coordinator", "password2": "new.coordinator"}, "password1"),
+        ({"first_name": "Ann\u200ba"}, "first_name"),  # a name others see: nothing hidden in it
+        ({"last_name": "K\u202eeller"}, "last_name"),
+        ({"first_name": "A\x01B"}, "first_name"),
+        ({"last_name": "\u3164"}, "last_name"),
     ],
 )
 def test_sign_up_validates_each_field(client, changes, field):
