@@ -148,17 +148,60 @@
     if (status === 403 || status === 404 || status === 410) event.stopImmediatePropagation();
   });
 
+  // Where the last change of the consortium came from: a participant's row (its id), or the add form. Other
+  // requests (the panel refreshing after the change, suggestions) leave it as it is.
+  var fromRow = null;
+  var fromAddForm = false;
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var elt = event.detail.elt;
+    if (!elt.closest || !elt.closest("#participants, #add-participant-form")) return;
+    var row = elt.closest("tr[id^='participation-']");
+    fromRow = row ? row.id : null;
+    fromAddForm = Boolean(elt.closest("#add-participant-form"));
+  });
+
   // A participant added: the response empties the add form, which had the focus. The keyboard and the view
   // go back to the directory search, ready for the next one (the browser would otherwise leave the focus
   // nowhere and the view wherever the shorter page puts it: on a phone, far below in the panel).
   document.addEventListener("htmx:oobAfterSwap", function (event) {
     var target = event.detail.target;
-    if (!target || target.id !== "add-participant-form" || target.hasChildNodes()) return;
+    if (!fromAddForm || !target || target.id !== "add-participant-form" || target.hasChildNodes()) return;
     if (document.activeElement && document.activeElement !== document.body) return;
     var search = document.getElementById("search-q");
     if (!search) return;
     search.focus({preventScroll: true});
     search.scrollIntoView({block: "center", behavior: "instant"});
+  });
+
+  // What htmx replaces takes the focus with it: the keyboard would start again from the top of the page.
+  // Give it to what stands in the same place: the same mode's button, the same participant's "Change"
+  // button, the participants' heading. And when the verdict moves, say the new one (the panel is replaced,
+  // so it cannot be a live region itself).
+  var lastVerdict = null;
+  document.addEventListener("DOMContentLoaded", function () {
+    var overall = document.querySelector("#eligibility-panel [data-overall]");
+    lastVerdict = overall ? overall.textContent.trim() : null;
+  });
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var elt = event.detail.elt;
+    var lost = !document.activeElement || document.activeElement === document.body;
+    var panel = document.getElementById("eligibility-panel");
+    if (panel && panel.isConnected) {
+      var overall = panel.querySelector("[data-overall]");
+      var verdict = overall ? overall.textContent.trim().replace(/\s+/g, " ") : null;
+      var announcer = document.getElementById("verdict-announcer");
+      if (announcer && verdict && lastVerdict !== null && verdict !== lastVerdict) announcer.textContent = verdict;
+      if (verdict) lastVerdict = verdict;
+    }
+    if (!lost || !elt || !elt.id) return;
+    var target = null;
+    if (elt.id === "eligibility-panel") {
+      target = elt.querySelector("[data-mode-switch][aria-current]");
+    } else if (elt.id === "participants" || elt.id.indexOf("participation-") === 0) {
+      var row = fromRow && document.getElementById(fromRow); // gone when it was removed
+      target = row ? row.querySelector("button[hx-get][hx-target='#" + row.id + "']") : document.getElementById("participants-title");
+    }
+    if (target) target.focus();
   });
 
   // A page sent back with errors says so at its top, focused: in view on a phone, read by screen readers.

@@ -145,3 +145,36 @@ def test_a_tab_shown_again_refreshes_its_panel(live_server, page, eligible_propo
     expect(page.locator(f"#participation-{removed.pk}")).to_have_count(0)
     eligible_proposal.refresh_from_db()
     expect(page.locator("#proposal-version")).to_have_value(str(eligible_proposal.version))
+
+
+def test_the_keyboard_keeps_its_place_and_a_moved_verdict_is_said(live_server, page, eligible_proposal):
+    """What htmx replaces takes the focus with it: the same mode's button, the same participant's Change
+    button, the participants' heading get it back; the new verdict is put in a live region."""
+    page.set_default_timeout(10_000)
+    client = Client()
+    client.force_login(eligible_proposal.owner)
+    page.context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.goto(f"{live_server.url}/proposals/{eligible_proposal.pk}/")
+
+    page.locator("[data-mode-switch='confirmed']").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#eligibility-panel")).to_have_attribute("data-mode", "confirmed")
+    expect(page.locator("[data-mode-switch='confirmed']")).to_be_focused()
+
+    change = page.get_by_role("button", name="Change Partner 3", exact=False).first
+    change.focus()
+    page.keyboard.press("Enter")
+    page.locator("tr.table-active button[type=submit]").click()
+    expect(page.locator("tr.table-active")).to_have_count(0)
+    expect(page.get_by_role("button", name="Change Partner 3", exact=False).first).to_be_focused()
+
+    chamber = eligible_proposal.participations.get(organisation__type__slug="chamber")
+    remove = page.get_by_role("button", name=f"Remove {chamber.organisation.legal_name}")
+    remove.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator(f"#participation-{chamber.pk}")).to_have_count(0)
+    expect(page.locator("#participants-title")).to_be_focused()
+    expect(page.locator("#verdict-announcer")).to_contain_text("Not eligible")
