@@ -181,6 +181,7 @@ def test_an_identifier_another_record_holds_is_refused_with_a_clear_message(
 
     assert response.status_code == 400
     assert "Holder Of The PIC" in response.content.decode()
+    assert "Nothing was changed: correct what is marked below." in response.content.decode()
     assert record(own_record) == before
     assert not OrganisationChangeRequest.objects.exists()
 

@@ -43,3 +43,8 @@ def test_a_duration_of_another_edition_is_refused(owner_client, thirty_months_in
     errors = " ".join(response.context["form"].errors["duration_months"])
     assert "Not a duration of the 2026 edition" in errors and "24 months, 36 months" in errors
     assert not Proposal.objects.exists()
+    # said at the top of the page too, each error a link to its field
+    page = response.content.decode()
+    summary = page[page.index("data-error-summary") :]
+    assert "Nothing was saved: correct what is marked below." in summary
+    assert 'href="#id_duration_months' in summary
