@@ -105,7 +105,7 @@ def proposals_touch_for_organisations(organisation_ids: list[int]) -> None:
         proposal_touch(proposal_id=proposal_id)
 
 
-def outcomes_to_tell(*, user, proposal: Proposal) -> list[OrganisationChangeRequest]:
+def outcomes_to_tell(*, user) -> list[OrganisationChangeRequest]:
     """The user's decided corrections not yet told, marked told now: in the builder they open first (even if
     the organisation has left the proposal since; the message names it).
 

@@ -2,11 +2,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from config.text import validate_plain_text
 from eligibility.models import Edition
 from eligibility.rules import AIMS, FULL_PARTNER_ROLES
 from partners.forms import OrganisationForm
 from partners.models import Organisation
-from partners.validators import validate_plain_text
 
 from .models import Participation, Proposal, Role
 

@@ -8,17 +8,23 @@ from partners.models import ChangeRequestStatus, OrganisationChangeRequest
 from .models import Participation, Proposal, ProposalActivity, Role
 
 
-def pending_correction_exists(organisation_ref="organisation_id", *, asked_through) -> Exists:
-    """For annotations: whether the organisation has a correction waiting for review asked through
-    `asked_through`: a proposal, or a user (asked by them, or through a proposal they edit)."""
-    pending = OrganisationChangeRequest.objects.filter(
+def _pending_corrections(organisation_ref: str) -> QuerySet[OrganisationChangeRequest]:
+    return OrganisationChangeRequest.objects.filter(
         organisation_id=OuterRef(organisation_ref), status=ChangeRequestStatus.PENDING
     )
-    if isinstance(asked_through, Proposal):
-        return Exists(pending.filter(requesting_proposals=asked_through))
-    user = asked_through
+
+
+def correction_pending_in(proposal, organisation_ref="organisation_id") -> Exists:
+    """For annotations: whether the organisation has a correction waiting for review that was asked through
+    this proposal (other proposals with the record do not say so: anyone may ask)."""
+    return Exists(_pending_corrections(organisation_ref).filter(requesting_proposals=proposal))
+
+
+def correction_pending_for(user, organisation_ref="pk") -> Exists:
+    """For annotations: whether the organisation has a correction waiting for review that the user asked for,
+    or that was asked through a proposal they edit."""
     return Exists(
-        pending.filter(
+        _pending_corrections(organisation_ref).filter(
             Q(requested_by=user)
             | Q(requesting_proposals__owner=user)
             | Q(requesting_proposals__co_editors=user)
@@ -64,7 +70,7 @@ def builder_participations(*, proposal) -> list[Participation]:
     participations = list(
         Participation.objects.filter(proposal=proposal)
         .select_related("organisation__country", "organisation__type")
-        .annotate(correction_pending=pending_correction_exists(asked_through=proposal))
+        .annotate(correction_pending=correction_pending_in(proposal))
         .order_by("created_at", "id")
     )
     participations.sort(key=lambda p: order.get(p.role, 99))

@@ -1,10 +1,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from config.text import validate_plain_text
 from partners.codes import normalise_erasmus_code, normalise_oid, normalise_pic
 from partners.forms import OrganisationForm
 from partners.models import Organisation
-from partners.validators import validate_plain_text
 
 
 class PartnerOrganisationForm(OrganisationForm):

@@ -86,11 +86,11 @@ class Country(models.Model):
         another, and a country territories count as counts as no other (the admin edits the code-less form
         of an existing country, so the database's own check would only answer with an error page)."""
         super().clean()
-        member_state = self.member_state if self.member_state_id else None
-        if member_state is None:
+        if self.member_state_id is None:
             return
         if self.member_state_id == self.code:
             raise ValidationError({"member_state": _("A country cannot count as itself.")})
+        member_state = self.member_state
         if member_state.member_state_id is not None:
             raise ValidationError(
                 {

@@ -88,20 +88,15 @@ def _most_similar(queryset, folded: str) -> QuerySet[Organisation]:
         known = _appearing(words)
         typos = [word for word in words if word not in known]
         guesses = [typos] if typos else [[word] for word in words]
-        for guess in guesses:
-            close = Q()
-            for word in guess:
-                close &= Q(search_text__trigram_word_similar=word)
-            most_similar = _shortest(queryset.filter(_containing(_other(words, guess)), close))
-            if most_similar:
-                break
-        else:
-            # A typo that leaves too few of a word's trigrams ("chmabre": a third): the words that are right.
-            for guess in guesses:
-                right = _other(words, guess)
-                most_similar = _ranked(queryset.filter(_containing(right)), folded) if right else []
-                if most_similar:
-                    break
+
+        def close_to_the_typo(guess):
+            return _shortest(queryset.filter(_containing(_other(words, guess)), _close(guess)))
+
+        def ranked(guess):  # a typo too far for `%>` ("chmabre": a third of its trigrams)
+            right = _other(words, guess)
+            return _ranked(queryset.filter(_containing(right)), folded) if right else []
+
+        most_similar = _first_found(guesses, close_to_the_typo) or _first_found(guesses, ranked)
     return (
         Organisation.objects.select_related("country", "type")
         .defer("search_text", "listed")
@@ -113,6 +108,22 @@ def _most_similar(queryset, folded: str) -> QuerySet[Organisation]:
 
 def _other(words: list[str], guess: list[str]) -> list[str]:
     return [word for word in words if word not in guess]
+
+
+def _close(typos: list[str]) -> Q:
+    """Records holding a word similar to each typo (`%>`)."""
+    close = Q()
+    for word in typos:
+        close &= Q(search_text__trigram_word_similar=word)
+    return close
+
+
+def _first_found(guesses: list[list[str]], find) -> list[int]:
+    """The records `find` gives for the first guess of the typo that gives any."""
+    for guess in guesses:
+        if found := find(guess):
+            return found
+    return []
 
 
 def _shortest(candidates) -> list[int]:

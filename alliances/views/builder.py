@@ -103,11 +103,20 @@ def participants_html(request, proposal):
     )
 
 
+def participants_with_version_html(request, proposal) -> str:
+    """The participants table with the version it shows (out of band), so that a change made from it is not
+    taken for a stale one."""
+    html = participants_html(request, proposal)
+    return html + render_to_string(
+        "alliances/partials/version_oob.html", {"proposal": proposal}, request=request
+    )
+
+
 @login_required
 @require_GET
 def builder(request, pk):
     proposal = proposal_get_for_user(user=request.user, pk=pk)
-    tell_outcomes(request, proposal)
+    tell_outcomes(request)
     mode = request_mode(request)
     participants, panel = render_fragments(
         request,
@@ -131,10 +140,7 @@ def builder(request, pk):
 @require_GET
 def participants_fragment(request, pk):
     proposal = proposal_get_for_user(user=request.user, pk=pk)
-    html = participants_html(request, proposal)
-    # With the version it shows, so that a change made from the refreshed table is not taken for a stale one.
-    html += render_to_string("alliances/partials/version_oob.html", {"proposal": proposal}, request=request)
-    return HttpResponse(html)
+    return HttpResponse(participants_with_version_html(request, proposal))
 
 
 @login_required

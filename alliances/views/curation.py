@@ -68,9 +68,9 @@ def organisation_correct_view(request, pk):
     return organisation_page(request, organisation, correction_form=form, status=400)
 
 
-def tell_outcomes(request, proposal) -> None:
-    """A message for each of the user's corrections to this consortium decided since they last looked."""
-    for change_request in outcomes_to_tell(user=request.user, proposal=proposal):
+def tell_outcomes(request) -> None:
+    """A message for each of the user's corrections decided since they last looked."""
+    for change_request in outcomes_to_tell(user=request.user):
         name = change_request.organisation.legal_name
         if change_request.status == ChangeRequestStatus.APPROVED:
             text = _("Your correction to %(name)s was approved.") % {"name": name}

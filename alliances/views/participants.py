@@ -27,7 +27,7 @@ from ..forms import ParticipationAddForm, ParticipationChangeForm, Participation
 from ..models import Participation, Role
 from ..selectors import builder_participations, proposal_get_for_user
 from .archived import refuse_if_archived
-from .builder import ELIGIBILITY_EVENT, participants_html, participation_or_404, rows_context
+from .builder import ELIGIBILITY_EVENT, participants_with_version_html, participation_or_404, rows_context
 
 SEARCH_RESULTS = 20
 # What a result shows (search_results.html), and only that: the look-up is most of the fragment's cost.
@@ -65,8 +65,7 @@ def form_errors_to(form, exc: ValidationError):
 
 def _change_response(request, proposal, *, extra_html: str = "") -> HttpResponse:
     """After a change: the participants table, the new version and the messages, in place."""
-    html = participants_html(request, proposal)
-    html += render_to_string("alliances/partials/version_oob.html", {"proposal": proposal}, request=request)
+    html = participants_with_version_html(request, proposal)
     html += render_to_string(
         "alliances/partials/messages_oob.html", {"extra_html": extra_html}, request=request
     )

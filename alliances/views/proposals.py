@@ -13,8 +13,8 @@ from partners.models import Organisation
 from .. import services
 from ..forms import CoeditorForm, ProposalForm, is_tampered
 from ..selectors import (
+    correction_pending_for,
     organisation_participations_for_user,
-    pending_correction_exists,
     proposal_activities,
     proposal_get_for_user,
     proposals_for_user,
@@ -40,7 +40,7 @@ def organisation_page(request, organisation, *, correction_form=None, status=200
 
     organisation = (
         Organisation.objects.select_related("country", "type", "created_by")
-        .annotate(correction_pending=pending_correction_exists("pk", asked_through=request.user))
+        .annotate(correction_pending=correction_pending_for(request.user))
         .get(pk=organisation.pk)
     )
     participations = organisation_participations_for_user(organisation=organisation, user=request.user)

@@ -177,22 +177,19 @@
   // Give it to what stands in the same place: the same mode's button, the same participant's "Change"
   // button, the participants' heading. And when the verdict moves, say the new one (the panel is replaced,
   // so it cannot be a live region itself).
-  var lastVerdict = null;
-  document.addEventListener("DOMContentLoaded", function () {
+  function shownVerdict() {
     var overall = document.querySelector("#eligibility-panel [data-overall]");
-    lastVerdict = overall ? overall.textContent.trim() : null;
-  });
+    return overall ? overall.textContent.trim().replace(/\s+/g, " ") : null;
+  }
+  var lastVerdict = null;
+  document.addEventListener("DOMContentLoaded", function () { lastVerdict = shownVerdict(); });
   document.addEventListener("htmx:afterSettle", function (event) {
     var elt = event.detail.elt;
     var lost = !document.activeElement || document.activeElement === document.body;
-    var panel = document.getElementById("eligibility-panel");
-    if (panel && panel.isConnected) {
-      var overall = panel.querySelector("[data-overall]");
-      var verdict = overall ? overall.textContent.trim().replace(/\s+/g, " ") : null;
-      var announcer = document.getElementById("verdict-announcer");
-      if (announcer && verdict && lastVerdict !== null && verdict !== lastVerdict) announcer.textContent = verdict;
-      if (verdict) lastVerdict = verdict;
-    }
+    var verdict = shownVerdict();
+    var announcer = document.getElementById("verdict-announcer");
+    if (announcer && verdict && lastVerdict !== null && verdict !== lastVerdict) announcer.textContent = verdict;
+    if (verdict) lastVerdict = verdict;
     if (!lost || !elt || !elt.id) return;
     var target = null;
     if (elt.id === "eligibility-panel") {
