@@ -33,6 +33,8 @@ from partners.models import (
     ChangeRequestOrigin,
     ChangeRequestStatus,
     Country,
+    EcheHolder,
+    EcheList,
     Organisation,
     OrganisationChangeRequest,
     OrganisationType,
@@ -44,6 +46,8 @@ from .list_format import Holder
 
 HEI_TYPE = "higher-education-institution"
 IDENTIFIERS = ("erasmus_code", "pic", "oid")
+# Where the holders of a list keep each identifier, normalised as the directory does.
+HOLDER_COLUMNS = {"erasmus_code": "erasmus_code_normalised", "pic": "pic", "oid": "oid"}
 # What a list gives a record, as model fields (the country by its code).
 LISTED_FIELDS = ("legal_name", "city", "website", "country", *IDENTIFIERS)
 READ_FIELDS = ("verified", "listed", "legal_name", "acronym", "city", "website", "country", *IDENTIFIERS)
@@ -164,19 +168,19 @@ def _drop_shared_identifiers(rows: list[tuple[int, dict]], report: DirectoryRepo
                 )
 
 
-def _existing(rows: list[tuple[int, dict]]) -> dict[str, dict[str, Organisation]]:
+def _existing(rows: list[tuple[int, dict]], eche_list: EcheList) -> dict[str, dict[str, Organisation]]:
     """The records already holding any of the list's identifiers, by identifier: one instance per record,
-    with only the fields the import reads or writes."""
-    pks = {name: {} for name in IDENTIFIERS}
-    for name in IDENTIFIERS:
-        values = sorted({values[name] for _row, values in rows if values[name]})
-        for start in range(0, len(values), BATCH):
-            batch = Organisation.objects.filter(**{f"{name}__in": values[start : start + BATCH]})
-            pks[name].update(batch.values_list(name, "pk"))
+    with only the fields the import reads or writes. The list's holders are in the database already (in the
+    import's transaction): each identifier is one join with them, not thousands of values sent back."""
+    pks = {}
+    for name, column in HOLDER_COLUMNS.items():
+        listed = EcheHolder.objects.filter(list=eche_list).exclude(**{column: ""}).values(column)
+        pks[name] = dict(Organisation.objects.filter(**{f"{name}__in": listed}).values_list(name, "pk"))
     wanted = sorted({pk for by_value in pks.values() for pk in by_value.values()})
     records = {}
     for start in range(0, len(wanted), BATCH):
         records.update(Organisation.objects.only(*READ_FIELDS).in_bulk(wanted[start : start + BATCH]))
+    # A value the import left out (shared, or refused by the field) is looked up by no row.
     return {name: {value: records[pk] for value, pk in by_value.items()} for name, by_value in pks.items()}
 
 
@@ -209,13 +213,14 @@ def _pending_from_lists(organisation_ids: Iterable[int]) -> dict[int, list[dict]
     return pending
 
 
-def directory_records_update(*, holders: Sequence[Holder], source: str) -> DirectoryReport:
-    """Create or update the verified record of every holder (call it inside the import's transaction)."""
+def directory_records_update(*, eche_list: EcheList, holders: Sequence[Holder]) -> DirectoryReport:
+    """Create or update the verified record of every holder of `eche_list`, stored already (call it inside
+    the import's transaction)."""
     report = DirectoryReport()
     countries = set(Country.objects.values_list("code", flat=True))
     rows = [(h.row, values) for h in holders if (values := listed_values(h, report, countries)) is not None]
     _drop_shared_identifiers(rows, report)
-    by = _existing(rows)
+    by = _existing(rows, eche_list)
     hei = OrganisationType.objects.values_list("pk", flat=True).get(slug=HEI_TYPE)
 
     new, matched, matched_row = [], [], {}
@@ -251,7 +256,7 @@ def directory_records_update(*, holders: Sequence[Holder], source: str) -> Direc
         organisation.normalise_identifiers()
     bulk_insert(Organisation, new)  # no signal: the re-check after commit follows
     report.created = len(new)
-    _update_matched(matched, report, source)
+    _update_matched(matched, report, eche_list.provenance)
     return report
 
 

@@ -68,9 +68,7 @@ def eche_list_store(*, parsed: ParsedList, user=None) -> EcheList:
         EcheList.objects.filter(pk__in=previous).update(is_current=False)
         EcheList.objects.filter(pk=new.pk).update(is_current=True)
         new.is_current = True
-        new.directory_report = directory_records_update(
-            holders=parsed.holders, source=new.provenance
-        ).as_json()
+        new.directory_report = directory_records_update(eche_list=new, holders=parsed.holders).as_json()
         EcheList.objects.filter(pk=new.pk).update(directory_report=new.directory_report)
         transaction.on_commit(queue_recheck_all, robust=True)
     return new
