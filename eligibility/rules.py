@@ -148,7 +148,8 @@ class EditionRules:
             require_hei_and_vet=bool(mapping["require_hei_and_vet"]),
             durations=frozenset(int(months) for months in mapping["durations"]),
             excluded_countries=frozenset(mapping["excluded_countries"]),
-            allowed_regions=None if regions is None else frozenset(int(region) for region in regions),
+            # An empty list restricts nothing, as no list (the edition admin's "empty means every region").
+            allowed_regions=frozenset(int(region) for region in regions) if regions else None,
             # Read-only, so a frozen EditionRules cannot be changed through it.
             programme_status_overrides=MappingProxyType(dict(mapping["programme_status_overrides"] or {})),
             aims=frozenset(mapping["aims"]),
@@ -899,7 +900,7 @@ def _awaiting_confirmations(
     awaited = _awaited(result.code, confirmed, projected)
     hint = _whom_to_ask(awaited)
     if result.code == "applicant":
-        message = _("The applicant %(applicant)s has not confirmed yet.") % {"applicant": _labels(awaited)}
+        message = _("The applicant has not confirmed yet: %(applicant)s.") % {"applicant": _labels(awaited)}
     elif result.code in _AWAITING_COUNTS:
         message = _AWAITING_COUNTS[result.code](result.pending) % {
             "observed": result.observed,

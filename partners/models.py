@@ -290,6 +290,8 @@ class Organisation(models.Model):
         # Bookkeeping saved with the change itself, so a check asked for is never lost, even when the broker
         # is down: the organisation stays `pending` with the time of the request, and the sweep re-queues it.
         self._eche_check_requested = self._eche_check_due(update_fields)
+        if self._state.adding and self.eche_status == EcheStatus.PENDING and not self._is_hei():
+            self.eche_status = EcheStatus.NOT_REQUIRED  # no charter to look up: what a check would decide
         if self._eche_check_requested:
             self.eche_status = EcheStatus.PENDING
             self.eche_requested_at = timezone.now()

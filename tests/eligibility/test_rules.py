@@ -207,6 +207,18 @@ def test_edition_rules_from_mapping_freezes_the_plain_data():
     assert EditionRules.from_mapping(2022, EDITION_DEFAULTS[2022]).allowed_regions is None
 
 
+def test_an_empty_list_of_regions_restricts_nothing_as_the_edition_admin_says():
+    # Given an edition whose curator typed an empty list of regions ("empty means every region")
+    unrestricted = EditionRules.from_mapping(2025, {**EDITION_DEFAULTS[2025], "allowed_regions": []})
+
+    # Then every region is allowed and the edition has no `third-country-roles` criterion
+    assert unrestricted.allowed_regions is None
+    consortium = rules.Snapshot(duration_months=24, aims=("entrepreneurship",), participants=())
+    codes = [result.code for result in rules.evaluate(consortium, unrestricted, "confirmed").criteria]
+    assert "third-country-roles" not in codes
+    assert len(codes) == 11
+
+
 def test_programme_status_applies_the_edition_override():
     swiss = participant("ETH", "hei", "CH")
     assert rules.programme_status(swiss, edition(2026)) == "third_not_associated"

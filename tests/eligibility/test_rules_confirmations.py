@@ -102,7 +102,7 @@ def test_the_applicant_that_has_not_confirmed_yet_is_named():
     consortium = invited(eligible_consortium(), "Uni Berlin")
     result = criterion("applicant", consortium, mode="confirmed")
     assert result.status == "fail"
-    assert result.message == "The applicant Uni Berlin (DE) has not confirmed yet."
+    assert result.message == "The applicant has not confirmed yet: Uni Berlin (DE)."
     assert result.hint == "Remind Uni Berlin (DE) to confirm."
     assert criterion("applicant", consortium, mode="projected").status == "pass"
 

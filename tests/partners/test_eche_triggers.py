@@ -74,6 +74,20 @@ def test_a_new_hei_is_checked_on_commit(registry, django_capture_on_commit_callb
     assert tub.eche_requested_at is None
 
 
+def test_a_new_organisation_that_is_no_hei_needs_no_charter_at_once(django_capture_on_commit_callbacks):
+    # Given an enterprise, a VET school and an HEI added to the directory (no list imported)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        enterprise = OrganisationFactory(type=org_type("enterprise"))
+        school = OrganisationFactory(type=org_type("vet-provider"))
+        hei = OrganisationFactory(hei=True, erasmus_code="D  BERLIN02")
+
+    # Then only the HEI waits for a check: the others say so at once, as the nightly re-check would
+    assert pending_checks(callbacks) == [hei.pk]
+    statuses = dict(Organisation.objects.values_list("pk", "eche_status"))
+    assert statuses == {enterprise.pk: "not_required", school.pk: "not_required", hei.pk: "pending"}
+    assert Organisation.objects.filter(eche_status="pending").count() == 1  # the directory's ECHE filter
+
+
 def test_changing_an_identifier_requeues_the_check(registry, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         organisation = OrganisationFactory(hei=True, erasmus_code="D  BERLIN02")
