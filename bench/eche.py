@@ -57,12 +57,13 @@ def openpyxl_alone() -> float:
 
 
 def import_once(*, records: bool) -> tuple[float, int]:
-    """One import, without the re-check after commit (measured on its own below); ``records=False`` leaves
-    the directory out, as the import was before its holders became records."""
+    """One import, without what runs after its commit (the re-check, measured on its own below, and the
+    search words' rebuild); ``records=False`` leaves the directory out, as the import was before its holders
+    became records."""
     from partners.eche import list_storage
     from partners.eche.directory import DirectoryReport
 
-    patches = {"queue_recheck_all": lambda: None}
+    patches = {"queue_after_import": lambda: None}
     if not records:
         patches["directory_records_update"] = lambda **kwargs: DirectoryReport()
     with mock.patch.multiple(list_storage, **patches):

@@ -272,6 +272,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "partners.tasks.sweep_pending_eche",
         "schedule": env_int("ECHE_SWEEP_EVERY_SECONDS", 300),
     },
+    # The directory's words, where the search looks up what a misspelt word was meant to be (also after
+    # each ECHE import): a record added since is found as typed, and its misspellings more slowly.
+    "directory-search-words": {
+        "task": "partners.tasks.refresh_search_words",
+        "schedule": env_int("SEARCH_WORDS_EVERY_SECONDS", 900),
+    },
 }
 CELERY_BEAT_SCHEDULE |= {
     # Invitations: a reminder three days before expiry, expired links marked, lost sends queued again.

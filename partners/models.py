@@ -368,6 +368,22 @@ class Organisation(models.Model):
         return str(self)
 
 
+class SearchWord(models.Model):
+    """A word of the directory's searched text (`Organisation.search_text`), each once: where the search
+    looks for what a misspelt word was meant to be (PostgreSQL; a trigram index). Rebuilt from the directory
+    by `partners.services.search_words_refresh`, after each ECHE import and every few minutes: a word newer
+    than that is still found as typed, and its misspellings by a slower way."""
+
+    word = models.CharField(_("word"), max_length=100, primary_key=True)
+
+    class Meta:
+        verbose_name = _("search word")
+        verbose_name_plural = _("search words")
+
+    def __str__(self):
+        return self.word
+
+
 class ChangeRequestStatus(models.TextChoices):
     PENDING = "pending", _("Pending review")
     APPROVED = "approved", _("Approved")

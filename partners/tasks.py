@@ -1,6 +1,6 @@
-"""Celery tasks of the ECHE capability: thin (take ids, call a service of `partners.eche`), idempotent,
-acknowledged late (a worker that dies mid-task gets the task redelivered), time-limited, and queued only
-after the transaction that asked for them commits."""
+"""Celery tasks of the directory and its ECHE checks: thin (take ids, call a service of `partners` or
+`partners.eche`), idempotent, acknowledged late (a worker that dies mid-task gets the task redelivered),
+time-limited, and queued only after the transaction that asked for them commits."""
 
 import logging
 import random
@@ -9,6 +9,7 @@ from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 
+from . import services as directory
 from .eche import list_storage, services
 from .eche.sources import SourceError
 
@@ -94,3 +95,9 @@ def send_change_request_outcome(self, change_request_id: int) -> bool:
     change_request.outcome_notified_at = timezone.now()
     change_request.save(update_fields=["outcome_notified_at"])
     return True
+
+
+@shared_task(acks_late=True, soft_time_limit=120, time_limit=150, ignore_result=True)
+def refresh_search_words() -> None:
+    """The directory's words for the typo-tolerant search, rebuilt (after imports, and every few minutes)."""
+    directory.search_words_refresh()

@@ -1,6 +1,6 @@
 """Storing an imported list of ECHE holders: the list becomes the current one atomically, its holders are
-written in one statement and become verified directory records (``directory``), every HEI is re-checked after
-commit; and the admin's upload jobs.
+written in one statement and become verified directory records (``directory``); after commit every HEI is
+re-checked and the directory's search words rebuilt; and the admin's upload jobs.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from partners.models import EcheHolder, EcheImportJob, EcheList, ImportJobStatus
+from partners.services import search_words_refresh
 
 from .bulk_insert import bulk_insert
 from .directory import directory_records_update
@@ -70,18 +71,24 @@ def eche_list_store(*, parsed: ParsedList, user=None) -> EcheList:
         new.is_current = True
         new.directory_report = directory_records_update(eche_list=new, holders=parsed.holders).as_json()
         EcheList.objects.filter(pk=new.pk).update(directory_report=new.directory_report)
-        transaction.on_commit(queue_recheck_all, robust=True)
+        transaction.on_commit(queue_after_import, robust=True)
     return new
 
 
-def queue_recheck_all() -> None:
-    from partners.tasks import recheck_all_eche  # the tasks call these services
+def queue_after_import() -> None:
+    """Once an import commits: every HEI re-checked against it, and the directory's words rebuilt with its new
+    records'. Each in a task; here, at once, when the broker cannot take it."""
+    from partners.tasks import recheck_all_eche, refresh_search_words  # the tasks call these services
 
-    try:
-        recheck_all_eche.delay()
-    except Exception:
-        logger.warning("Could not queue the re-check after an import; re-checking here", exc_info=True)
-        organisations_recheck_all()
+    for task, run_here in (
+        (recheck_all_eche, organisations_recheck_all),
+        (refresh_search_words, search_words_refresh),
+    ):
+        try:
+            task.delay()
+        except Exception:
+            logger.warning("Could not queue %s after an import; running it here", task.name, exc_info=True)
+            run_here()
 
 
 def eche_list_import(

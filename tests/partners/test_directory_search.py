@@ -14,8 +14,9 @@ from hypothesis import strategies as st
 from partners import selectors
 from partners.codes import fold_for_search
 from partners.eche.list_reader import read_holder_list
-from partners.models import Organisation
+from partners.models import Organisation, SearchWord
 from partners.selectors import organisation_search
+from partners.services import search_words_refresh
 from tests.factories import OrganisationFactory, ProposalFactory, UserFactory, country
 
 from .eche_helpers import APRIL_2026
@@ -97,8 +98,56 @@ def test_accents_case_and_identifiers(directory, query, key):
         ("hochshule munchen", "munchen"),
     ],
 )
-def test_a_typo_is_tolerated(directory, query, key):
+@pytest.mark.parametrize("words", ["refreshed", "not refreshed yet"])
+def test_a_typo_is_tolerated(directory, query, key, words):
+    if words == "refreshed":  # the nearest of the directory's words; else a similar word in the records
+        search_words_refresh()
     assert directory[key].legal_name in found(query)
+
+
+def test_the_directory_words_are_the_searched_words_as_they_are_now(directory):
+    # Given the directory's words built from its records
+    search_words_refresh()
+    words = set(SearchWord.objects.values_list("word", flat=True))
+    assert {"politechnika", "lodzka", "lodz", "kobenhavns", "munchen", "tul"} <= words
+    assert not {word for word in words if len(word) < 3 or any(c.isdigit() for c in word)}  # PIC, OID, codes
+
+    # When a record is renamed and another deleted, and the words rebuilt (twice: nothing to change)
+    directory["other"].delete()
+    directory["kobenhavn"].legal_name = "Københavns Professionshøjskole"
+    directory["kobenhavn"].save()
+    search_words_refresh()
+    search_words_refresh()
+
+    # Then the words gone from every record are gone, and the new ones are in
+    words = set(SearchWord.objects.values_list("word", flat=True))
+    assert "professionshojskole" in words and "kobenhavns" in words
+    assert not {"green", "skills", "europe", "universitet"} & words
+
+
+@pytest.mark.parametrize(
+    ("query", "meant"),
+    [
+        ("Tampreen", "Tampereen ammattikorkeakoulu"),  # one word, a letter left out
+        ("Pedagogiscch", "Pädagogische Hochschule Linz"),  # one added
+        ("hochsuchle linz", "Pädagogische Hochschule Linz"),  # two swapped, with a word that appears
+    ],
+)
+def test_a_one_word_typo_is_found_through_the_directory_words(query, meant):
+    OrganisationFactory(legal_name="Tampereen ammattikorkeakoulu", city="Tampere", country=country("FI"))
+    OrganisationFactory(legal_name="Pädagogische Hochschule Linz", city="Linz", country=country("AT"))
+    OrganisationFactory(legal_name="Tamm AS", city="Tallinn", country=country("EE"))
+    search_words_refresh()
+
+    assert found(query)[0] == meant
+
+
+def test_a_record_newer_than_the_directory_words_is_found_misspelt_too(directory):
+    search_words_refresh()
+    OrganisationFactory(legal_name="Vilniaus Gedimino technikos universitetas", country=country("LT"))
+
+    assert not SearchWord.objects.filter(word="gedimino").exists()
+    assert found("Vilniaus Gedmino")[0] == "Vilniaus Gedimino technikos universitetas"
 
 
 def test_verified_records_come_first_and_unrelated_ones_not_at_all(directory):

@@ -210,7 +210,11 @@ def test_beat_schedule_names_registered_tasks():
 
     app.loader.import_default_modules()
     tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
-    assert {"partners.tasks.recheck_all_eche", "partners.tasks.sweep_pending_eche"} <= tasks
+    assert {
+        "partners.tasks.recheck_all_eche",
+        "partners.tasks.sweep_pending_eche",
+        "partners.tasks.refresh_search_words",
+    } <= tasks
     assert tasks <= set(app.tasks)
 
 

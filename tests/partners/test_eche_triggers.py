@@ -16,7 +16,8 @@ from eligibility.models import EligibilityReport
 from partners import signals as partner_signals
 from partners.eche import services as eche
 from partners.eche.sources import SourceError
-from partners.models import EcheImportJob, EcheList, EcheStatus, Organisation
+from partners.models import EcheImportJob, EcheList, EcheStatus, Organisation, SearchWord
+from partners.selectors import organisation_search
 from partners.tasks import check_eche
 from tests.factories import (
     OrganisationFactory,
@@ -200,6 +201,21 @@ def test_an_import_rechecks_every_hei(tmp_path, registry, django_capture_on_comm
     assert lyon.eche_status == "valid"
     assert lyon.eche_source_row == 2
     assert company.eche_status == "not_required"
+
+
+@pytest.mark.parametrize("broker", ["up", "down"])
+def test_an_import_rebuilds_the_search_words_after_commit_even_with_the_broker_down(
+    tmp_path, registry, broker, switch_broker, django_capture_on_commit_callbacks
+):
+    if broker == "down":
+        switch_broker(CLOSED_PORT_BROKER)  # the refresh cannot be queued: it runs here
+    rows = [("PL LODZ02", "", "", "POLITECHNIKA LODZKA", "PL", *VALID)]
+    with django_capture_on_commit_callbacks(execute=True):
+        import_list(write_list(tmp_path / "new.xlsx", rows), records=True)
+        assert not SearchWord.objects.filter(word="politechnika").exists()  # not before commit
+
+    assert SearchWord.objects.filter(word__in=["politechnika", "lodzka"]).count() == 2
+    assert organisation_search(query="Politechnka")[0].legal_name == "POLITECHNIKA LODZKA"
 
 
 def test_recheck_uses_a_bounded_number_of_queries(registry, django_capture_on_commit_callbacks):
