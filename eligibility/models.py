@@ -1,5 +1,5 @@
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -38,10 +38,15 @@ def validate_aims(value):
 class Edition(models.Model):
     """The parameters of one Programme Guide year. Rule logic is code; these numbers are data."""
 
-    year = models.PositiveSmallIntegerField(_("year"), unique=True, validators=[MinValueValidator(2021)])
+    # The programme's years (2021-2027, and the next programme's): a typo such as 20260 is refused.
+    year = models.PositiveSmallIntegerField(
+        _("year"), unique=True, validators=[MinValueValidator(2021), MaxValueValidator(2100)]
+    )
     name = models.CharField(_("name"), max_length=100)
     provisional = models.BooleanField(_("provisional"), default=False)
-    min_full_partners = models.PositiveSmallIntegerField(_("minimum full partners"))
+    min_full_partners = models.PositiveSmallIntegerField(
+        _("minimum full partners"), validators=[MinValueValidator(1)]
+    )
     min_countries = models.PositiveSmallIntegerField(
         _("minimum EU or associated countries"), help_text=_("Among full partners.")
     )

@@ -57,6 +57,14 @@ class OrganisationTypeAdmin(admin.ModelAdmin):
     search_fields = ("name", "slug", "description")
     prepopulated_fields = {"slug": ("name",)}
 
+    # A type's slug is its name in code, in consortium files and in the eligibility contract
+    # ("higher-education-institution"): set once, never changed.
+    def get_readonly_fields(self, request, obj=None):
+        return ("slug",) if obj is not None else ()
+
+    def get_prepopulated_fields(self, request, obj=None):
+        return self.prepopulated_fields if obj is None else {}
+
 
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):

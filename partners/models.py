@@ -82,15 +82,21 @@ class Country(models.Model):
         return self.name
 
     def clean(self):
-        """A territory counts as a Member State, once: never as itself, never as a country that counts as
-        another, and a country territories count as counts as no other (the admin edits the code-less form
-        of an existing country, so the database's own check would only answer with an error page)."""
+        """A territory counts as an EU Member State, once: never as itself, never as another kind of
+        country (its charter and eligibility would follow a country it is no part of), never as one that
+        counts as another, and a country territories count as counts as no other (the admin edits the
+        code-less form of an existing country, so the database's own check would only answer with an error
+        page)."""
         super().clean()
         if self.member_state_id is None:
             return
         if self.member_state_id == self.code:
             raise ValidationError({"member_state": _("A country cannot count as itself.")})
         member_state = self.member_state
+        if member_state.programme_status != ProgrammeStatus.EU_MEMBER:
+            raise ValidationError(
+                {"member_state": _("%(country)s is not an EU Member State.") % {"country": member_state.name}}
+            )
         if member_state.member_state_id is not None:
             raise ValidationError(
                 {

@@ -8,7 +8,8 @@ a field it holds differently changes at once only when it still says what the pr
 corrected itself), otherwise the list's value becomes a change request for a curator, as any correction of a
 shared record does. Identifiers never change silently, and never move to a record another organisation
 holds. What the list gets wrong never fails the import: an identifier two holders share stays on neither, an
-invalid website, city or code is left out, and each is reported with its row.
+invalid website, city or code is left out, a holder left with no identifier makes no record (nothing would tell
+it from another), and each is reported with its row.
 
 A holder missing from a newer list keeps its record; the re-check after the import makes its ECHE status
 `not_found`, and gives the new records theirs.
@@ -158,7 +159,7 @@ def _drop_shared_identifiers(rows: list[tuple[int, dict]], report: DirectoryRepo
         for value, holders in holders_of.items():
             if len(holders) < 2:
                 continue
-            listed_rows = ", ".join(str(row) for row, _values in holders)
+            listed_rows = _some_rows([row for row, _values in holders])
             for row, values in holders:
                 values[name] = ""
                 report.problem(
@@ -166,6 +167,18 @@ def _drop_shared_identifiers(rows: list[tuple[int, dict]], report: DirectoryRepo
                     _("%(identifier)s %(value)s is on rows %(rows)s: left on neither")
                     % {"identifier": IDENTIFIER_LABELS[name], "value": value, "rows": listed_rows},
                 )
+
+
+SHOWN_ROWS = 5
+
+
+def _some_rows(rows: list[int]) -> str:
+    """The rows as a problem names them: the first few, and how many more (a file of a thousand rows sharing
+    one code would otherwise report a thousand rows a thousand times)."""
+    shown = ", ".join(str(row) for row in rows[:SHOWN_ROWS])
+    if len(rows) > SHOWN_ROWS:
+        shown += " " + _("and %(count)d more") % {"count": len(rows) - SHOWN_ROWS}
+    return shown
 
 
 def _existing(rows: list[tuple[int, dict]], eche_list: EcheList) -> dict[str, dict[str, Organisation]]:
@@ -202,15 +215,17 @@ def _attname(name: str) -> str:
     return FOREIGN_KEYS.get(name, name)
 
 
-def _pending_from_lists(organisation_ids: Iterable[int]) -> dict[int, list[dict]]:
-    pending = defaultdict(list)
+def _asked_before(organisation_ids: Iterable[int]) -> dict[int, list[dict]]:
+    """The changes lists have asked for, by record: waiting for a curator, or rejected by one (a curator's
+    "no" stands when the next list says the same)."""
+    asked = defaultdict(list)
     for organisation_id, changes in OrganisationChangeRequest.objects.filter(
         organisation_id__in=list(organisation_ids),
         origin=ChangeRequestOrigin.ECHE_LIST,
-        status=ChangeRequestStatus.PENDING,
+        status__in=[ChangeRequestStatus.PENDING, ChangeRequestStatus.REJECTED],
     ).values_list("organisation_id", "changes"):
-        pending[organisation_id].append(changes)
-    return pending
+        asked[organisation_id].append(changes)
+    return asked
 
 
 def directory_records_update(*, eche_list: EcheList, holders: Sequence[Holder]) -> DirectoryReport:
@@ -225,6 +240,9 @@ def directory_records_update(*, eche_list: EcheList, holders: Sequence[Holder]) 
 
     new, matched, matched_row = [], [], {}
     for row, values in rows:
+        if not any(values[name] for name in IDENTIFIERS):
+            report.problem(row, _("no identifier left to tell it from other records: no directory record"))
+            continue
         organisation = next((by[n][values[n]] for n in IDENTIFIERS if values[n] in by[n]), None)
         if organisation is None:
             new.append(Organisation(type_id=hei, verified=True, listed=values, **_fields(values)))
@@ -266,8 +284,9 @@ def _fields(values: dict) -> dict:
 
 def _update_matched(matched: list[tuple[int, Organisation, dict]], report: DirectoryReport, source: str):
     """Matched records take what they lack, and what the list corrected in itself; anything else a record
-    holds differently becomes one change request per record (unless the same one is already waiting)."""
-    pending = _pending_from_lists(organisation.pk for _row, organisation, _values in matched)
+    holds differently becomes one change request per record (unless the same one is waiting, or was
+    rejected)."""
+    asked = _asked_before(organisation.pk for _row, organisation, _values in matched)
     changed, requests = [], []
     now = timezone.now()
     for row, organisation, values in matched:
@@ -283,7 +302,7 @@ def _update_matched(matched: list[tuple[int, Organisation, dict]], report: Direc
                 touched = True
             else:
                 requested[name] = {"old": current, "new": new}
-        if requested and requested not in pending.get(organisation.pk, []):
+        if requested and requested not in asked.get(organisation.pk, []):
             requests.append((row, organisation, requested))
         if touched:
             organisation.verified = True

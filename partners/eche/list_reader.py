@@ -198,7 +198,7 @@ def _csv_rows(text: str, delimiter: str) -> Iterator[list[str]]:
 
 
 def _require_rows(result: ParsedList, where: str) -> None:
-    """A list with a header and nothing under it would make every charter look withdrawn: refuse it."""
+    """A list with a header and nothing usable under it would make every charter look withdrawn: refuse it."""
     if result.rows_read == 0:
         raise ListFormatError(
             _(
@@ -206,6 +206,15 @@ def _require_rows(result: ParsedList, where: str) -> None:
                 "(row %(row)s is the header)."
             )
             % {"where": where, "row": result.header_row}
+        )
+    if not result.holders:  # every row refused (a data row is a holder or refused)
+        first = result.refused[0]
+        raise ListFormatError(
+            _(
+                "%(where)s has %(rows)d rows of data but not one holder could be read from them (row "
+                "%(row)d: %(reason)s)."
+            )
+            % {"where": where, "rows": result.rows_read, "row": first.row, "reason": first.reason}
         )
 
 

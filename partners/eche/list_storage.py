@@ -30,6 +30,8 @@ def eche_list_store(*, parsed: ParsedList, user=None) -> EcheList:
     holder; queue the re-check of every HEI after commit. Superseded lists stay (who imported what, when) but
     lose their holders: only the current counts."""
     with transaction.atomic():
+        previous = EcheList.objects.select_for_update().filter(is_current=True)
+        _refuse_if_older(parsed, previous)
         new = EcheList.objects.create(
             source_name=parsed.source_name[:255],
             sheet=parsed.sheet[:100],
@@ -62,9 +64,7 @@ def eche_list_store(*, parsed: ParsedList, user=None) -> EcheList:
                 for h in parsed.holders
             ],
         )
-        previous = list(
-            EcheList.objects.select_for_update().filter(is_current=True).values_list("pk", flat=True)
-        )
+        previous = list(previous.values_list("pk", flat=True))
         EcheHolder.objects.filter(list_id__in=previous).delete()  # no signals, no cascades: one DELETE
         EcheList.objects.filter(pk__in=previous).update(is_current=False)
         EcheList.objects.filter(pk=new.pk).update(is_current=True)
@@ -73,6 +73,22 @@ def eche_list_store(*, parsed: ParsedList, user=None) -> EcheList:
         EcheList.objects.filter(pk=new.pk).update(directory_report=new.directory_report)
         transaction.on_commit(queue_after_import, robust=True)
     return new
+
+
+def _refuse_if_older(parsed: ParsedList, current) -> None:
+    """A list published before the current one would bring back charters withdrawn since and hide those
+    awarded since: refused (lists whose file name carries no date are taken as they come)."""
+    published = parsed.publication_date
+    newer = [eche_list.publication_date for eche_list in current if eche_list.publication_date]
+    if published and newer and max(newer) > published:
+        raise ListFormatError(
+            _(
+                "This list was published on %(date)s, before the current one (%(current)s): importing it "
+                "would bring back charters withdrawn since and hide those awarded since. Import the newest "
+                "list."
+            )
+            % {"date": published.isoformat(), "current": max(newer).isoformat()}
+        )
 
 
 def queue_after_import() -> None:
@@ -119,17 +135,23 @@ def import_job_run(*, job_id: int) -> None:
             progress=progress,
         )
     except ListFormatError as error:
-        EcheImportJob.objects.filter(pk=job_id).update(
-            status=ImportJobStatus.FAILED,
-            finished_at=timezone.now(),
-            message=_("Refused: %(reason)s The current list is unchanged.") % {"reason": error},
-        )
+        _job_failed(job_id, _("Refused: %(reason)s The current list is unchanged.") % {"reason": error})
         return
+    except Exception:
+        # The job ends either way (its page would say "running" for ever); the error goes to the worker's log.
+        _job_failed(job_id, _("The import failed: the current list is unchanged. The worker's log says why."))
+        raise
     EcheImportJob.objects.filter(pk=job_id).update(
         status=ImportJobStatus.DONE,
         finished_at=timezone.now(),
         eche_list=eche_list,
         message=import_summary(parsed, eche_list.directory_report),
+    )
+
+
+def _job_failed(job_id: int, message: str) -> None:
+    EcheImportJob.objects.filter(pk=job_id).update(
+        status=ImportJobStatus.FAILED, finished_at=timezone.now(), message=message
     )
 
 

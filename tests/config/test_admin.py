@@ -73,6 +73,7 @@ def test_admin_refuses_bad_pic_and_saves_nothing(admin_client):
         ("DE", "DE", "A country cannot count as itself."),
         ("FR", "RE", "Réunion counts as France itself: choose France."),  # a cycle
         ("FR", "DE", "Other countries count as this one, so it cannot count as another."),
+        ("RE", "CN", "China is not an EU Member State."),  # its HEIs would need no charter, its partners fail
     ],
 )
 def test_a_country_counting_as_itself_or_in_a_cycle_is_refused_with_a_message(
@@ -91,3 +92,40 @@ def test_a_country_counting_as_itself_or_in_a_cycle_is_refused_with_a_message(
     assert response.status_code == 200  # the form again, never an error page
     assert said in response.content.decode().replace("&#x27;", "'")
     assert Country.objects.get(code=code).member_state_id == country.member_state_id
+
+
+def test_an_organisation_types_slug_is_set_once(admin_client):
+    from partners.models import OrganisationType
+
+    hei = OrganisationType.objects.get(slug="higher-education-institution")
+    url = reverse("admin:partners_organisationtype_change", args=[hei.pk])
+    form = admin_client.get(url).context["adminform"].form
+    data = {name: form.initial.get(name) or "" for name in form.fields}
+    data |= {"slug": "hei", "name": "University"}
+
+    assert "slug" not in form.fields  # shown, not editable: code and consortium files name types by it
+    admin_client.post(url, data)
+    hei.refresh_from_db()
+    assert (hei.slug, hei.name) == ("higher-education-institution", "University")
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "said"),
+    [("year", 70000, "less than or equal to 2100"), ("min_full_partners", 0, "greater than or equal to 1")],
+)
+def test_an_edition_with_an_implausible_year_or_no_partners_is_refused(admin_client, field, value, said):
+    from eligibility.models import Edition
+
+    edition = Edition.objects.get(year=2026)
+    url = reverse("admin:eligibility_edition_change", args=[edition.pk])
+    form = admin_client.get(url).context["adminform"].form
+    data = {name: form.initial.get(name) for name in form.fields}
+    data = {name: value for name, value in data.items() if value is not None}
+    data[field] = value
+
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 200
+    assert said in response.content.decode()
+    edition.refresh_from_db()
+    assert getattr(edition, field) != value

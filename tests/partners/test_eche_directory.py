@@ -240,3 +240,30 @@ def test_the_admin_shows_what_an_import_did_to_the_directory(tmp_path, admin_cli
 
     assert "Directory: 2 verified records created" in page
     assert "Row 3: website “not a site” is not a web address: left out" in page
+
+
+def test_a_curators_rejection_stands_when_the_next_list_says_the_same(tmp_path):
+    OrganisationFactory(hei=True, legal_name="TU of Berlin", city="Berlin", erasmus_code="D  BERLIN02")
+    imported(tmp_path, [TUB])
+    OrganisationChangeRequest.objects.update(status=ChangeRequestStatus.REJECTED)
+
+    eche_list = imported(tmp_path, [TUB], name="again.xlsx")
+
+    assert OrganisationChangeRequest.objects.count() == 1  # not asked again
+    assert eche_list.directory_report["requests"] == 0
+
+
+def test_holders_sharing_every_identifier_make_no_record_and_a_short_report(tmp_path):
+    # Given a file of 30 rows sharing one Erasmus code, PIC and OID (a broken export)
+    holders = [("D  BERLIN02", "999986678", "E10209450", f"COPY {n}", "BERLIN", "DE", "") for n in range(30)]
+
+    eche_list = imported(tmp_path, holders)
+
+    # Then no row keeps an identifier, so none becomes a record (nothing would tell them from others)
+    assert not Organisation.objects.exists()
+    problems = eche_list.directory_report["problems"]
+    assert sum("no directory record" in p["reason"] for p in problems) == 30
+    # and each problem names a few rows, not all 30
+    shared = [p["reason"] for p in problems if "left on neither" in p["reason"]]
+    assert len(shared) == 90
+    assert all(reason.count(",") == 4 and "and 25 more" in reason for reason in shared)

@@ -525,10 +525,13 @@ def test_header_without_rows_is_refused(tmp_path):
         read_holder_list(path, filename="h.xlsx")
 
 
-def test_every_row_refused_still_parses(tmp_path):
+def test_a_list_whose_every_row_is_refused_is_refused(tmp_path):
+    # Importing it would make every charter look withdrawn, as an empty list would.
     path = write_xlsx(tmp_path / "r.xlsx", [HEADER_2026, row_2026("D  BERLIN01", country="Atlantis")])
-    parsed = read_holder_list(path, filename="r.xlsx")
-    assert (parsed.rows_read, parsed.holders, len(parsed.refused)) == (1, [], 1)
+    with pytest.raises(
+        ListFormatError, match=r"has 1 rows of data but not one holder could be read .*row 2: "
+    ):
+        read_holder_list(path, filename="r.xlsx")
 
 
 def test_most_specific_header_wins(tmp_path):

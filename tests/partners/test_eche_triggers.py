@@ -15,6 +15,7 @@ from config.transactions import AfterCommit
 from eligibility.models import EligibilityReport
 from partners import signals as partner_signals
 from partners.eche import services as eche
+from partners.eche.list_storage import import_job_run
 from partners.eche.sources import SourceError
 from partners.models import EcheImportJob, EcheList, EcheStatus, Organisation, SearchWord
 from partners.selectors import organisation_search
@@ -332,6 +333,59 @@ def test_admin_upload_of_a_broken_file_is_refused(registry, admin_client, django
     assert EcheList.objects.get(is_current=True) == registry
     page = admin_client.get(reverse("admin:partners_echeimportjob_change", args=[job.pk])).content.decode()
     assert "could not be opened as an Excel workbook" in page
+
+
+@pytest.mark.parametrize(
+    ("filename", "rows", "said"),
+    [
+        # every row refused: it would make every charter look withdrawn
+        (
+            "list_08042027.xlsx",
+            [("D  BERLIN02", "", "", "TU Berlin", "DE", "01-01-2021", "TBD")],
+            "not one holder",
+        ),
+        # published before the current list (8 April 2026): it would bring withdrawn charters back
+        (
+            "list_10022026.xlsx",
+            [("D  BERLIN02", "", "", "TU Berlin", "DE", *VALID)],
+            "before the current one",
+        ),
+    ],
+)
+def test_a_list_that_would_undo_the_current_one_is_refused(
+    tmp_path, admin_client, django_capture_on_commit_callbacks, filename, rows, said
+):
+    current_rows = [("D  BERLIN02", "", "", "TU Berlin", "DE", *VALID)]
+    current = import_list(write_list(tmp_path / "current_08042026.xlsx", current_rows))
+    tub = OrganisationFactory(hei=True, erasmus_code="D  BERLIN02", eche_status=EcheStatus.VALID)
+
+    path = write_list(tmp_path / filename, rows)
+    with django_capture_on_commit_callbacks(execute=True), open(path, "rb") as upload:
+        admin_client.post(reverse("admin:partners_echeimportjob_add"), {"upload": upload})
+
+    job = EcheImportJob.objects.get()
+    assert job.status == "failed"
+    assert said in job.message and "current list is unchanged" in job.message
+    assert EcheList.objects.get(is_current=True) == current
+    tub.refresh_from_db()
+    assert tub.eche_status == "valid"
+
+
+def test_an_import_that_fails_unexpectedly_ends_its_job_and_changes_nothing(tmp_path, registry, monkeypatch):
+    def broken(**kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr("partners.eche.list_storage.directory_records_update", broken)
+    path = write_list(tmp_path / "next.xlsx", [("D  BERLIN02", "", "", "TU Berlin", "DE", *VALID)])
+    job = EcheImportJob.objects.create(filename="next.xlsx", content=path.read_bytes())
+
+    with pytest.raises(RuntimeError):  # the worker logs it
+        import_job_run(job_id=job.pk)
+
+    job.refresh_from_db()
+    assert job.status == "failed" and job.finished_at is not None
+    assert "current list is unchanged" in job.message
+    assert EcheList.objects.get(is_current=True) == registry
 
 
 def test_a_queued_job_page_refreshes_itself(admin_client):
