@@ -8,8 +8,8 @@ a field it holds differently changes at once only when it still says what the pr
 corrected itself), otherwise the list's value becomes a change request for a curator, as any correction of a
 shared record does. Identifiers never change silently, and never move to a record another organisation
 holds. What the list gets wrong never fails the import: an identifier two holders share stays on neither, an
-invalid website, city or code is left out, a holder left with no identifier makes no record (nothing would tell
-it from another), and each is reported with its row.
+invalid website, city or code is left out, a holder left with no identifier makes no record (nothing would
+tell it from another), and each is reported with its row.
 
 A holder missing from a newer list keeps its record; the re-check after the import makes its ECHE status
 `not_found`, and gives the new records theirs.
