@@ -7,10 +7,7 @@ from alliances.models import Role
 from config.mail import send_templated
 
 from .models import Invitation
-
-
-def _coordinator(invitation: Invitation):
-    return invitation.created_by or invitation.participation.proposal.owner
+from .selectors import coordinator_of
 
 
 def _context(invitation: Invitation, **extra) -> dict:
@@ -23,7 +20,7 @@ def _context(invitation: Invitation, **extra) -> dict:
         "organisation": participation.organisation,
         "proposal": proposal,
         "role": participation.get_role_display(),
-        "coordinator": _coordinator(invitation),
+        "coordinator": coordinator_of(invitation),
         "applicant": applicant.organisation if applicant else None,
         "expires_at": invitation.expires_at,
         "site_url": settings.SITE_URL,
@@ -40,28 +37,22 @@ def invitation_link(token: str) -> str:
 
 
 def send_invitation(*, invitation: Invitation, token: str, reminder: bool = False) -> None:
-    coordinator = _coordinator(invitation)
+    context = _context(invitation, link=invitation_link(token))
     _send(
         template="reminder" if reminder else "invitation",
         to=[invitation.email],
-        context=_context(invitation, link=invitation_link(token)),
-        reply_to=[coordinator.email] if coordinator and coordinator.email else None,
+        context=context,
+        reply_to=[context["coordinator"].email],
     )
 
 
 def send_answer_notification(*, invitation: Invitation) -> None:
     proposal = invitation.participation.proposal
-    recipients = list(
-        dict.fromkeys(
-            user.email for user in (invitation.created_by, proposal.owner) if user is not None and user.email
-        )
-    )
-    if not recipients:
-        return
     builder = settings.SITE_URL + reverse("alliances:builder", args=[proposal.pk])
+    context = _context(invitation, builder_url=builder)
     _send(
         template="answer",
-        to=recipients,
-        context=_context(invitation, builder_url=builder),
+        to=list(dict.fromkeys([context["coordinator"].email, proposal.owner.email])),
+        context=context,
         reply_to=[invitation.participation.contact_email or invitation.email],
     )

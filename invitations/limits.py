@@ -1,5 +1,14 @@
-"""How many invitation emails may go out: per recipient and per proposal in the last 24 hours, counted in
-the database (every send and re-send is an Invitation row; reminders are not, so they are exempt)."""
+"""How many invitation emails may go out in 24 hours, counted in the send log (`InvitationSend`), which keeps
+every send when its invitation, participant or proposal is gone:
+
+- to one address from one account: INVITATION_SENDS_PER_RECIPIENT_PER_DAY (5), so no one can use up
+  another coordinator's sends to an address;
+- to one address from all accounts together: INVITATION_SENDS_PER_RECIPIENT_ALL_SENDERS_PER_DAY (20), which
+  bounds what many accounts can send to one address;
+- from one proposal: INVITATION_SENDS_PER_PROPOSAL_PER_DAY (50).
+
+Sends and re-sends count; reminders are not sends, so they are exempt.
+"""
 
 from datetime import timedelta
 
@@ -8,29 +17,34 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import Invitation
+from .models import InvitationSend
 
 WINDOW = timedelta(days=1)
 
 
-def check_send_allowed(*, proposal_id: int, email: str) -> None:
-    """Raise ValidationError (and send nothing) when another invitation would pass a limit.
+def count_send(*, proposal_id: int, email: str, sender) -> None:
+    """Log one more invitation email, or raise ValidationError (and log nothing) if it would pass a limit.
 
-    Called under the proposal's lock, so two sends of one proposal are counted one after the other.
+    Called under the proposal's lock, in the transaction that creates the invitation: two sends of one
+    proposal are counted one after the other, and a send that is rolled back is not counted.
     """
-    since = timezone.now() - WINDOW
-    recent = Invitation.objects.filter(created_at__gte=since)
-    per_recipient = settings.INVITATION_SENDS_PER_RECIPIENT_PER_DAY
-    if recent.filter(email__iexact=email).count() >= per_recipient:
+    email = email.lower()
+    recent = InvitationSend.objects.filter(sent_at__gte=timezone.now() - WINDOW)
+    to_recipient = recent.filter(email=email)
+    all_senders = getattr(settings, "INVITATION_SENDS_PER_RECIPIENT_ALL_SENDERS_PER_DAY", 20)
+    if (
+        to_recipient.filter(sender=sender).count() >= settings.INVITATION_SENDS_PER_RECIPIENT_PER_DAY
+        or to_recipient.count() >= all_senders
+    ):
+        # One message for both limits: it never tells a sender that others are inviting this address.
         raise ValidationError(
             _(
-                "No invitation sent: %(email)s has already been sent %(limit)d invitations in the last 24 "
-                "hours. Try again tomorrow."
+                "No invitation sent: this address has had as many invitations as it may get today. "
+                "Try again tomorrow."
             )
-            % {"email": email, "limit": per_recipient}
         )
     per_proposal = settings.INVITATION_SENDS_PER_PROPOSAL_PER_DAY
-    if recent.filter(participation__proposal_id=proposal_id).count() >= per_proposal:
+    if recent.filter(proposal_id=proposal_id).count() >= per_proposal:
         raise ValidationError(
             _(
                 "No invitation sent: this proposal has already sent %(limit)d invitations in the last 24 "
@@ -38,3 +52,4 @@ def check_send_allowed(*, proposal_id: int, email: str) -> None:
             )
             % {"limit": per_proposal}
         )
+    InvitationSend.objects.create(email=email, sender=sender, proposal_id=proposal_id)

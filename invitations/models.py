@@ -1,4 +1,5 @@
-"""Invitations of a participant's contact, and the audit trail of participations and their invitations.
+"""Invitations of a participant's contact, the log of their sends (what the limits count), and the audit
+trail of participations and their invitations.
 
 An invitation's secret is never stored: only the SHA-256 of the random token that the email carries.
 """
@@ -6,6 +7,7 @@ An invitation's secret is never stored: only the SHA-256 of the random token tha
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -102,6 +104,47 @@ class Invitation(models.Model):
     @property
     def display_status_label(self):
         return InvitationStatus(self.display_status).label
+
+
+class InvitationSend(models.Model):
+    """One invitation email the limits let through (`invitations.limits`), kept when its invitation,
+    participant or proposal is gone: removing a participant or a proposal gives no sends back."""
+
+    email = models.EmailField(_("sent to"))  # in lower case: one address is counted once, however written
+    sender = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("sent by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    proposal = models.ForeignKey(
+        "alliances.Proposal",
+        verbose_name=_("proposal"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,  # the index below leads with it
+    )
+    sent_at = models.DateTimeField(_("sent"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("invitation send")
+        verbose_name_plural = _("invitation sends")
+        indexes = [
+            models.Index(fields=["email", "sent_at"], name="invitation_send_recipient"),
+            models.Index(fields=["proposal", "sent_at"], name="invitation_send_proposal"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(email=Lower("email")), name="invitation_send_email_lower_case"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.email} ({self.sent_at:%Y-%m-%d %H:%M})"
 
 
 class EventKind(models.TextChoices):

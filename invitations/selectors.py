@@ -42,6 +42,18 @@ def invitation_for_session(*, invitation_id: int, token_hash: str | None) -> Inv
     return invitation if tokens.opens(token_hash, invitation) else None
 
 
+def coordinator_of(invitation: Invitation):
+    """Whom an invitation names and notifies as its coordinator: its sender while they may edit the proposal
+    (its owner or a co-editor), otherwise the owner, so a removed co-editor hears nothing more of it."""
+    proposal = invitation.participation.proposal
+    sender = invitation.created_by
+    if sender is not None and (
+        sender.pk == proposal.owner_id or proposal.co_editors.filter(pk=sender.pk).exists()
+    ):
+        return sender
+    return proposal.owner
+
+
 def partner_consortium(*, proposal) -> list[Participation]:
     """The consortium as a partner may see it: who is in it, in which role and status (no contacts)."""
     order = {role: index for index, role in enumerate(Role.values)}

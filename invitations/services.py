@@ -118,7 +118,6 @@ def _check_invitable(participation: Participation) -> None:
         raise ValidationError(_("Add the contact's email address first: the invitation is sent there."))
     if participation.status == ParticipationStatus.CONFIRMED:
         raise ValidationError(_("This participation is already confirmed."))
-    limits.check_send_allowed(proposal_id=participation.proposal_id, email=participation.contact_email)
 
 
 def _live_invitation(participation: Participation) -> Invitation | None:
@@ -130,12 +129,14 @@ def _live_invitation(participation: Participation) -> Invitation | None:
 
 
 def _new_invitation(*, participation: Participation, actor) -> Invitation:
+    sender = actor if getattr(actor, "pk", None) else None
+    limits.count_send(proposal_id=participation.proposal_id, email=participation.contact_email, sender=sender)
     try:
         with transaction.atomic():
             invitation = Invitation.objects.create(
                 participation=participation,
                 email=participation.contact_email,
-                created_by=actor if getattr(actor, "pk", None) else None,
+                created_by=sender,
                 expires_at=timezone.now() + ttl(),
             )
     except IntegrityError as exc:  # cannot happen under the proposal lock; kept as the last line of defence
@@ -181,25 +182,48 @@ def invitation_resend(*, participation: Participation, actor) -> Invitation:
     return _new_invitation(participation=locked, actor=actor)
 
 
+def _revoke(*, invitation: Invitation, actor, detail=None) -> None:
+    invitation.status = InvitationStatus.REVOKED
+    invitation.revoked_at = timezone.now()
+    invitation.save(update_fields=["status", "revoked_at"])
+    audit.invitation_event(kind=EventKind.REVOKED, invitation=invitation, actor=actor, detail=detail)
+    proposal_touch(proposal_id=invitation.participation.proposal_id)
+    if invitation.participation.status == ParticipationStatus.INVITED:
+        _set_participation_status(
+            participation=invitation.participation,
+            status=ParticipationStatus.PROPOSED,
+            actor=actor,
+            invitation=invitation,
+        )
+
+
 @transaction.atomic
 def invitation_revoke(*, invitation: Invitation, actor) -> Invitation:
     """The link dies at once; the participation goes back to proposed."""
     locked = _lock_invitation(invitation.pk)
     if not locked.is_live:
         raise ValidationError(_("This invitation is no longer open: nothing to revoke."))
-    locked.status = InvitationStatus.REVOKED
-    locked.revoked_at = timezone.now()
-    locked.save(update_fields=["status", "revoked_at"])
-    audit.invitation_event(kind=EventKind.REVOKED, invitation=locked, actor=actor)
-    proposal_touch(proposal_id=locked.participation.proposal_id)
-    if locked.participation.status == ParticipationStatus.INVITED:
-        _set_participation_status(
-            participation=locked.participation,
-            status=ParticipationStatus.PROPOSED,
-            actor=actor,
-            invitation=locked,
-        )
+    _revoke(invitation=locked, actor=actor)
     return locked
+
+
+@transaction.atomic
+def invitation_revoke_readdressed(*, participation: Participation) -> None:
+    """Revoke the open invitation to an address that is no longer the participation's contact email.
+
+    Called in the transaction that saves the new address, so the old link dies with it: its addressee can
+    no longer answer, nor overwrite the corrected contact with their own.
+    """
+    stale = (
+        Invitation.objects.filter(participation=participation, status__in=LIVE_STATUSES)
+        .exclude(email__iexact=participation.contact_email)
+        .first()
+    )
+    if stale is None:
+        return
+    locked = _lock_invitation(stale.pk)
+    if locked.is_live:
+        _revoke(invitation=locked, actor=ActorKind.SYSTEM, detail={"email": locked.email})
 
 
 # --- Delivery (called by the tasks) ----------------------------------------------------------------------

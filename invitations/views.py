@@ -43,10 +43,6 @@ def _private(response, *, carries_token=False):
     return response
 
 
-def _coordinator(invitation: Invitation):
-    return invitation.created_by or invitation.participation.proposal.owner
-
-
 def _unavailable(
     request, reason: str, invitation: Invitation | None = None, *, status: int, carries_token=False
 ):
@@ -54,7 +50,7 @@ def _unavailable(
     context = {"reason": reason, "invitation": invitation}
     if invitation is not None:
         context["proposal"] = invitation.participation.proposal
-        context["coordinator"] = _coordinator(invitation)
+        context["coordinator"] = selectors.coordinator_of(invitation)
     response = render(request, "invitations/unavailable.html", context, status=status)
     return _private(response, carries_token=carries_token)
 
@@ -104,7 +100,7 @@ def _answer_page(request, invitation, forms, *, status=200):
         "participation": invitation.participation,
         "organisation": invitation.participation.organisation,
         "proposal": proposal,
-        "coordinator": _coordinator(invitation),
+        "coordinator": selectors.coordinator_of(invitation),
         "applicant": selectors.applicant_of(consortium),
         "consortium": consortium,
         "error_forms": [form for form in forms.values() if form.is_bound and form.errors],
@@ -216,7 +212,7 @@ def done(request, pk):
     context = {
         "invitation": invitation,
         "proposal": invitation.participation.proposal,
-        "coordinator": _coordinator(invitation),
+        "coordinator": selectors.coordinator_of(invitation),
     }
     return _private(render(request, "invitations/done.html", context))
 

@@ -1,4 +1,5 @@
-"""Partners answering at the same moment, on PostgreSQL, each in a thread with its own connection."""
+"""Partners answering (and coordinators sending) at the same moment, on PostgreSQL, each in a thread with its
+own connection."""
 
 import threading
 
@@ -9,7 +10,7 @@ from django.test import Client
 from alliances.models import Participation, ParticipationStatus, Role
 from eligibility.models import EligibilityReport
 from invitations import services
-from invitations.models import EventKind, Invitation, InvitationStatus, ParticipationEvent
+from invitations.models import EventKind, Invitation, InvitationSend, InvitationStatus, ParticipationEvent
 from tests.factories import (
     OrganisationFactory,
     ParticipationFactory,
@@ -167,3 +168,28 @@ def test_confirm_and_decline_and_revoke_of_one_invitation_at_once(big_proposal):
     answered = [r for r in responses[:2] if r.status_code == 302]
     assert len(answered) == (0 if invitation.status == InvitationStatus.REVOKED else 1)
     assert all(r.status_code in (302, 410) for r in responses[:2])
+
+
+def test_two_sends_to_one_address_at_once_are_counted_one_after_the_other(
+    reference_data, settings, mailoutbox
+):
+    settings.INVITATION_SENDS_PER_RECIPIENT_PER_DAY = 1
+    owner = UserFactory()
+    proposal = ProposalFactory(owner=owner)
+    both = [
+        ParticipationFactory(
+            proposal=proposal, status=ParticipationStatus.PROPOSED, contact_email="one@example.org"
+        )
+        for _ in range(2)
+    ]
+
+    results = run_at_once(
+        [
+            lambda p=participation: services.invitation_create(participation=p, actor=owner)
+            for participation in both
+        ]
+    )
+
+    assert sorted(type(result).__name__ for result in results) == ["Invitation", "ValidationError"]
+    assert InvitationSend.objects.count() == 1
+    assert len(mailoutbox) == 1
