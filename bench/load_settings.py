@@ -18,4 +18,5 @@ if os.environ.get("BENCH_EMAIL_DIR"):
     EMAIL_FILE_PATH = os.environ["BENCH_EMAIL_DIR"]
 # The simulated coordinators send far more invitations than a person would: the limits are not measured here.
 INVITATION_SENDS_PER_RECIPIENT_PER_DAY = 1_000_000
+INVITATION_SENDS_PER_RECIPIENT_ALL_SENDERS_PER_DAY = 1_000_000
 INVITATION_SENDS_PER_PROPOSAL_PER_DAY = 1_000_000

@@ -2,7 +2,7 @@
 every send when its invitation, participant or proposal is gone:
 
 - to one address from one account: INVITATION_SENDS_PER_RECIPIENT_PER_DAY (5), so no one can use up
-  another coordinator's sends to an address;
+  another coordinator's sends to an address alone;
 - to one address from all accounts together: INVITATION_SENDS_PER_RECIPIENT_ALL_SENDERS_PER_DAY (20), which
   bounds what many accounts can send to one address;
 - from one proposal: INVITATION_SENDS_PER_PROPOSAL_PER_DAY (50).
@@ -31,7 +31,7 @@ def count_send(*, proposal_id: int, email: str, sender) -> None:
     email = email.lower()
     recent = InvitationSend.objects.filter(sent_at__gte=timezone.now() - WINDOW)
     to_recipient = recent.filter(email=email)
-    all_senders = getattr(settings, "INVITATION_SENDS_PER_RECIPIENT_ALL_SENDERS_PER_DAY", 20)
+    all_senders = settings.INVITATION_SENDS_PER_RECIPIENT_ALL_SENDERS_PER_DAY
     if (
         to_recipient.filter(sender=sender).count() >= settings.INVITATION_SENDS_PER_RECIPIENT_PER_DAY
         or to_recipient.count() >= all_senders

@@ -225,7 +225,7 @@ class EcheUploadForm(forms.ModelForm):
 
     class Meta:
         model = EcheImportJob
-        fields = ()
+        fields = ("shorter_accepted",)
 
     def clean_upload(self):
         upload = self.cleaned_data["upload"]
@@ -261,7 +261,7 @@ class EcheImportJobAdmin(admin.ModelAdmin):
         return super().get_form(request, obj, change=change, **kwargs)
 
     def get_fields(self, request, obj=None):
-        return ("upload",) if obj is None else self.readonly_fields
+        return ("upload", "shorter_accepted") if obj is None else self.readonly_fields
 
     def get_readonly_fields(self, request, obj=None):
         return () if obj is None else self.readonly_fields
@@ -286,7 +286,11 @@ class EcheImportJobAdmin(admin.ModelAdmin):
         from django.http import HttpResponseRedirect
         from django.urls import reverse
 
-        self.message_user(request, _("The list is uploaded; the import is running."), messages.SUCCESS)
+        # Neutral: the import runs after this response's transaction commits (at once when no worker can take
+        # it), and the page below says how it went.
+        self.message_user(
+            request, _("The list is uploaded; how its import goes is shown below."), messages.INFO
+        )
         return HttpResponseRedirect(reverse("admin:partners_echeimportjob_change", args=[obj.pk]))
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):

@@ -25,13 +25,13 @@ from .services import organisations_recheck_all
 logger = logging.getLogger(__name__)
 
 
-def eche_list_store(*, parsed: ParsedList, user=None) -> EcheList:
+def eche_list_store(*, parsed: ParsedList, user=None, shorter_accepted: bool = False) -> EcheList:
     """Store a parsed list and make it the current one, atomically, with a verified directory record for each
     holder; queue the re-check of every HEI after commit. Superseded lists stay (who imported what, when) but
     lose their holders: only the current counts."""
     with transaction.atomic():
         previous = EcheList.objects.select_for_update().filter(is_current=True)
-        _refuse_if_older(parsed, previous)
+        _refuse_if_undoing(parsed, previous, shorter_accepted=shorter_accepted)
         new = EcheList.objects.create(
             source_name=parsed.source_name[:255],
             sheet=parsed.sheet[:100],
@@ -75,19 +75,37 @@ def eche_list_store(*, parsed: ParsedList, user=None) -> EcheList:
     return new
 
 
-def _refuse_if_older(parsed: ParsedList, current) -> None:
-    """A list published before the current one would bring back charters withdrawn since and hide those
-    awarded since: refused (lists whose file name carries no date are taken as they come)."""
+# A list holding fewer than this share of the current list's charters is taken for a partial file, unless
+# whoever imports it says otherwise.
+MUCH_SHORTER = 0.5
+
+
+def _refuse_if_undoing(parsed: ParsedList, current, *, shorter_accepted: bool) -> None:
+    """Refuse a list that would undo the current one: published before it (it would bring back charters
+    withdrawn since and hide those awarded since; lists whose file name carries no date are taken as they
+    come), or much shorter than it (a partial file would make the charters it leaves out look withdrawn)."""
+    current = list(current)
     published = parsed.publication_date
-    newer = [eche_list.publication_date for eche_list in current if eche_list.publication_date]
-    if published and newer and max(newer) > published:
+    dates = [eche_list.publication_date for eche_list in current if eche_list.publication_date]
+    if published and dates and max(dates) > published:
         raise ListFormatError(
             _(
                 "This list was published on %(date)s, before the current one (%(current)s): importing it "
                 "would bring back charters withdrawn since and hide those awarded since. Import the newest "
                 "list."
             )
-            % {"date": published.isoformat(), "current": max(newer).isoformat()}
+            % {"date": published.isoformat(), "current": max(dates).isoformat()}
+        )
+    holders = max((eche_list.holders_count for eche_list in current), default=0)
+    if not shorter_accepted and len(parsed.holders) < holders * MUCH_SHORTER:
+        raise ListFormatError(
+            _(
+                "This list holds %(new)d charters, fewer than half the current list's %(current)d: the "
+                "charters it leaves out would look withdrawn. If the Commission's list really is this short, "
+                "import it again saying so (“Replace a much longer list” on the upload, or "
+                "--shorter-accepted)."
+            )
+            % {"new": len(parsed.holders), "current": holders}
         )
 
 
@@ -108,11 +126,16 @@ def queue_after_import() -> None:
 
 
 def eche_list_import(
-    *, source, filename: str, user=None, progress: Callable[[int], None] | None = None
+    *,
+    source,
+    filename: str,
+    user=None,
+    progress: Callable[[int], None] | None = None,
+    shorter_accepted: bool = False,
 ) -> tuple[EcheList, ParsedList]:
     """Parse and store a list. Raises ListFormatError (the current list stays as it was)."""
     parsed = read_holder_list(source, filename=filename, progress=progress)
-    return eche_list_store(parsed=parsed, user=user), parsed
+    return eche_list_store(parsed=parsed, user=user, shorter_accepted=shorter_accepted), parsed
 
 
 def import_job_run(*, job_id: int) -> None:
@@ -133,6 +156,7 @@ def import_job_run(*, job_id: int) -> None:
             filename=job.filename,
             user=job.uploaded_by,
             progress=progress,
+            shorter_accepted=job.shorter_accepted,
         )
     except ListFormatError as error:
         _job_failed(job_id, _("Refused: %(reason)s The current list is unchanged.") % {"reason": error})

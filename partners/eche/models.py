@@ -116,6 +116,14 @@ class EcheImportJob(models.Model):
     status = models.CharField(
         _("status"), max_length=16, choices=ImportJobStatus.choices, default=ImportJobStatus.QUEUED
     )
+    shorter_accepted = models.BooleanField(
+        _("replace a much longer list"),
+        default=False,
+        help_text=_(
+            "Tick only if the Commission's list really holds fewer than half the charters of the current one "
+            "(otherwise such a file is refused: the charters it leaves out would look withdrawn)."
+        ),
+    )
     rows_done = models.PositiveIntegerField(_("rows processed"), default=0)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)

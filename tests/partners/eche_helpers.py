@@ -50,10 +50,12 @@ def write_list(path: Path, holders) -> Path:
     return write_rows(path, HEADER, rows)
 
 
-def import_list(path: Path, *, records: bool = False, **kwargs):
+def import_list(path: Path, *, records: bool = False, shorter_accepted: bool = True, **kwargs):
     """Import a list as the admin does. Most ECHE tests check holders against organisations they make
     themselves, so by default the holders do not become directory records; ``records=True`` makes them
-    records too, as every real import does (tests/partners/test_eche_directory.py)."""
+    records too, as every real import does (tests/partners/test_eche_directory.py). The tests' lists are a
+    few rows each, in any order of length: a much shorter list is accepted unless a test says otherwise."""
+    kwargs["shorter_accepted"] = shorter_accepted
     if records:
         eche_list, _parsed = eche_list_import(source=path, filename=path.name, **kwargs)
         return eche_list

@@ -371,13 +371,38 @@ def test_a_list_that_would_undo_the_current_one_is_refused(
     assert tub.eche_status == "valid"
 
 
+def test_a_much_shorter_list_is_imported_only_when_the_uploader_says_it_is_right(
+    tmp_path, registry, admin_client, django_capture_on_commit_callbacks
+):
+    # Given the current list of 3 charters, and a file of 1 (a partial export, say)
+    path = write_list(
+        tmp_path / "partial.xlsx", [("D  BERLIN02", "999986678", "", "TU Berlin", "DE", *VALID)]
+    )
+    url = reverse("admin:partners_echeimportjob_add")
+
+    # When it is uploaded as it is, it is refused and the current list stays
+    with django_capture_on_commit_callbacks(execute=True), open(path, "rb") as upload:
+        admin_client.post(url, {"upload": upload})
+    refused = EcheImportJob.objects.get()
+    assert refused.status == "failed"
+    assert "fewer than half the current list's 3" in refused.message
+    assert EcheList.objects.get(is_current=True) == registry
+
+    # When it is uploaded again with "replace a much longer list" ticked, it becomes the current list
+    with django_capture_on_commit_callbacks(execute=True), open(path, "rb") as upload:
+        admin_client.post(url, {"upload": upload, "shorter_accepted": "on"})
+    accepted = EcheImportJob.objects.exclude(pk=refused.pk).get()
+    assert accepted.status == "done"
+    assert EcheList.objects.get(is_current=True).holders_count == 1
+
+
 def test_an_import_that_fails_unexpectedly_ends_its_job_and_changes_nothing(tmp_path, registry, monkeypatch):
     def broken(**kwargs):
         raise RuntimeError("a bug")
 
     monkeypatch.setattr("partners.eche.list_storage.directory_records_update", broken)
     path = write_list(tmp_path / "next.xlsx", [("D  BERLIN02", "", "", "TU Berlin", "DE", *VALID)])
-    job = EcheImportJob.objects.create(filename="next.xlsx", content=path.read_bytes())
+    job = EcheImportJob.objects.create(filename="next.xlsx", content=path.read_bytes(), shorter_accepted=True)
 
     with pytest.raises(RuntimeError):  # the worker logs it
         import_job_run(job_id=job.pk)

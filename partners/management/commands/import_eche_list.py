@@ -46,6 +46,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-progress", action="store_true", help="Do not show the progress line even on a terminal."
         )
+        parser.add_argument(
+            "--shorter-accepted",
+            action="store_true",
+            help="Import the list even if it holds fewer than half the charters of the current one.",
+        )
 
     def handle(self, *args, **options):
         path = Path(options["file"])
@@ -62,7 +67,11 @@ class Command(BaseCommand):
         )
         try:
             eche_list, parsed = eche_list_import(
-                source=path, filename=path.name, user=user, progress=progress
+                source=path,
+                filename=path.name,
+                user=user,
+                progress=progress,
+                shorter_accepted=options["shorter_accepted"],
             )
         except ListFormatError as error:
             progress.close()
