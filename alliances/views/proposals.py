@@ -185,7 +185,8 @@ def coeditor_add(request, pk):
 @refuse_if_archived
 def coeditor_remove(request, pk, user_id):
     proposal = proposal_get_for_user(user=request.user, pk=pk)
-    if proposal.owner_id != request.user.pk:
+    leaving = user_id == request.user.pk  # a co-editor may always leave
+    if proposal.owner_id != request.user.pk and not leaving:
         raise PermissionDenied
     user = get_object_or_404(proposal.co_editors.all(), pk=user_id)
     try:
@@ -194,6 +195,9 @@ def coeditor_remove(request, pk, user_id):
         )
     except services.StaleProposal:
         messages.warning(request, _("Nothing was saved: the proposal changed meanwhile. Try again."))
-    else:
-        messages.success(request, _("%(email)s can no longer edit this proposal.") % {"email": user.email})
+        return redirect("alliances:proposal_update", pk=pk)
+    if leaving:
+        messages.success(request, _("You no longer edit “%(title)s”.") % {"title": proposal.title})
+        return redirect("home")
+    messages.success(request, _("%(email)s can no longer edit this proposal.") % {"email": user.email})
     return redirect("alliances:proposal_update", pk=pk)

@@ -503,6 +503,26 @@ def test_a_coeditor_edits_but_cannot_manage_coeditors(client, proposal):
     assert response.status_code == 403
 
 
+def test_a_coeditor_can_leave_but_not_remove_another(client, proposal):
+    # Given two co-editors
+    leaving, other = UserFactory(), UserFactory()
+    proposal.co_editors.add(leaving, other)
+    client.force_login(leaving)
+
+    # When one of them tries to remove the other, it is refused
+    response = client.post(url("coeditor_remove", proposal, user_id=other.pk), {"version": proposal.version})
+    assert response.status_code == 403
+
+    # When they leave, they are taken home and no longer reach the proposal
+    assert "Leave" in client.get(url("proposal_update", proposal)).content.decode()
+    response = client.post(
+        url("coeditor_remove", proposal, user_id=leaving.pk), {"version": proposal.version}, follow=True
+    )
+    assert f"You no longer edit “{proposal.title}”" in response.content.decode()
+    assert list(proposal.co_editors.all()) == [other]
+    assert client.get(url("builder", proposal)).status_code == 404
+
+
 def test_archive_and_restore_views(owner_client, proposal):
     response = owner_client.post(url("proposal_archive", proposal), follow=True)
     assert proposal.acronym not in response.content.decode().split("</nav>", 1)[1].split("archived.")[1]
