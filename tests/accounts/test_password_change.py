@@ -1,0 +1,55 @@
+"""A signed-in user changes their password from the page their name in the navigation bar leads to: this
+session goes on, every other session of the account ends."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+OLD, NEW = "old-password-2026", "a-new-password-2026"
+
+
+def test_changing_the_password_keeps_this_session_and_ends_the_others():
+    user = UserFactory(email="bob@example.org", password=OLD)
+    here, elsewhere = Client(), Client()
+    for browser in (here, elsewhere):
+        assert (
+            browser.post(reverse("login"), {"username": "bob@example.org", "password": OLD}).status_code
+            == 302
+        )
+
+    page = here.get(reverse("home")).content.decode()
+    assert reverse("password_change") in page  # the user's name leads there
+    response = here.post(
+        reverse("password_change"),
+        {"old_password": OLD, "new_password1": NEW, "new_password2": NEW},
+        follow=True,
+    )
+
+    assert "Your new password is saved" in response.content.decode()
+    user.refresh_from_db()
+    assert user.check_password(NEW)
+    assert here.get(reverse("home")).status_code == 200
+    assert elsewhere.get(reverse("home")).status_code == 302  # signed out
+
+
+def test_a_wrong_current_password_changes_nothing(client):
+    user = UserFactory(email="bob@example.org", password=OLD)
+    client.force_login(user)
+
+    response = client.post(
+        reverse("password_change"), {"old_password": "guess", "new_password1": NEW, "new_password2": NEW}
+    )
+
+    assert response.status_code == 200
+    assert "Your old password was entered incorrectly" in response.content.decode()
+    user.refresh_from_db()
+    assert user.check_password(OLD)
+
+
+def test_signed_out_it_asks_to_sign_in(client):
+    response = client.get(reverse("password_change"))
+    assert response.status_code == 302 and reverse("login") in response["Location"]
