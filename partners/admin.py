@@ -191,6 +191,9 @@ class EcheListAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # the record of what was imported, when and by whom; a newer list supersedes one
+
     @admin.display(description=_("refused rows"))
     def refused_rows(self, obj):
         return "\n".join(f"row {p['row']}: {p['reason']}" for p in obj.refused) or "—"

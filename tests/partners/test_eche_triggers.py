@@ -437,6 +437,8 @@ def test_registry_admin_pages_open(registry, admin_client):
     assert 'type="file"' in add_page and "List of ECHE holders" in add_page
     page = admin_client.get(reverse("admin:partners_echeholder_changelist") + "?q=BERLIN02").content.decode()
     assert "TU Berlin" in page
+    # An imported list is the record of what was imported: it is superseded, never deleted
+    assert admin_client.get(reverse("admin:partners_echelist_delete", args=[registry.pk])).status_code == 403
 
 
 def _named(stream, name):
