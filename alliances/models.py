@@ -148,6 +148,22 @@ class Participation(models.Model):
     def __str__(self):
         return f"{self.organisation} as {self.get_role_display()} in {self.proposal.acronym}"
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        self.saved_contact_email = self.contact_email
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance.saved_contact_email = instance.__dict__.get("contact_email")  # a deferred field stays unread
+        return instance
+
+    @property
+    def contact_email_changed(self) -> bool:
+        """Whether the contact email differs from the one last read or saved (an open invitation to the old
+        address must not stay usable); unknown counts as changed."""
+        return getattr(self, "saved_contact_email", None) != self.contact_email
+
     @property
     def is_full_partner(self) -> bool:
         return self.role in FULL_PARTNER_ROLES

@@ -15,6 +15,8 @@ from .services import invitation_revoke_readdressed
 def on_participation_saved(sender, instance, created, raw, update_fields, **kwargs):
     if created or raw or (update_fields is not None and "contact_email" not in update_fields):
         return
+    if not instance.contact_email_changed:  # most saves (a role, a status, a name): no query
+        return
     invitation_revoke_readdressed(participation=instance)
 
 
