@@ -137,7 +137,7 @@ def flag_codes() -> frozenset[str]:
 
 
 class OrganisationType(models.Model):
-    name = models.CharField(_("name"), max_length=200, unique=True)
+    name = models.CharField(_("name"), max_length=200, unique=True, validators=[validate_plain_text])
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     higher_education = models.BooleanField(_("higher education institution"), default=False)
     vet_provider = models.BooleanField(_("VET provider"), default=False)

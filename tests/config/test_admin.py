@@ -94,6 +94,21 @@ def test_a_country_counting_as_itself_or_in_a_cycle_is_refused_with_a_message(
     assert Country.objects.get(code=code).member_state_id == country.member_state_id
 
 
+def test_an_organisation_type_named_with_an_invisible_character_is_refused(admin_client):
+    from partners.models import OrganisationType
+
+    hei = OrganisationType.objects.get(slug="higher-education-institution")
+    url = reverse("admin:partners_organisationtype_change", args=[hei.pk])
+    form = admin_client.get(url).context["adminform"].form
+    data = {name: form.initial.get(name) or "" for name in form.fields} | {"name": "Univer\u202esity"}
+
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 200
+    hei.refresh_from_db()
+    assert hei.name != "Univer\u202esity"
+
+
 def test_an_organisation_types_slug_is_set_once(admin_client):
     from partners.models import OrganisationType
 
