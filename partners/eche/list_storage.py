@@ -204,7 +204,7 @@ def directory_summary(directory: dict) -> list[str]:
     """What the import did to the directory, in lines: the counts, then each field or identifier left out."""
     lines = [
         _(
-            "Directory: %(created)d verified records created, %(updated)d updated, %(unchanged)d unchanged, "
+            "%(created)d verified directory records created, %(updated)d updated, %(unchanged)d unchanged, "
             "%(requests)d corrections sent for review; %(problems)d fields or identifiers left out."
         )
         % {**directory, "problems": len(directory.get("problems", []))}

@@ -212,11 +212,11 @@ def test_the_admin_upload_and_the_command_report_the_directory(tmp_path, admin_u
     import_job_run(job_id=job.pk)
 
     job.refresh_from_db()
-    assert "Directory: 2 verified records created, 0 updated" in job.message
+    assert "2 verified directory records created, 0 updated" in job.message
     assert "Row 3: website “not a site” is not a web address: left out" in job.message
     out = io.StringIO()
     call_command("import_eche_list", str(path), stdout=out)
-    assert "Directory: 0 verified records created, 0 updated, 2 unchanged" in out.getvalue()
+    assert "0 verified directory records created, 0 updated, 2 unchanged" in out.getvalue()
 
 
 def test_an_existing_record_keeps_its_type(tmp_path):
@@ -238,7 +238,7 @@ def test_the_admin_shows_what_an_import_did_to_the_directory(tmp_path, admin_cli
 
     page = admin_client.get(f"/admin/partners/echelist/{eche_list.pk}/change/").content.decode()
 
-    assert "Directory: 2 verified records created" in page
+    assert "2 verified directory records created" in page
     assert "Row 3: website “not a site” is not a web address: left out" in page
 
 
