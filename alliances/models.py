@@ -188,6 +188,7 @@ class ActivityAction(models.TextChoices):
     RESTORED = "restored", _("restored the proposal")
     COEDITOR_ADDED = "coeditor_added", _("added a co-editor")
     COEDITOR_REMOVED = "coeditor_removed", _("removed a co-editor")
+    COEDITOR_LEFT = "coeditor_left", _("stopped editing the proposal")
     PARTICIPANT_ADDED = "participant_added", _("added a participant")
     PARTICIPANT_CHANGED = "participant_changed", _("changed a participant")
     PARTICIPANT_REMOVED = "participant_removed", _("removed a participant")

@@ -24,7 +24,7 @@ from partners.services import organisation_create
 
 from .. import services
 from ..forms import ParticipationAddForm, ParticipationChangeForm, ParticipationForm, is_tampered
-from ..models import Participation, Role
+from ..models import Participation, ParticipationStatus, Role
 from ..selectors import builder_participations, proposal_get_for_user
 from .archived import refuse_if_archived
 from .builder import ELIGIBILITY_EVENT, participants_with_version_html, participation_or_404, rows_context
@@ -267,12 +267,18 @@ def participation_edit(request, pk, participation_id):
     except ValidationError as exc:
         form_errors_to(form, exc)
         return _render_edit_row(request, proposal, participation, form)
-    return _after_change(
-        request,
-        pk,
-        _("%(name)s saved as %(role)s.")
-        % {"name": participation.organisation.display_name, "role": Role(data["role"]).label},
-    )
+    message = _("%(name)s saved as %(role)s.") % {
+        "name": participation.organisation.display_name,
+        "role": Role(data["role"]).label,
+    }
+    old_email, new_email = participation.contact_email, data.get("contact_email") or ""
+    if participation.status == ParticipationStatus.INVITED and old_email.lower() != new_email.lower():
+        # The invitations app revoked the link to the old address as the new one was saved.
+        message += " " + _("The invitation sent to %(old)s no longer works: invite %(new)s when ready.") % {
+            "old": old_email,
+            "new": new_email or _("the new contact"),
+        }
+    return _after_change(request, pk, message)
 
 
 @login_required

@@ -185,8 +185,7 @@ def coeditor_add(request, pk):
 @refuse_if_archived
 def coeditor_remove(request, pk, user_id):
     proposal = proposal_get_for_user(user=request.user, pk=pk)
-    leaving = user_id == request.user.pk  # a co-editor may always leave
-    if proposal.owner_id != request.user.pk and not leaving:
+    if proposal.owner_id != request.user.pk:
         raise PermissionDenied
     user = get_object_or_404(proposal.co_editors.all(), pk=user_id)
     try:
@@ -195,9 +194,18 @@ def coeditor_remove(request, pk, user_id):
         )
     except services.StaleProposal:
         messages.warning(request, _("Nothing was saved: the proposal changed meanwhile. Try again."))
-        return redirect("alliances:proposal_update", pk=pk)
-    if leaving:
-        messages.success(request, _("You no longer edit “%(title)s”.") % {"title": proposal.title})
-        return redirect("home")
-    messages.success(request, _("%(email)s can no longer edit this proposal.") % {"email": user.email})
+    else:
+        messages.success(request, _("%(email)s can no longer edit this proposal.") % {"email": user.email})
     return redirect("alliances:proposal_update", pk=pk)
+
+
+@login_required
+@require_POST
+def coeditor_leave(request, pk):
+    """A co-editor stops editing: at any time, archived proposals included (it changes nothing in them)."""
+    proposal = proposal_get_for_user(user=request.user, pk=pk)
+    if proposal.owner_id == request.user.pk:
+        raise PermissionDenied  # an owner has no one to leave it to
+    services.coeditor_leave(proposal=proposal, user=request.user)
+    messages.success(request, _("You no longer edit “%(title)s”.") % {"title": proposal.title})
+    return redirect("home")

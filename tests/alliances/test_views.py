@@ -4,9 +4,11 @@ import json
 import re
 
 import pytest
+from django.db.models import F
 from django.urls import reverse
+from django.utils import timezone
 
-from alliances.models import Participation, Proposal, Role
+from alliances.models import Participation, Proposal, ProposalActivity, Role
 from partners.models import Country, Organisation
 from tests.factories import OrganisationFactory, UserFactory, country, edition, org_type
 
@@ -513,14 +515,20 @@ def test_a_coeditor_can_leave_but_not_remove_another(client, proposal):
     response = client.post(url("coeditor_remove", proposal, user_id=other.pk), {"version": proposal.version})
     assert response.status_code == 403
 
-    # When they leave, they are taken home and no longer reach the proposal
+    # When they leave, from a page older than the last change, of a proposal archived since, they are taken
+    # home, no longer reach the proposal, and its history says they left
     assert "Leave" in client.get(url("proposal_update", proposal)).content.decode()
-    response = client.post(
-        url("coeditor_remove", proposal, user_id=leaving.pk), {"version": proposal.version}, follow=True
-    )
+    Proposal.objects.filter(pk=proposal.pk).update(version=F("version") + 3, archived_at=timezone.now())
+    response = client.post(url("coeditor_leave", proposal), follow=True)
     assert f"You no longer edit “{proposal.title}”" in response.content.decode()
     assert list(proposal.co_editors.all()) == [other]
     assert client.get(url("builder", proposal)).status_code == 404
+    left = ProposalActivity.objects.filter(proposal=proposal).latest("version")
+    assert (left.action, left.actor, left.subject) == ("coeditor_left", leaving, leaving.email)
+
+
+def test_an_owner_cannot_leave_their_own_proposal(owner_client, proposal):
+    assert owner_client.post(url("coeditor_leave", proposal)).status_code == 403
 
 
 def test_archive_and_restore_views(owner_client, proposal):

@@ -11,8 +11,8 @@ from invitations.models import ActorKind, EventKind, Invitation, InvitationStatu
 pytestmark = pytest.mark.django_db
 
 
-def edit_contact(client, proposal, participation, **contact):
-    """The builder's edit of a participant, from a page at the current version."""
+def edit_contact(client, proposal, participation, said="", **contact):
+    """The builder's edit of a participant, from a page at the current version (and what it tells)."""
     proposal.refresh_from_db()
     data = {
         "role": participation.role,
@@ -25,6 +25,7 @@ def edit_contact(client, proposal, participation, **contact):
     url = reverse("alliances:participation_edit", args=[proposal.pk, participation.pk])
     response = client.post(url, data, HTTP_HX_REQUEST="true")
     assert response.status_code == 200
+    assert said in response.content.decode()
     return Participation.objects.get(pk=participation.pk)
 
 
@@ -34,7 +35,11 @@ def test_a_new_contact_email_revokes_the_invitation_to_the_old_one(coordinator_c
     old_addressee.get(f"/invite/{token}/")  # opened before the correction
 
     participation = edit_contact(
-        coordinator_client, proposal, proposal.invitee, contact_email="pilar@fabrica.example"
+        coordinator_client,
+        proposal,
+        proposal.invitee,
+        contact_email="pilar@fabrica.example",
+        said="The invitation sent to pablo@fabrica.example no longer works: invite pilar@fabrica.example",
     )
 
     invitation.refresh_from_db()
