@@ -254,8 +254,7 @@ class EcheImportJobAdmin(admin.ModelAdmin):
         "started_at",
         "finished_at",
         "eche_list",
-        "message",
-    )
+    )  # and its result, shown once above them (change_form.html)
     change_form_template = "admin/partners/echeimportjob/change_form.html"
 
     def get_form(self, request, obj=None, change=False, **kwargs):

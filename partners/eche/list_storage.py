@@ -159,11 +159,16 @@ def import_job_run(*, job_id: int) -> None:
             shorter_accepted=job.shorter_accepted,
         )
     except ListFormatError as error:
-        _job_failed(job_id, _("Refused: %(reason)s The current list is unchanged.") % {"reason": error})
+        _job_ended(
+            job_id,
+            ImportJobStatus.REFUSED,
+            _("%(reason)s The current list is unchanged.") % {"reason": error},
+        )
         return
     except Exception:
         # The job ends either way (its page would say "running" for ever); the error goes to the worker's log.
-        _job_failed(job_id, _("The import failed: the current list is unchanged. The worker's log says why."))
+        message = _("The import failed: the current list is unchanged. The worker's log says why.")
+        _job_ended(job_id, ImportJobStatus.FAILED, message)
         raise
     EcheImportJob.objects.filter(pk=job_id).update(
         status=ImportJobStatus.DONE,
@@ -173,10 +178,8 @@ def import_job_run(*, job_id: int) -> None:
     )
 
 
-def _job_failed(job_id: int, message: str) -> None:
-    EcheImportJob.objects.filter(pk=job_id).update(
-        status=ImportJobStatus.FAILED, finished_at=timezone.now(), message=message
-    )
+def _job_ended(job_id: int, status: str, message: str) -> None:
+    EcheImportJob.objects.filter(pk=job_id).update(status=status, finished_at=timezone.now(), message=message)
 
 
 def import_summary(parsed: ParsedList, directory: dict | None = None) -> str:

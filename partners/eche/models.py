@@ -93,7 +93,8 @@ class ImportJobStatus(models.TextChoices):
     QUEUED = "queued", _("Queued")
     RUNNING = "running", _("Running")
     DONE = "done", _("Done")
-    FAILED = "failed", _("Failed")
+    REFUSED = "refused", _("Refused")  # the file, for a reason it gives: the current list is unchanged
+    FAILED = "failed", _("Failed")  # the import, for a reason in the worker's log
 
 
 class EcheImportJob(models.Model):
@@ -147,4 +148,4 @@ class EcheImportJob(models.Model):
 
     @property
     def finished(self) -> bool:
-        return self.status in {ImportJobStatus.DONE, ImportJobStatus.FAILED}
+        return self.status in {ImportJobStatus.DONE, ImportJobStatus.REFUSED, ImportJobStatus.FAILED}

@@ -328,7 +328,7 @@ def test_admin_upload_of_a_broken_file_is_refused(registry, admin_client, django
             {"upload": _named(io.BytesIO(b"not a workbook"), "list.xlsx")},
         )
     job = EcheImportJob.objects.get()
-    assert job.status == "failed"
+    assert job.status == "refused"
     assert "current list is unchanged" in job.message
     assert EcheList.objects.get(is_current=True) == registry
     page = admin_client.get(reverse("admin:partners_echeimportjob_change", args=[job.pk])).content.decode()
@@ -364,7 +364,7 @@ def test_a_list_that_would_undo_the_current_one_is_refused(
         admin_client.post(reverse("admin:partners_echeimportjob_add"), {"upload": upload})
 
     job = EcheImportJob.objects.get()
-    assert job.status == "failed"
+    assert job.status == "refused"
     assert said in job.message and "current list is unchanged" in job.message
     assert EcheList.objects.get(is_current=True) == current
     tub.refresh_from_db()
@@ -384,7 +384,7 @@ def test_a_much_shorter_list_is_imported_only_when_the_uploader_says_it_is_right
     with django_capture_on_commit_callbacks(execute=True), open(path, "rb") as upload:
         admin_client.post(url, {"upload": upload})
     refused = EcheImportJob.objects.get()
-    assert refused.status == "failed"
+    assert refused.status == "refused"
     assert "fewer than half the current list's 3" in refused.message
     assert EcheList.objects.get(is_current=True) == registry
 
