@@ -1,6 +1,6 @@
 from django import forms
-from django.contrib.auth import get_user_model, password_validation
-from django.contrib.auth.forms import PasswordResetForm
+from django.contrib.auth import authenticate, get_user_model, password_validation
+from django.contrib.auth.forms import PasswordChangeForm, PasswordResetForm
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
@@ -77,3 +77,19 @@ class QueuedPasswordResetForm(PasswordResetForm):
 
         for user in self.get_users(self.cleaned_data["email"]):
             transaction.on_commit(lambda pk=user.pk: send_password_reset.delay(pk), robust=True)
+
+
+class GuardedPasswordChangeForm(PasswordChangeForm):
+    """Django's form, with the current password checked by `authenticate()`: a wrong one counts toward
+    django-axes' lockout as a failed sign-in does, so a session left open cannot be used to guess the
+    password at will (the lockout page answers once the limit is reached)."""
+
+    def __init__(self, user, *args, request=None, **kwargs):
+        super().__init__(user, *args, **kwargs)
+        self.request = request
+
+    def clean_old_password(self):
+        old_password = self.cleaned_data["old_password"]
+        if authenticate(self.request, username=self.user.get_username(), password=old_password) is None:
+            raise forms.ValidationError(self.error_messages["password_incorrect"], code="password_incorrect")
+        return old_password

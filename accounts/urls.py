@@ -13,15 +13,8 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     # Signed in: the password changes here, and every other session of the account ends (Django's session
-    # hash); this one stays signed in.
-    path(
-        "password/",
-        auth_views.PasswordChangeView.as_view(
-            template_name="accounts/password_change_form.html",
-            success_url=reverse_lazy("password_change_done"),
-        ),
-        name="password_change",
-    ),
+    # hash); this one stays signed in. Wrong current passwords count toward the sign-in lockout.
+    path("password/", views.GuardedPasswordChangeView.as_view(), name="password_change"),
     path(
         "password/changed/",
         auth_views.PasswordChangeDoneView.as_view(template_name="accounts/password_change_done.html"),

@@ -1,11 +1,13 @@
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth.views import PasswordChangeView
 from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
-from .forms import SignUpForm
+from .forms import GuardedPasswordChangeForm, SignUpForm
 
 
 @sensitive_post_parameters("password1", "password2")
@@ -42,3 +44,15 @@ def axes_username(request, credentials=None):
     value = source.get("username")
     # One counter per address whatever its case: emails are matched case-insensitively everywhere.
     return None if value is None else str(value).strip().lower()[:255]
+
+
+class GuardedPasswordChangeView(PasswordChangeView):
+    """Django's password change (this session kept, the account's others ended), its current password
+    counted by django-axes (GuardedPasswordChangeForm)."""
+
+    form_class = GuardedPasswordChangeForm
+    template_name = "accounts/password_change_form.html"
+    success_url = reverse_lazy("password_change_done")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}

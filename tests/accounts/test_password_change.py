@@ -53,3 +53,20 @@ def test_a_wrong_current_password_changes_nothing(client):
 def test_signed_out_it_asks_to_sign_in(client):
     response = client.get(reverse("password_change"))
     assert response.status_code == 302 and reverse("login") in response["Location"]
+
+
+def test_wrong_current_passwords_count_toward_the_sign_in_lockout(client, settings):
+    # Given a signed-in session (left open, say) and the lockout after 5 failures
+    user = UserFactory(email="bob@example.org", password=OLD)
+    client.force_login(user)
+    guesses = [{"old_password": f"guess-{n}", "new_password1": NEW, "new_password2": NEW} for n in range(5)]
+
+    # When 5 wrong current passwords are tried, the next try is refused, even with the right one
+    statuses = [client.post(reverse("password_change"), guess).status_code for guess in guesses]
+    right = {"old_password": OLD, "new_password1": NEW, "new_password2": NEW}
+    refused = client.post(reverse("password_change"), right)
+
+    assert statuses[:4] == [200] * 4
+    assert refused.status_code == 429
+    user.refresh_from_db()
+    assert user.check_password(OLD)
