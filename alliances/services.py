@@ -217,6 +217,7 @@ def coeditor_leave(*, proposal: Proposal, user) -> None:
     _record(proposal=locked, actor=user, action=ActivityAction.COEDITOR_LEFT, subject=user.email)
 
 
+@transaction.atomic
 def coeditor_remove(*, proposal: Proposal, user, actor, expected_version: int) -> None:
     locked = _lock(proposal_id=proposal.pk, expected_version=expected_version)
     if not locked.co_editors.filter(pk=user.pk).exists():
