@@ -44,8 +44,10 @@ def test_a_wrong_current_password_changes_nothing(client):
         reverse("password_change"), {"old_password": "guess", "new_password1": NEW, "new_password2": NEW}
     )
 
-    assert response.status_code == 200
-    assert "Your old password was entered incorrectly" in response.content.decode()
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "The password was not changed: correct what is marked below." in page  # the summary, on top
+    assert "Your old password was entered incorrectly" in page
     user.refresh_from_db()
     assert user.check_password(OLD)
 
@@ -66,7 +68,7 @@ def test_wrong_current_passwords_count_toward_the_sign_in_lockout(client, settin
     right = {"old_password": OLD, "new_password1": NEW, "new_password2": NEW}
     refused = client.post(reverse("password_change"), right)
 
-    assert statuses[:4] == [200] * 4
+    assert statuses[:4] == [400] * 4
     assert refused.status_code == 429
     user.refresh_from_db()
     assert user.check_password(OLD)
