@@ -17,6 +17,8 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from partners.codes import fold_for_search
+
 from .models import ParticipationStatus, Role
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -129,7 +131,9 @@ def eligibility_rows(report) -> list[list]:
 
 
 def _filename(proposal, extension: str) -> str:
-    stem = re.sub(r"[^A-Za-z0-9_-]+", "-", proposal.acronym).strip("-") or "proposal"
+    """The acronym in plain letters, as the search folds it (``ÉCO-ŁÓDŹ`` gives ``eco-lodz``; letters with
+    no plain form, ``proposal``)."""
+    stem = re.sub(r"[^a-z0-9]+", "-", fold_for_search(proposal.acronym)).strip("-") or "proposal"
     return f"{stem}-participants-{timezone.localdate():%Y-%m-%d}.{extension}"
 
 

@@ -62,8 +62,8 @@ def normalise_oid(value: str | None) -> str:
     return unicodedata.normalize("NFKC", str(value)).strip().upper()
 
 
-def normalise_legal_name(value: str | None) -> str:
-    """Key for duplicate detection: case-, accent-, punctuation- and spacing-insensitive."""
+def _plain_words(value: str | None) -> str:
+    """Case-, accent-, punctuation- and spacing-insensitive: the first step of `fold_for_search`."""
     if not value:
         return ""
     return " ".join(_NOT_WORD.sub(" ", _without_accents(value).casefold()).split())
@@ -86,11 +86,19 @@ _UMLAUT_WRITTEN_OUT = re.compile("([ao])e+|(?<![aeiouq])(u)e+")
 
 
 def fold_for_search(value: str | None) -> str:
-    """Text as the directory search compares it: the duplicate-detection key with the letters decomposition
-    leaves alone folded too (``Łódź`` gives ``lodz``, ``Øresund`` ``oresund``) and umlauts written out folded
-    as the umlaut (``MUENCHEN``, ``München`` and ``Munchen`` all give ``munchen``)."""
-    folded = normalise_legal_name(value).translate(_FOLDED_LETTERS)
+    """Text as the directory search compares it: without case, accents, punctuation or extra spaces, with
+    the letters decomposition leaves alone folded too (``Łódź`` gives ``lodz``, ``Øresund`` ``oresund``) and
+    umlauts written out folded as the umlaut (``MUENCHEN``, ``München`` and ``Munchen`` all give
+    ``munchen``)."""
+    folded = _plain_words(value).translate(_FOLDED_LETTERS)
     return _UMLAUT_WRITTEN_OUT.sub(lambda match: match.group(1) or match.group(2), folded)
+
+
+def normalise_legal_name(value: str | None) -> str:
+    """Key for duplicate detection: the name as the search compares it, so that whatever finds a record as
+    the same name is refused as a duplicate of it (``Politechnika Łódzka`` of ``POLITECHNIKA LODZKA``,
+    ``Technische Universitaet Berlin`` of ``Technische Universität Berlin``)."""
+    return fold_for_search(value)
 
 
 def search_text_of(*, legal_name="", acronym="", city="", erasmus_code="", pic="", oid="") -> str:

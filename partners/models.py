@@ -280,7 +280,10 @@ class Organisation(models.Model):
             ),
             models.CheckConstraint(condition=~Q(legal_name=""), name="organisation_legal_name_required"),
         ]
-        indexes = [models.Index(fields=["country", "legal_name_key"], name="organisation_name_country")]
+        indexes = [
+            models.Index(fields=["country", "legal_name_key"], name="organisation_name_country"),
+            models.Index(fields=["-verified", "legal_name_key", "id"], name="organisation_listing"),
+        ]
 
     def __str__(self):
         return f"{self.legal_name} ({self.acronym})" if self.acronym else self.legal_name

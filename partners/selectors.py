@@ -2,7 +2,7 @@ from django.contrib.postgres.search import TrigramSimilarity, TrigramWordSimilar
 from django.core.exceptions import FieldDoesNotExist
 from django.db import connection
 from django.db.models import CharField, Q, QuerySet, Value
-from django.db.models.functions import Length
+from django.db.models.functions import Length, Replace
 
 from .codes import fold_for_search, normalise_legal_name
 from .models import Organisation, SearchWord
@@ -21,14 +21,27 @@ def organisations_with_same_name(
 
 
 def organisations_with_identifier(*, field: str, value: str, exclude_pk=None) -> QuerySet[Organisation]:
+    """The records holding this PIC, OID or Erasmus code; an Erasmus code with or without its spaces
+    (``PLLODZ02`` is ``PL LODZ02`` as people type it, and as the search finds it)."""
     if field not in {"pic", "oid", "erasmus_code"}:
         raise ValueError(f"not an identifier: {field}")
-    queryset = Organisation.objects.filter(**{field: value}) if value else Organisation.objects.none()
+    if not value:
+        return Organisation.objects.none()
+    if field == "erasmus_code":
+        compact = Replace("erasmus_code", Value(" "), Value(""))
+        queryset = Organisation.objects.annotate(compact_code=compact).filter(
+            compact_code="".join(value.split())
+        )
+    else:
+        queryset = Organisation.objects.filter(**{field: value})
     if exclude_pk is not None:
         queryset = queryset.exclude(pk=exclude_pk)
     return queryset.select_related("country")
 
 
+# Lists without a ranking: verified records first, then by name as people read it (the folded key: case and
+# accents do not send "école" after "Zürich"); an index gives the order (`organisation_listing`).
+BY_NAME = ("-verified", "legal_name_key", "pk")
 # The search ranks this many of the most similar records, then shows the verified ones among them first.
 MOST_SIMILAR = 50
 TRIGRAM = 3
@@ -52,13 +65,13 @@ def organisation_search(*, query: str = "", country: str = "", type_slug: str = 
         queryset = queryset.filter(eche_status=eche_status)
     folded = fold_for_search(query)
     if not folded:  # nothing typed; or only punctuation or symbols ("%", "😀"), which no record is found by
-        return queryset.order_by("legal_name") if not query.strip() else queryset.none()
+        return queryset.order_by(*BY_NAME) if not query.strip() else queryset.none()
     words = folded.split()
     if max(len(word) for word in words) < TRIGRAM:
         # Too short for trigrams (and for typos): names that start so, from the name key's own index.
-        return queryset.filter(legal_name_key__startswith=folded).order_by("-verified", "legal_name")
+        return queryset.filter(legal_name_key__startswith=folded).order_by(*BY_NAME)
     if connection.vendor != "postgresql":
-        return queryset.filter(_containing(words)).order_by("-verified", "legal_name")
+        return queryset.filter(_containing(words)).order_by(*BY_NAME)
     return _most_similar(queryset, folded)
 
 
@@ -90,7 +103,9 @@ def _most_similar(queryset, folded: str) -> QuerySet[Organisation]:
     if not most_similar:
         known = _appearing(words)
         typos = [word for word in words if word not in known]
-        guesses = [typos] if typos else [[word] for word in words]
+        guesses = [typos] if typos else [[word] for word in words if not _identifier(word)]
+        if any(_identifier(typo) for typo in typos):
+            guesses = []  # a PIC, OID or code that no record holds: similar digits are another organisation's
 
         def meant(guess):  # the directory's words nearest to each typo
             nearest = [_nearest_words(word) for word in guess]
@@ -142,6 +157,11 @@ def _any_of(words: list[str]) -> Q:
     for word in words:
         either |= Q(search_text__contains=word)
     return either
+
+
+def _identifier(word: str) -> bool:
+    """A word with a digit is part of an identifier (a PIC, an OID, an Erasmus code): typed, never spelt."""
+    return any(character.isdigit() for character in word)
 
 
 def _other(words: list[str], guess: list[str]) -> list[str]:

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_GET
 
 from .forms import OrganisationSearchForm
 from .models import Organisation
-from .selectors import organisation_search
+from .selectors import MOST_SIMILAR, organisation_search
 
 PAGE_SIZE = 25
 
@@ -24,7 +24,14 @@ def organisation_list(request):
     page = Paginator(organisations, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"form": form, "page": page, "query_string": query.urlencode()}
+    context = {
+        "form": form,
+        "page": page,
+        "query_string": query.urlencode(),
+        # A search lists the 50 records most similar to it: as many means there may be more.
+        "most_similar_only": bool(form.is_bound and form.filters()["query"])
+        and page.paginator.count >= MOST_SIMILAR,
+    }
     template = (
         "partners/partials/organisation_table.html" if request.htmx else "partners/organisation_list.html"
     )

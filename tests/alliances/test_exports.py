@@ -48,7 +48,7 @@ def test_csv_export(owner_client, proposal, add):
     assert response["Content-Type"].startswith("text/csv")
     assert (
         "attachment" in response["Content-Disposition"]
-        and proposal.acronym in response["Content-Disposition"]
+        and proposal.acronym.lower() in response["Content-Disposition"]
     )
     rows = read_csv(response)
     assert rows[0] == HEADERS
@@ -93,3 +93,15 @@ def test_xlsx_eligibility_sheet_holds_the_verdict_and_every_criterion_of_both_mo
         assert row[5] == criterion.get("pending")
         assert row[8] == criterion["message"]
         assert (row[9] or "") == criterion.get("hint", "")
+
+
+@pytest.mark.parametrize(
+    ("acronym", "stem"), [("ÉCO-ŁÓDŹ", "eco-lodz"), ("GRÜN 2027", "grun-2027"), ("株式会社", "proposal")]
+)
+def test_the_file_is_named_after_the_acronym_in_plain_letters(owner_client, proposal, acronym, stem):
+    proposal.acronym = acronym
+    proposal.save(update_fields=["acronym"])
+
+    response = owner_client.get(reverse("alliances:export_csv", kwargs={"pk": proposal.pk}))
+
+    assert f'filename="{stem}-participants-' in response["Content-Disposition"]

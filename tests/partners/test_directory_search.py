@@ -142,6 +142,33 @@ def test_a_one_word_typo_is_found_through_the_directory_words(query, meant):
     assert found(query)[0] == meant
 
 
+@pytest.mark.parametrize("query", ["123456789", "999642183", "E10208566", "PL LODZ03"])
+def test_an_identifier_no_record_holds_finds_nothing_rather_than_similar_digits(directory, query):
+    search_words_refresh()
+    assert found(query) == []
+
+
+def test_without_a_query_verified_records_come_first_then_names_as_people_read_them(directory):
+    OrganisationFactory(legal_name="école supérieure d'art", verified=True, country=country("FR"))
+    OrganisationFactory(legal_name="Zürcher Hochschule", verified=True, country=country("CH"))
+    OrganisationFactory(legal_name="=HYPERLINK(1)", country=country("DE"))
+
+    names = found("")
+
+    verified = [o.legal_name for o in Organisation.objects.filter(verified=True)]
+    assert set(names[: len(verified)]) == set(verified)  # verified first
+    assert names.index("école supérieure d'art") < names.index("Zürcher Hochschule")  # not after Z
+
+
+def test_the_directory_page_says_when_it_lists_only_the_most_similar(client):
+    OrganisationFactory.create_batch(60, legal_name=factory_names())
+    client.force_login(UserFactory())
+
+    page = client.get(reverse("partners:organisation_list"), {"q": "Akademia Sztuk"}).content.decode()
+
+    assert "The 50 organisations most similar to the search; refine it to see others." in page
+
+
 def test_a_record_newer_than_the_directory_words_is_found_misspelt_too(directory):
     search_words_refresh()
     OrganisationFactory(legal_name="Vilniaus Gedimino technikos universitetas", country=country("LT"))

@@ -97,6 +97,30 @@ def test_same_normalised_name_in_same_country_needs_confirmation():
     assert confirmed.is_valid(), confirmed.errors
 
 
+@pytest.mark.parametrize(
+    ("existing", "typed", "country_code"),
+    [
+        ("POLITECHNIKA LODZKA", "Politechnika Łódzka", "PL"),  # ł, which decomposition leaves alone
+        ("KOBENHAVNS UNIVERSITET", "Københavns Universitet", "DK"),
+        ("Technische Universität Berlin", "Technische Universitaet Berlin", "DE"),  # the umlaut written out
+    ],
+)
+def test_a_name_the_search_takes_for_an_existing_one_is_a_duplicate(existing, typed, country_code):
+    OrganisationFactory(legal_name=existing, country=country(country_code))
+    form = OrganisationForm(
+        data=form_data(legal_name=typed, country=country_code, pic="", oid="", erasmus_code="")
+    )
+    assert not form.is_valid()
+    assert existing in " ".join(form.errors["legal_name"])
+
+
+def test_an_erasmus_code_without_its_spaces_is_the_same_code():
+    OrganisationFactory(legal_name="Politechnika Lodzka", erasmus_code="PL LODZ02", country=country("PL"))
+    form = OrganisationForm(data=form_data(erasmus_code="PLLODZ02"))
+    assert not form.is_valid()
+    assert "Politechnika Lodzka" in " ".join(form.errors["erasmus_code"])
+
+
 def test_same_name_in_another_country_is_no_duplicate():
     OrganisationFactory(legal_name="Hochschule Beispiel", country=country("AT"))
     assert OrganisationForm(data=form_data()).is_valid()
