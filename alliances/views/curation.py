@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from partners.models import ChangeRequestOrigin, ChangeRequestStatus, Organisation
+from partners.selectors import field_label
 
 from ..curation import organisation_correct, outcomes_to_tell
 from ..forms import OrganisationCorrectionForm
@@ -71,11 +72,14 @@ def organisation_correct_view(request, pk):
 def tell_outcomes(request) -> None:
     """A message for each of the user's corrections decided since they last looked."""
     for change_request in outcomes_to_tell(user=request.user):
-        name = change_request.organisation.legal_name
+        what = {
+            "name": change_request.organisation.legal_name,
+            "fields": ", ".join(field_label(field) for field in change_request.changes or {}),
+        }
         if change_request.status == ChangeRequestStatus.APPROVED:
-            text = _("Your correction to %(name)s was approved.") % {"name": name}
+            text = _("Your correction to %(name)s (%(fields)s) was approved.") % what
         else:
-            text = _("Your correction to %(name)s was rejected.") % {"name": name}
+            text = _("Your correction to %(name)s (%(fields)s) was rejected.") % what
         if change_request.review_note:
             text = f"{text} {_('Note from the curator:')} {change_request.review_note}"
         level = (

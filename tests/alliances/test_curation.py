@@ -2,6 +2,7 @@
 a change request for any other; the builder says "correction pending review" and, later, the outcome."""
 
 import pytest
+from django.contrib import messages
 from django.test import Client
 from django.urls import reverse
 
@@ -168,7 +169,7 @@ def test_the_outcome_is_told_even_after_the_organisation_left_the_proposal(
 
     page = owner_client.get(reverse("alliances:builder", args=[proposal.pk])).content.decode()
 
-    assert "Your correction to Shared Works was rejected. Note from the curator: No" in page
+    assert "Your correction to Shared Works (city) was rejected. Note from the curator: No" in page
 
 
 def test_an_identifier_another_record_holds_is_refused_with_a_clear_message(
@@ -236,8 +237,11 @@ def test_the_outcome_is_told_once_in_the_builder(
 
     page = owner_client.get(builder).content.decode()
 
-    assert "Your correction to Shared Works was approved. Note from the curator: Checked" in page
-    assert "Your correction to Shared Works was rejected. Note from the curator: Not their site" in page
+    assert "Your correction to Shared Works (city) was approved. Note from the curator: Checked" in page
+    assert (
+        "Your correction to Shared Works (website) was rejected. Note from the curator: Not their site"
+        in page
+    )
     assert record(shared_record)[1:3] == ("Hamburg", "")
     assert "Correction pending review" not in page
     assert "Your correction" not in owner_client.get(builder).content.decode()
@@ -271,3 +275,16 @@ def test_suggestions_say_unverified_too(owner_client, owner, make_proposal):
 
     assert "Suggested Works" in page
     assert "Unverified" in page
+
+
+def test_a_rejection_stays_on_screen_until_closed_and_a_confirmation_leaves_by_itself(rf):
+    from django.contrib.messages.storage.base import Message
+    from django.template.loader import render_to_string
+
+    html = render_to_string(
+        "includes/messages.html",
+        {"messages": [Message(messages.SUCCESS, "Approved."), Message(messages.WARNING, "Rejected.")]},
+    )
+
+    approved, rejected = html.split("Approved.")
+    assert "data-autodismiss" in approved and "data-autodismiss" not in rejected

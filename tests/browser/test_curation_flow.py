@@ -78,7 +78,7 @@ def test_a_shared_record_correction_is_reviewed_then_told(live_server, browser, 
     # The coordinator's builder tells the outcome once, and no longer shows it pending.
     page.goto(f"{base}/proposals/{proposal.pk}/")
     expect(page.locator("#messages")).to_contain_text(
-        "Your correction to Universität Hamburg was approved. "
+        "Your correction to Universität Hamburg (city) was approved. "
         "Note from the curator: Matches the university's site"
     )
     expect(page.locator("#participants")).not_to_contain_text("Correction pending review")
