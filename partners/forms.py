@@ -112,8 +112,11 @@ class OrganisationSearchForm(forms.Form):
         label=_("ECHE status"), required=False, choices=[("", _("Any ECHE status")), *EcheStatus.choices]
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, data=None, *args, **kwargs):
+        if data is not None and data.get("country"):  # a code typed in a link: "de" is DE
+            data = data.copy()
+            data["country"] = data["country"].upper()
+        super().__init__(data, *args, **kwargs)
         self.fields["q"].widget.attrs.update(
             type="search", placeholder=_("Name, acronym, city, PIC or Erasmus code"), autocomplete="off"
         )

@@ -363,3 +363,9 @@ def test_a_search_that_cannot_run_says_why_and_lists_nothing(client, directory, 
         assert "This search cannot run" in page, name
         assert said in page.replace("&#x27;", "'"), (name, page)
         assert "POLITECHNIKA LODZKA" not in page and "Green Skills Europe" not in page, name
+
+
+def test_a_country_code_in_any_case_filters(client, directory):
+    client.force_login(UserFactory())
+    page = client.get(reverse("partners:organisation_list"), {"country": "pl"}).content.decode()
+    assert "POLITECHNIKA LODZKA" in page and "Select a valid choice" not in page
