@@ -83,3 +83,9 @@ def test_a_deactivated_user_is_signed_out_on_the_next_request(client):
     user.save()
     response = client.get(reverse("alliances:proposal_create"))
     assert response.status_code == 302 and reverse("login") in response["Location"]
+
+
+def test_a_refused_sign_in_says_so_on_top_for_screen_readers(client):
+    response = client.post(reverse("login"), {"username": "nobody@example.org", "password": "wrong-password"})
+    page = response.content.decode()
+    assert 'role="alert"' in page and "data-error-summary" in page and "You are not signed in:" in page

@@ -61,3 +61,19 @@ def test_sign_in_page_links_to_sign_up_and_signed_in_users_skip_it(client):
     assert reverse("signup") in client.get(reverse("login")).content.decode()
     client.force_login(UserFactory())
     assert client.get(reverse("signup")).status_code == 302
+
+
+def test_a_refused_sign_up_says_so_on_top_with_links_to_the_fields(client):
+    response = client.post(
+        reverse("signup"),
+        {
+            "email": "ann@example.org",
+            "first_name": "Ann",
+            "last_name": "Lee",
+            "password1": "x",
+            "password2": "y",
+        },
+    )
+    page = response.content.decode()
+    assert "The account was not created: correct what is marked below." in page
+    assert 'href="#id_password2"' in page
