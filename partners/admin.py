@@ -297,7 +297,6 @@ class EcheImportJobAdmin(admin.ModelAdmin):
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         context["job"] = obj
-        context["refresh_seconds"] = 2 if obj is not None and not obj.finished else None
         return super().render_change_form(request, context, add, change, form_url, obj)
 
 
