@@ -153,6 +153,8 @@ class ParticipationForm(forms.Form):
     tamper_fields = ("role", "affiliated_to")
 
     def __init__(self, *args, proposal, participation=None, **kwargs):
+        # The builder can show the add form and several rows' edit forms at once: each has ids of its own.
+        kwargs.setdefault("auto_id", "id_add_%s" if participation is None else f"id_p{participation.pk}_%s")
         super().__init__(*args, **kwargs)
         partners = Participation.objects.filter(
             proposal=proposal, role__in=FULL_PARTNER_ROLES

@@ -626,3 +626,17 @@ def test_every_link_and_action_on_the_builder_page_goes_where_it_says(owner_clie
         assert reverse(f"alliances:{name}", kwargs=row) in resolved
     organisation = reverse("organisation_detail", kwargs={"pk": participation.organisation_id})
     assert resolved[organisation].url_name == "organisation_detail"
+
+
+def test_the_add_form_and_each_edit_row_have_ids_of_their_own(proposal):
+    from alliances.forms import ParticipationAddForm, ParticipationChangeForm
+
+    first, second = proposal.participations.all()[:2]
+    forms = [
+        ParticipationAddForm(proposal=proposal),
+        ParticipationChangeForm(proposal=proposal, participation=first),
+        ParticipationChangeForm(proposal=proposal, participation=second),
+    ]
+
+    ids = [form["contact_email"].id_for_label for form in forms]
+    assert len(set(ids)) == 3
