@@ -107,17 +107,24 @@ def proposal_update(request, pk):
         form = ProposalForm(data, instance=fresh)
         form.is_valid()
         proposal = fresh
+    status = 409 if stale else (400 if form.errors else 200)
+    return _render_proposal_form(request, proposal, form, stale=stale, status=status)
+
+
+def _render_proposal_form(request, proposal, form, *, coeditor_form=None, stale=None, status=200):
+    """The details page: the proposal's form, its co-editors and its history."""
+    coeditor_form = coeditor_form or CoeditorForm(initial={"version": proposal.version})
     context = {
         "form": form,
         "proposal": proposal,
         "stale": stale,
         "stale_changes": stale.changes if stale else [],
-        "coeditor_form": CoeditorForm(initial={"version": proposal.version}),
+        "coeditor_form": coeditor_form,
+        "error_forms": [each for each in (form, coeditor_form) if each.errors],
         "co_editors": list(proposal.co_editors.order_by("email")),
         "is_owner": proposal.owner_id == request.user.pk,
         "activities": proposal_activities(proposal=proposal),
     }
-    status = 409 if stale else (400 if form.errors else 200)
     return render(request, "alliances/proposal_form.html", context, status=status)
 
 
@@ -175,9 +182,10 @@ def coeditor_add(request, pk):
             return redirect("alliances:proposal_update", pk=pk)
     if is_tampered(form, ["version"]) or form.has_error("version"):
         raise BadRequest("version")
-    for error in form.errors.get("email", []):
-        messages.error(request, error)
-    return redirect("alliances:proposal_update", pk=pk)
+    # The page again, the address kept and its error beside the field and in the summary on top.
+    return _render_proposal_form(
+        request, proposal, ProposalForm(instance=proposal), coeditor_form=form, status=400
+    )
 
 
 @login_required

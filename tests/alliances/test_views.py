@@ -488,7 +488,11 @@ def test_coeditor_management(owner_client, proposal):
         {"email": "ghost@example.org", "version": proposal.version + 1},
         follow=True,
     )
-    assert "No one has signed up with ghost@example.org" in response.content.decode()
+    page = response.content.decode()
+    assert response.status_code == 400  # the page again, not a redirect to it
+    assert "No one has signed up with ghost@example.org" in page
+    assert "Nothing was saved: correct what is marked below." in page  # the summary, on top
+    assert 'value="ghost@example.org"' in page  # the address kept
     proposal.refresh_from_db()
     owner_client.post(url("coeditor_remove", proposal, user_id=editor.pk), {"version": proposal.version})
     assert not proposal.co_editors.exists()
