@@ -177,11 +177,23 @@
   // Give it to what stands in the same place: the same mode's button, the same participant's "Change"
   // button, the participants' heading. And when the verdict moves, say the new one (the panel is replaced,
   // so it cannot be a live region itself).
-  function shownVerdict() {
+  function shownVerdict() {  // as a screen reader reads it: without what is aria-hidden (the ✔ and ✖ marks)
     var overall = document.querySelector("#eligibility-panel [data-overall]");
-    return overall ? overall.textContent.trim().replace(/\s+/g, " ") : null;
+    if (!overall) return null;
+    var read = overall.cloneNode(true);
+    read.querySelectorAll("[aria-hidden='true']").forEach(function (hidden) { hidden.remove(); });
+    return read.textContent.trim().replace(/\s+/g, " ");
   }
   var lastVerdict = null;
+  // The Projected/Confirmed switch is made of links (they work without JavaScript) shown as buttons: Space
+  // presses them as it presses a button, rather than scrolling the page.
+  document.addEventListener("keydown", function (event) {
+    var link = event.target.closest && event.target.closest("a[data-mode-switch]");
+    if (link && (event.key === " " || event.key === "Spacebar")) {
+      event.preventDefault();
+      link.click();
+    }
+  });
   document.addEventListener("DOMContentLoaded", function () { lastVerdict = shownVerdict(); });
   document.addEventListener("htmx:afterSettle", function (event) {
     var elt = event.detail.elt;
