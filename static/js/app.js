@@ -185,6 +185,16 @@
     return read.textContent.trim().replace(/\s+/g, " ");
   }
   var lastVerdict = null;
+  // Escape in a row's edit form or in the add form is its Cancel button.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape" || !event.target.closest) return;
+    var form = event.target.closest("form");
+    var cancel = form && form.querySelector("[data-cancel]");
+    if (cancel) {
+      event.preventDefault();
+      cancel.click();
+    }
+  });
   // The Projected/Confirmed switch is made of links (they work without JavaScript) shown as buttons: Space
   // presses them as it presses a button, rather than scrolling the page.
   document.addEventListener("keydown", function (event) {
