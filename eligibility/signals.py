@@ -13,7 +13,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from alliances.models import Participation, Proposal
 from config.transactions import collect_on_commit
 from partners.models import Country, Organisation, OrganisationType
-from partners.signals import organisations_changed_in_bulk
+from partners.signals import organisations_changed_in_bulk, schedule_checks_in_countries
 
 from .models import Edition, EditionCountryStatus
 
@@ -106,6 +106,8 @@ def on_edition_changed(sender, instance, **kwargs):
 
 def on_edition_country_status_changed(sender, instance, **kwargs):
     schedule(Proposal.objects.filter(edition_id=instance.edition_id).values_list("pk", flat=True))
+    # Whether the country's HEIs need a charter may have changed with it (partners asks eligibility).
+    schedule_checks_in_countries([instance.country_id])
 
 
 def on_excluded_countries_changed(sender, instance, action, reverse, model, pk_set, **kwargs):

@@ -1,16 +1,18 @@
 """Wiring only: an HEI created, or its Erasmus code, PIC, OID, country or type changed → its ECHE check is
-queued once the transaction commits.
+queued once the transaction commits; a country changed → the checks of its HEIs (whether they need a charter
+follows its programme status).
 
 `Organisation.save()` decides whether a check is due and records it in the same row (status `pending`,
 `eche_requested_at`), so a check whose queueing fails (broker down) is not lost: the sweep re-queues it.
 """
 
+from django.db.models import Q
 from django.db.models.signals import post_save
 from django.dispatch import Signal
 
 from config.transactions import collect_on_commit
 
-from .models import Organisation
+from .models import Country, Organisation
 
 
 def _queue_checks(organisation_ids: list[int]) -> None:
@@ -24,6 +26,25 @@ def schedule_check(organisation_id: int) -> None:
     collect_on_commit(_queue_checks, [organisation_id])
 
 
+def _queue_checks_in(country_codes: list[str]) -> None:
+    heis = Organisation.objects.filter(type__higher_education=True).filter(
+        Q(country_id__in=country_codes) | Q(country__member_state_id__in=country_codes)
+    )
+    _queue_checks(list(heis.values_list("pk", flat=True)))
+
+
+def schedule_checks_in_countries(country_codes) -> None:
+    """Queue the ECHE check of every HEI of these countries (their territories' too) once the current
+    transaction commits: whether they need a charter may have changed (a country's programme status, an
+    edition's override, which eligibility reports)."""
+    collect_on_commit(_queue_checks_in, country_codes)
+
+
+def on_country_saved(sender, instance, raw=False, **kwargs):
+    if not raw:
+        schedule_checks_in_countries([instance.code])
+
+
 def on_organisation_saved(sender, instance, raw=False, **kwargs):
     if raw or not getattr(instance, "_eche_check_requested", False):
         return
@@ -33,10 +54,12 @@ def on_organisation_saved(sender, instance, raw=False, **kwargs):
 
 def connect() -> None:
     post_save.connect(on_organisation_saved, sender=Organisation, dispatch_uid="partners:eche_check_on_save")
+    post_save.connect(on_country_saved, sender=Country, dispatch_uid="partners:eche_checks_on_country")
 
 
 def disconnect() -> None:
     post_save.disconnect(sender=Organisation, dispatch_uid="partners:eche_check_on_save")
+    post_save.disconnect(sender=Country, dispatch_uid="partners:eche_checks_on_country")
 
 
 # Sent by partners for the apps above it, which connect their receivers in `AppConfig.ready()`: the directory

@@ -107,6 +107,43 @@ def test_changing_an_identifier_requeues_the_check(registry, django_capture_on_c
         assert organisation.eche_status == status, field
 
 
+def test_a_country_or_an_editions_override_changed_requeues_the_checks_of_its_heis(
+    registry, django_capture_on_commit_callbacks
+):
+    from eligibility.models import Edition, EditionCountryStatus
+
+    # Given HEIs in Ukraine (a third country not associated: no charter needed) and one in France
+    with django_capture_on_commit_callbacks(execute=True):
+        kyiv = OrganisationFactory(hei=True, pic="900000001", country=country("UA"))
+        lyon = OrganisationFactory(hei=True, erasmus_code="F  LYON141", country=country("FR"))
+    assert Organisation.objects.get(pk=kyiv.pk).eche_status == "not_required"
+
+    # When an edition associates Ukraine, its HEIs are checked again (their charter now matters), not France's
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        EditionCountryStatus.objects.create(
+            edition=Edition.objects.get(year=2027), country=country("UA"), programme_status="associated"
+        )
+    assert countries_checked(callbacks) == ["UA"]
+    assert Organisation.objects.get(pk=kyiv.pk).eche_status == "expired"  # looked up now: the list's answer
+    assert Organisation.objects.get(pk=lyon.pk).eche_requested_at is None
+
+    # And when a country's own status changes in the admin, so are the checks of its HEIs
+    ukraine = country("UA")
+    ukraine.programme_status, ukraine.region = "associated", None
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        ukraine.save()
+    assert countries_checked(callbacks) == ["UA"]
+
+
+def countries_checked(callbacks) -> list[str]:
+    return [
+        code
+        for callback in callbacks
+        if isinstance(callback, AfterCommit) and callback.action is partner_signals._queue_checks_in
+        for code in callback.ids
+    ]
+
+
 def test_changing_the_country_or_type_requeues_the_check(registry, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         organisation = OrganisationFactory(hei=True, erasmus_code="D  BERLIN02")
