@@ -1,9 +1,11 @@
-"""Writes of invitations, each an atomic function that locks what it changes.
+"""Writes of invitations by coordinators and partners, each an atomic function that locks what it changes
+(what the tasks write, sending and reminding and expiring, is in `delivery`, with the same locks).
 
 Lock order, everywhere: the proposal, then the participation, then the invitation, then the organisation.
 The proposal comes first as in `alliances.services`, so a coordinator's edit and a partner's answer run one
-after the other and never deadlock. The participation's status changes only here, each change written to
-the audit trail in the same transaction; eligibility is re-evaluated by its signals after commit. Every
+after the other and never deadlock. The participation's status changes only through
+`set_participation_status`, each change written to the audit trail in the same transaction; eligibility is
+re-evaluated by its signals after commit. Every
 change the builder page shows (an invitation's state, its dates, the audit trail) touches the proposal
 (`alliances.services.proposal_touch`), which gives it a new version: the builder's cache key.
 """
@@ -31,9 +33,6 @@ logger = logging.getLogger(__name__)
 
 PARTNER_ORGANISATION_FIELDS = ("city", "website", "pic", "oid", "erasmus_code")
 CONTACT_FIELDS = ("contact_name", "contact_email")
-# A queued invitation whose email has not gone out after this long is queued again by the sweep.
-QUEUED_GRACE = timedelta(minutes=15)
-MAX_SEND_ATTEMPTS = 10
 
 
 class InvitationUnavailable(Exception):
@@ -92,7 +91,15 @@ def _lock_invitation(invitation_id: int) -> Invitation:
     return invitation
 
 
-def _set_participation_status(*, participation: Participation, status: str, actor, invitation=None) -> None:
+def lock_invitation_if_there(invitation_id: int) -> Invitation | None:
+    """`_lock_invitation`, or None when the invitation or its participation has gone meanwhile."""
+    try:
+        return _lock_invitation(invitation_id)
+    except (Invitation.DoesNotExist, Participation.DoesNotExist):
+        return None
+
+
+def set_participation_status(*, participation: Participation, status: str, actor, invitation=None) -> None:
     if participation.status == status:
         return
     before = participation.status
@@ -145,7 +152,7 @@ def _new_invitation(*, participation: Participation, actor) -> Invitation:
     audit.invitation_event(
         kind=EventKind.CREATED, invitation=invitation, actor=actor, detail={"email": invitation.email}
     )
-    _set_participation_status(
+    set_participation_status(
         participation=participation, status=ParticipationStatus.INVITED, actor=actor, invitation=invitation
     )
     proposal_touch(proposal_id=participation.proposal_id)
@@ -189,7 +196,7 @@ def _revoke(*, invitation: Invitation, actor, detail=None) -> None:
     audit.invitation_event(kind=EventKind.REVOKED, invitation=invitation, actor=actor, detail=detail)
     proposal_touch(proposal_id=invitation.participation.proposal_id)
     if invitation.participation.status == ParticipationStatus.INVITED:
-        _set_participation_status(
+        set_participation_status(
             participation=invitation.participation,
             status=ParticipationStatus.PROPOSED,
             actor=actor,
@@ -226,153 +233,6 @@ def invitation_revoke_readdressed(*, participation: Participation) -> None:
         _revoke(invitation=locked, actor=ActorKind.SYSTEM, detail={"email": locked.email})
 
 
-# --- Delivery (called by the tasks) ----------------------------------------------------------------------
-
-
-@transaction.atomic
-def invitation_issue_token(*, invitation_id: int) -> tuple[Invitation, str] | None:
-    """A new token for a queued invitation about to be emailed (None if it is no longer to be sent).
-
-    Each attempt makes a new token, so a link from an attempt that failed half-way never works.
-    """
-    try:
-        locked = _lock_invitation(invitation_id)
-    except (Invitation.DoesNotExist, Participation.DoesNotExist):
-        return None
-    if locked.status != InvitationStatus.QUEUED or locked.send_attempts >= MAX_SEND_ATTEMPTS:
-        return None
-    token, digest = tokens.new_token()
-    locked.token_hash = digest
-    locked.expires_at = timezone.now() + ttl()
-    locked.send_attempts += 1
-    locked.save(update_fields=["token_hash", "expires_at", "send_attempts"])
-    proposal_touch(proposal_id=locked.participation.proposal_id)  # the builder shows the new expiry
-    return locked, token
-
-
-@transaction.atomic
-def invitation_mark_sent(*, invitation_id: int) -> None:
-    try:
-        locked = _lock_invitation(invitation_id)
-    except (Invitation.DoesNotExist, Participation.DoesNotExist):
-        return
-    if locked.sent_at is None:
-        locked.sent_at = timezone.now()
-        fields = ["sent_at"]
-        if locked.status == InvitationStatus.QUEUED:
-            locked.status = InvitationStatus.SENT
-            fields.append("status")
-        locked.save(update_fields=fields)
-        audit.invitation_event(
-            kind=EventKind.SENT,
-            invitation=locked,
-            actor=locked.created_by or ActorKind.SYSTEM,
-            detail={"email": locked.email},
-        )
-        proposal_touch(proposal_id=locked.participation.proposal_id)
-
-
-@transaction.atomic
-def invitation_send_failed(*, invitation_id: int, error: str) -> None:
-    try:
-        locked = _lock_invitation(invitation_id)
-    except (Invitation.DoesNotExist, Participation.DoesNotExist):
-        return
-    audit.invitation_event(
-        kind=EventKind.SEND_FAILED, invitation=locked, actor=ActorKind.SYSTEM, detail={"error": error[:200]}
-    )
-    proposal_touch(proposal_id=locked.participation.proposal_id)
-
-
-def reminder_due(invitation: Invitation, now=None) -> bool:
-    now = now or timezone.now()
-    return (
-        invitation.status in (InvitationStatus.SENT, InvitationStatus.OPENED)
-        and invitation.reminded_at is None
-        and now < invitation.expires_at <= now + timedelta(days=settings.INVITATION_REMINDER_DAYS)
-    )
-
-
-@transaction.atomic
-def invitation_issue_reminder(*, invitation_id: int) -> tuple[Invitation, str] | None:
-    """Claim the reminder of an invitation that is due one, with a second link of its own.
-
-    The first link keeps working: the reminder's link is another way into the same invitation, which can
-    still be answered only once and expires at the same time.
-    """
-    try:
-        locked = _lock_invitation(invitation_id)
-    except (Invitation.DoesNotExist, Participation.DoesNotExist):
-        return None
-    if not reminder_due(locked):
-        return None
-    token, digest = tokens.new_token()
-    locked.reminder_token_hash = digest
-    locked.reminded_at = timezone.now()
-    locked.save(update_fields=["reminder_token_hash", "reminded_at"])
-    return locked, token
-
-
-@transaction.atomic
-def invitation_reminder_sent(*, invitation_id: int) -> None:
-    try:
-        locked = _lock_invitation(invitation_id)
-    except (Invitation.DoesNotExist, Participation.DoesNotExist):
-        return
-    audit.invitation_event(kind=EventKind.REMINDED, invitation=locked, actor=ActorKind.SYSTEM)
-    proposal_touch(proposal_id=locked.participation.proposal_id)
-
-
-@transaction.atomic
-def invitation_reminder_failed(*, invitation_id: int) -> None:
-    """Release the claim, so a later run sends the reminder."""
-    Invitation.objects.filter(pk=invitation_id).update(reminded_at=None, reminder_token_hash=None)
-
-
-@transaction.atomic
-def invitation_expire(*, invitation_id: int, now=None) -> bool:
-    """Mark a live invitation past its expiry as expired; the participation goes back to proposed."""
-    try:
-        locked = _lock_invitation(invitation_id)
-    except (Invitation.DoesNotExist, Participation.DoesNotExist):
-        return False
-    now = now or timezone.now()
-    if not (locked.is_live and locked.expires_at <= now):
-        return False
-    locked.status = InvitationStatus.EXPIRED
-    locked.expired_at = now
-    locked.save(update_fields=["status", "expired_at"])
-    audit.invitation_event(kind=EventKind.EXPIRED, invitation=locked, actor=ActorKind.SYSTEM)
-    proposal_touch(proposal_id=locked.participation.proposal_id)
-    if locked.participation.status == ParticipationStatus.INVITED:
-        _set_participation_status(
-            participation=locked.participation,
-            status=ParticipationStatus.PROPOSED,
-            actor=ActorKind.SYSTEM,
-            invitation=locked,
-        )
-    return True
-
-
-def invitations_expire_due() -> int:
-    now = timezone.now()
-    due = Invitation.objects.filter(status__in=LIVE_STATUSES, expires_at__lte=now)
-    due = list(due.values_list("pk", flat=True))
-    return sum(invitation_expire(invitation_id=pk, now=now) for pk in due)
-
-
-def invitations_to_requeue() -> list[int]:
-    """Queued invitations whose email never went out (broker or mail server down)."""
-    return list(
-        Invitation.objects.filter(
-            status=InvitationStatus.QUEUED,
-            sent_at__isnull=True,
-            created_at__lte=timezone.now() - QUEUED_GRACE,
-            send_attempts__lt=MAX_SEND_ATTEMPTS,
-        ).values_list("pk", flat=True)
-    )
-
-
 # --- Partner side ------------------------------------------------------------------------------------------
 
 
@@ -382,11 +242,8 @@ def invitation_open(*, invitation: Invitation) -> None:
     if invitation.opened_at is not None or answer_state(invitation) != "live":
         return
     with transaction.atomic():
-        try:
-            locked = _lock_invitation(invitation.pk)
-        except (Invitation.DoesNotExist, Participation.DoesNotExist):
-            return
-        if locked.opened_at is not None or answer_state(locked) != "live":
+        locked = lock_invitation_if_there(invitation.pk)
+        if locked is None or locked.opened_at is not None or answer_state(locked) != "live":
             return
         locked.opened_at = timezone.now()
         locked.status = InvitationStatus.OPENED
@@ -396,11 +253,8 @@ def invitation_open(*, invitation: Invitation) -> None:
 
 
 def _lock_for_answer(*, invitation_id: int, token_hash: str) -> Invitation:
-    try:
-        locked = _lock_invitation(invitation_id)
-    except (Invitation.DoesNotExist, Participation.DoesNotExist):
-        raise InvitationUnavailable("unknown") from None
-    if not tokens.opens(token_hash, locked):
+    locked = lock_invitation_if_there(invitation_id)
+    if locked is None or not tokens.opens(token_hash, locked):
         raise InvitationUnavailable("unknown")
     state = answer_state(locked)
     if state != "live":

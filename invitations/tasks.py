@@ -4,7 +4,7 @@ import logging
 
 from celery import shared_task
 
-from . import emails, services
+from . import delivery, emails
 from .models import Invitation, InvitationStatus
 
 logger = logging.getLogger(__name__)
@@ -27,7 +27,7 @@ def queue(task_name: str, invitation_id: int) -> None:
 
 @shared_task(bind=True, **RETRY)
 def send_invitation(self, invitation_id: int) -> bool:
-    issued = services.invitation_issue_token(invitation_id=invitation_id)
+    issued = delivery.invitation_issue_token(invitation_id=invitation_id)
     if issued is None:
         return False
     invitation, token = issued
@@ -35,25 +35,25 @@ def send_invitation(self, invitation_id: int) -> bool:
         emails.send_invitation(invitation=invitation, token=token)
     except Exception as exc:
         if self.request.retries >= self.max_retries:
-            services.invitation_send_failed(invitation_id=invitation_id, error=type(exc).__name__)
+            delivery.invitation_send_failed(invitation_id=invitation_id, error=type(exc).__name__)
             raise
         raise self.retry(exc=exc, countdown=_backoff(self.request.retries)) from exc
-    services.invitation_mark_sent(invitation_id=invitation_id)
+    delivery.invitation_mark_sent(invitation_id=invitation_id)
     return True
 
 
 @shared_task(bind=True, **RETRY)
 def send_reminder(self, invitation_id: int) -> bool:
-    issued = services.invitation_issue_reminder(invitation_id=invitation_id)
+    issued = delivery.invitation_issue_reminder(invitation_id=invitation_id)
     if issued is None:
         return False
     invitation, token = issued
     try:
         emails.send_invitation(invitation=invitation, token=token, reminder=True)
     except Exception as exc:
-        services.invitation_reminder_failed(invitation_id=invitation_id)
+        delivery.invitation_reminder_failed(invitation_id=invitation_id)
         raise self.retry(exc=exc, countdown=_backoff(self.request.retries)) from exc
-    services.invitation_reminder_sent(invitation_id=invitation_id)
+    delivery.invitation_reminder_sent(invitation_id=invitation_id)
     return True
 
 
@@ -99,8 +99,8 @@ def send_reminders() -> int:
 @shared_task(acks_late=True, time_limit=600)
 def sweep_invitations() -> dict:
     """Beat: mark expired links expired, and queue again the emails that never went out."""
-    expired = services.invitations_expire_due()
-    requeued = services.invitations_to_requeue()
+    expired = delivery.invitations_expire_due()
+    requeued = delivery.invitations_to_requeue()
     for pk in requeued:
         queue("send_invitation", pk)
     return {"expired": expired, "requeued": len(requeued)}

@@ -7,7 +7,7 @@ import time_machine
 from django.utils import timezone
 
 from alliances.models import Participation, ParticipationStatus
-from invitations import services, tasks
+from invitations import delivery, services, tasks
 from invitations.models import EventKind, Invitation, InvitationStatus, ParticipationEvent
 from partners.models import EcheStatus, Organisation
 from tests.factories import OrganisationFactory, ParticipationFactory, org_type
@@ -97,7 +97,7 @@ def test_a_send_lost_while_the_broker_was_down_is_queued_again(
     invitation.refresh_from_db()
     assert invitation.status == InvitationStatus.QUEUED
 
-    with time_machine.travel(timezone.now() + services.QUEUED_GRACE + timezone.timedelta(seconds=1)):
+    with time_machine.travel(timezone.now() + delivery.QUEUED_GRACE + timezone.timedelta(seconds=1)):
         assert tasks.sweep_invitations()["requeued"] == 1
     invitation.refresh_from_db()
     assert invitation.status == InvitationStatus.SENT

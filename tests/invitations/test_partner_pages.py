@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from alliances.models import Participation, ParticipationStatus
 from eligibility.models import EligibilityReport
-from invitations import services, tokens
+from invitations import delivery, services, tokens
 from invitations.models import EventKind, Invitation, InvitationStatus, ParticipationEvent
 from partners.models import Organisation
 
@@ -406,7 +406,7 @@ def test_token_never_logged_after_the_first_redirect(client, proposal, invite, c
 def test_the_database_holds_no_raw_token(client, proposal, invite):
     invitation, token = invite(proposal.invitee)
     client.get(f"/invite/{token}/", follow=True)
-    services.invitation_issue_reminder  # noqa: B018 (reminder links are covered in test_tasks)
+    delivery.invitation_issue_reminder  # noqa: B018 (reminder links are covered in test_tasks)
 
     tables = connection.introspection.table_names()
     with connection.cursor() as cursor:

@@ -1,0 +1,161 @@
+"""Delivery of invitations, what the tasks call: a token for each send, the outcome of each send, the
+reminder, expiry, and the sweep of sends that never went out. Each write locks as `services` does (the
+proposal, the participation, then the invitation) and does nothing when the invitation has gone meanwhile.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from alliances.models import ParticipationStatus
+from alliances.services import proposal_touch
+
+from . import audit, tokens
+from .models import LIVE_STATUSES, ActorKind, EventKind, Invitation, InvitationStatus
+from .services import lock_invitation_if_there, set_participation_status, ttl
+
+# A queued invitation whose email has not gone out after this long is queued again by the sweep.
+QUEUED_GRACE = timedelta(minutes=15)
+MAX_SEND_ATTEMPTS = 10
+
+
+@transaction.atomic
+def invitation_issue_token(*, invitation_id: int) -> tuple[Invitation, str] | None:
+    """A new token for a queued invitation about to be emailed (None if it is no longer to be sent).
+
+    Each attempt makes a new token, so a link from an attempt that failed half-way never works.
+    """
+    locked = lock_invitation_if_there(invitation_id)
+    if locked is None:
+        return None
+    if locked.status != InvitationStatus.QUEUED or locked.send_attempts >= MAX_SEND_ATTEMPTS:
+        return None
+    token, digest = tokens.new_token()
+    locked.token_hash = digest
+    locked.expires_at = timezone.now() + ttl()
+    locked.send_attempts += 1
+    locked.save(update_fields=["token_hash", "expires_at", "send_attempts"])
+    proposal_touch(proposal_id=locked.participation.proposal_id)  # the builder shows the new expiry
+    return locked, token
+
+
+@transaction.atomic
+def invitation_mark_sent(*, invitation_id: int) -> None:
+    locked = lock_invitation_if_there(invitation_id)
+    if locked is None:
+        return
+    if locked.sent_at is None:
+        locked.sent_at = timezone.now()
+        fields = ["sent_at"]
+        if locked.status == InvitationStatus.QUEUED:
+            locked.status = InvitationStatus.SENT
+            fields.append("status")
+        locked.save(update_fields=fields)
+        audit.invitation_event(
+            kind=EventKind.SENT,
+            invitation=locked,
+            actor=locked.created_by or ActorKind.SYSTEM,
+            detail={"email": locked.email},
+        )
+        proposal_touch(proposal_id=locked.participation.proposal_id)
+
+
+@transaction.atomic
+def invitation_send_failed(*, invitation_id: int, error: str) -> None:
+    locked = lock_invitation_if_there(invitation_id)
+    if locked is None:
+        return
+    audit.invitation_event(
+        kind=EventKind.SEND_FAILED, invitation=locked, actor=ActorKind.SYSTEM, detail={"error": error[:200]}
+    )
+    proposal_touch(proposal_id=locked.participation.proposal_id)
+
+
+def reminder_due(invitation: Invitation, now=None) -> bool:
+    now = now or timezone.now()
+    return (
+        invitation.status in (InvitationStatus.SENT, InvitationStatus.OPENED)
+        and invitation.reminded_at is None
+        and now < invitation.expires_at <= now + timedelta(days=settings.INVITATION_REMINDER_DAYS)
+    )
+
+
+@transaction.atomic
+def invitation_issue_reminder(*, invitation_id: int) -> tuple[Invitation, str] | None:
+    """Claim the reminder of an invitation that is due one, with a second link of its own.
+
+    The first link keeps working: the reminder's link is another way into the same invitation, which can
+    still be answered only once and expires at the same time.
+    """
+    locked = lock_invitation_if_there(invitation_id)
+    if locked is None:
+        return None
+    if not reminder_due(locked):
+        return None
+    token, digest = tokens.new_token()
+    locked.reminder_token_hash = digest
+    locked.reminded_at = timezone.now()
+    locked.save(update_fields=["reminder_token_hash", "reminded_at"])
+    return locked, token
+
+
+@transaction.atomic
+def invitation_reminder_sent(*, invitation_id: int) -> None:
+    locked = lock_invitation_if_there(invitation_id)
+    if locked is None:
+        return
+    audit.invitation_event(kind=EventKind.REMINDED, invitation=locked, actor=ActorKind.SYSTEM)
+    proposal_touch(proposal_id=locked.participation.proposal_id)
+
+
+@transaction.atomic
+def invitation_reminder_failed(*, invitation_id: int) -> None:
+    """Release the claim, so a later run sends the reminder."""
+    Invitation.objects.filter(pk=invitation_id).update(reminded_at=None, reminder_token_hash=None)
+
+
+@transaction.atomic
+def invitation_expire(*, invitation_id: int, now=None) -> bool:
+    """Mark a live invitation past its expiry as expired; the participation goes back to proposed."""
+    locked = lock_invitation_if_there(invitation_id)
+    if locked is None:
+        return False
+    now = now or timezone.now()
+    if not (locked.is_live and locked.expires_at <= now):
+        return False
+    locked.status = InvitationStatus.EXPIRED
+    locked.expired_at = now
+    locked.save(update_fields=["status", "expired_at"])
+    audit.invitation_event(kind=EventKind.EXPIRED, invitation=locked, actor=ActorKind.SYSTEM)
+    proposal_touch(proposal_id=locked.participation.proposal_id)
+    if locked.participation.status == ParticipationStatus.INVITED:
+        set_participation_status(
+            participation=locked.participation,
+            status=ParticipationStatus.PROPOSED,
+            actor=ActorKind.SYSTEM,
+            invitation=locked,
+        )
+    return True
+
+
+def invitations_expire_due() -> int:
+    now = timezone.now()
+    due = Invitation.objects.filter(status__in=LIVE_STATUSES, expires_at__lte=now)
+    due = list(due.values_list("pk", flat=True))
+    return sum(invitation_expire(invitation_id=pk, now=now) for pk in due)
+
+
+def invitations_to_requeue() -> list[int]:
+    """Queued invitations whose email never went out (broker or mail server down)."""
+    return list(
+        Invitation.objects.filter(
+            status=InvitationStatus.QUEUED,
+            sent_at__isnull=True,
+            created_at__lte=timezone.now() - QUEUED_GRACE,
+            send_attempts__lt=MAX_SEND_ATTEMPTS,
+        ).values_list("pk", flat=True)
+    )
