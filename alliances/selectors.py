@@ -54,12 +54,17 @@ def proposals_for_user(*, user, include_archived: bool = False) -> QuerySet[Prop
 PROPOSAL_RELATED = ("edition", "owner", "eligibility_report")
 
 
+def can_edit(*, user, proposal: Proposal) -> bool:
+    """Whether the user owns or co-edits the proposal."""
+    return proposal.owner_id == user.pk or proposal.co_editors.filter(pk=user.pk).exists()
+
+
 def proposal_get_for_user(*, user, pk, related: tuple[str, ...] = PROPOSAL_RELATED) -> Proposal:
     """The proposal if the user owns or co-edits it (archived ones included), else 404: never a hint that it
     exists. With it, the `related` records pages show (a fragment that needs only the proposal's id and
     state asks for none: the eligibility report alone is a few kilobytes of JSON)."""
     proposal = get_object_or_404(Proposal.objects.select_related(*related), pk=pk)
-    if proposal.owner_id != user.pk and not proposal.co_editors.filter(pk=user.pk).exists():
+    if not can_edit(user=user, proposal=proposal):
         raise Http404
     return proposal
 

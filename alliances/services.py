@@ -207,23 +207,22 @@ def coeditor_add(*, proposal: Proposal, email: str, actor, expected_version: int
 
 
 @transaction.atomic
-def coeditor_leave(*, proposal: Proposal, user) -> None:
-    """A co-editor stops editing the proposal: whenever they like (their page need not be current, the
-    proposal may be archived), and said so in the history."""
-    locked = _lock(proposal_id=proposal.pk, expected_version=None)
-    if not locked.co_editors.filter(pk=user.pk).exists():
-        return
-    locked.co_editors.remove(user)
-    _record(proposal=locked, actor=user, action=ActivityAction.COEDITOR_LEFT, subject=user.email)
-
-
-@transaction.atomic
-def coeditor_remove(*, proposal: Proposal, user, actor, expected_version: int) -> None:
+def coeditor_remove(
+    *, proposal: Proposal, user, actor, expected_version: int | None, action=ActivityAction.COEDITOR_REMOVED
+) -> None:
     locked = _lock(proposal_id=proposal.pk, expected_version=expected_version)
     if not locked.co_editors.filter(pk=user.pk).exists():
         return
     locked.co_editors.remove(user)
-    _record(proposal=locked, actor=actor, action=ActivityAction.COEDITOR_REMOVED, subject=user.email)
+    _record(proposal=locked, actor=actor, action=action, subject=user.email)
+
+
+def coeditor_leave(*, proposal: Proposal, user) -> None:
+    """A co-editor stops editing the proposal: whenever they like (their page need not be current, the
+    proposal may be archived), and said so in the history."""
+    coeditor_remove(
+        proposal=proposal, user=user, actor=user, expected_version=None, action=ActivityAction.COEDITOR_LEFT
+    )
 
 
 # --- Participations ------------------------------------------------------------------------------------

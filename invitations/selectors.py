@@ -3,6 +3,7 @@
 from django.db.models import Q
 
 from alliances.models import Participation, ParticipationStatus, Role
+from alliances.selectors import can_edit
 
 from . import tokens
 from .models import Invitation, ParticipationEvent
@@ -47,11 +48,7 @@ def coordinator_of(invitation: Invitation):
     (its owner or a co-editor), otherwise the owner, so a removed co-editor hears nothing more of it."""
     proposal = invitation.participation.proposal
     sender = invitation.created_by
-    if sender is not None and (
-        sender.pk == proposal.owner_id or proposal.co_editors.filter(pk=sender.pk).exists()
-    ):
-        return sender
-    return proposal.owner
+    return sender if sender is not None and can_edit(user=sender, proposal=proposal) else proposal.owner
 
 
 def partner_consortium(*, proposal) -> list[Participation]:
