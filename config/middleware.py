@@ -1,5 +1,6 @@
 """Signed-in pages are never kept in the browser's cache, so the Back button asks the server again and never
-shows an old consortium or an old verdict; a request too big to read gets a page that says so."""
+shows an old consortium or an old verdict; a request too big to read, or sent with a method its address does
+not take, gets a page that says so."""
 
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.shortcuts import render
@@ -28,5 +29,21 @@ def refuse_too_big_requests(get_response):
             except (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent):
                 return render(request, "413.html", status=413)
         return get_response(request)
+
+    return middleware
+
+
+def explain_refused_methods(get_response):
+    """An address asked with a method it does not take (a form's address opened as a page, say) gets the
+    product's 405 page, with the methods it does take, rather than Django's empty response."""
+
+    def middleware(request):
+        response = get_response(request)
+        if response.status_code == 405 and not response.content:
+            page = render(request, "405.html", status=405)
+            if response.has_header("Allow"):
+                page["Allow"] = response["Allow"]
+            return page
+        return response
 
     return middleware

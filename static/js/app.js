@@ -185,9 +185,18 @@
     return read.textContent.trim().replace(/\s+/g, " ");
   }
   var lastVerdict = null;
-  // Escape in a row's edit form or in the add form is its Cancel button.
+  // Escape in a row's edit form or in the add form is its Cancel button; with the phone's navigation menu
+  // open, it closes the menu and goes back to its button.
   document.addEventListener("keydown", function (event) {
     if (event.key !== "Escape" || !event.target.closest) return;
+    var menu = document.querySelector(".navbar-collapse.show");
+    if (menu && window.bootstrap) {
+      event.preventDefault();
+      window.bootstrap.Collapse.getOrCreateInstance(menu, {toggle: false}).hide();
+      var toggler = document.querySelector("[data-bs-target='#" + menu.id + "']");
+      if (toggler) toggler.focus();
+      return;
+    }
     var form = event.target.closest("form");
     var cancel = form && form.querySelector("[data-cancel]");
     if (cancel) {

@@ -78,6 +78,13 @@ def test_sign_up_build_an_eligible_consortium_and_export_it(
     page.get_by_role("button", name="Create account").click()
     expect(page.get_by_role("heading", name="My proposals")).to_be_visible()
     page.screenshot(path=artifacts_dir / f"{page.viewport_size['width']}px-home-empty.png", full_page=True)
+    if screen["width"] < 768:  # the navigation is a menu: Escape closes it and goes back to its button
+        toggler = page.get_by_role("button", name="Toggle navigation")
+        toggler.click()
+        expect(page.locator("#main-nav")).to_have_class(re.compile(r"\bshow\b"))
+        page.keyboard.press("Escape")
+        expect(page.locator("#main-nav")).to_be_hidden()
+        expect(toggler).to_be_focused()
 
     # Create a proposal.
     page.get_by_role("link", name="New proposal").click()
