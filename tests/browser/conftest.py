@@ -7,11 +7,15 @@ import pytest
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 BLOCKING_IMPACTS = {"serious", "critical"}
-# The screens of issue 15: a phone (touch) and a common laptop.
+# The screens of issue 15: a phone (touch) and a common laptop; and a small laptop, narrower than the width
+# from which the eligibility panel sits beside the participants (1,200 px).
 SCREENS = {
     "phone": {"viewport": {"width": 360, "height": 740}, "has_touch": True, "is_mobile": True},
     "laptop": {"viewport": {"width": 1366, "height": 768}},
+    "small-laptop": {"viewport": {"width": 1100, "height": 800}},
 }
+# Below this width the builder's verdict is a bar at the bottom of the screen rather than the panel's top.
+PANEL_BESIDE_FROM = 1200
 
 
 @pytest.fixture
