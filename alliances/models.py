@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from config.text import validate_plain_paragraphs
 from eligibility.rules import FULL_PARTNER_ROLES
 from partners.validators import validate_plain_text
 
@@ -42,10 +43,13 @@ class Proposal(models.Model):
         max_length=500,
         blank=True,
         help_text=_("The economic sector or sectors the alliance works in."),
+        validators=[validate_plain_text],
     )
     # A proposal abstract's length. The database keeps longer texts stored before the cap; the form asks for
     # them to be shortened at their next edit.
-    summary = models.TextField(_("summary"), max_length=2000, blank=True)
+    summary = models.TextField(
+        _("summary"), max_length=2000, blank=True, validators=[validate_plain_paragraphs]
+    )
     deadline = models.DateField(_("submission deadline"), null=True, blank=True)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -19,10 +19,15 @@ def never_cache_signed_in(get_response):
 
 def refuse_too_big_requests(get_response):
     """A form too big to read (DATA_UPLOAD_MAX_MEMORY_SIZE, DATA_UPLOAD_MAX_NUMBER_FIELDS/FILES) is a 413
-    with the product's page, rather than Django's 400 (its debug page under DEBUG). Reading the form here,
+    with the product's page, rather than Django's 400 (its debug page under DEBUG), and a link with too many
+    parameters the product's 400 (Django's debug page failed on it, a 500). Reading the form here,
     before the CSRF check does, is what lets the page be ours; nothing is saved."""
 
     def middleware(request):
+        try:
+            request.GET  # noqa: B018 (a link with more parameters than a form may have fields)
+        except TooManyFieldsSent:
+            return render(request, "400.html", status=400)
         if request.method == "POST":
             try:
                 request.POST  # noqa: B018 (parsed once; the view reads the same parsed form)

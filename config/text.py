@@ -25,13 +25,26 @@ def refused_character(value: str) -> str | None:
     return found.group() if found else None
 
 
+# What a text of several lines (a summary, a reason) holds between its lines, and nothing else of the refused.
+_LINE_BREAKS = re.compile("\r\n|[\r\n\t]")
+
+
 def validate_plain_text(value: str) -> None:
     """Refuse control, format (bidirectional, zero-width, soft hyphen...) and separator characters in a
     text shown to others: a name, an acronym, a city, a proposal's title, a contact's name.
 
     Such characters hide or reorder what people see (and break exports).
     """
-    bad = refused_character(value or "")
+    _refuse(refused_character(value or ""))
+
+
+def validate_plain_paragraphs(value: str) -> None:
+    """The same for a text of several lines (a proposal's summary, a partner's reason for declining): line
+    breaks and tabs are its own."""
+    _refuse(refused_character(_LINE_BREAKS.sub(" ", value or "")))
+
+
+def _refuse(bad: str | None) -> None:
     if bad is not None:
         raise ValidationError(
             _(

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from config.text import validate_plain_text
+from config.text import validate_plain_paragraphs, validate_plain_text
 from partners.codes import normalise_erasmus_code, normalise_oid, normalise_pic
 from partners.forms import OrganisationForm
 from partners.models import Organisation
@@ -63,4 +63,5 @@ class DeclineForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("The coordinator sees it. It helps them find another partner."),
+        validators=[validate_plain_paragraphs],
     )

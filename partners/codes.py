@@ -6,8 +6,8 @@ Pure functions only (no ORM), so the ECHE importer, the models and the eligibili
 import re
 import unicodedata
 
-PIC_RE = re.compile(r"^\d{9}$")
-OID_RE = re.compile(r"^E\d{8}$")
+PIC_RE = re.compile(r"^[0-9]{9}\Z")  # ASCII digits, as the database constraint: not "٩٨٧٦٥٤٣٢١"
+OID_RE = re.compile(r"^E[0-9]{8}\Z")
 # Canonical Erasmus code: a country part of one to three letters padded with spaces to three characters,
 # then the institution part: letters (a few real ones carry '-' or '.'), ending in two or three digits.
 ERASMUS_CODE_RE = re.compile(r"^(?=.{3}[A-Z])[A-Z]{1,3} {0,2}[A-Z][A-Z.\-]*[0-9]{2,3}$")

@@ -111,10 +111,22 @@ def change_request_create(
     requester_email="",
     context="",
 ) -> OrganisationChangeRequest:
-    """A correction for a curator to review; refused at once if it could never be approved."""
+    """A correction for a curator to review; refused at once if it could never be approved. The same
+    correction by the same requester, still waiting, is not asked twice (a double click, a form sent again):
+    the waiting request is returned. The caller holds the organisation's lock."""
     if not changes:
         raise ValueError("a change request needs changes")
     validate_changes(organisation=organisation, changes=changes)
+    waiting = OrganisationChangeRequest.objects.filter(
+        organisation=organisation,
+        status=ChangeRequestStatus.PENDING,
+        changes=changes,
+        origin=origin,
+        requested_by_id=getattr(requested_by, "pk", None),
+        requester_email=requester_email or "",
+    ).first()
+    if waiting is not None:
+        return waiting
     change_request = OrganisationChangeRequest.objects.create(
         organisation=organisation,
         changes=changes,

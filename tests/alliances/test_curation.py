@@ -97,6 +97,27 @@ def test_any_other_record_gets_a_change_request_and_stays_as_it_is(
     assert "Correction pending review" in page
 
 
+def test_the_same_correction_sent_again_is_asked_once(
+    owner_client, owner, proposal, shared_record, django_capture_on_commit_callbacks
+):
+    """A double click or a form sent again filled the curators' queue with copies."""
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(3):
+            assert correct(owner_client, shared_record, proposal, city="Gotham").status_code == 302
+    assert OrganisationChangeRequest.objects.filter(status=ChangeRequestStatus.PENDING).count() == 1
+
+    # Another correction, or the same one from someone else, is a request of its own.
+    with django_capture_on_commit_callbacks(execute=True):
+        correct(owner_client, shared_record, proposal, city="Metropolis")
+    other = ProposalFactory(owner=UserFactory())
+    ParticipationFactory(proposal=other, organisation=shared_record, role=Role.ASSOCIATED_PARTNER)
+    somebody = Client()
+    somebody.force_login(other.owner)
+    with django_capture_on_commit_callbacks(execute=True):
+        correct(somebody, shared_record, other, city="Gotham")
+    assert OrganisationChangeRequest.objects.filter(status=ChangeRequestStatus.PENDING).count() == 3
+
+
 def test_making_a_user_co_editor_does_not_make_their_records_the_owners(owner_client, owner, proposal):
     """An owner adds co-editors without asking them: adding the user who created a record, then the record,
     must not let the owner rewrite it at once (another user's record: a request)."""

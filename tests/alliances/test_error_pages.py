@@ -79,3 +79,12 @@ def test_a_refusal_and_a_server_error_are_the_products_pages(client, settings):
     html = response.content.decode()
     assert "Something went wrong on our side" in html
     assert "a bug" not in html and "Traceback" not in html
+
+
+@pytest.mark.parametrize("debug", [False, True], ids=["production", "debug"])
+def test_a_link_with_too_many_parameters_is_the_products_400_page(owner_client, settings, debug):
+    settings.DEBUG = debug  # Django's debug page failed on it: a 500
+    query = "&".join(f"a{number}=1" for number in range(1200))
+    response = owner_client.get(reverse("partners:organisation_list") + "?" + query)
+    assert response.status_code == 400
+    assert "That request could not be read" in response.content.decode()

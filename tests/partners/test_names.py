@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from alliances.forms import ParticipationAddForm, ProposalForm
 from alliances.models import Role
-from invitations.forms import PartnerContactForm
+from invitations.forms import DeclineForm, PartnerContactForm
 from partners.forms import OrganisationForm
 from partners.models import Organisation
 from tests.factories import (
@@ -173,7 +173,7 @@ def test_other_texts_shown_to_others_refuse_them_too(char):
         "aims": ["skills-relevance"],
     }
     assert ProposalForm(proposal_data).is_valid(), ProposalForm(proposal_data).errors
-    for field in ("title", "acronym"):
+    for field in ("title", "acronym", "economic_sectors", "summary"):
         form = ProposalForm({**proposal_data, field: f"EVIL{char}TXT"})
         assert not form.is_valid()
         assert f"U+{ord(char):04X}" in " ".join(form.errors[field]), field
@@ -181,6 +181,24 @@ def test_other_texts_shown_to_others_refuse_them_too(char):
     partner = PartnerContactForm({"contact_name": f"Pablo{char}", "contact_email": "p@example.org"})
     assert not partner.is_valid()
     assert "invisible or control character" in " ".join(partner.errors["contact_name"])
+
+    # A partner's reason for declining reaches the coordinator's email and the history.
+    decline = DeclineForm({"reason": f"No capacity{char} this year."})
+    assert not decline.is_valid()
+    assert "invisible or control character" in " ".join(decline.errors["reason"])
+
+
+def test_texts_of_several_lines_keep_their_line_breaks_and_tabs():
+    proposal_data = {
+        "title": "Green Skills",
+        "acronym": "GREEN",
+        "edition": edition(2026).pk,
+        "duration_months": 24,
+        "aims": ["skills-relevance"],
+        "summary": "First paragraph.\r\n\r\nSecond,\tindented.\nThird.",
+    }
+    assert ProposalForm(proposal_data).is_valid(), ProposalForm(proposal_data).errors
+    assert DeclineForm({"reason": "No capacity.\r\nMaybe next year."}).is_valid()
 
 
 def test_a_coordinator_cannot_give_a_contact_such_a_name():
