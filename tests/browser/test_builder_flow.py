@@ -100,6 +100,27 @@ def test_sign_up_build_an_eligible_consortium_and_export_it(
 
     # Eight partners: six from the directory, two created in place.
     search_and_add(page, "hamburg", "Universität Hamburg", role="applicant")
+    # Leaving the search box for its results, with the keyboard, keeps them and the focus on them: the search
+    # runs as one types, not again on leaving the box (it replaced the result one had tabbed to).
+    searches = []
+    page.on("request", lambda request: "/participants/search/" in request.url and searches.append(request))
+    page.fill("#search-q", "Jean Moulin")
+    result = page.get_by_role("button", name="Add… Lycée Professionnel Jean Moulin")
+    expect(result).to_be_visible()
+    sent = len(searches)
+    page.locator("#search-q").press("Tab")
+    result.focus()
+    page.wait_for_timeout(500)
+    expect(result).to_be_focused()
+    assert len(searches) == sent
+    # A filter chosen searches at once (and one chosen back shows the same results).
+    with page.expect_request(
+        lambda request: "/participants/search/" in request.url and "country=FR" in request.url
+    ):
+        page.locator("#search-country").select_option("FR")
+    expect(result).to_be_visible()
+    with page.expect_request(lambda request: "/participants/search/" in request.url):
+        page.locator("#search-country").select_option("")
     search_and_add(page, "Jean Moulin", "Lycée Professionnel Jean Moulin")
     search_and_add(page, "ITS Mecc", "Istituto Tecnico Superiore Meccatronico")
     search_and_add(page, "999900004", "Fábrica Verde S.L.")
