@@ -15,12 +15,11 @@ from alliances.models import ParticipationStatus
 from alliances.services import proposal_touch
 
 from . import audit, tokens
-from .models import LIVE_STATUSES, ActorKind, EventKind, Invitation, InvitationStatus
+from .models import LIVE_STATUSES, MAX_SEND_ATTEMPTS, ActorKind, EventKind, Invitation, InvitationStatus
 from .services import lock_invitation_if_there, set_participation_status, ttl
 
 # A queued invitation whose email has not gone out after this long is queued again by the sweep.
 QUEUED_GRACE = timedelta(minutes=15)
-MAX_SEND_ATTEMPTS = 10
 
 
 @transaction.atomic

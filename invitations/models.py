@@ -25,6 +25,9 @@ class InvitationStatus(models.TextChoices):
 
 # An invitation in one of these may still be answered (until it expires).
 LIVE_STATUSES = (InvitationStatus.QUEUED, InvitationStatus.SENT, InvitationStatus.OPENED)
+# Its email is tried this many times at most (each try issues a new token), by the task's retries and by the
+# sweep that queues lost sends again; then it waits for the coordinator to re-send it.
+MAX_SEND_ATTEMPTS = 10
 HASH_FORMAT = r"^[0-9a-f]{64}$"
 
 
@@ -104,6 +107,14 @@ class Invitation(models.Model):
     @property
     def display_status_label(self):
         return InvitationStatus(self.display_status).label
+
+    @property
+    def sending_failed(self) -> str:
+        """Whether its email is not out because sending it failed: "" (no), "retrying" (tried more than once,
+        it is tried again) or "given up" (every attempt failed; a re-send is the way on)."""
+        if self.status != InvitationStatus.QUEUED or self.send_attempts <= 1:
+            return ""
+        return "given up" if self.send_attempts >= MAX_SEND_ATTEMPTS else "retrying"
 
 
 class InvitationSend(models.Model):

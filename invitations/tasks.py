@@ -5,7 +5,7 @@ import logging
 from celery import shared_task
 
 from . import delivery, emails
-from .models import Invitation, InvitationStatus
+from .models import MAX_SEND_ATTEMPTS, Invitation, InvitationStatus
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +34,8 @@ def send_invitation(self, invitation_id: int) -> bool:
     try:
         emails.send_invitation(invitation=invitation, token=token)
     except Exception as exc:
-        if self.request.retries >= self.max_retries:
+        # The last try of this task, or the invitation's last attempt: the coordinator sees it failed.
+        if self.request.retries >= self.max_retries or invitation.send_attempts >= MAX_SEND_ATTEMPTS:
             delivery.invitation_send_failed(invitation_id=invitation_id, error=type(exc).__name__)
             raise
         raise self.retry(exc=exc, countdown=_backoff(self.request.retries)) from exc

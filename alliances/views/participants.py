@@ -305,5 +305,8 @@ def participation_remove(request, pk, participation_id):
     except services.StaleProposal as exc:
         return _after_stale(request, pk, exc)
     return _after_change(
-        request, pk, _("Removed from the consortium: %(names)s.") % {"names": ", ".join(names)}
+        # No full stop after the names: many end with one ("Polmetal Sp. z o.o.").
+        request,
+        pk,
+        _("Removed from the consortium: %(names)s") % {"names": ", ".join(names)},
     )

@@ -344,12 +344,14 @@ def test_remove_a_participant(owner_client, proposal):
 
 def test_remove_without_htmx_redirects_with_a_message(owner_client, proposal):
     participation = proposal.participations.filter(role=Role.FULL_PARTNER).first()
+    Organisation.objects.filter(pk=participation.organisation_id).update(legal_name="Polmetal Sp. z o.o.")
     response = owner_client.post(
         url("participation_remove", proposal, participation_id=participation.pk),
         {"version": proposal.version},
         follow=True,
     )
-    assert "Removed from the consortium" in response.content.decode()
+    html = response.content.decode()
+    assert "Removed from the consortium: Polmetal Sp. z o.o." in html and "o.o.." not in html
 
 
 def test_a_stale_builder_action_is_refused_and_shows_what_changed(owner_client, proposal, add):

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from alliances.models import Participation, ParticipationStatus
 from invitations import delivery, services, tasks
-from invitations.models import EventKind, Invitation, InvitationStatus, ParticipationEvent
+from invitations.models import MAX_SEND_ATTEMPTS, EventKind, Invitation, InvitationStatus, ParticipationEvent
 from partners.models import EcheStatus, Organisation
 from tests.factories import OrganisationFactory, ParticipationFactory, org_type
 from tests.invitations.conftest import token_from
@@ -102,6 +102,35 @@ def test_a_send_lost_while_the_broker_was_down_is_queued_again(
     invitation.refresh_from_db()
     assert invitation.status == InvitationStatus.SENT
     assert len(mailoutbox) == 1
+
+
+def test_the_coordinator_sees_that_the_email_could_not_be_sent(proposal, client):
+    """A queued invitation whose sends failed said "Queued" for ever."""
+    from invitations import emails
+
+    invitation = Invitation.objects.create(
+        participation=proposal.invitee,
+        email="pablo@fabrica.example",
+        expires_at=timezone.now() + timezone.timedelta(days=14),
+    )
+    client.force_login(proposal.owner)
+    builder = f"/proposals/{proposal.pk}/"
+    assert "could not be sent" not in client.get(builder).content.decode()
+
+    with mock.patch.object(emails, "send_invitation", side_effect=OSError("SMTP down")):
+        assert tasks.send_invitation.apply(args=[invitation.pk]).failed()
+    page = client.get(builder).content.decode()
+    assert "the email could not be sent yet: it is tried again" in page
+    assert "Re-send" in page
+
+    # The sweep's tries fail too, up to the last attempt: the builder (cached until the proposal is touched)
+    # says so at once.
+    Invitation.objects.filter(pk=invitation.pk).update(send_attempts=MAX_SEND_ATTEMPTS - 1)
+    with mock.patch.object(emails, "send_invitation", side_effect=OSError("SMTP down")):
+        assert tasks.send_invitation.apply(args=[invitation.pk]).failed()
+    page = client.get(builder).content.decode()
+    assert "the email could not be sent: check the address, then re-send" in page
+    assert delivery.invitation_issue_token(invitation_id=invitation.pk) is None  # nothing more is tried
 
 
 def test_a_failing_mail_server_is_retried_and_the_link_of_a_failed_attempt_never_works(proposal, mailoutbox):
