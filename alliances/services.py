@@ -240,15 +240,16 @@ def _check_role(
     if role == Role.APPLICANT:
         applicant = others.filter(role=Role.APPLICANT).select_related("organisation").first()
         if applicant is not None:
-            raise ValidationError(
-                {
-                    "role": _(
-                        "%(name)s is already the applicant. Change its role first: "
-                        "a proposal has one applicant."
-                    )
-                    % {"name": applicant.organisation.display_name}
-                }
-            )
+            if applicant.status == ParticipationStatus.DECLINED:
+                message = _(
+                    "%(name)s, the applicant, has declined but still has the role. Make it a full partner "
+                    "or remove it first: a proposal has one applicant."
+                )
+            else:
+                message = _(
+                    "%(name)s is already the applicant. Change its role first: a proposal has one applicant."
+                )
+            raise ValidationError({"role": message % {"name": applicant.organisation.display_name}})
     if (
         participation is not None
         and role not in FULL_PARTNER_ROLES

@@ -373,6 +373,27 @@ def check_applicant(ctx: _Context) -> CriterionResult:
     """1. Exactly one applicant, established in an EU Member State or an associated country."""
     code = "applicant"
     applicants = [participant for participant in ctx.participants if participant.role == "applicant"]
+    # One that declined or withdrew keeps the role (a proposal has one applicant) until it is changed.
+    gone = [
+        p
+        for p in ctx.snapshot.participants
+        if p.role == "applicant" and p.status in ("declined", "withdrawn")
+    ]
+    if not applicants and gone:
+        message = (
+            _("The applicant %(applicant)s has declined.")
+            if gone[0].status == "declined"
+            else _("The applicant %(applicant)s has withdrawn.")
+        )
+        return _failed(
+            code,
+            message % {"applicant": _label(gone[0])},
+            _(
+                "Make %(name)s a full partner or remove it, then give the applicant role to one full partner "
+                "from an EU Member State or associated country."
+            )
+            % {"name": gone[0].name},
+        )
     if not applicants:
         return _failed(
             code,

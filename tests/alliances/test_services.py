@@ -71,6 +71,13 @@ def test_a_second_applicant_is_a_field_error_not_an_integrity_error(proposal, ad
     assert "already the applicant" in str(error.value.message_dict["role"])
 
 
+def test_naming_a_new_applicant_while_the_old_one_declined_says_what_to_do(proposal, add):
+    proposal.participations.filter(role=Role.APPLICANT).update(status=ParticipationStatus.DECLINED)
+    with pytest.raises(ValidationError) as error:
+        add(proposal, OrganisationFactory(), role=Role.APPLICANT)
+    assert "the applicant, has declined but still has the role" in str(error.value.message_dict["role"])
+
+
 def test_the_same_organisation_twice_is_refused(proposal, add):
     existing = proposal.participations.first().organisation
     with pytest.raises(ValidationError) as error:

@@ -374,6 +374,20 @@ def test_applicant_fails_without_an_applicant(mode):
     assert "applicant role" in result.hint
 
 
+@pytest.mark.parametrize("status", ["declined", "withdrawn"])
+@both_modes
+def test_an_applicant_that_declined_or_withdrew_is_named_with_the_way_to_replace_it(status, mode):
+    """It keeps the role until changed (one applicant per proposal): "No participant has the applicant role"
+    and "Give the applicant role to one full partner" sent coordinators into a refusal."""
+    participants = replace(eligible_consortium(), "Uni Berlin", status=status)
+
+    result = criterion("applicant", participants, mode=mode)
+
+    assert result.status == "fail"
+    assert result.message == f"The applicant Uni Berlin (DE) has {status}."
+    assert result.hint.startswith("Make Uni Berlin a full partner or remove it, then give the applicant role")
+
+
 @both_modes
 def test_applicant_fails_with_two_applicants_and_says_how_many(mode):
     participants = replace(eligible_consortium(), "VET Lyon", role="applicant")
