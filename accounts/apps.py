@@ -8,4 +8,10 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         # The deployment's own checks (config is no app): registered by the lowest app of the project.
+        from django.contrib.auth.signals import user_logged_out
+
         from config import checks  # noqa: F401
+
+        from .views import say_signed_out
+
+        user_logged_out.connect(say_signed_out, dispatch_uid="accounts:say_signed_out")

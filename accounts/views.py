@@ -24,6 +24,12 @@ def signup(request):
     return render(request, "accounts/signup.html", {"form": form}, status=400 if form.errors else 200)
 
 
+def say_signed_out(sender, request, user, **kwargs):
+    """Signing out says so on the sign-in page it lands on (the message outlives the session: a cookie)."""
+    if request is not None and user is not None:
+        messages.success(request, _("You have signed out."))
+
+
 def lockout(request, original_response=None, credentials=None):
     """What a sign-in refused by django-axes (too many failures) shows: a page, status 429, never a 500."""
     from axes.helpers import get_cool_off, get_failure_limit

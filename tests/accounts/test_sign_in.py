@@ -25,6 +25,8 @@ def test_sign_in_with_email_and_password_then_sign_out(client):
 
     response = client.post(reverse("logout"), follow=True)
     assert not response.context["user"].is_authenticated
+    assert "You have signed out." in response.content.decode()  # on the sign-in page it lands on
+    assert "You have signed out." not in client.get(reverse("login")).content.decode()  # said once
 
 
 def test_wrong_password_is_refused_with_a_message(client):
