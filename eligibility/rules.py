@@ -946,7 +946,9 @@ def _confirmed_mode(
     projected: _Context,
 ) -> tuple[CriterionResult, ...]:
     """Confirmed-mode results with `pending` on the counting criteria, and failures that confirmations
-    alone would fix saying so."""
+    alone would fix saying so. A count that confirmations would not fill either asks for what the projected
+    consortium lacks and for the confirmations: "Add 2 more full partners. Invite Acme (IT) to confirm."
+    (not "Add 3 more", which would leave the invited partner uncounted)."""
     adjusted = []
     for result, if_all_confirmed in zip(results, projected_results, strict=True):
         if result.code in COUNTING_CRITERIA:
@@ -954,6 +956,9 @@ def _confirmed_mode(
             result = dataclasses.replace(result, pending=pending)
         if result.status == FAIL and if_all_confirmed.status == PASS:
             result = _awaiting_confirmations(result, confirmed, projected)
+        elif result.status == FAIL and result.pending:
+            awaited = _awaited(result.code, confirmed, projected)
+            result = dataclasses.replace(result, hint=f"{if_all_confirmed.hint} {_whom_to_ask(awaited)}")
         adjusted.append(result)
     return tuple(adjusted)
 

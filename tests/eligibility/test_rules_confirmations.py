@@ -107,11 +107,14 @@ def test_the_applicant_that_has_not_confirmed_yet_is_named():
     assert criterion("applicant", consortium, mode="projected").status == "pass"
 
 
-def test_a_failure_that_confirmations_would_not_fix_keeps_asking_for_organisations():
+def test_a_failure_that_confirmations_would_not_fix_asks_for_organisations_and_confirmations():
     consortium = invited(eligible_consortium()[:6], "Acme Paris")  # 6 full partners even if all confirm
     result = criterion("full-partners", consortium, mode="confirmed")
     assert result.status == "fail" and result.pending == 1
-    assert result.hint == "Add 3 more full partners."
+    # What the projected consortium lacks, and the confirmation; "Add 3 more" left Acme Paris uncounted.
+    assert result.hint == "Add 2 more full partners. Remind Acme Paris (FR) to confirm."
+    nothing_pending = criterion("full-partners", eligible_consortium()[:6], mode="confirmed")
+    assert nothing_pending.pending == 0 and nothing_pending.hint == "Add 2 more full partners."
 
 
 def test_a_missing_vet_provider_that_is_only_invited_is_named():
