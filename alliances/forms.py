@@ -1,4 +1,5 @@
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -97,6 +98,15 @@ class ProposalForm(forms.ModelForm):
         if not acronym:
             raise forms.ValidationError(_("Give the proposal an acronym."))
         return acronym
+
+    def clean_deadline(self):
+        deadline = self.cleaned_data.get("deadline")
+        # Refused as it is entered; a proposal whose deadline has passed since is still edited as it is.
+        if deadline and deadline != self.instance.deadline and deadline < timezone.localdate():
+            raise forms.ValidationError(
+                _("This date has passed: enter the call's coming submission deadline.")
+            )
+        return deadline
 
     def clean(self):
         cleaned = super().clean()

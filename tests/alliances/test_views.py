@@ -2,6 +2,7 @@
 
 import json
 import re
+from datetime import timedelta
 
 import pytest
 from django.db.models import F
@@ -54,7 +55,7 @@ def test_create_a_proposal_with_the_newest_edition_by_default(owner_client, owne
             "aims": ["skills-relevance", "knowledge-flow"],
             "economic_sectors": "Manufacturing",
             "summary": "",
-            "deadline": "2027-02-26",
+            "deadline": (timezone.localdate() + timedelta(days=80)).isoformat(),
         },
     )
     proposal = Proposal.objects.get(acronym="GREEN")
@@ -90,6 +91,39 @@ def test_proposal_form_errors_are_field_level(owner_client, changes, field):
     assert response.status_code == 400
     assert field in response.context["form"].errors
     assert not Proposal.objects.exists()
+
+
+def test_a_deadline_already_past_is_refused_as_it_is_entered_only(owner_client, proposal):
+    data = {
+        "title": "T",
+        "acronym": "A",
+        "edition": edition().pk,
+        "duration_months": "24",
+        "aims": ["skills-relevance"],
+        "deadline": (timezone.localdate() - timedelta(days=1)).isoformat(),
+    }
+    response = owner_client.post(reverse("alliances:proposal_create"), data)
+    assert response.status_code == 400
+    assert "This date has passed" in str(response.context["form"].errors["deadline"])
+    assert not Proposal.objects.filter(acronym="A").exists()
+
+    # A proposal whose deadline has passed since is still edited without changing it.
+    past = timezone.localdate() - timedelta(days=30)
+    Proposal.objects.filter(pk=proposal.pk).update(deadline=past)
+    proposal.refresh_from_db()
+    edit = {
+        "title": "Renamed",
+        "acronym": proposal.acronym,
+        "edition": proposal.edition_id,
+        "duration_months": proposal.duration_months,
+        "aims": proposal.aims,
+        "deadline": past.isoformat(),
+        "version": proposal.version,
+    }
+    response = owner_client.post(url("proposal_update", proposal), edit)
+    assert response.status_code == 302, response.context["form"].errors
+    proposal.refresh_from_db()
+    assert proposal.title == "Renamed" and proposal.deadline == past
 
 
 def test_aims_must_belong_to_the_edition(owner_client):
