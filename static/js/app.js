@@ -152,12 +152,14 @@
   // requests (the panel refreshing after the change, suggestions) leave it as it is.
   var fromRow = null;
   var fromAddForm = false;
+  var fromInvitation = false;  // the row's invitation controls (Invite, Re-send, Revoke)
   document.addEventListener("htmx:beforeRequest", function (event) {
     var elt = event.detail.elt;
     if (!elt.closest || !elt.closest("#participants, #add-participant-form")) return;
     var row = elt.closest("tr[id^='participation-']");
     fromRow = row ? row.id : null;
     fromAddForm = Boolean(elt.closest("#add-participant-form"));
+    fromInvitation = Boolean(elt.closest(".invitation"));
   });
 
   // A participant added: the response empties the add form, which had the focus. The keyboard and the view
@@ -227,7 +229,10 @@
       target = elt.querySelector("[data-mode-switch][aria-current]");
     } else if (elt.id === "participants" || elt.id.indexOf("participation-") === 0) {
       var row = fromRow && document.getElementById(fromRow); // gone when it was removed
-      target = row ? row.querySelector("button[hx-get][hx-target='#" + row.id + "']") : document.getElementById("participants-title");
+      // Back on the invitation's controls after Invite, Re-send or Revoke (what comes next is there),
+      // else on the row's Change button.
+      var invitationControl = row && fromInvitation && row.querySelector(".invitation button");
+      target = row ? invitationControl || row.querySelector("button[hx-get][hx-target='#" + row.id + "']") : document.getElementById("participants-title");
     }
     if (target) target.focus();
   });

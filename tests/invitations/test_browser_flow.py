@@ -46,6 +46,8 @@ def test_partner_confirms_from_the_email_in_under_a_minute(
     row = page.locator(f"#participation-{invitee.pk}")
     row.get_by_role("button", name=f"Invite {name}").click()
     expect(row.locator("[data-invitation-status]")).to_have_attribute("data-invitation-status", "sent")
+    # The keyboard is back on the invitation's controls (it went to the row's Change button).
+    expect(row.get_by_role("button", name=re.compile("^Re-send"))).to_be_focused()
     expect(page.locator("#messages")).to_contain_text("pablo@fabrica.example")
     assert len(mailoutbox) == 1
     path = LINK.search(mailoutbox[0].body).group(1)
