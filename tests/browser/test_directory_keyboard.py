@@ -1,0 +1,38 @@
+"""The directory page with the keyboard: leaving the search box for the results keeps them and the focus on
+them (the box's `change`, sent on leaving it, searched again and replaced the result one had tabbed to); the
+filters still search as they are chosen."""
+
+import pytest
+from django.test import Client
+from playwright.sync_api import expect
+
+from tests.factories import UserFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+def test_tabbing_from_the_search_to_a_result_keeps_the_focus_there(live_server, page, directory):
+    client = Client()
+    client.force_login(UserFactory())
+    page.context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    page.set_default_timeout(10_000)
+    searches = []
+    page.on("request", lambda request: "/organisations/?" in request.url and searches.append(request.url))
+    page.goto(live_server.url + "/organisations/")
+
+    page.get_by_label("Search").fill("hamburg")
+    result = page.get_by_role("link", name="Universität Hamburg")
+    expect(result).to_be_visible()
+    expect(page.get_by_role("link", name="Polmetal Sp. z o.o.")).to_have_count(0)
+    sent = len(searches)
+    page.get_by_label("Search").press("Tab")
+    result.focus()
+    page.wait_for_timeout(500)
+    expect(result).to_be_focused()
+    assert len(searches) == sent
+
+    with page.expect_request(lambda request: "country=FR" in request.url):
+        page.get_by_label("Country").select_option("FR")
+    expect(page.locator("#organisation-table")).not_to_contain_text("Universität Hamburg")
