@@ -159,6 +159,11 @@ def test_sign_up_build_an_eligible_consortium_and_export_it(
     expect(page.locator("#eligibility-panel [data-overall]")).to_have_attribute(
         "data-overall", "not_eligible"
     )
+    # The address says the mode, so a reload keeps it; nothing of the page is kept in the browser's storage.
+    expect(page).to_have_url(re.compile(r"/proposals/\d+/\?mode=confirmed$"))
+    page.reload()
+    expect(page.locator("#eligibility-panel")).to_have_attribute("data-mode", "confirmed")
+    assert page.evaluate("Object.keys(window.localStorage).filter((key) => key.startsWith('htmx'))") == []
     page.locator("#eligibility-panel").get_by_role("link", name="Projected").click()
     expect(page.locator("#eligibility-panel")).to_have_attribute("data-mode", "projected")
 
