@@ -6,6 +6,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Where links in emails point: the served address, for the worker (which sends them) as for the server.
+SITE_URL_ENV := SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)}
 
 # The test suite's own databases: PostgreSQL, and Redis database numbers no development worker uses.
 TEST_ENV := DATABASE_URL=$${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/alliance_builder} \
@@ -36,10 +38,10 @@ run: setup
 	@echo "  Demo sign-in:  $${DEMO_USER_EMAIL:-demo@alliance-builder.test}  /  $${DEMO_USER_PASSWORD:-erasmus-demo-2026}"
 	@echo "  (the same account opens the admin at http://$(HOST):$(PORT)/admin/)"
 	@echo ""
-	SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	$(SITE_URL_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 worker: install
-	$(BIN)/celery -A config worker --loglevel=INFO --concurrency=2
+	$(SITE_URL_ENV) $(BIN)/celery -A config worker --loglevel=INFO --concurrency=2
 
 beat: install
 	$(BIN)/celery -A config beat --loglevel=INFO

@@ -257,6 +257,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "interval_max": 0.5,
 }
 CELERY_TASK_DEFAULT_QUEUE = "alliance-builder"
+# The worker logs through LOGGING below (one line per task, JSON in production), not through Celery's own
+# set-up of the root logger, which replaced the formatter and the task line's fields.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE: dict = {
     # Charters expire: every HEI is re-checked each night (and after each import).
     "eche-recheck-nightly": {
@@ -357,6 +360,8 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    # The container's health check asks over plain HTTP from inside (docker-compose.yml): not redirected.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True

@@ -47,6 +47,13 @@ MOST_SIMILAR = 50
 TRIGRAM = 3
 
 
+def lists_the_most_similar_only(query: str) -> bool:
+    """Whether `organisation_search` lists only the MOST_SIMILAR records most similar to this query (on
+    PostgreSQL, for a query with a word of a trigram or more) rather than every record that matches it."""
+    words = fold_for_search(query).split()
+    return connection.vendor == "postgresql" and any(len(word) >= TRIGRAM for word in words)
+
+
 def organisation_search(*, query: str = "", country: str = "", type_slug: str = "", eche_status: str = ""):
     """The directory search (the directory page, the builder's search, suggestions' records): by name,
     acronym, city, Erasmus code, PIC or OID, accent- and case-insensitive, with filters.
@@ -66,13 +73,13 @@ def organisation_search(*, query: str = "", country: str = "", type_slug: str = 
     folded = fold_for_search(query)
     if not folded:  # nothing typed; or only punctuation or symbols ("%", "😀"), which no record is found by
         return queryset.order_by(*BY_NAME) if not query.strip() else queryset.none()
+    if lists_the_most_similar_only(folded):
+        return _most_similar(queryset, folded)
     words = folded.split()
     if max(len(word) for word in words) < TRIGRAM:
         # Too short for trigrams (and for typos): names that start so, from the name key's own index.
         return queryset.filter(legal_name_key__startswith=folded).order_by(*BY_NAME)
-    if connection.vendor != "postgresql":
-        return queryset.filter(_containing(words)).order_by(*BY_NAME)
-    return _most_similar(queryset, folded)
+    return queryset.filter(_containing(words)).order_by(*BY_NAME)
 
 
 def _containing(words) -> Q:

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_GET
 
 from .forms import OrganisationSearchForm
 from .models import Organisation
-from .selectors import MOST_SIMILAR, organisation_search
+from .selectors import MOST_SIMILAR, lists_the_most_similar_only, organisation_search
 
 PAGE_SIZE = 25
 
@@ -28,8 +28,8 @@ def organisation_list(request):
         "form": form,
         "page": page,
         "query_string": query.urlencode(),
-        # A search lists the 50 records most similar to it: as many means there may be more.
-        "most_similar_only": bool(form.is_bound and form.filters()["query"])
+        # A search that lists the 50 records most similar to it (PostgreSQL): as many means there may be more.
+        "most_similar_only": bool(form.is_bound and lists_the_most_similar_only(form.filters()["query"]))
         and page.paginator.count >= MOST_SIMILAR,
     }
     template = (

@@ -207,8 +207,9 @@ def directory_summary(directory: dict) -> list[str]:
     """What the import did to the directory, in lines: the counts, then each field or identifier left out."""
     lines = [
         _(
-            "%(created)d verified directory records created, %(updated)d updated, %(unchanged)d unchanged, "
-            "%(requests)d corrections sent for review; %(problems)d fields or identifiers left out."
+            "%(created)d verified directory records created, %(updated)d updated, %(unchanged)d unchanged "
+            "(records, each counted once); corrections sent for review: %(requests)d; fields or identifiers "
+            "left out: %(problems)d."
         )
         % {**directory, "problems": len(directory.get("problems", []))}
     ]

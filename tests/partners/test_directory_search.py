@@ -169,6 +169,19 @@ def test_the_directory_page_says_when_it_lists_only_the_most_similar(client):
     assert "The 50 organisations most similar to the search; refine it to see others." in page
 
 
+def test_where_the_search_lists_every_match_the_page_does_not_say_only_the_most_similar(client, monkeypatch):
+    """Elsewhere than on PostgreSQL (`make run`'s SQLite) every record holding the words is listed: "The 201
+    organisations most similar…; refine it to see others" said records were hidden when none were."""
+    OrganisationFactory.create_batch(60, legal_name=factory_names())
+    client.force_login(UserFactory())
+    monkeypatch.setattr(connection, "vendor", "sqlite")  # the selector's path without trigrams
+
+    page = client.get(reverse("partners:organisation_list"), {"q": "Akademia Sztuk"}).content.decode()
+
+    assert "most similar" not in page
+    assert "60 organisations" in page
+
+
 def test_a_record_newer_than_the_directory_words_is_found_misspelt_too(directory):
     search_words_refresh()
     OrganisationFactory(legal_name="Vilniaus Gedimino technikos universitetas", country=country("LT"))

@@ -49,6 +49,15 @@ def test_a_saved_hei_becomes_valid_through_the_worker(registry, celery_worker_pr
     assert tub.eche_matched_by == "erasmus_code"
     assert tub.eche_requested_at is None
     assert b"partners.tasks.check_eche" in celery_worker_process.log.read_bytes()
+    # The worker logs through the project's LOGGING: the task line has its fields (Celery's own set-up of
+    # the logging had left a bare "task").
+    wait_for(
+        lambda: (
+            b"task=partners.tasks.check_eche" in celery_worker_process.log.read_bytes()
+            and b"state=SUCCESS" in celery_worker_process.log.read_bytes()
+        ),
+        message="the task's log line",
+    )
 
 
 def test_broker_down_then_back_the_sweep_completes_the_check(
