@@ -397,6 +397,9 @@ class ChangeRequestStatus(models.TextChoices):
     PENDING = "pending", _("Pending review")
     APPROVED = "approved", _("Approved")
     REJECTED = "rejected", _("Rejected")
+    # An official list's correction that a newer list no longer asks for: nobody decided it, and approving it
+    # would bring an outdated value back.
+    SUPERSEDED = "superseded", _("Replaced by a newer list")
 
 
 class ChangeRequestOrigin(models.TextChoices):

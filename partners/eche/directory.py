@@ -70,6 +70,7 @@ class DirectoryReport:
     updated: int = 0
     unchanged: int = 0
     requests: int = 0
+    superseded: int = 0  # earlier lists' corrections this one no longer asks for
     problems: list[dict] = field(default_factory=list)  # {"row": n, "reason": "..."}, user-facing
 
     def problem(self, row: int, reason: str) -> None:
@@ -81,6 +82,7 @@ class DirectoryReport:
             "updated": self.updated,
             "unchanged": self.unchanged,
             "requests": self.requests,
+            "superseded": self.superseded,
             "problems": sorted(self.problems, key=lambda p: p["row"]),
         }
 
@@ -215,17 +217,36 @@ def _attname(name: str) -> str:
     return FOREIGN_KEYS.get(name, name)
 
 
-def _asked_before(organisation_ids: Iterable[int]) -> dict[int, list[dict]]:
+def _asked_before(organisation_ids: Iterable[int]) -> tuple[dict[int, list[dict]], dict[int, list[tuple]]]:
     """The changes lists have asked for, by record: waiting for a curator, or rejected by one (a curator's
-    "no" stands when the next list says the same)."""
-    asked = defaultdict(list)
-    for organisation_id, changes in OrganisationChangeRequest.objects.filter(
+    "no" stands when the next list says the same); and the waiting ones, (id, changes) by record."""
+    asked, waiting = defaultdict(list), defaultdict(list)
+    for pk, organisation_id, changes, status in OrganisationChangeRequest.objects.filter(
         organisation_id__in=list(organisation_ids),
         origin=ChangeRequestOrigin.ECHE_LIST,
         status__in=[ChangeRequestStatus.PENDING, ChangeRequestStatus.REJECTED],
-    ).values_list("organisation_id", "changes"):
+    ).values_list("pk", "organisation_id", "changes", "status"):
         asked[organisation_id].append(changes)
-    return asked
+        if status == ChangeRequestStatus.PENDING:
+            waiting[organisation_id].append((pk, changes))
+    return asked, waiting
+
+
+def _supersede(waiting: dict[int, list[tuple]], wanted: dict[int, dict], source: str) -> int:
+    """Close what earlier lists asked of these records and this one no longer asks (something else, or
+    nothing): a curator approving it would bring an outdated value back. Returns how many."""
+    outdated = [
+        pk
+        for organisation_id, requests in waiting.items()
+        for pk, changes in requests
+        if changes != wanted.get(organisation_id)
+    ]
+    if outdated:
+        note = _("Replaced by %(source)s, which no longer asks for this.") % {"source": source}
+        OrganisationChangeRequest.objects.filter(pk__in=outdated, status=ChangeRequestStatus.PENDING).update(
+            status=ChangeRequestStatus.SUPERSEDED, reviewed_at=timezone.now(), review_note=note[:500]
+        )
+    return len(outdated)
 
 
 def directory_records_update(*, eche_list: EcheList, holders: Sequence[Holder]) -> DirectoryReport:
@@ -286,8 +307,8 @@ def _update_matched(matched: list[tuple[int, Organisation, dict]], report: Direc
     """Matched records take what they lack, and what the list corrected in itself; anything else a record
     holds differently becomes one change request per record (unless the same one is waiting, or was
     rejected)."""
-    asked = _asked_before(organisation.pk for _row, organisation, _values in matched)
-    changed, requests = [], []
+    asked, waiting = _asked_before(organisation.pk for _row, organisation, _values in matched)
+    changed, requests, wanted = [], [], {}
     now = timezone.now()
     for row, organisation, values in matched:
         previous = organisation.listed or {}
@@ -302,6 +323,7 @@ def _update_matched(matched: list[tuple[int, Organisation, dict]], report: Direc
                 touched = True
             else:
                 requested[name] = {"old": current, "new": new}
+        wanted[organisation.pk] = requested
         if requested and requested not in asked.get(organisation.pk, []):
             requests.append((row, organisation, requested))
         if touched:
@@ -313,6 +335,7 @@ def _update_matched(matched: list[tuple[int, Organisation, dict]], report: Direc
         else:
             report.unchanged += 1
     report.updated = len(changed)
+    report.superseded = _supersede(waiting, wanted, source)
     if changed:
         Organisation.objects.bulk_update(
             changed, ["verified", "listed", "updated_at", *UPDATED_FIELDS], batch_size=BATCH

@@ -208,10 +208,15 @@ def directory_summary(directory: dict) -> list[str]:
     lines = [
         _(
             "%(created)d verified directory records created, %(updated)d updated, %(unchanged)d unchanged "
-            "(records, each counted once); corrections sent for review: %(requests)d; fields or identifiers "
-            "left out: %(problems)d."
+            "(records, each counted once); corrections sent for review: %(requests)d; earlier lists' "
+            "corrections it no longer asks for, closed: %(superseded)d; fields or identifiers left out: "
+            "%(problems)d."
         )
-        % {**directory, "problems": len(directory.get("problems", []))}
+        % {
+            **directory,
+            "superseded": directory.get("superseded", 0),  # not in reports of imports before it was counted
+            "problems": len(directory.get("problems", [])),
+        }
     ]
     lines += [
         _("Row %(row)d: %(reason)s") % {"row": p["row"], "reason": p["reason"]}

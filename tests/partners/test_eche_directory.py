@@ -4,8 +4,10 @@ never overwriting a curator's edit, with what the list gets wrong reported rathe
 import io
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
+from partners import curation
 from partners.eche.list_storage import import_job_run
 from partners.models import (
     ChangeRequestOrigin,
@@ -112,6 +114,7 @@ def test_a_record_someone_typed_is_matched_not_duplicated_and_keeps_its_spelling
         "updated": 1,
         "unchanged": 0,
         "requests": 0,
+        "superseded": 0,
         "problems": [],
     }
 
@@ -251,6 +254,48 @@ def test_a_curators_rejection_stands_when_the_next_list_says_the_same(tmp_path):
 
     assert OrganisationChangeRequest.objects.count() == 1  # not asked again
     assert eche_list.directory_report["requests"] == 0
+
+
+def test_a_newer_list_closes_what_an_earlier_one_asked_and_it_no_longer_asks(tmp_path, admin_client):
+    """An earlier list's correction stayed waiting after a newer list said otherwise: a curator approving it
+    brought the outdated value back."""
+    typed = OrganisationFactory(
+        hei=True, legal_name="TU of Berlin", city="Berlin", erasmus_code="D  BERLIN02"
+    )
+    imported(tmp_path, [TUB])
+    first = OrganisationChangeRequest.objects.get()
+    assert first.changes == {"legal_name": {"old": "TU of Berlin", "new": "TECHNISCHE UNIVERSITAT BERLIN"}}
+
+    # The newer list spells the name as the record does: nothing to ask; the earlier request is closed.
+    agreeing = (*TUB[:3], "TU of Berlin", *TUB[4:])
+    eche_list = imported(tmp_path, [agreeing], name="newer.xlsx")
+
+    first.refresh_from_db()
+    assert first.status == ChangeRequestStatus.SUPERSEDED
+    assert "newer.xlsx" in first.review_note and first.reviewed_by is None
+    assert eche_list.directory_report["superseded"] == 1
+    assert (
+        "corrections it no longer asks for, closed: 1"
+        in admin_client.get(f"/admin/partners/echelist/{eche_list.pk}/change/").content.decode()
+    )
+    typed.refresh_from_db()
+    assert typed.legal_name == "TU of Berlin"
+    with pytest.raises(ValidationError):  # nobody approves it any more
+        curation.change_request_approve(change_request_id=first.pk, reviewer=None)
+
+    # A later list with another name is followed (the record holds what the last list gave), asking nothing.
+    imported(tmp_path, [TUB], name="latest.xlsx")
+    typed.refresh_from_db()
+    assert typed.legal_name == "TECHNISCHE UNIVERSITAT BERLIN"
+    assert not OrganisationChangeRequest.objects.filter(status=ChangeRequestStatus.PENDING).exists()
+
+
+def test_the_same_list_twice_closes_nothing_it_still_asks(tmp_path):
+    OrganisationFactory(hei=True, legal_name="TU of Berlin", city="Berlin", erasmus_code="D  BERLIN02")
+    imported(tmp_path, [TUB])
+    again = imported(tmp_path, [TUB], name="again.xlsx")
+    assert again.directory_report["superseded"] == 0
+    assert OrganisationChangeRequest.objects.get().status == ChangeRequestStatus.PENDING
 
 
 def test_holders_sharing_every_identifier_make_no_record_and_a_short_report(tmp_path):
