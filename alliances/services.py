@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -59,14 +59,18 @@ class StaleProposal(Exception):
         )
 
 
-def _lock(*, proposal_id: int, expected_version: int | None) -> Proposal:
+def _lock(*, proposal_id: int, expected_version: int | None, participation_id: int | None = None) -> Proposal:
     proposal = Proposal.objects.select_for_update().get(pk=proposal_id)
     if expected_version is not None and proposal.version != expected_version:
         # Versions from `proposal_touch` (an invitation's progress) and partners' answers conflict with no
-        # one's edit: only an editor's change recorded since the page was rendered makes it stale.
+        # one's edit: only an editor's change recorded since the page was rendered makes it stale; and, for an
+        # edit of one participant, that participant's own answer (it may have corrected its contact, which
+        # the editor's form would write back).
         missed = ProposalActivity.objects.filter(proposal_id=proposal_id, version__gt=expected_version)
-        missed = missed.exclude(action__in=PARTNER_ACTIONS)
-        if expected_version > proposal.version or missed.exists():
+        conflicting = ~Q(action__in=PARTNER_ACTIONS)
+        if participation_id is not None:
+            conflicting |= Q(detail__participation=participation_id)
+        if expected_version > proposal.version or missed.filter(conflicting).exists():
             raise StaleProposal(
                 proposal_id=proposal_id, expected_version=expected_version, current_version=proposal.version
             )
@@ -107,6 +111,7 @@ def proposal_partner_answered(*, participation: Participation, confirmed: bool) 
         actor=None,
         action=ActivityAction.PARTNER_CONFIRMED if confirmed else ActivityAction.PARTNER_DECLINED,
         subject=participation.organisation.display_name,
+        detail={"participation": participation.pk},
     )
 
 
@@ -343,7 +348,11 @@ def participation_update(
     contact_email: str | None = None,
 ) -> Participation:
     """Change a participant's role (and the partner it is affiliated to) and contact."""
-    locked = _lock(proposal_id=participation.proposal_id, expected_version=expected_version)
+    locked = _lock(
+        proposal_id=participation.proposal_id,
+        expected_version=expected_version,
+        participation_id=participation.pk,
+    )
     current = (
         Participation.objects.select_for_update().select_related("organisation").get(pk=participation.pk)
     )

@@ -114,3 +114,48 @@ def test_the_change_log_on_the_details_page_names_who_too(
     html = signed_in(coordinator).get(reverse("alliances:proposal_update", kwargs={"pk": proposal.pk}))
     text = html.content.decode()
     assert f"Partner {organisation.display_name} confirmed its participation" in text
+
+
+def test_an_edit_form_older_than_the_partners_answer_is_refused_for_that_participant_only(
+    proposal, coordinator, invite, django_capture_on_commit_callbacks
+):
+    """The partner corrected its contact email when confirming; the coordinator's edit form, opened before,
+    wrote the old address back without a word."""
+    invitee = proposal.invitee
+    invitation, token = invite(invitee)
+    proposal.refresh_from_db()
+    seen = proposal.version  # the coordinator opens the edit row now
+    partner = Client()
+    partner.get(f"/invite/{token}/")
+    organisation = invitee.organisation
+    with django_capture_on_commit_callbacks(execute=True):
+        partner.post(
+            f"/invite/answer/{invitation.pk}/confirm/",
+            {
+                "org-pic": organisation.pic,
+                "org-oid": organisation.oid,
+                "org-city": organisation.city,
+                "org-website": organisation.website,
+                "contact-contact_name": "Pablo Partner",
+                "contact-contact_email": "pablo.new@fabrica.example",
+            },
+        )
+
+    def edit(participation, **fields):
+        path = reverse(
+            "alliances:participation_edit", kwargs={"pk": proposal.pk, "participation_id": participation.pk}
+        )
+        data = {"role": participation.role, "version": seen, **fields}
+        return signed_in(coordinator).post(path, data, **HTMX)
+
+    html = edit(invitee, contact_name="Pablo P.", contact_email=invitee.contact_email).content.decode()
+    assert "Nothing was saved" in html
+    assert f"Partner {organisation.display_name} confirmed its participation" in html
+    invitee.refresh_from_db()
+    assert (invitee.contact_name, invitee.contact_email) == ("Pablo Partner", "pablo.new@fabrica.example")
+
+    # Another participant's edit from the same page goes through: the answer is not theirs.
+    other = proposal.participations.exclude(pk=invitee.pk).filter(role=Role.FULL_PARTNER).first()
+    assert edit(other, contact_name="Eva").status_code == 200
+    other.refresh_from_db()
+    assert other.contact_name == "Eva"
