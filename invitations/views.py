@@ -23,6 +23,7 @@ from django_htmx.http import reswap, retarget
 from alliances.models import Participation
 from alliances.selectors import builder_participations, proposals_for_user
 from alliances.views.archived import refuse_if_archived
+from alliances.views.participants import participant_gone
 from partners.models import Organisation
 
 from . import ratelimit, selectors, services, tokens
@@ -220,13 +221,14 @@ def done(request, pk):
 # --- Coordinator ---------------------------------------------------------------------------------------
 
 
-def _participation_for(user, pk, participation_id) -> Participation:
-    """The participation, if the user may edit its proposal (not archived); else 404."""
+def _participation_for(user, pk, participation_id) -> Participation | None:
+    """The participation, if the user may edit its proposal (not archived), else 404; None when it is no
+    longer in that proposal (removed meanwhile)."""
     proposal = get_object_or_404(proposals_for_user(user=user), pk=pk)
-    return get_object_or_404(
-        Participation.objects.select_related("organisation", "proposal"),
-        pk=participation_id,
-        proposal=proposal,
+    return (
+        Participation.objects.select_related("organisation", "proposal")
+        .filter(pk=participation_id, proposal=proposal)
+        .first()
     )
 
 
@@ -235,7 +237,9 @@ def _coordinator_response(request, participation: Participation):
     if not request.htmx:
         builder = reverse("alliances:builder", args=[proposal.pk])
         return redirect(f"{builder}#participation-{participation.pk}")
-    row = next(p for p in builder_participations(proposal=proposal) if p.pk == participation.pk)
+    row = next((p for p in builder_participations(proposal=proposal) if p.pk == participation.pk), None)
+    if row is None:  # removed as the action ran
+        return participant_gone(request, proposal.pk)
     context = {"proposal": proposal, "participations": [row]}
     html = render_to_string("alliances/partials/participant_rows.html", context, request=request)
     html += render_to_string(
@@ -248,6 +252,8 @@ def _coordinator_response(request, participation: Participation):
 def _run(request, participation, action, success_message):
     try:
         action()
+    except (Participation.DoesNotExist, Invitation.DoesNotExist):  # removed meanwhile, with its invitations
+        return participant_gone(request, participation.proposal_id)
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
@@ -261,6 +267,8 @@ def _run(request, participation, action, success_message):
 @refuse_if_archived
 def invitation_send(request, pk, participation_id):
     participation = _participation_for(request.user, pk, participation_id)
+    if participation is None:
+        return participant_gone(request, pk)
     return _run(
         request,
         participation,
@@ -274,6 +282,8 @@ def invitation_send(request, pk, participation_id):
 @refuse_if_archived
 def invitation_resend(request, pk, participation_id):
     participation = _participation_for(request.user, pk, participation_id)
+    if participation is None:
+        return participant_gone(request, pk)
     return _run(
         request,
         participation,
@@ -288,6 +298,8 @@ def invitation_resend(request, pk, participation_id):
 @refuse_if_archived
 def invitation_revoke(request, pk, participation_id):
     participation = _participation_for(request.user, pk, participation_id)
+    if participation is None:
+        return participant_gone(request, pk)
 
     def revoke():
         invitation = Invitation.objects.filter(

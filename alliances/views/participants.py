@@ -93,6 +93,19 @@ def _after_stale(request, proposal_pk, exc: services.StaleProposal):
     return redirect("alliances:builder", pk=proposal.pk)
 
 
+def participant_gone(request, proposal_pk):
+    """An action from the builder on a participant someone removed meanwhile: nothing changed, and the table
+    as it is now (a bare 404 left the removed row on screen, and a race with the removal was a 500). Outside
+    the builder (no htmx) a participant not in the consortium is a 404, as any other unknown address."""
+    if not request.htmx:
+        raise Http404
+    messages.warning(
+        request,
+        _("Nothing was changed: this participant is no longer in the consortium (someone removed it)."),
+    )
+    return _after_change(request, proposal_pk, "")
+
+
 def _int_or_404(value) -> int:
     try:
         return int(value)
@@ -235,7 +248,10 @@ def _render_edit_row(request, proposal, participation, form):
 def participation_edit(request, pk, participation_id):
     """The row's edit form, rendered only when asked for (GET), and its save (POST)."""
     proposal = proposal_get_for_user(user=request.user, pk=pk)
-    participation = participation_or_404(proposal, participation_id)
+    try:
+        participation = participation_or_404(proposal, participation_id)
+    except Http404:
+        return participant_gone(request, pk)
     if request.method == "GET":
         form = ParticipationChangeForm(
             proposal=proposal,
@@ -264,6 +280,8 @@ def participation_edit(request, pk, participation_id):
         )
     except services.StaleProposal as exc:
         return _after_stale(request, pk, exc)
+    except Participation.DoesNotExist:
+        return participant_gone(request, pk)
     except ValidationError as exc:
         form_errors_to(form, exc)
         return _render_edit_row(request, proposal, participation, form)
@@ -288,7 +306,7 @@ def participation_row(request, pk, participation_id):
     proposal = proposal_get_for_user(user=request.user, pk=pk)
     row = next((p for p in builder_participations(proposal=proposal) if p.pk == participation_id), None)
     if row is None:
-        raise Http404
+        return participant_gone(request, pk)
     return render(request, "alliances/partials/participant_rows.html", rows_context(proposal, [row]))
 
 
@@ -297,11 +315,13 @@ def participation_row(request, pk, participation_id):
 @refuse_if_archived
 def participation_remove(request, pk, participation_id):
     proposal = proposal_get_for_user(user=request.user, pk=pk)
-    participation = participation_or_404(proposal, participation_id)
     try:
+        participation = participation_or_404(proposal, participation_id)
         names = services.participation_remove(
             participation=participation, actor=request.user, expected_version=expected_version(request)
         )
+    except (Http404, Participation.DoesNotExist):
+        return participant_gone(request, pk)
     except services.StaleProposal as exc:
         return _after_stale(request, pk, exc)
     return _after_change(

@@ -212,3 +212,53 @@ def test_builder_page_shows_each_invitation_status_with_dates_and_buttons(
     page = coordinator_client.get(builder).content.decode()
     assert 'data-invitation-status="confirmed"' in page
     assert f'action="{url("resend", proposal.invitee)}"' not in page
+
+
+@pytest.mark.parametrize("name", ["send", "resend", "revoke"])
+def test_a_participant_removed_as_it_is_invited_gets_the_table_as_it_is_not_a_500(
+    coordinator_client, proposal, invite, name, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The removal commits between the page's request and the invitation's lock (forced here): the
+    service's lock found no participant, a 500 (7 of 7 runs of two threads)."""
+    from invitations import services
+
+    invitee = proposal.invitee
+    if name != "send":
+        invite(invitee)
+    action = {"send": "invitation_create", "resend": "invitation_resend", "revoke": "invitation_revoke"}[name]
+    real = getattr(services, action)
+
+    def removed_first(**kwargs):
+        Participation.objects.filter(pk=invitee.pk).delete()
+        return real(**kwargs)
+
+    monkeypatch.setattr(services, action, removed_first)
+    response = post(coordinator_client, name, invitee, django_capture_on_commit_callbacks)
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "no longer in the consortium" in html
+    assert response["HX-Retarget"] == "#participants"
+    assert f'id="participation-{invitee.pk}"' not in html
+    assert not Participation.objects.filter(pk=invitee.pk).exists()
+
+
+def test_an_action_on_a_participant_already_removed_refreshes_the_table_with_why(
+    coordinator_client, proposal, django_capture_on_commit_callbacks
+):
+    invitee = proposal.invitee
+    Participation.objects.filter(pk=invitee.pk).delete()
+    for name in ("send", "resend", "revoke"):
+        response = post(coordinator_client, name, invitee, django_capture_on_commit_callbacks)
+        assert response.status_code == 200 and "no longer in the consortium" in response.content.decode()
+    for name in ("participation_edit", "participation_remove", "participation_row"):
+        path = reverse(f"alliances:{name}", args=[proposal.pk, invitee.pk])
+        method = coordinator_client.get if name == "participation_row" else coordinator_client.post
+        response = method(path, {"version": proposal.version}, HTTP_HX_REQUEST="true")
+        assert response.status_code == 200, name
+        assert "no longer in the consortium" in response.content.decode(), name
+    # Outside the builder (no htmx) it is the 404 of any unknown address.
+    assert (
+        post(coordinator_client, "send", invitee, django_capture_on_commit_callbacks, htmx=False).status_code
+        == 404
+    )
