@@ -46,13 +46,19 @@ class PartnerOrganisationForm(OrganisationForm):
 
 
 class PartnerContactForm(forms.Form):
+    # The partner's own name and address: the browser may fill them in (WCAG 1.3.5).
     contact_name = forms.CharField(
-        label=_("Your name"), max_length=200, required=False, validators=[validate_plain_text]
+        label=_("Your name"),
+        max_length=200,
+        required=False,
+        validators=[validate_plain_text],
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     contact_email = forms.EmailField(
         label=_("Your email address"),
         max_length=254,
         help_text=_("The coordinator writes to you here about the proposal."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
 
 

@@ -25,7 +25,11 @@ from .participants import expected_version, form_errors_to
 
 @login_required
 def home(request):
-    return render(request, "alliances/home.html", {"proposals": proposals_for_user(user=request.user)})
+    proposals = list(proposals_for_user(user=request.user))
+    # With none active, whether archived ones exist: "no proposals yet" was wrong after archiving the last.
+    every = proposals_for_user(user=request.user, include_archived=True)
+    has_archived = not proposals and every.filter(archived_at__isnull=False).exists()
+    return render(request, "alliances/home.html", {"proposals": proposals, "has_archived": has_archived})
 
 
 @login_required
@@ -108,6 +112,10 @@ def proposal_update(request, pk):
         form.is_valid()
         proposal = fresh
     status = 409 if stale else (400 if form.errors else 200)
+    if request.method == "POST":
+        # Validation wrote what was typed into the form's instance: the page's title, breadcrumb and summary
+        # show what is stored (a refused acronym was the page's title).
+        proposal = proposal_get_for_user(user=request.user, pk=pk)
     return _render_proposal_form(request, proposal, form, stale=stale, status=status)
 
 

@@ -139,6 +139,15 @@ def test_confirm_with_corrections(client, proposal, invite, mailoutbox, django_c
     assert "confirmed" in mailoutbox[-1].subject
 
 
+def test_declining_asks_first_and_the_browser_may_fill_the_partners_contact(client, proposal, invite):
+    """One stray tap on a phone declined for good; the contact fields had no autocomplete (WCAG 1.3.5)."""
+    _invitation, token = invite(proposal.invitee)
+    page = client.get(f"/invite/{token}/", follow=True).content.decode()
+    assert f'data-confirm="Decline taking part in {proposal.acronym}?' in page
+    assert 'name="contact-contact_name"' in page and 'autocomplete="name"' in page
+    assert 'name="contact-contact_email"' in page and 'autocomplete="email"' in page
+
+
 def test_decline_with_a_reason(client, proposal, invite, mailoutbox, django_capture_on_commit_callbacks):
     invitation, token = invite(proposal.invitee)
     client.get(f"/invite/{token}/")

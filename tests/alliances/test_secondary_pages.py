@@ -1,0 +1,66 @@
+"""The pages the main flows rarely reach, as the secondary-pages probe found them: error summaries said once
+and present on every account page, the details page showing what is stored, archiving offered only to the
+owner, and My proposals telling an owner whose proposals are all archived where they are."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from alliances import services
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def edit(client, proposal, **changes):
+    data = {
+        "title": proposal.title,
+        "acronym": proposal.acronym,
+        "edition": proposal.edition_id,
+        "duration_months": proposal.duration_months,
+        "aims": proposal.aims,
+        "version": proposal.version,
+        **changes,
+    }
+    return client.post(reverse("alliances:proposal_update", args=[proposal.pk]), data)
+
+
+def test_a_refused_edit_lists_each_error_once_and_titles_the_page_as_stored(owner_client, proposal):
+    response = edit(owner_client, proposal, title="", acronym="RENAMED")
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert html.count('href="#id_title"') == 1  # the summary listed every error twice
+    assert f"<title>Edit {proposal.acronym} ·" in html and "RENAMED ·" not in html
+    assert 'value="RENAMED"' in html  # what was typed stays in the field
+
+
+def test_sign_in_says_its_error_once(client):
+    UserFactory(email="anna@example.org")
+    html = client.post(reverse("login"), {"username": "anna@example.org", "password": "nope"}).content.decode()
+    assert html.count("Please enter a correct email address and password") == 1
+    assert "data-error-summary" in html
+
+
+def test_the_password_reset_pages_have_an_error_summary(client):
+    html = client.post(reverse("password_reset"), {"email": "not an address"}).content.decode()
+    assert "data-error-summary" in html and "No link was sent" in html
+
+
+def test_only_the_owner_is_offered_archiving(proposal, owner_client):
+    editor = UserFactory()
+    proposal.co_editors.add(editor)
+    co_editor = Client()
+    co_editor.force_login(editor)
+    details = reverse("alliances:proposal_update", args=[proposal.pk])
+    assert "Archive proposal" in owner_client.get(details).content.decode()
+    assert "Archive proposal" not in co_editor.get(details).content.decode()
+
+
+def test_my_proposals_says_where_archived_ones_are_when_none_is_active(proposal, owner, owner_client):
+    services.proposal_archive(proposal=proposal, actor=owner)
+    html = owner_client.get(reverse("home")).content.decode()
+    assert "You have no active proposals." in html and "You have no proposals yet" not in html
+    assert reverse("alliances:proposal_archived_list") in html
+    newcomer = Client()
+    newcomer.force_login(UserFactory())
+    assert "You have no proposals yet." in newcomer.get(reverse("home")).content.decode()
