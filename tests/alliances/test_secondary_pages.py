@@ -36,7 +36,8 @@ def test_a_refused_edit_lists_each_error_once_and_titles_the_page_as_stored(owne
 
 def test_sign_in_says_its_error_once(client):
     UserFactory(email="anna@example.org")
-    html = client.post(reverse("login"), {"username": "anna@example.org", "password": "nope"}).content.decode()
+    response = client.post(reverse("login"), {"username": "anna@example.org", "password": "nope"})
+    html = response.content.decode()
     assert html.count("Please enter a correct email address and password") == 1
     assert "data-error-summary" in html
 
