@@ -159,7 +159,7 @@ def proposal_update(*, proposal: Proposal, actor, expected_version: int, **field
     if unknown:
         raise TypeError(f"unknown proposal fields: {sorted(unknown)}")
     locked = _lock(proposal_id=proposal.pk, expected_version=expected_version)
-    changed = [name for name, value in fields.items() if getattr(locked, name) != value]
+    changed = [name for name, value in fields.items() if not _same(name, getattr(locked, name), value)]
     if not changed:
         return locked
     for name in changed:
@@ -167,6 +167,13 @@ def proposal_update(*, proposal: Proposal, actor, expected_version: int, **field
     locked.save(update_fields=[*changed, "updated_at"])
     _record(proposal=locked, actor=actor, action=ActivityAction.UPDATED, detail={"fields": changed})
     return locked
+
+
+def _same(name: str, stored, given) -> bool:
+    """Aims are a set: the same aims in another order are no change (a form lists them in its own order)."""
+    if name == "aims":
+        return sorted(stored or []) == sorted(given or [])
+    return stored == given
 
 
 @transaction.atomic

@@ -43,6 +43,20 @@ def test_an_update_without_change_keeps_the_version(proposal, owner):
     assert same.version == proposal.version
 
 
+def test_the_same_aims_in_another_order_are_no_change(proposal, owner):
+    """A form lists aims in its own order: saving unchanged details logged "aims", making other tabs stale."""
+    Proposal.objects.filter(pk=proposal.pk).update(aims=["knowledge-flow", "skills-relevance"])
+    proposal.refresh_from_db()
+    same = services.proposal_update(
+        proposal=proposal,
+        actor=owner,
+        expected_version=proposal.version,
+        aims=["skills-relevance", "knowledge-flow"],
+    )
+    assert same.version == proposal.version
+    assert not same.activities.filter(action=ActivityAction.UPDATED).exists()
+
+
 def test_a_stale_update_is_refused_and_reports_what_changed_meanwhile(proposal, owner):
     other = UserFactory(first_name="Bea", last_name="Other")
     proposal.co_editors.add(other)
