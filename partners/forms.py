@@ -67,16 +67,20 @@ class OrganisationForm(forms.ModelForm):
                 legal_name=legal_name, country_id=country.pk, exclude_pk=exclude_pk
             ).first()
             if existing:
-                self.duplicate_of = existing
-                self.add_error(
-                    "legal_name",
-                    _(
-                        "%(organisation)s is already in the directory. Use it instead, or tick the box below "
-                        "if this is really another organisation."
-                    )
-                    % {"organisation": describe(existing)},
-                )
+                self.refuse_same_name(existing)
         return cleaned
+
+    def refuse_same_name(self, existing) -> None:
+        """The name is another record's in that country (found here, or by the service under its lock)."""
+        self.duplicate_of = existing
+        self.add_error(
+            "legal_name",
+            _(
+                "%(organisation)s is already in the directory. Use it instead, or tick the box below "
+                "if this is really another organisation."
+            )
+            % {"organisation": describe(existing)},
+        )
 
 
 FILTER_LISTS_CACHE = "fragments"

@@ -4,7 +4,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
-from .models import Organisation, SearchWord
+from .models import Country, Organisation, SearchWord
+from .selectors import organisations_with_same_name
 
 ORGANISATION_FIELDS = (
     "legal_name",
@@ -19,11 +20,21 @@ ORGANISATION_FIELDS = (
 )
 
 
-def organisation_create(*, created_by=None, **fields) -> Organisation:
+class SameNameExists(Exception):
+    """An organisation of that name in that country was added since the form checked (`existing`)."""
+
+    def __init__(self, existing: Organisation):
+        super().__init__(f"an organisation named so exists: {existing.pk}")
+        self.existing = existing
+
+
+def organisation_create(*, created_by=None, same_name_confirmed: bool = False, **fields) -> Organisation:
     """Add an organisation to the directory (fields as OrganisationForm cleans them).
 
-    Duplicate detection is the form's job; the database constraints are the last line: a PIC, OID or
-    Erasmus code taken by a concurrent request becomes a ValidationError, not a server error.
+    The form finds duplicates first; here, unless the user confirmed it is another organisation of the same
+    name, the check is made again under a lock on the country's row, so two people creating the same
+    organisation at once make one record (SameNameExists for the second). The database constraints are the
+    last line: a PIC, OID or Erasmus code taken by a concurrent request becomes a ValidationError.
     """
     unknown = set(fields) - set(ORGANISATION_FIELDS)
     if unknown:
@@ -31,6 +42,15 @@ def organisation_create(*, created_by=None, **fields) -> Organisation:
     organisation = Organisation(created_by=created_by, **fields)
     try:
         with transaction.atomic():
+            if not same_name_confirmed:
+                # NO KEY UPDATE: creations in one country wait for each other; records pointing at the
+                # country (an import's inserts) do not wait.
+                list(Country.objects.select_for_update(no_key=True).filter(pk=organisation.country_id))
+                existing = organisations_with_same_name(
+                    legal_name=organisation.legal_name, country_id=organisation.country_id
+                ).first()
+                if existing is not None:
+                    raise SameNameExists(existing)
             organisation.save()
     except IntegrityError as exc:
         raise ValidationError(

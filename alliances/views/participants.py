@@ -20,7 +20,7 @@ from django_htmx.http import reswap, retarget, trigger_client_event
 from partners.forms import OrganisationForm, OrganisationSearchForm
 from partners.models import Organisation
 from partners.selectors import organisation_search
-from partners.services import organisation_create
+from partners.services import SameNameExists, organisation_create
 
 from .. import services
 from ..forms import ParticipationAddForm, ParticipationChangeForm, ParticipationForm, is_tampered
@@ -213,6 +213,7 @@ def organisation_create_in_place(request, pk):
             with transaction.atomic():
                 organisation = organisation_create(
                     created_by=request.user,
+                    same_name_confirmed=org_form.cleaned_data.get("confirm_not_duplicate", False),
                     **{name: org_form.cleaned_data[name] for name in org_form.Meta.fields},
                 )
                 services.participation_add(
@@ -224,6 +225,8 @@ def organisation_create_in_place(request, pk):
                 )
         except services.StaleProposal as exc:
             return _after_stale(request, pk, exc)
+        except SameNameExists as exc:  # created by someone else since the form checked
+            org_form.refuse_same_name(exc.existing)
         except ValidationError as exc:
             form_errors_to(part_form, exc)
         else:

@@ -327,6 +327,32 @@ def test_create_an_organisation_in_place(owner_client, proposal, django_capture_
     assert Organisation.objects.filter(legal_name="Wrocław Metal Works").count() == 1
 
 
+def test_an_organisation_created_elsewhere_since_the_form_checked_is_offered_instead(
+    owner_client, proposal, monkeypatch
+):
+    """The same name in the same country, created by someone else between the form's check and the save."""
+    from alliances.views import participants as views
+    from partners.services import organisation_create
+
+    def someone_else_first(**fields):
+        OrganisationFactory(legal_name="Odlewnia Race Sp. z o.o.", country=country("PL"))
+        return organisation_create(**fields)
+
+    monkeypatch.setattr(views, "organisation_create", someone_else_first)
+    data = {
+        "org-legal_name": "Odlewnia Race Sp. z o.o.",
+        "org-country": "PL",
+        "org-type": org_type("enterprise").pk,
+        "part-role": "full_partner",
+        "version": proposal.version,
+    }
+    response = owner_client.post(url("organisation_create", proposal), data, **HTMX)
+    html = response.content.decode()
+    assert "is already in the directory. Use it instead" in html and "Add the existing one" in html
+    # Nothing of this form was saved (the other record, made here inside the same transaction, rolled back).
+    assert not proposal.participations.filter(organisation__legal_name="Odlewnia Race Sp. z o.o.").exists()
+
+
 def test_create_in_place_validates_identifier_formats(owner_client, proposal):
     data = {
         "org-legal_name": "Bad Ids",
