@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from alliances.curation import organisation_correct
-from alliances.models import Participation, ParticipationStatus, Proposal
+from alliances.models import Participation, ParticipationStatus, Proposal, Role
 from alliances.services import proposal_partner_answered, proposal_touch
 from partners.models import ChangeRequestOrigin, Organisation
 
@@ -325,10 +325,25 @@ def _answer(*, invitation: Invitation, status: str, participation_status: str, c
 
 @transaction.atomic
 def invitation_confirm(
-    *, invitation_id: int, token_hash: str, organisation: dict | None = None, contact: dict | None = None
+    *,
+    invitation_id: int,
+    token_hash: str,
+    organisation: dict | None = None,
+    contact: dict | None = None,
+    role_shown: str | None = None,
 ) -> Invitation:
-    """The partner confirms, with any corrections of their organisation and contact. Exactly once."""
+    """The partner confirms, with any corrections of their organisation and contact. Exactly once; and only
+    the role the page showed them (ValidationError when the coordinator changed it since)."""
     locked = _lock_for_answer(invitation_id=invitation_id, token_hash=token_hash)
+    role = locked.participation.role
+    if role_shown is not None and role_shown != role:
+        raise ValidationError(
+            _(
+                "The coordinator changed your role to %(role)s since this page opened: nothing was "
+                "confirmed. Check the invitation again and confirm if you agree."
+            )
+            % {"role": Role(role).label}
+        )
     locked.correction_sent_for_review = False
     if organisation:
         # The outcome goes to the address the link was sent to, not to one typed in the form: the email

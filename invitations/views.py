@@ -164,11 +164,13 @@ def confirm(request, pk):
                 token_hash=request.session.get(SESSION_PREFIX + str(pk)),
                 organisation=organisation_form.changes(),
                 contact=contact_form.cleaned_data,
+                role_shown=request.POST.get("role_shown"),
             )
         except services.InvitationUnavailable as exc:
             return _unavailable(request, exc.reason, exc.invitation or invitation, status=410)
         except ValidationError as exc:
             organisation_form.add_error(None, exc)
+            invitation.participation.refresh_from_db(fields=["role"])  # the page shows the role as it is now
         else:
             if invitation.correction_sent_for_review:
                 messages.info(

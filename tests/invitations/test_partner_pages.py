@@ -139,6 +139,36 @@ def test_confirm_with_corrections(client, proposal, invite, mailoutbox, django_c
     assert "confirmed" in mailoutbox[-1].subject
 
 
+def test_a_role_changed_since_the_page_opened_is_not_confirmed(
+    client, proposal, invite, django_capture_on_commit_callbacks
+):
+    """The partner saw "as Full partner"; the coordinator made it an associated partner meanwhile; its
+    confirmation was recorded for a role it was never shown."""
+    invitation, token = invite(proposal.invitee)
+    client.get(f"/invite/{token}/")
+    shown = proposal.invitee.role
+    Participation.objects.filter(pk=proposal.invitee.pk).update(role="associated_partner")
+    organisation = proposal.invitee.organisation
+
+    response = client.post(
+        f"{answer_url(invitation)}confirm/", {**confirm_data(organisation), "role_shown": shown}
+    )
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "changed your role to Associated partner since this page opened: nothing was confirmed" in html
+    assert "as Associated partner." in html  # the page shows the role as it is now
+    assert Participation.objects.get(pk=proposal.invitee.pk).status == ParticipationStatus.INVITED
+    # Confirmed from the page as it is now, it goes through.
+    with django_capture_on_commit_callbacks(execute=True):
+        again = client.post(
+            f"{answer_url(invitation)}confirm/",
+            {**confirm_data(organisation), "role_shown": "associated_partner"},
+        )
+    assert again.status_code == 302
+    assert Participation.objects.get(pk=proposal.invitee.pk).status == ParticipationStatus.CONFIRMED
+
+
 def test_declining_asks_first_and_the_browser_may_fill_the_partners_contact(client, proposal, invite):
     """One stray tap on a phone declined for good; the contact fields had no autocomplete (WCAG 1.3.5)."""
     _invitation, token = invite(proposal.invitee)
