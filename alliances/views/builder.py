@@ -89,7 +89,8 @@ def panel_context(proposal, mode) -> dict:
         "mode": mode,
         "modes": MODES,
         "failing": sum(1 for c in criteria if c["status"] == "fail"),
-        "suggesting": any(c["suggests"] for c in criteria),
+        # An archived proposal is read-only: nothing to add from the directory.
+        "suggesting": not proposal.archived_at and any(c["suggests"] for c in criteria),
         "history": eligibility_history(proposal=proposal, mode=mode, limit=15),
     }
 

@@ -2,6 +2,8 @@
 and present on every account page, the details page showing what is stored, archiving offered only to the
 owner, and My proposals telling an owner whose proposals are all archived where they are."""
 
+import re
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -65,3 +67,16 @@ def test_my_proposals_says_where_archived_ones_are_when_none_is_active(proposal,
     newcomer = Client()
     newcomer.force_login(UserFactory())
     assert "You have no proposals yet." in newcomer.get(reverse("home")).content.decode()
+
+
+def test_an_archived_proposal_offers_no_editing_control(proposal, owner, owner_client):
+    """Every control stayed active on an archived proposal, and what was typed was thrown away on Save."""
+    services.proposal_archive(proposal=proposal, actor=owner)
+    builder = owner_client.get(reverse("alliances:builder", args=[proposal.pk])).content.decode()
+    assert "This proposal was archived on" in builder
+    assert 'id="add-participant"' not in builder
+    assert not re.search(r"/participants/\d+/(edit|remove)/", builder)
+    details = owner_client.get(reverse("alliances:proposal_update", args=[proposal.pk])).content.decode()
+    assert "its details are read-only" in details and "<fieldset disabled>" in details
+    assert "Save details" not in details and "Add co-editor" not in details
+    assert "Restore proposal" in details
