@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth import login
-from django.contrib.auth.views import PasswordChangeView
+from django.contrib.auth.views import PasswordChangeView, PasswordResetConfirmView
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
@@ -67,4 +67,16 @@ class GuardedPasswordChangeView(PasswordChangeView):
     def form_invalid(self, form):
         response = super().form_invalid(form)
         response.status_code = 400  # as every refused form here
+        return response
+
+
+class UnlockingPasswordResetConfirmView(PasswordResetConfirmView):
+    """Django's reset by emailed link; a new password set so also ends a sign-in lockout of that address
+    (the lockout page sends people here: the link proves the address is theirs)."""
+
+    def form_valid(self, form):
+        from axes.utils import reset
+
+        response = super().form_valid(form)
+        reset(username=form.user.email.strip().lower())
         return response

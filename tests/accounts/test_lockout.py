@@ -90,3 +90,33 @@ def test_a_username_longer_than_axes_records_is_refused_not_a_500(client, limit)
     for _ in range(limit + 1):
         response = sign_in(client, "x" * 4000 + "@example.org", "wrong")
     assert response.status_code == 429
+
+
+def test_a_password_reset_by_the_emailed_link_ends_the_lockout(
+    client, limit, django_capture_on_commit_callbacks
+):
+    """The lockout page says "Forgotten your password? Reset it by email"; after doing so, sign-in was still
+    refused (429) until the cool-off ended."""
+    from urllib.parse import urlsplit
+
+    from django.core import mail
+
+    user = UserFactory(email="Anna@Example.org")
+    for _ in range(limit):
+        sign_in(client, "anna@example.org", "wrong")
+    assert sign_in(client, "anna@example.org", PASSWORD).status_code == 429
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("password_reset"), {"email": user.email})
+    link = next(line for line in mail.outbox[-1].body.splitlines() if "/accounts/reset/" in line)
+    form_page = client.get(urlsplit(link.strip()).path, follow=True).redirect_chain[-1][0]
+    new = "brand-new-pass-2026"
+    client.post(form_page, {"new_password1": new, "new_password2": new})
+
+    assert sign_in(client, "anna@example.org", new).status_code == 302
+    # A reset of another address unlocks nothing else.
+    ben = UserFactory(email="ben@example.org")
+    other = Client()
+    for _ in range(limit):
+        sign_in(other, ben.email, "wrong")
+    assert sign_in(other, ben.email, PASSWORD).status_code == 429
