@@ -2,6 +2,8 @@
 them (the box's `change`, sent on leaving it, searched again and replaced the result one had tabbed to); the
 filters still search as they are chosen."""
 
+import re
+
 import pytest
 from django.test import Client
 from playwright.sync_api import expect
@@ -21,6 +23,7 @@ def test_tabbing_from_the_search_to_a_result_keeps_the_focus_there(live_server, 
     searches = []
     page.on("request", lambda request: "/organisations/?" in request.url and searches.append(request.url))
     page.goto(live_server.url + "/organisations/")
+    history = page.evaluate("history.length")
 
     page.get_by_label("Search").fill("hamburg")
     result = page.get_by_role("link", name="Universität Hamburg")
@@ -36,3 +39,13 @@ def test_tabbing_from_the_search_to_a_result_keeps_the_focus_there(live_server, 
     with page.expect_request(lambda request: "country=FR" in request.url):
         page.get_by_label("Country").select_option("FR")
     expect(page.locator("#organisation-table")).not_to_contain_text("Universität Hamburg")
+
+    # Arrowing through the countries searches once, for the one stopped at, and the Back button is not
+    # filled with a page per search (each arrow pushed one).
+    sent = len(searches)
+    for _ in range(3):
+        page.get_by_label("Country").press("ArrowDown")
+    page.wait_for_timeout(900)
+    assert len(searches) == sent + 1
+    assert page.evaluate("history.length") == history
+    expect(page).to_have_url(re.compile(r"/organisations/\?.*country=[A-Z]{2}"))
