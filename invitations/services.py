@@ -176,10 +176,16 @@ def invitation_create(*, participation: Participation, actor) -> Invitation:
 
 @transaction.atomic
 def invitation_resend(*, participation: Participation, actor) -> Invitation:
-    """A new invitation with a new link; the open one (if any) dies with its link."""
+    """A new invitation with a new link; the open one (if any) dies with its link. Not to a partner that
+    declined since the page was shown: asking again is an Invite, made knowingly."""
     locked = _lock_participation(participation.pk)
     _check_invitable(locked)
     previous = _live_invitation(locked)
+    if previous is None and locked.status == ParticipationStatus.DECLINED:
+        raise ValidationError(
+            _("%(name)s has declined: nothing was sent. To ask again, use Invite.")
+            % {"name": locked.organisation.display_name}
+        )
     if previous is not None:
         previous.participation = locked
         previous.status = InvitationStatus.SUPERSEDED

@@ -262,3 +262,23 @@ def test_an_action_on_a_participant_already_removed_refreshes_the_table_with_why
         post(coordinator_client, "send", invitee, django_capture_on_commit_callbacks, htmx=False).status_code
         == 404
     )
+
+
+def test_re_send_from_a_page_older_than_the_partners_decline_sends_nothing(
+    coordinator_client, proposal, invite, mailoutbox, django_capture_on_commit_callbacks
+):
+    """The page still showed Re-send; the partner had declined since: it re-invited without a word."""
+    from invitations import services
+
+    invitation, _token = invite(proposal.invitee)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.invitation_decline(invitation_id=invitation.pk, token_hash=invitation.token_hash)
+    sent = len(mailoutbox)
+
+    response = post(coordinator_client, "resend", proposal.invitee, django_capture_on_commit_callbacks)
+
+    html = response.content.decode()
+    assert "has declined: nothing was sent. To ask again, use Invite." in html
+    assert len(mailoutbox) == sent
+    assert Invitation.objects.filter(participation=proposal.invitee).count() == 1
+    assert Participation.objects.get(pk=proposal.invitee.pk).status == ParticipationStatus.DECLINED
