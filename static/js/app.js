@@ -237,6 +237,16 @@
     if (target) target.focus();
   });
 
+  // The directory's search replaces its table: the sentence saying what it found ("12 organisations", "No
+  // organisation matches…") is said through a live region that stays in the page.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var status = document.getElementById("search-outcome-status");
+    var elt = event.detail.elt;
+    if (!status || !elt || elt.id !== "organisation-table") return;
+    var outcome = elt.querySelector("[data-search-outcome]");
+    status.textContent = outcome ? outcome.textContent.trim().replace(/\s+/g, " ") : "";
+  });
+
   // A page sent back with errors says so at its top, focused: in view on a phone, read by screen readers.
   document.addEventListener("DOMContentLoaded", function () {
     var summary = document.querySelector("[data-error-summary]");

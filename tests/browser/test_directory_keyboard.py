@@ -28,6 +28,8 @@ def test_tabbing_from_the_search_to_a_result_keeps_the_focus_there(live_server, 
     page.get_by_label("Search").fill("hamburg")
     result = page.get_by_role("link", name="Universität Hamburg")
     expect(result).to_be_visible()
+    # What it found is said through a live region that stays (the swapped table was one, replaced each time).
+    expect(page.locator("#search-outcome-status[role=status]")).to_have_text("1 organisation")
     expect(page.get_by_role("link", name="Polmetal Sp. z o.o.")).to_have_count(0)
     sent = len(searches)
     page.get_by_label("Search").press("Tab")
