@@ -522,7 +522,10 @@ def test_removed_participant_link_is_unknown_and_the_trail_stays(client, proposa
         participation=proposal.invitee, actor=proposal.owner, expected_version=proposal.version
     )
 
-    assert client.get(f"/invite/{token}/").status_code == 404
+    response = client.get(f"/invite/{token}/")
+    assert response.status_code == 404
+    # Not only "check the link": it says the invitation may have been withdrawn with the participant.
+    assert "taken your organisation out of the consortium" in response.content.decode()
     events = ParticipationEvent.objects.filter(proposal=proposal)
     assert events.count() >= 3
     assert set(events.values_list("subject", flat=True)) == {proposal.invitee.organisation.legal_name}
