@@ -28,6 +28,8 @@ CONSIDERED_STATUSES = {
     "confirmed": frozenset({"confirmed"}),
     "projected": frozenset({"proposed", "invited", "confirmed"}),
 }
+# Declined and withdrawn: no mode counts them.
+NEVER_CONSIDERED = frozenset(STATUSES) - CONSIDERED_STATUSES["projected"]
 PROGRAMME_STATUSES = ("eu_member", "associated", "third_not_associated")
 ELIGIBLE_PROGRAMME_STATUSES = frozenset({"eu_member", "associated"})
 ECHE_STATUSES = ("not_required", "pending", "valid", "expired", "not_found", "error")
@@ -374,25 +376,23 @@ def check_applicant(ctx: _Context) -> CriterionResult:
     code = "applicant"
     applicants = [participant for participant in ctx.participants if participant.role == "applicant"]
     # One that declined or withdrew keeps the role (a proposal has one applicant) until it is changed.
-    gone = [
-        p
-        for p in ctx.snapshot.participants
-        if p.role == "applicant" and p.status in ("declined", "withdrawn")
-    ]
-    if not applicants and gone:
+    gone = not applicants and next(
+        (p for p in ctx.snapshot.participants if p.role == "applicant" and p.status in NEVER_CONSIDERED), None
+    )
+    if gone:
         message = (
             _("The applicant %(applicant)s has declined.")
-            if gone[0].status == "declined"
+            if gone.status == "declined"
             else _("The applicant %(applicant)s has withdrawn.")
         )
         return _failed(
             code,
-            message % {"applicant": _label(gone[0])},
+            message % {"applicant": _label(gone)},
             _(
                 "Make %(name)s a full partner or remove it, then give the applicant role to one full partner "
                 "from an EU Member State or associated country."
             )
-            % {"name": gone[0].name},
+            % {"name": gone.name},
         )
     if not applicants:
         return _failed(

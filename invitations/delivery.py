@@ -63,14 +63,17 @@ def invitation_mark_sent(*, invitation_id: int) -> None:
         proposal_touch(proposal_id=locked.participation.proposal_id)
 
 
-@transaction.atomic
 def invitation_send_failed(*, invitation_id: int, error: str) -> None:
+    _system_event(invitation_id, EventKind.SEND_FAILED, detail={"error": error[:200]})
+
+
+@transaction.atomic
+def _system_event(invitation_id: int, kind: str, detail: dict | None = None) -> None:
+    """An event of the invitation's audit trail that the worker records, shown in the builder at once."""
     locked = lock_invitation_if_there(invitation_id)
     if locked is None:
         return
-    audit.invitation_event(
-        kind=EventKind.SEND_FAILED, invitation=locked, actor=ActorKind.SYSTEM, detail={"error": error[:200]}
-    )
+    audit.invitation_event(kind=kind, invitation=locked, actor=ActorKind.SYSTEM, detail=detail)
     proposal_touch(proposal_id=locked.participation.proposal_id)
 
 
@@ -102,13 +105,8 @@ def invitation_issue_reminder(*, invitation_id: int) -> tuple[Invitation, str] |
     return locked, token
 
 
-@transaction.atomic
 def invitation_reminder_sent(*, invitation_id: int) -> None:
-    locked = lock_invitation_if_there(invitation_id)
-    if locked is None:
-        return
-    audit.invitation_event(kind=EventKind.REMINDED, invitation=locked, actor=ActorKind.SYSTEM)
-    proposal_touch(proposal_id=locked.participation.proposal_id)
+    _system_event(invitation_id, EventKind.REMINDED)
 
 
 @transaction.atomic

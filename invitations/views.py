@@ -251,16 +251,22 @@ def _coordinator_response(request, participation: Participation):
     return reswap(retarget(HttpResponse(html), f"#participation-{participation.pk}"), "outerHTML")
 
 
-def _run(request, participation, action, success_message):
+def _run(request, pk, participation_id, action, success_message):
+    """An invitation action on one participant (`action(participation)`), then its row as it is now, with
+    the success message (which may name the contact's `%(email)s`) or the refusal. A participant removed
+    meanwhile, before or while the action runs, is said so (`participant_gone`)."""
+    participation = _participation_for(request.user, pk, participation_id)
+    if participation is None:
+        return participant_gone(request, pk)
     try:
-        action()
+        action(participation)
     except (Participation.DoesNotExist, Invitation.DoesNotExist):  # removed meanwhile, with its invitations
-        return participant_gone(request, participation.proposal_id)
+        return participant_gone(request, pk)
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
     else:
-        messages.success(request, success_message)
+        messages.success(request, success_message % {"email": participation.contact_email})
     return _coordinator_response(request, participation)
 
 
@@ -268,14 +274,12 @@ def _run(request, participation, action, success_message):
 @require_POST
 @refuse_if_archived
 def invitation_send(request, pk, participation_id):
-    participation = _participation_for(request.user, pk, participation_id)
-    if participation is None:
-        return participant_gone(request, pk)
     return _run(
         request,
-        participation,
-        lambda: services.invitation_create(participation=participation, actor=request.user),
-        _("Invitation to %(email)s is on its way.") % {"email": participation.contact_email},
+        pk,
+        participation_id,
+        lambda participation: services.invitation_create(participation=participation, actor=request.user),
+        _("Invitation to %(email)s is on its way."),
     )
 
 
@@ -283,15 +287,12 @@ def invitation_send(request, pk, participation_id):
 @require_POST
 @refuse_if_archived
 def invitation_resend(request, pk, participation_id):
-    participation = _participation_for(request.user, pk, participation_id)
-    if participation is None:
-        return participant_gone(request, pk)
     return _run(
         request,
-        participation,
-        lambda: services.invitation_resend(participation=participation, actor=request.user),
-        _("A new invitation is on its way to %(email)s; the previous link no longer works.")
-        % {"email": participation.contact_email},
+        pk,
+        participation_id,
+        lambda participation: services.invitation_resend(participation=participation, actor=request.user),
+        _("A new invitation is on its way to %(email)s; the previous link no longer works."),
     )
 
 
@@ -299,11 +300,7 @@ def invitation_resend(request, pk, participation_id):
 @require_POST
 @refuse_if_archived
 def invitation_revoke(request, pk, participation_id):
-    participation = _participation_for(request.user, pk, participation_id)
-    if participation is None:
-        return participant_gone(request, pk)
-
-    def revoke():
+    def revoke(participation):
         invitation = Invitation.objects.filter(
             Q(participation=participation) & Q(status__in=LIVE_STATUSES)
         ).first()
@@ -311,12 +308,7 @@ def invitation_revoke(request, pk, participation_id):
             raise ValidationError(_("This invitation is no longer open: nothing to revoke."))
         services.invitation_revoke(invitation=invitation, actor=request.user)
 
-    return _run(
-        request,
-        participation,
-        revoke,
-        _("Invitation revoked: its link no longer works."),
-    )
+    return _run(request, pk, participation_id, revoke, _("Invitation revoked: its link no longer works."))
 
 
 @login_required

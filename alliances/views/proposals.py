@@ -110,7 +110,6 @@ def proposal_update(request, pk):
         data["version"] = str(fresh.version)
         form = ProposalForm(data, instance=fresh)
         form.is_valid()
-        proposal = fresh
     status = 409 if stale else (400 if form.errors else 200)
     if request.method == "POST":
         # Validation wrote what was typed into the form's instance: the page's title, breadcrumb and summary

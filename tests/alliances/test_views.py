@@ -67,6 +67,18 @@ def test_create_a_proposal_with_the_newest_edition_by_default(owner_client, owne
     )
 
 
+def new_proposal(**changes) -> dict:
+    """The new-proposal form's data, valid unless changed."""
+    return {
+        "title": "T",
+        "acronym": "A",
+        "edition": edition().pk,
+        "duration_months": "24",
+        "aims": ["skills-relevance"],
+        **changes,
+    }
+
+
 @pytest.mark.parametrize(
     "changes, field",
     [
@@ -79,14 +91,7 @@ def test_create_a_proposal_with_the_newest_edition_by_default(owner_client, owne
     ],
 )
 def test_proposal_form_errors_are_field_level(owner_client, changes, field):
-    data = {
-        "title": "T",
-        "acronym": "A",
-        "edition": edition().pk,
-        "duration_months": "24",
-        "aims": ["skills-relevance"],
-        **changes,
-    }
+    data = new_proposal(**changes)
     response = owner_client.post(reverse("alliances:proposal_create"), data)
     assert response.status_code == 400
     assert field in response.context["form"].errors
@@ -94,14 +99,7 @@ def test_proposal_form_errors_are_field_level(owner_client, changes, field):
 
 
 def test_a_deadline_already_past_is_refused_as_it_is_entered_only(owner_client, proposal):
-    data = {
-        "title": "T",
-        "acronym": "A",
-        "edition": edition().pk,
-        "duration_months": "24",
-        "aims": ["skills-relevance"],
-        "deadline": (timezone.localdate() - timedelta(days=1)).isoformat(),
-    }
+    data = new_proposal(deadline=(timezone.localdate() - timedelta(days=1)).isoformat())
     response = owner_client.post(reverse("alliances:proposal_create"), data)
     assert response.status_code == 400
     assert "This date has passed" in str(response.context["form"].errors["deadline"])
@@ -127,13 +125,7 @@ def test_a_deadline_already_past_is_refused_as_it_is_entered_only(owner_client, 
 
 
 def test_aims_must_belong_to_the_edition(owner_client):
-    data = {
-        "title": "T",
-        "acronym": "A",
-        "edition": edition(2022).pk,
-        "duration_months": "24",
-        "aims": ["deep-tech"],
-    }
+    data = new_proposal(edition=edition(2022).pk, aims=["deep-tech"])
     response = owner_client.post(reverse("alliances:proposal_create"), data)
     assert "Not an aim of the 2022 edition" in str(response.context["form"].errors["aims"])
 

@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 import pytest
+from django.test import Client
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 BLOCKING_IMPACTS = {"serious", "critical"}
@@ -14,6 +15,16 @@ SCREENS = {
     "laptop": {"viewport": {"width": 1366, "height": 768}},
     "small-laptop": {"viewport": {"width": 1100, "height": 800}},
 }
+
+
+def signed_in(context, live_server, user) -> None:
+    """The browser context signed in as the user: the session cookie of a test client's sign-in."""
+    client = Client()
+    client.force_login(user)
+    cookie = {"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}
+    context.add_cookies([cookie])
+
+
 # Below this width the builder's verdict is a bar at the bottom of the screen rather than the panel's top.
 PANEL_BESIDE_FROM = 1200
 

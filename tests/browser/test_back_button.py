@@ -7,11 +7,11 @@ restored anyway).
 """
 
 import pytest
-from django.test import Client
 from playwright.sync_api import expect
 
 from alliances.models import Role
 from partners.models import Organisation
+from tests.browser.conftest import signed_in
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.factories import (
     ELIGIBLE_CONSORTIUM,
@@ -58,11 +58,7 @@ def page(playwright):
 def test_back_after_removing_a_partner_shows_the_current_panel(live_server, page, eligible_proposal):
     page.set_default_timeout(10_000)
     page.on("dialog", lambda dialog: dialog.accept())
-    client = Client()
-    client.force_login(eligible_proposal.owner)
-    page.context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
+    signed_in(page.context, live_server, eligible_proposal.owner)
     builder = f"{live_server.url}/proposals/{eligible_proposal.pk}/"
     page.goto(builder)
     panel = page.locator("#eligibility-panel")
@@ -109,11 +105,7 @@ def test_a_tab_shown_again_refreshes_its_panel(live_server, page, eligible_propo
     from alliances import services
 
     page.set_default_timeout(10_000)
-    client = Client()
-    client.force_login(eligible_proposal.owner)
-    page.context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
+    signed_in(page.context, live_server, eligible_proposal.owner)
     page.goto(f"{live_server.url}/proposals/{eligible_proposal.pk}/")
     overall = page.locator("#eligibility-panel [data-overall]")
     expect(overall).to_have_attribute("data-overall", "eligible")
@@ -151,11 +143,7 @@ def test_the_keyboard_keeps_its_place_and_a_moved_verdict_is_said(live_server, p
     """What htmx replaces takes the focus with it: the same mode's button, the same participant's Change
     button, the participants' heading get it back; the new verdict is put in a live region."""
     page.set_default_timeout(10_000)
-    client = Client()
-    client.force_login(eligible_proposal.owner)
-    page.context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
+    signed_in(page.context, live_server, eligible_proposal.owner)
     page.on("dialog", lambda dialog: dialog.accept())
     page.goto(f"{live_server.url}/proposals/{eligible_proposal.pk}/")
 

@@ -5,20 +5,16 @@ filters still search as they are chosen."""
 import re
 
 import pytest
-from django.test import Client
 from playwright.sync_api import expect
 
+from tests.browser.conftest import signed_in
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def test_tabbing_from_the_search_to_a_result_keeps_the_focus_there(live_server, page, directory):
-    client = Client()
-    client.force_login(UserFactory())
-    page.context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
+    signed_in(page.context, live_server, UserFactory())
     page.set_default_timeout(10_000)
     searches = []
     page.on("request", lambda request: "/organisations/?" in request.url and searches.append(request.url))

@@ -7,10 +7,9 @@ from playwright.sync_api import expect
 from partners.eche.list_reader import read_holder_list
 from partners.eche.list_storage import eche_list_store
 from partners.models import Organisation
+from tests.browser.conftest import signed_in
 from tests.factories import ProposalFactory, UserFactory
 from tests.partners.eche_helpers import APRIL_2026
-
-from .test_messages import signed_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -29,7 +28,7 @@ def test_a_holder_is_found_and_added_in_two_clicks(live_server, page, holders, t
     assert holders.eche_status == "valid" and holders.verified
     proposal = ProposalFactory(owner=UserFactory())
     page.set_default_timeout(10_000)
-    signed_in(page, live_server, proposal.owner)
+    signed_in(page.context, live_server, proposal.owner)
     page.goto(f"{live_server.url}/proposals/{proposal.pk}/")
 
     page.fill("#search-q", typed)

@@ -2,10 +2,10 @@
 politely and leaves by itself; an error is announced at once and stays until closed."""
 
 import pytest
-from django.test import Client
 from playwright.sync_api import expect
 
 from alliances.models import Role
+from tests.browser.conftest import signed_in
 from tests.factories import (
     OrganisationFactory,
     ParticipationFactory,
@@ -16,14 +16,6 @@ from tests.factories import (
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-
-def signed_in(page, live_server, user):
-    client = Client()
-    client.force_login(user)
-    page.context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
 
 
 @pytest.fixture
@@ -41,7 +33,7 @@ def test_a_confirmation_leaves_by_itself_and_covers_no_form(live_server, page, p
     page.set_default_timeout(10_000)
     page.clock.install()
     page.on("dialog", lambda dialog: dialog.accept())
-    signed_in(page, live_server, proposal.owner)
+    signed_in(page.context, live_server, proposal.owner)
     page.goto(f"{live_server.url}/proposals/{proposal.pk}/")
     page.get_by_role("button", name="Change Partner DE").click()  # an inline form open at the top
     form = page.locator("#participants form").first
@@ -65,7 +57,7 @@ def test_an_error_stays_until_closed(live_server, page, proposal):
     page.clock.install()
     coeditor = UserFactory()
     proposal.co_editors.add(coeditor)
-    signed_in(page, live_server, coeditor)
+    signed_in(page.context, live_server, coeditor)
     page.goto(f"{live_server.url}/proposals/{proposal.pk}/")
     # A co-editor may not archive: post the archive form as a stale or crafted page would.
     page.evaluate(
@@ -95,7 +87,7 @@ def test_a_change_refused_to_a_removed_co_editor_says_so(live_server, page, prop
 
     co_editor = UserFactory()
     proposal.co_editors.add(co_editor)
-    signed_in(page, live_server, co_editor)
+    signed_in(page.context, live_server, co_editor)
     page.set_default_timeout(10_000)
     page.on("dialog", lambda dialog: dialog.accept())
     page.goto(f"{live_server.url}/proposals/{proposal.pk}/")

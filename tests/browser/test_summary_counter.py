@@ -2,26 +2,18 @@
 says how much to cut from a longer summary stored before the cap."""
 
 import pytest
-from django.test import Client
 from playwright.sync_api import expect
 
 from alliances.models import Proposal
+from tests.browser.conftest import signed_in
 from tests.factories import ProposalFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
-def signed_in(page, live_server, user):
-    client = Client()
-    client.force_login(user)
-    page.context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
-
-
 def test_the_summary_counts_as_one_types_and_stops_at_its_limit(live_server, page):
     proposal = ProposalFactory(owner=UserFactory())
-    signed_in(page, live_server, proposal.owner)
+    signed_in(page.context, live_server, proposal.owner)
     page.goto(f"{live_server.url}/proposals/{proposal.pk}/edit/")
     summary = page.locator("textarea[name='summary']")
     counter = page.locator("#id_summary-count")
@@ -36,7 +28,7 @@ def test_the_summary_counts_as_one_types_and_stops_at_its_limit(live_server, pag
 def test_a_longer_summary_stored_before_the_cap_says_how_much_to_cut(live_server, page):
     proposal = ProposalFactory(owner=UserFactory())
     Proposal.objects.filter(pk=proposal.pk).update(summary="y" * 2100)
-    signed_in(page, live_server, proposal.owner)
+    signed_in(page.context, live_server, proposal.owner)
     page.goto(f"{live_server.url}/proposals/{proposal.pk}/edit/")
     counter = page.locator("#id_summary-count")
     expect(counter).to_have_text("2,100 / 2,000 (100 too many)")

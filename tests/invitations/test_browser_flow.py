@@ -4,23 +4,14 @@ email in a fresh browser, corrects the PIC and confirms; the coordinator sees it
 import re
 
 import pytest
-from django.test import Client
 from playwright.sync_api import expect
 
 from alliances.models import Participation, ParticipationStatus
 from partners.models import Organisation
-from tests.browser.conftest import SCREENS, axe_check  # noqa: F401 (a fixture)
+from tests.browser.conftest import SCREENS, axe_check, signed_in  # noqa: F401 (a fixture)
 from tests.invitations.conftest import LINK
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-
-def signed_in(context, live_server, user):
-    client = Client()
-    client.force_login(user)
-    context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
 
 
 def test_partner_confirms_from_the_email_in_under_a_minute(

@@ -6,9 +6,8 @@ test-artifacts/ (issue 15)."""
 from pathlib import Path
 
 import pytest
-from django.test import Client
 
-from tests.browser.conftest import PANEL_BESIDE_FROM, SCREENS, axe_check  # noqa: F401 (a fixture)
+from tests.browser.conftest import PANEL_BESIDE_FROM, SCREENS, axe_check, signed_in  # noqa: F401 (a fixture)
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.factories import OrganisationFactory, org_type
 
@@ -30,14 +29,6 @@ def screen(request, playwright):
     browser.close()
 
 
-def sign_in(page, live_server, user):
-    client = Client()
-    client.force_login(user)
-    page.context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
-
-
 def check(page, name, axe_check, artifacts_dir):  # noqa: F811
     page.wait_for_load_state("networkidle")
     page.screenshot(path=str(artifacts_dir / f"screen-{name}.png"), full_page=True)
@@ -57,7 +48,7 @@ def test_the_coordinators_pages_fit_and_every_action_can_be_tapped(
     artifacts_dir,
 ):
     name, page = screen
-    sign_in(page, live_server, coordinator)
+    signed_in(page.context, live_server, coordinator)
     organisation = proposal.invitee.organisation
     pages = {
         "builder": f"/proposals/{proposal.pk}/",
@@ -120,7 +111,7 @@ def test_a_name_of_one_endless_word_never_widens_a_page(
         # and one suggested to the coordinator: a verified VET provider (the consortium has none)
         OrganisationFactory(legal_name=LONG_NAME[::-1], type=org_type("vet-provider"), verified=True)
         proposal.participations.filter(organisation__type__slug="vet-provider").delete()
-    sign_in(page, live_server, proposal.owner)
+    signed_in(page.context, live_server, proposal.owner)
     pages = {
         "builder": f"/proposals/{proposal.pk}/",
         "organisation": f"/organisations/{organisation.pk}/",

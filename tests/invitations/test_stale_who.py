@@ -29,9 +29,14 @@ def remove_from_page(client, proposal, participation, version):
 
 def confirm_through_link(proposal, invite, django_capture_on_commit_callbacks):
     invitation, token = invite(proposal.invitee)
+    return confirm_link(invitation, token, django_capture_on_commit_callbacks)
+
+
+def confirm_link(invitation, token, django_capture_on_commit_callbacks, email="pablo@fabrica.example"):
+    """The partner opens the link and confirms, its contact's email as given; returns its organisation."""
     partner = Client()
     partner.get(f"/invite/{token}/")
-    organisation = proposal.invitee.organisation
+    organisation = invitation.participation.organisation
     with django_capture_on_commit_callbacks(execute=True):
         response = partner.post(
             f"/invite/answer/{invitation.pk}/confirm/",
@@ -41,7 +46,7 @@ def confirm_through_link(proposal, invite, django_capture_on_commit_callbacks):
                 "org-city": organisation.city,
                 "org-website": organisation.website,
                 "contact-contact_name": "Pablo Partner",
-                "contact-contact_email": "pablo@fabrica.example",
+                "contact-contact_email": email,
             },
         )
     assert response.status_code == 302
@@ -125,21 +130,9 @@ def test_an_edit_form_older_than_the_partners_answer_is_refused_for_that_partici
     invitation, token = invite(invitee)
     proposal.refresh_from_db()
     seen = proposal.version  # the coordinator opens the edit row now
-    partner = Client()
-    partner.get(f"/invite/{token}/")
-    organisation = invitee.organisation
-    with django_capture_on_commit_callbacks(execute=True):
-        partner.post(
-            f"/invite/answer/{invitation.pk}/confirm/",
-            {
-                "org-pic": organisation.pic,
-                "org-oid": organisation.oid,
-                "org-city": organisation.city,
-                "org-website": organisation.website,
-                "contact-contact_name": "Pablo Partner",
-                "contact-contact_email": "pablo.new@fabrica.example",
-            },
-        )
+    organisation = confirm_link(
+        invitation, token, django_capture_on_commit_callbacks, "pablo.new@fabrica.example"
+    )
 
     def edit(participation, **fields):
         path = reverse(

@@ -162,16 +162,21 @@ def test_names_are_shown_as_text_and_a_stored_bad_name_breaks_no_page(client, ad
         )
 
 
-@pytest.mark.parametrize("char", ["\u202e", "\u200b", "\x07", "\u00ad"], ids=["RLO", "ZWSP", "bell", "SHY"])
-def test_other_texts_shown_to_others_refuse_them_too(char):
-    """A proposal's title and acronym (in partners' emails and curators' requests), a contact's name."""
-    proposal_data = {
+def valid_proposal_data(**changes) -> dict:
+    return {
         "title": "Green Skills",
         "acronym": "GREEN",
         "edition": edition(2026).pk,
         "duration_months": 24,
         "aims": ["skills-relevance"],
+        **changes,
     }
+
+
+@pytest.mark.parametrize("char", ["\u202e", "\u200b", "\x07", "\u00ad"], ids=["RLO", "ZWSP", "bell", "SHY"])
+def test_other_texts_shown_to_others_refuse_them_too(char):
+    """A proposal's title and acronym (in partners' emails and curators' requests), a contact's name."""
+    proposal_data = valid_proposal_data()
     assert ProposalForm(proposal_data).is_valid(), ProposalForm(proposal_data).errors
     for field in ("title", "acronym", "economic_sectors", "summary"):
         form = ProposalForm({**proposal_data, field: f"EVIL{char}TXT"})
@@ -189,14 +194,7 @@ def test_other_texts_shown_to_others_refuse_them_too(char):
 
 
 def test_texts_of_several_lines_keep_their_line_breaks_and_tabs():
-    proposal_data = {
-        "title": "Green Skills",
-        "acronym": "GREEN",
-        "edition": edition(2026).pk,
-        "duration_months": 24,
-        "aims": ["skills-relevance"],
-        "summary": "First paragraph.\r\n\r\nSecond,\tindented.\nThird.",
-    }
+    proposal_data = valid_proposal_data(summary="First paragraph.\r\n\r\nSecond,\tindented.\nThird.")
     assert ProposalForm(proposal_data).is_valid(), ProposalForm(proposal_data).errors
     assert DeclineForm({"reason": "No capacity.\r\nMaybe next year."}).is_valid()
 
