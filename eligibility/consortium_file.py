@@ -51,7 +51,8 @@ class _Reader:
         self.problems: list[str] = []
 
     def problem(self, path: str, message: str) -> None:
-        self.problems.append(f"{path}: {message}")
+        # Printable whatever the input held: a lone surrogate quoted in a message comes out as \ud800.
+        self.problems.append(f"{path}: {message}".encode("utf-8", "backslashreplace").decode())
 
     def field(self, data: dict, key: str, path: str, kind, *, required: bool, what: str):
         """The value of `key` if present and of the right type; None (and a problem if required) otherwise."""
@@ -100,15 +101,12 @@ def parse(text: str) -> ConsortiumCheck:
     except ValueError:  # an integer of more digits than Python converts
         limit = sys.get_int_max_str_digits()
         raise InvalidInput([f"input: a number has more than {limit} digits"]) from None
-    surrogates = _lone_surrogates(data)
-    if surrogates:
-        raise InvalidInput(
-            [f"{path}: a string holds a lone surrogate (not valid Unicode)" for path in surrogates]
-        )
     if not isinstance(data, dict):
         raise InvalidInput([f"input: expected a JSON object, got {_type_name(data)}"])
 
     reader = _Reader()
+    for path in _lone_surrogates(data):  # reported, and the other checks still run
+        reader.problem(path, "a string holds a lone surrogate (not valid Unicode)")
     editions = {edition.year: edition for edition in Edition.objects.all()}
     countries = {country.pk: country for country in Country.objects.select_related("member_state")}
     types = {kind.slug: kind for kind in OrganisationType.objects.all()}
@@ -158,8 +156,6 @@ def _participant(reader, path, item, countries, types, edition_rules):
         return None
     before = len(reader.problems)
     name = reader.field(item, "name", f"{path}.name", str, required=True, what="a string")
-    if name is not None and not name.strip():
-        reader.problem(f"{path}.name", "must not be empty")
 
     country = None
     code = reader.field(item, "country", f"{path}.country", str, required=True, what="a string")
@@ -202,7 +198,7 @@ def _participant(reader, path, item, countries, types, edition_rules):
         return None
     effective = rules.effective_country(_rules_country(country), _rules_country(country.member_state))
     participant = rules.Participant(
-        name=name.strip(),
+        name=name,  # as given: `counted` and the messages name participants as the input does
         role=role,
         status=status,
         country=effective.code,

@@ -121,6 +121,14 @@ def _require_redis(broker_url: str) -> None:
 
 
 @pytest.fixture
+def manage_py_env():
+    """The environment of a `manage.py` run in another process: this test's database, and quiet logs."""
+    from django.db import connection
+
+    return {**os.environ, "DATABASE_URL": _database_url(connection.settings_dict), "LOG_LEVEL": "ERROR"}
+
+
+@pytest.fixture
 def celery_worker_process(transactional_db, celery_eager, tmp_path):
     """A real Celery worker PROCESS on the test database and the test broker, for this test.
 

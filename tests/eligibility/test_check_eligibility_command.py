@@ -227,3 +227,40 @@ def test_usage_errors_exit_2_from_the_command_line(tmp_path: Path):
         text=True,
     )
     assert unknown.returncode == 2 and "unrecognized arguments" in unknown.stderr
+
+
+def test_a_lone_surrogate_does_not_hide_the_other_problems():
+    participant = {"name": "\ud800", "country": "ZZ", "type": "ngo", "role": "full_partner"}
+    code, out, err = run(None, raw=json.dumps(with_changes(participants=[participant])))
+    assert (code, out) == (2, "")
+    assert err.splitlines() == [
+        "participants[0].name: a string holds a lone surrogate (not valid Unicode)",
+        'participants[0].country: unknown country "ZZ"',
+    ]
+
+
+def test_names_are_taken_as_given_even_empty():
+    """The contract's invalid input does not include an empty name; `counted` lists the names as given."""
+    participants = [dict(ELIGIBLE["participants"][0], name="  Uni  A  "), *ELIGIBLE["participants"][1:]]
+    participants[1] = dict(participants[1], name="")
+    code, out, err = run(with_changes(participants=participants))
+    assert (code, err) == (0, "")
+    counted = {criterion["code"]: criterion for criterion in json.loads(out)["criteria"]}["full-partners"]
+    assert counted["counted"][:2] == ["  Uni  A  ", ""]
+
+
+def test_an_output_that_cannot_carry_accents_gets_json_escapes(tmp_path: Path, manage_py_env):
+    """With an ASCII-only standard output the evaluation is still printed, and the exit code is still its own
+    (it was 1, "not eligible", from a UnicodeEncodeError)."""
+    manage = Path(__file__).resolve().parents[2] / "manage.py"
+    document = with_changes()
+    document["participants"][0]["name"] = "Technische Universität Berlin"
+    (tmp_path / "consortium.json").write_text(json.dumps(document), encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, str(manage), "check_eligibility", str(tmp_path / "consortium.json")],
+        capture_output=True,
+        env={**manage_py_env, "PYTHONIOENCODING": "ascii"},
+    )
+    assert result.returncode == 0, result.stderr.decode(errors="replace")
+    assert json.loads(result.stdout)["status"] == "eligible"
+    assert b"Universit\\u00e4t" in result.stdout

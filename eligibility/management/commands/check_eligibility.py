@@ -42,7 +42,10 @@ class Command(BaseCommand):
         evaluation = rules.evaluate(
             request.snapshot, request.edition, "projected" if projected else "confirmed"
         )
-        self.stdout.write(json.dumps(evaluation.as_dict(), ensure_ascii=False, indent=2))
+        try:
+            self.stdout.write(json.dumps(evaluation.as_dict(), ensure_ascii=False, indent=2))
+        except UnicodeEncodeError:  # an output that cannot carry every name (PYTHONIOENCODING=ascii)
+            self.stdout.write(json.dumps(evaluation.as_dict(), indent=2))
         sys.exit(EXIT_CODES[evaluation.status])
 
     def _read(self, file: str) -> str:
