@@ -82,7 +82,10 @@
   // Confirmations leave by themselves after a while (never while pointed at or focused); errors stay.
   var MESSAGE_SECONDS = 8;
   function autodismiss(root) {
-    (root || document).querySelectorAll("[data-autodismiss]").forEach(function (message) {
+    root = root || document;
+    var messages = Array.prototype.slice.call(root.querySelectorAll("[data-autodismiss]"));
+    if (root.matches && root.matches("[data-autodismiss]")) messages.unshift(root); // swapped in on its own
+    messages.forEach(function (message) {
       message.removeAttribute("data-autodismiss");
       var leave = function () {
         if (message.matches(":hover") || message.contains(document.activeElement)) {
@@ -237,14 +240,17 @@
     if (target) target.focus();
   });
 
-  // The directory's search replaces its table: the sentence saying what it found ("12 organisations", "No
-  // organisation matches…") is said through a live region that stays in the page.
+  // A search replaces its results (the directory's table, the builder's list): the sentence saying what it
+  // found ("12 organisations", "No organisation matches…") is said through a live region that stays in the
+  // page, the one marked data-announces with the results' id.
   document.addEventListener("htmx:afterSettle", function (event) {
-    var status = document.getElementById("search-outcome-status");
     var elt = event.detail.elt;
-    if (!status || !elt || elt.id !== "organisation-table") return;
-    var outcome = elt.querySelector("[data-search-outcome]");
-    status.textContent = outcome ? outcome.textContent.trim().replace(/\s+/g, " ") : "";
+    if (!elt || !elt.id) return;
+    Array.prototype.forEach.call(document.querySelectorAll("[data-announces]"), function (status) {
+      if (status.dataset.announces !== elt.id) return;
+      var outcome = elt.querySelector("[data-search-outcome]");
+      status.textContent = outcome ? outcome.textContent.trim().replace(/\s+/g, " ") : "";
+    });
   });
 
   // A page sent back with errors says so at its top, focused: in view on a phone, read by screen readers.

@@ -1,0 +1,76 @@
+"""In Chromium: where the keyboard is shows at 3:1 or more, enlarged text never widens a phone's page, and a
+builder search is announced by what it found rather than by its whole list."""
+
+import pytest
+from playwright.sync_api import expect
+
+from alliances.models import Role
+from tests.browser.conftest import SCREENS, signed_in
+from tests.factories import ParticipationFactory, ProposalFactory, UserFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+PRIMARY = "rgb(11, 79, 156)"  # 8:1 against white
+
+
+@pytest.fixture
+def proposal(directory):
+    proposal = ProposalFactory(owner=UserFactory())
+    ParticipationFactory(proposal=proposal, organisation=directory["UHH"], role=Role.APPLICANT)
+    return proposal
+
+
+def focus_ring(page) -> dict:
+    return page.evaluate(
+        """() => {
+          const style = getComputedStyle(document.activeElement);
+          const width = parseFloat(style.outlineWidth);
+          return {style: style.outlineStyle, width: width, color: style.outlineColor};
+        }"""
+    )
+
+
+def test_the_focused_field_and_button_have_a_solid_ring(live_server, page, proposal):
+    page.set_default_timeout(10_000)
+    signed_in(page.context, live_server, proposal.owner)
+    page.goto(f"{live_server.url}/proposals/{proposal.pk}/")
+    page.locator("#search-q").focus()
+    assert focus_ring(page) == {"style": "solid", "width": 3, "color": PRIMARY}
+
+    page.fill("#search-q", "Polmetal")
+    add = page.get_by_role("button", name="Add… Polmetal Sp. z o.o.")
+    add.focus()
+    page.keyboard.press("Shift+Tab")  # focus-visible comes from the keyboard
+    page.keyboard.press("Tab")
+    expect(add).to_be_focused()
+    assert focus_ring(page) == {"style": "solid", "width": 3, "color": PRIMARY}
+
+
+@pytest.mark.parametrize("path", ["/accounts/login/", "builder"])
+def test_text_at_twice_its_size_does_not_widen_a_phone_page(live_server, browser, proposal, path):
+    context = browser.new_context(**SCREENS["phone"], bypass_csp=True)  # for the style tag
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    if path == "builder":
+        signed_in(context, live_server, proposal.owner)
+        path = f"/proposals/{proposal.pk}/"
+    page.goto(live_server.url + path)
+    page.add_style_tag(content="html { font-size: 200% !important; }")
+    # Against the screen's width: a phone widens its layout viewport (innerWidth) to a page wider than it.
+    width = page.evaluate("document.documentElement.scrollWidth")
+    screen = SCREENS["phone"]["viewport"]["width"]
+    context.close()
+    assert width <= screen, f"the page is {width} px wide on a {screen} px screen"
+
+
+def test_a_builder_search_is_announced_by_what_it_found(live_server, page, proposal):
+    page.set_default_timeout(10_000)
+    signed_in(page.context, live_server, proposal.owner)
+    page.goto(f"{live_server.url}/proposals/{proposal.pk}/")
+    status = page.locator("[data-announces=search-results][role=status]")
+    assert page.locator("#search-results").get_attribute("aria-live") is None  # not the whole list, each time
+
+    page.fill("#search-q", "Polmetal")
+    expect(status).to_have_text("1 match.")
+    page.fill("#search-q", "Nowhere Institute")
+    expect(status).to_have_text("No organisation matches “Nowhere Institute”.")
