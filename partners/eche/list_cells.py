@@ -46,11 +46,24 @@ _YMD = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::
 _EXCEL_EPOCH = datetime.date(1899, 12, 30)
 
 
+# A charter's dates fall after Erasmus began (1987) and within this century. Outside them a cell holds no date
+# but something else: a year typed as a number (2029) is Excel's day 2029, in July 1905.
+PLAUSIBLE_DATES = (datetime.date(1987, 1, 1), datetime.date(2100, 12, 31))
+
+
 def parse_date(value: Any) -> datetime.date | None:
     """A date cell: date/datetime, text dd-mm-yyyy, dd/mm/yyyy, dd.mm.yyyy or yyyy-mm-dd, or an Excel serial.
 
-    Returns None when the cell is empty (or says N/A); raises ValueError when it holds something else.
+    Returns None when the cell is empty (or says N/A); raises ValueError when it holds something else, or a
+    date outside PLAUSIBLE_DATES.
     """
+    date = _date(value)
+    if date is not None and not PLAUSIBLE_DATES[0] <= date <= PLAUSIBLE_DATES[1]:
+        raise ValueError(value)
+    return date
+
+
+def _date(value: Any) -> datetime.date | None:
     if value is None:
         return None
     if isinstance(value, datetime.datetime):

@@ -136,15 +136,19 @@ def _decode_csv(data: bytes, name: str) -> str:
         )
     if b"\x00" in data[:4096]:
         raise ListFormatError(_("%(name)s is not a CSV text file.") % {"name": name})
+    # UTF-8 only. Read as Windows-1252 (Excel's plain "CSV"), a file of Polish names in Windows-1250, or a
+    # UTF-8 file with one stray byte, gives "Politechnika £ódzka" or "MÃ¼nchen" without an error, and the
+    # import renamed the verified records to that.
     try:
         return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:  # what Excel on Windows writes for "CSV (comma delimited)"
-        return data.decode("cp1252")
     except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
         raise ListFormatError(
-            _("%(name)s is not UTF-8 text: save the CSV as “CSV UTF-8”.") % {"name": name}
+            _(
+                "%(name)s is not UTF-8 text (line %(line)d holds the byte 0x%(byte)02X): save it as "
+                "“CSV UTF-8”, or upload the Excel file (.xlsx) as the Commission publishes it."
+            )
+            % {"name": name, "line": line, "byte": data[error.start]}
         ) from error
 
 

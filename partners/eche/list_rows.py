@@ -94,8 +94,6 @@ class RowParser:
 
     def _date(self, value: Any) -> datetime.date | None:
         """Parsed date (None when empty); raises ValueError when not a date. Text values are cached."""
-        if isinstance(value, datetime.datetime):
-            return value.date()
         if not isinstance(value, str):
             return parse_date(value)
         cached = self.date_cache.get(value, _UNSEEN)

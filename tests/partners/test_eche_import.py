@@ -330,6 +330,28 @@ def test_refused_rows_are_reported_with_row_numbers(tmp_path):
     ]
 
 
+def test_dates_outside_a_charters_years_are_refused(tmp_path):
+    """A year typed as a number is Excel's day 2021, in 1905: refused as no date, never a charter of 1905
+    (which made TU Berlin's charter expired)."""
+    path = write_xlsx(
+        tmp_path / "list.xlsx",
+        [
+            HEADER_2026,
+            row_2026("D  BERLIN01", start=2021, end=2029),  # row 2
+            row_2026("D  BONN01", start=datetime.datetime(1905, 7, 13)),  # noqa: DTZ001 - row 3, as openpyxl reads it
+            row_2026("D  KOLN01", end="31-12-2201"),  # row 4
+            row_2026("D  KOLN02", start=44197, end=datetime.date(2029, 12, 31)),  # row 5: 2021-01-01, kept
+        ],
+    )
+    parsed = read_holder_list(path, filename="list.xlsx")
+    assert [(p.row, p.reason) for p in parsed.refused] == [
+        (2, "start date “2021” is not a date; end date “2029” is not a date"),
+        (3, "start date “1905-07-13 00:00:00” is not a date"),
+        (4, "end date “31-12-2201” is not a date"),
+    ]
+    assert [(h.row, h.start, h.end) for h in parsed.holders] == [(5, D(2021, 1, 1), D(2029, 12, 31))]
+
+
 def test_cell_types_and_header_spellings(tmp_path):
     header = [
         "Proposal Number",
@@ -462,10 +484,19 @@ def test_csv_comma_without_bom_from_path(tmp_path):
     assert parsed.holders[1].legal_name == "ETHNIKO, KAI"
 
 
-def test_csv_windows_1252():
-    data = "\r\n".join(CSV_ROWS[:2]).replace("\xa0", " ").encode("cp1252")
-    parsed = read_holder_list(io.BytesIO(data), filename="list.csv")
-    assert parsed.holders[0].legal_name == "PAEDAGOGISCHE HOCHSCHULE NIEDERÖSTERREICH"
+@pytest.mark.parametrize(
+    "data",
+    [
+        "\r\n".join(CSV_ROWS[:2]).replace("\xa0", " ").encode("cp1252"),  # Excel's plain "CSV"
+        ("\r\n".join(CSV_ROWS[:2]) + "\r\n").encode() + b"X;1;Caf\xe9\r\n",  # UTF-8 but for one byte
+    ],
+    ids=["windows-1252", "utf-8-with-a-stray-byte"],
+)
+def test_csv_that_is_not_utf8_is_refused(data):
+    """Guessing another encoding garbles names without an error ("MÃ¼nchen"): the file is refused, naming
+    the line, and nothing is read."""
+    with pytest.raises(ListFormatError, match=r"is not UTF-8 text \(line \d+ holds the byte 0x[0-9A-F]{2}\)"):
+        read_holder_list(io.BytesIO(data), filename="list.csv")
 
 
 def test_csv_wrong_header():
