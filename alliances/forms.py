@@ -173,6 +173,10 @@ class ParticipationForm(forms.Form):
             partners = partners.exclude(pk=participation.pk)
         self.fields["affiliated_to"].queryset = partners
         self.fields["affiliated_to"].label_from_instance = lambda p: p.organisation.display_name
+        # The builder says to start with the applicant: until there is one, that is the role offered.
+        adding = participation is None and not self.is_bound and "role" not in self.initial
+        if adding and not proposal.participations.filter(role=Role.APPLICANT).exists():
+            self.fields["role"].initial = Role.APPLICANT
 
     def clean(self):
         cleaned = super().clean()

@@ -698,3 +698,18 @@ def test_the_add_form_and_each_edit_row_have_ids_of_their_own(proposal):
 
     ids = [form["contact_email"].id_for_label for form in forms]
     assert len(set(ids)) == 3
+
+
+def test_the_add_form_offers_the_applicant_role_until_there_is_one(owner_client, owner, make_proposal):
+    """The empty builder says to start with the applicant: its first add form has that role chosen."""
+    organisation = OrganisationFactory()
+    empty, full = make_proposal([], owner=owner), make_proposal(owner=owner)
+
+    def chosen_role(proposal):
+        response = owner_client.get(
+            reverse("alliances:participation_add", args=[proposal.pk]), {"organisation": organisation.pk}
+        )
+        return re.search(r'<option value="(\w+)" selected', response.content.decode()).group(1)
+
+    assert chosen_role(empty) == Role.APPLICANT
+    assert chosen_role(full) == Role.FULL_PARTNER

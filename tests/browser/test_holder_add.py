@@ -41,6 +41,7 @@ def test_a_holder_is_found_and_added_in_two_clicks(live_server, page, holders, t
     row = page.locator("#participants tbody tr", has_text="POLITECHNIKA LODZKA")
     expect(row).to_contain_text("ECHE valid")
     participation = proposal.participations.select_related("organisation").get()
+    assert participation.role == "applicant"  # the first one added: what the empty builder asks for
     organisation = participation.organisation
     assert organisation.pk == holders.pk
     assert (organisation.pic, organisation.oid, organisation.erasmus_code) == (
