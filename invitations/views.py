@@ -315,4 +315,5 @@ def invitation_revoke(request, pk, participation_id):
 @require_GET
 def audit_trail_fragment(request, pk):
     proposal = get_object_or_404(proposals_for_user(user=request.user, include_archived=True), pk=pk)
-    return render(request, "invitations/partials/audit_trail.html", {"proposal": proposal})
+    context = {"proposal": proposal, "everything": request.GET.get("all") == "1"}
+    return render(request, "invitations/partials/audit_trail.html", context)

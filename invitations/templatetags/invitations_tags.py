@@ -32,9 +32,16 @@ def with_invitations(participations, proposal):
     return [(participation, latest.get(participation.pk)) for participation in participations]
 
 
+AUDIT_TRAIL_SHOWN = 50
+
+
 @register.simple_tag
-def audit_events(proposal, limit=50):
-    return audit_trail(proposal_id=proposal.pk, limit=limit)
+def audit_events(proposal, everything=False):
+    """{"events": the newest 50 (or all), "more": whether there are older ones not shown}."""
+    if everything:
+        return {"events": audit_trail(proposal_id=proposal.pk, limit=None), "more": False}
+    events = audit_trail(proposal_id=proposal.pk, limit=AUDIT_TRAIL_SHOWN + 1)
+    return {"events": events[:AUDIT_TRAIL_SHOWN], "more": len(events) > AUDIT_TRAIL_SHOWN}
 
 
 @register.inclusion_tag("invitations/partials/audit_trail.html", takes_context=True, name="audit_trail")

@@ -228,7 +228,9 @@
     if (verdict) lastVerdict = verdict;
     if (!lost || !elt || !elt.id) return;
     var target = null;
-    if (elt.id === "eligibility-panel") {
+    if (elt.id === "audit-trail") {
+      target = elt.querySelector("summary"); // after "Show the whole history": the history, now whole
+    } else if (elt.id === "eligibility-panel") {
       target = elt.querySelector("[data-mode-switch][aria-current]");
     } else if (elt.id === "participants" || elt.id.indexOf("participation-") === 0) {
       var row = fromRow && document.getElementById(fromRow); // gone when it was removed

@@ -282,3 +282,23 @@ def test_re_send_from_a_page_older_than_the_partners_decline_sends_nothing(
     assert len(mailoutbox) == sent
     assert Invitation.objects.filter(participation=proposal.invitee).count() == 1
     assert Participation.objects.get(pk=proposal.invitee.pk).status == ParticipationStatus.DECLINED
+
+
+def test_a_long_history_says_older_events_are_not_shown_and_shows_them_on_request(
+    coordinator_client, proposal
+):
+    """A normal consortium's one round of invitations passes 50 events: the history says what it leaves out
+    (the badge said 50 of 54, silently), and shows every event when asked."""
+    for index in range(53):
+        ParticipationEvent.objects.create(
+            proposal=proposal, kind=EventKind.OPENED, subject=f"Partner {index:02d}", actor_kind="invitation"
+        )
+    url = reverse("invitations:audit_trail", args=[proposal.pk])
+
+    shown = coordinator_client.get(url).content.decode()
+    assert ">50+</span>" in shown and "The 50 newest events are shown; older ones are not." in shown
+    assert "Partner 52" in shown and "Partner 02" not in shown
+
+    everything = coordinator_client.get(url, {"all": "1"}).content.decode()
+    assert ">53</span>" in everything and "older ones are not" not in everything
+    assert all(f"Partner {index:02d}" in everything for index in range(53))
