@@ -81,24 +81,33 @@
 
   // Confirmations leave by themselves after a while (never while pointed at or focused); errors stay.
   var MESSAGE_SECONDS = 8;
+  function dismiss(message) {
+    if (!message.isConnected) return;
+    if (window.bootstrap) window.bootstrap.Alert.getOrCreateInstance(message).close();
+    else message.remove();
+  }
   function autodismiss(root) {
     root = root || document;
     var messages = Array.prototype.slice.call(root.querySelectorAll("[data-autodismiss]"));
     if (root.matches && root.matches("[data-autodismiss]")) messages.unshift(root); // swapped in on its own
     messages.forEach(function (message) {
       message.removeAttribute("data-autodismiss");
+      message.setAttribute("data-confirmation", "");
       var leave = function () {
         if (message.matches(":hover") || message.contains(document.activeElement)) {
           window.setTimeout(leave, 2000);
-        } else if (window.bootstrap) {
-          window.bootstrap.Alert.getOrCreateInstance(message).close();
         } else {
-          message.remove();
+          dismiss(message);
         }
       };
       window.setTimeout(leave, MESSAGE_SECONDS * 1000);
     });
   }
+  // A click or tap elsewhere is the next step: the confirmations make way for it at once.
+  document.addEventListener("pointerdown", function (event) {
+    if (event.target.closest && event.target.closest("#messages")) return;
+    document.querySelectorAll("#messages [data-confirmation]").forEach(dismiss);
+  });
   document.addEventListener("DOMContentLoaded", function () { autodismiss(document); });
 
   // New content from htmx: sync its fields, and give a form that just appeared the keyboard focus.
@@ -156,8 +165,10 @@
   var fromRow = null;
   var fromAddForm = false;
   var fromInvitation = false;  // the row's invitation controls (Invite, Re-send, Revoke)
+  var historyAsked = false;  // "Show the whole history"
   document.addEventListener("htmx:beforeRequest", function (event) {
     var elt = event.detail.elt;
+    historyAsked = Boolean(elt.closest && elt.closest("#audit-trail"));
     if (!elt.closest || !elt.closest("#participants, #add-participant-form")) return;
     var row = elt.closest("tr[id^='participation-']");
     fromRow = row ? row.id : null;
@@ -229,7 +240,9 @@
     if (!lost || !elt || !elt.id) return;
     var target = null;
     if (elt.id === "audit-trail") {
-      target = elt.querySelector("summary"); // after "Show the whole history": the history, now whole
+      // After "Show the whole history": the history, now whole (it also comes with an invitation's change,
+      // whose row then takes the focus).
+      target = historyAsked ? elt.querySelector("summary") : null;
     } else if (elt.id === "eligibility-panel") {
       target = elt.querySelector("[data-mode-switch][aria-current]");
     } else if (elt.id === "participants" || elt.id.indexOf("participation-") === 0) {

@@ -74,3 +74,23 @@ def test_a_builder_search_is_announced_by_what_it_found(live_server, page, propo
     expect(status).to_have_text("1 match.")
     page.fill("#search-q", "Nowhere Institute")
     expect(status).to_have_text("No organisation matches “Nowhere Institute”.")
+
+
+def test_the_whole_history_is_shown_on_request_with_the_focus_on_it(live_server, page, proposal):
+    from invitations.models import EventKind, ParticipationEvent
+
+    for index in range(51):
+        ParticipationEvent.objects.create(
+            proposal=proposal, kind=EventKind.OPENED, subject=f"Partner {index:02d}", actor_kind="invitation"
+        )
+    page.set_default_timeout(10_000)
+    signed_in(page.context, live_server, proposal.owner)
+    page.goto(f"{live_server.url}/proposals/{proposal.pk}/")
+    history = page.locator("#audit-trail")
+    history.locator("summary").click()
+    expect(history.locator("li")).to_have_count(50)
+    history.get_by_role("button", name="Show the whole history").click()
+
+    expect(history.locator("li")).to_have_count(51)
+    expect(history.locator("summary")).to_be_focused()
+    expect(history).to_have_attribute("open", "")
