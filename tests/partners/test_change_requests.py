@@ -1,6 +1,8 @@
 """Curators review change requests in the admin: differences side by side, approve or reject with a note,
 an audit trail; approval re-validates and applies in one transaction; the partner is emailed the outcome."""
 
+import re
+
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.models import LogEntry
@@ -46,6 +48,30 @@ def test_the_request_page_shows_old_and_new_side_by_side(admin_client, change_re
     for text in ("Now in the directory", "When requested", "Requested", "Berlin", "Potsdam", "933333333"):
         assert text in page
     assert "Shared Works" in admin_client.get(CHANGELIST).content.decode()
+
+
+def test_a_pending_request_is_decided_from_its_own_page(admin_client, change_request, organisation):
+    """Its page has Approve… and Reject…, which lead to the list actions' confirmation (the page offered only
+    Close); a decided request's page offers neither."""
+    page_url = reverse("admin:partners_organisationchangerequest_change", args=[change_request.pk])
+    page = admin_client.get(page_url).content.decode()
+    decision = re.search(
+        r'<form method="post" action="([^"]+)" class="change-request-decision">(.*?)</form>', page, re.S
+    )
+    assert decision.group(1) == CHANGELIST
+    fields = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', decision.group(2)))
+    assert fields[ACTION_CHECKBOX_NAME] == str(change_request.pk)
+    assert re.findall(r'<button type="submit" name="action" value="(\w+)"', decision.group(2)) == [
+        "approve",
+        "reject",
+    ]
+
+    confirm_page = admin_client.post(CHANGELIST, {**fields, "action": "reject"})
+    assert "Reject these requests?" in confirm_page.content.decode()
+    assert admin_client.post(CHANGELIST, {**fields, "action": "reject", "confirm": "yes"}).status_code == 302
+    change_request.refresh_from_db()
+    assert change_request.status == ChangeRequestStatus.REJECTED
+    assert "change-request-decision" not in admin_client.get(page_url).content.decode()
 
 
 def test_approving_asks_for_a_note_then_applies_and_logs_it(
