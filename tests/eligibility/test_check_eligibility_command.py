@@ -264,3 +264,14 @@ def test_an_output_that_cannot_carry_accents_gets_json_escapes(tmp_path: Path, m
     assert result.returncode == 0, result.stderr.decode(errors="replace")
     assert json.loads(result.stdout)["status"] == "eligible"
     assert b"Universit\\u00e4t" in result.stdout
+
+
+def test_a_file_saved_with_a_byte_order_mark_is_read(tmp_path: Path, capsys):
+    """Windows Notepad starts a UTF-8 file with a byte-order mark: it was refused as malformed JSON."""
+    path = tmp_path / "consortium.json"
+    path.write_text(json.dumps(ELIGIBLE), encoding="utf-8-sig")
+    with pytest.raises(SystemExit) as exit_:
+        call_command("check_eligibility", str(path))
+    assert exit_.value.code == 0
+    code, out, err = run(None, raw="\ufeff" + json.dumps(ELIGIBLE))
+    assert (code, err) == (0, "") and json.loads(out)["status"] == "eligible"

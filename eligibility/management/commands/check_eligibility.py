@@ -49,10 +49,11 @@ class Command(BaseCommand):
         sys.exit(EXIT_CODES[evaluation.status])
 
     def _read(self, file: str) -> str:
+        """The file's text, without the byte-order mark that Windows editors put first."""
         try:
             if file == "-":
-                return sys.stdin.read()
-            with open(file, encoding="utf-8") as handle:
+                return sys.stdin.read().removeprefix("\ufeff")
+            with open(file, encoding="utf-8-sig") as handle:
                 return handle.read()
         except (OSError, UnicodeDecodeError) as error:
             raise CommandError(f"{file}: cannot read: {error}", returncode=USAGE_ERROR) from error
