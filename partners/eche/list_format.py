@@ -28,6 +28,11 @@ class ListFormatError(ValueError):
     """
 
 
+# The longest values a stored holder keeps (EcheHolder's columns): the reader leaves out a longer code and
+# cuts a longer name or city, saying so, rather than the storage cutting them without a word.
+CODE_MAX_LENGTH, NAME_MAX_LENGTH, CITY_MAX_LENGTH = 40, 500, 200
+
+
 @dataclass(frozen=True, slots=True)
 class Holder:
     row: int  # 1-based spreadsheet row number (as a user sees it in Excel)

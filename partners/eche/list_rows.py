@@ -23,9 +23,20 @@ from partners.codes import (
 )
 
 from .list_cells import cell_text, identifier_text, lookup_country, parse_date
-from .list_format import Holder, ParsedList, RowProblem
+from .list_format import (
+    CITY_MAX_LENGTH,
+    CODE_MAX_LENGTH,
+    NAME_MAX_LENGTH,
+    Holder,
+    ListFormatError,
+    ParsedList,
+    RowProblem,
+)
 
 PROGRESS_EVERY = 500
+# The longest list read: the Commission's lists hold about 6,000 holders. A small file can hold a million
+# empty or meaningless rows (a 5 MB workbook of 700,000 rows kept an upload's request busy for 207 s).
+MAX_ROWS = 50_000
 
 _UNSEEN = object()
 
@@ -61,6 +72,14 @@ class RowParser:
         for row in rows:
             row_number += 1
             done += 1
+            if done > MAX_ROWS:
+                raise ListFormatError(
+                    _(
+                        "The file goes on past %(max)s rows, many more than any list of ECHE holders: it is "
+                        "not one, or holds rows that are not holders."
+                    )
+                    % {"max": f"{MAX_ROWS:,}"}
+                )
             if progress is not None and done % PROGRESS_EVERY == 0:
                 progress(done)
             if len(row) < width:
@@ -131,6 +150,12 @@ class RowParser:
         notes: list[str] = []
 
         code = identifier_text(raw_code)
+        if len(code) > CODE_MAX_LENGTH:  # no code; cut, it would be another code
+            notes.append(
+                _("Erasmus code “%(value)s…” is longer than %(max)d characters: left out")
+                % {"value": code[:CODE_MAX_LENGTH], "max": CODE_MAX_LENGTH}
+            )
+            code = ""
         normalised = normalise_erasmus_code(code) if code else ""
         irregular = bool(code) and (code != normalised or not is_valid_erasmus_code(normalised))
 
@@ -208,9 +233,19 @@ class RowParser:
                 _("end date %(end)s is before start date %(start)s")
                 % {"end": end.isoformat(), "start": start.isoformat()}
             )
-        legal_name = cell_text(raw_name)
+        legal_name, city = cell_text(raw_name), cell_text(raw_city)
         if not legal_name:
             notes.append(_("no legal name"))
+        for label, text, limit in (
+            (_("legal name"), legal_name, NAME_MAX_LENGTH),
+            (_("city"), city, CITY_MAX_LENGTH),
+        ):
+            if len(text) > limit:
+                notes.append(
+                    _("%(field)s cut to its first %(max)d characters (it has %(length)d)")
+                    % {"field": label, "max": limit, "length": len(text)}
+                )
+        legal_name, city = legal_name[:NAME_MAX_LENGTH], city[:CITY_MAX_LENGTH]
         for note in notes:
             result.warnings.append(RowProblem(row, note))
 
@@ -221,7 +256,7 @@ class RowParser:
             pic=pic,
             oid=oid,
             legal_name=legal_name,
-            city=cell_text(raw_city),
+            city=city,
             country=country,
             start=start,
             end=end,

@@ -352,6 +352,42 @@ def test_dates_outside_a_charters_years_are_refused(tmp_path):
     assert [(h.row, h.start, h.end) for h in parsed.holders] == [(5, D(2021, 1, 1), D(2029, 12, 31))]
 
 
+def test_values_longer_than_a_holder_keeps_are_left_out_or_cut_and_said(tmp_path):
+    """A code cut to 40 characters would be another code: it is left out. A name or city is cut, and the
+    summary says so (the storage cut all three without a word)."""
+    long_code = "PL " + "Z" * 102
+    path = write_xlsx(
+        tmp_path / "list.xlsx",
+        [
+            HEADER_2026,
+            row_2026(long_code),  # row 2: the PIC and OID still identify it
+            row_2026("D  BONN01", pic="999994827", oid="E10209511", name="N" * 600, city="C" * 300),  # row 3
+        ],
+    )
+    parsed = read_holder_list(path, filename="list.xlsx")
+    assert [(p.row, p.reason) for p in parsed.warnings] == [
+        (2, f"Erasmus code “{long_code[:40]}…” is longer than 40 characters: left out"),
+        (3, "legal name cut to its first 500 characters (it has 600)"),
+        (3, "city cut to its first 200 characters (it has 300)"),
+    ]
+    first, second = parsed.holders
+    assert (first.erasmus_code, first.erasmus_code_normalised, first.pic) == ("", "", "999994826")
+    assert (len(second.legal_name), len(second.city)) == (500, 200)
+
+
+def test_a_file_of_more_rows_than_any_list_is_refused(tmp_path, monkeypatch):
+    """A small workbook can hold 700,000 rows (an upload's request read them for 207 s): past MAX_ROWS rows
+    (50,000; the real lists hold about 6,000) the file is refused, whatever the rows hold."""
+    from partners.eche import list_rows
+
+    monkeypatch.setattr(list_rows, "MAX_ROWS", 5)
+    rows = [HEADER_2026] + [row_2026(f"D  BONN{index:02d}") for index in range(5)]
+    read_holder_list(write_xlsx(tmp_path / "five.xlsx", rows), filename="five.xlsx")  # up to it: read
+    rows.append([None] * 11 + ["x"])
+    with pytest.raises(ListFormatError, match="goes on past 5 rows"):
+        read_holder_list(write_xlsx(tmp_path / "six.xlsx", rows), filename="six.xlsx")
+
+
 def test_cell_types_and_header_spellings(tmp_path):
     header = [
         "Proposal Number",
