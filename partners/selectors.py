@@ -1,7 +1,7 @@
 from django.contrib.postgres.search import TrigramSimilarity, TrigramWordSimilarity
 from django.core.exceptions import FieldDoesNotExist
 from django.db import connection
-from django.db.models import CharField, Q, QuerySet, Value
+from django.db.models import BooleanField, CharField, ExpressionWrapper, Q, QuerySet, Value
 from django.db.models.functions import Length, Replace
 
 from .codes import fold_for_search, normalise_legal_name
@@ -136,8 +136,12 @@ def _most_similar(queryset, folded: str) -> QuerySet[Organisation]:
         Organisation.objects.select_related("country", "type")
         .defer("search_text", "listed")
         .filter(pk__in=most_similar)
-        .annotate(similarity=TrigramSimilarity("search_text", folded))
-        .order_by("-verified", "-similarity", "legal_name", "pk")
+        .annotate(
+            similarity=TrigramSimilarity("search_text", folded),
+            # What people call it, typed as it is: "TU Berlin" before the longer names that hold both words.
+            named=ExpressionWrapper(Q(acronym__iexact=folded), output_field=BooleanField()),
+        )
+        .order_by("-verified", "-named", "-similarity", "legal_name", "pk")
     )
 
 

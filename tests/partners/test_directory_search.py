@@ -198,6 +198,18 @@ def test_verified_records_come_first_and_unrelated_ones_not_at_all(directory):
     assert "Green Skills Europe" not in results and "KOBENHAVNS UNIVERSITET" not in results
 
 
+def test_a_records_acronym_typed_as_it_is_comes_first_among_the_verified():
+    """The acronym of Technische Universität Berlin is "TU Berlin": it came after names holding both words."""
+    for name, acronym in [
+        ("KUNSTHOCHSCHULE BERLIN-WEISSENSEE", "KHB"),
+        ("Technische Universität Berlin", "TU Berlin"),
+        ("TU Berlin Alumni Network", ""),
+    ]:
+        OrganisationFactory(verified=True, legal_name=name, acronym=acronym, city="Berlin")
+
+    assert found("tu berlin")[0] == "Technische Universität Berlin"
+
+
 def test_at_most_the_fifty_most_similar(directory):
     OrganisationFactory.create_batch(60, legal_name=factory_names())
 
