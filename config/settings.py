@@ -403,6 +403,8 @@ LOGGING = {
         "django.template": {"level": "INFO"},
         # The request log above replaces runserver's, which prints request lines (and so invitation tokens).
         "django.server": {"level": "CRITICAL"},
+        # Tasks in-process (no broker): the in-memory transport has no host, and kombu warns so on each task.
+        **({"kombu.connection": {"level": "ERROR"}} if CELERY_TASK_ALWAYS_EAGER else {}),
     },
 }
 

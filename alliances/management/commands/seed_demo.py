@@ -306,6 +306,10 @@ class Command(BaseCommand):
                 f"{directory['created']} new verified directory records, "
                 f"{len(directory['problems'])} fields or identifiers left out (see the list in the admin)."
             )
+            if settings.CELERY_TASK_ALWAYS_EAGER:  # no worker: the re-check runs here, once this commits
+                self.stdout.write(
+                    "Checking every holder's charter against it (this first time only, a minute or so)..."
+                )
         for key in DEMO_HEIS:
             organisation_check(organisation_id=organisations[key].pk)
 
