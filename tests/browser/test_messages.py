@@ -5,7 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from alliances.models import Role
-from tests.browser.conftest import signed_in
+from tests.browser.conftest import SCREENS, signed_in
 from tests.factories import (
     OrganisationFactory,
     ParticipationFactory,
@@ -106,3 +106,34 @@ def test_a_change_refused_to_a_removed_co_editor_says_so(live_server, page, prop
     expect(alert).to_contain_text("Nothing was changed: this proposal or this record is no longer yours")
     expect(page.locator("#participants")).to_be_visible()  # the page stays the builder
     assert proposal.participations.filter(organisation__legal_name="Partner DE").exists()
+
+
+def test_on_a_phone_a_message_lets_taps_through_and_makes_way(live_server, browser, proposal):
+    """On a phone a message lies over the page (after a proposal is created, over the search box): a tap goes
+    to what is under it, its Close button excepted, and the confirmation then leaves at once."""
+    context = browser.new_context(**SCREENS["phone"])
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    page.on("dialog", lambda dialog: dialog.accept())
+    signed_in(context, live_server, proposal.owner)
+    page.goto(f"{live_server.url}/proposals/{proposal.pk}/")
+    page.get_by_role("button", name="Remove Partner IT").tap()
+    toast = page.locator("#messages .alert-success")
+    expect(toast).to_contain_text("Removed from the consortium")
+
+    box = toast.bounding_box()
+    point = [box["x"] + 8, box["y"] + box["height"] / 2]
+    # What a tap at (x, y) reaches: the message box, its Close button, or (None) the page under it.
+    hit = """([x, y]) => {
+      const reached = document.elementFromPoint(x, y);
+      const own = reached && reached.closest("#messages, .btn-close");
+      return own && own.className;
+    }"""
+    assert page.evaluate(hit, point) is None
+    close = toast.get_by_role("button", name="Close").bounding_box()
+    close_centre = [close["x"] + close["width"] / 2, close["y"] + close["height"] / 2]
+    assert "btn-close" in page.evaluate(hit, close_centre)
+
+    page.touchscreen.tap(*point)
+    expect(toast).to_have_count(0)
+    context.close()
