@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from .list_cells import publication_date_from_name
 from .list_format import HEADER_SCAN_ROWS, Header, ListFormatError, ParsedList, find_header, header_error
+from .list_formulas import formulas_without_values
 from .list_rows import RowParser
 
 Source = str | os.PathLike | IO[bytes]
@@ -76,12 +77,30 @@ def _read_xlsx(source: Source, filename: str, progress) -> ParsedList:
                     % {"name": name, "error": error}
                 ) from error
             try:
-                return _read_workbook(workbook, filename, progress)
+                result = _read_workbook(workbook, filename, progress)
             finally:
                 workbook.close()
+        _refuse_formulas_without_values(stream, result, name)
+        return result
     finally:
         if owns_stream:
             stream.close()
+
+
+def _refuse_formulas_without_values(stream: IO[bytes], result: ParsedList, name: str) -> None:
+    cells = formulas_without_values(stream, result.sheet, result.header_row)
+    if cells:
+        shown = ", ".join(cells[:5]) + (
+            _(" and %(n)d more") % {"n": len(cells) - 5} if len(cells) > 5 else ""
+        )
+        raise ListFormatError(
+            _(
+                "In %(name)s, cells %(cells)s hold formulas with no saved result (the program that wrote the "
+                "file computes none), so they would read as empty: open the file in a spreadsheet program, "
+                "save it, and import it again."
+            )
+            % {"name": name, "cells": shown}
+        )
 
 
 def _read_workbook(workbook, filename: str, progress) -> ParsedList:

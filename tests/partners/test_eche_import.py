@@ -388,6 +388,27 @@ def test_a_file_of_more_rows_than_any_list_is_refused(tmp_path, monkeypatch):
         read_holder_list(write_xlsx(tmp_path / "six.xlsx", rows), filename="six.xlsx")
 
 
+def test_formulas_with_no_saved_result_refuse_the_file(tmp_path):
+    """openpyxl writes formulas without computing them, as some scripts and exports do: read as data they are
+    empty, and a PIC made by a formula vanished without a word. A saved result is read as usual."""
+    rows = [HEADER_2026, row_2026("D  BERLIN01"), row_2026("D  BONN01", pic="=999994827", end="=A1")]
+    path = write_xlsx(tmp_path / "computed-by-nobody.xlsx", rows)
+    with pytest.raises(ListFormatError, match=r"cells C3, L3 hold formulas with no saved result"):
+        read_holder_list(path, filename="computed-by-nobody.xlsx")
+
+    # The same formulas with the results a spreadsheet program saves beside them.
+    saved = tmp_path / "saved.xlsx"
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(saved, "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"<f>999994827</f><v />", b"<f>999994827</f><v>999994827</v>")
+                data = data.replace(b"<f>A1</f><v />", b"<f>A1</f><v>47483</v>")  # 31 December 2029
+            target.writestr(item, data)
+    bonn = read_holder_list(saved, filename="saved.xlsx").holders[1]
+    assert (bonn.pic, bonn.end) == ("999994827", D(2029, 12, 31))
+
+
 def test_cell_types_and_header_spellings(tmp_path):
     header = [
         "Proposal Number",
