@@ -118,3 +118,29 @@ def test_every_main_page_passes_axe(axe_page, live_server, demo, axe_check, arti
     page.screenshot(path=artifacts_dir / "builder-phone.png", full_page=True)
     page.goto(base + "/")
     page.screenshot(path=artifacts_dir / "home-phone.png", full_page=True)
+
+
+def test_the_curators_admin_pages_pass_axe(axe_page, live_server, axe_check):
+    """The change requests' list and page (Django's admin, with its breadcrumbs underlined: they were told
+    from the text around them by colour alone)."""
+    from partners import curation
+    from partners.models import ChangeRequestOrigin
+    from tests.browser.conftest import signed_in
+    from tests.factories import OrganisationFactory
+
+    organisation = OrganisationFactory(legal_name="Shared Works", city="Berlin", verified=True)
+    change_request = curation.change_request_create(
+        organisation=organisation,
+        changes={"city": {"old": "Berlin", "new": "Potsdam"}},
+        origin=ChangeRequestOrigin.INVITATION,
+        requester_email="partner@shared.example",
+        context="Proposal “GREEN”",
+    )
+    signed_in(axe_page.context, live_server, UserFactory(is_staff=True, is_superuser=True))
+    for path, name in (
+        ("/admin/partners/organisationchangerequest/", "admin-change-requests"),
+        (f"/admin/partners/organisationchangerequest/{change_request.pk}/change/", "admin-change-request"),
+    ):
+        response = axe_page.goto(live_server.url + path)
+        assert response.ok, (path, response.status)
+        axe_check(axe_page, name)
