@@ -29,7 +29,7 @@ def invitation_issue_token(*, invitation_id: int) -> tuple[Invitation, str] | No
     Each attempt makes a new token, so a link from an attempt that failed half-way never works.
     """
     locked = lock_invitation_if_there(invitation_id)
-    if locked is None:
+    if locked is None or _archived(locked):  # its link would be refused: sent once the proposal is restored
         return None
     if locked.status != InvitationStatus.QUEUED or locked.send_attempts >= MAX_SEND_ATTEMPTS:
         return None
@@ -77,10 +77,16 @@ def _system_event(invitation_id: int, kind: str, detail: dict | None = None) -> 
     proposal_touch(proposal_id=locked.participation.proposal_id)
 
 
+def _archived(invitation: Invitation) -> bool:
+    """Whether the invitation's proposal is archived: its links are refused, so no email goes out."""
+    return invitation.participation.proposal.archived_at is not None
+
+
 def reminder_due(invitation: Invitation, now=None) -> bool:
     now = now or timezone.now()
     return (
-        invitation.status in (InvitationStatus.SENT, InvitationStatus.OPENED)
+        not _archived(invitation)
+        and invitation.status in (InvitationStatus.SENT, InvitationStatus.OPENED)
         and invitation.reminded_at is None
         and now < invitation.expires_at <= now + timedelta(days=settings.INVITATION_REMINDER_DAYS)
     )
@@ -154,5 +160,6 @@ def invitations_to_requeue() -> list[int]:
             sent_at__isnull=True,
             created_at__lte=timezone.now() - QUEUED_GRACE,
             send_attempts__lt=MAX_SEND_ATTEMPTS,
+            participation__proposal__archived_at__isnull=True,  # sent once it is restored
         ).values_list("pk", flat=True)
     )

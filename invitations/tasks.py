@@ -90,6 +90,7 @@ def send_reminders() -> int:
         reminded_at__isnull=True,
         expires_at__gt=now,
         expires_at__lte=now + timedelta(days=settings.INVITATION_REMINDER_DAYS),
+        participation__proposal__archived_at__isnull=True,  # its links are refused
     ).values_list("pk", flat=True)
     ids = list(due)
     for pk in ids:

@@ -218,3 +218,52 @@ def test_unchanged_organisation_queues_no_eche_check(
         )
     queue_checks.assert_not_called()
     assert not ParticipationEvent.objects.filter(kind=EventKind.ORGANISATION_CORRECTED).exists()
+
+
+def test_an_archived_proposal_emails_no_one_until_it_is_restored(
+    proposal, invite, mailoutbox, django_capture_on_commit_callbacks
+):
+    """Its links are refused, so neither a reminder nor an invitation queued just before archiving goes out
+    (both did, with a link that opened the "archived" page); once restored, the queued one is sent."""
+    from alliances import services as alliance_services
+
+    reminded, _token = invite(proposal.invitee)
+    other = ParticipationFactory(
+        proposal=proposal,
+        organisation=OrganisationFactory(),
+        contact_email="o@other.example",
+        status=ParticipationStatus.PROPOSED,
+    )
+    broker_down = ConnectionError("broker down")
+    with (
+        mock.patch.object(tasks.send_invitation, "delay", side_effect=broker_down),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        queued = services.invitation_create(participation=other, actor=proposal.owner)
+    proposal.refresh_from_db()
+    alliance_services.proposal_archive(proposal=proposal, actor=proposal.owner)
+    sent_before = len(mailoutbox)
+
+    with time_machine.travel(reminded.expires_at - timezone.timedelta(days=1)):
+        assert tasks.send_reminders() == 0
+    assert tasks.send_invitation.apply(args=[queued.pk]).result is False
+    with time_machine.travel(timezone.now() + delivery.QUEUED_GRACE + timezone.timedelta(seconds=1)):
+        assert tasks.sweep_invitations()["requeued"] == 0
+    assert len(mailoutbox) == sent_before
+
+    proposal.refresh_from_db()
+    alliance_services.proposal_restore(proposal=proposal, actor=proposal.owner)
+    with time_machine.travel(timezone.now() + delivery.QUEUED_GRACE + timezone.timedelta(seconds=1)):
+        assert tasks.sweep_invitations()["requeued"] == 1
+    assert mailoutbox[-1].to == ["o@other.example"]
+
+
+def test_the_expiry_says_its_time_zone_and_the_link_works_until_answered(proposal, invite, mailoutbox):
+    """Partners are in many countries: "expires on 21 December 2026, 08:29" said nothing of Brussels time; and
+    the link works until the partner answers (a reminder adds another), not once."""
+    invitation, _token = invite(proposal.invitee)
+    zone = timezone.localtime(invitation.expires_at).strftime("%Z")  # CET or CEST
+    message = mailoutbox[-1]
+    for body in (message.body, message.alternatives[0][0]):
+        assert f"({zone})" in body
+        assert "works until you answer" in body and "works once" not in body
