@@ -30,6 +30,7 @@ class CountryAdmin(admin.ModelAdmin):
     list_filter = ("programme_status", "region")
     search_fields = ("code", "name", "notes")
     autocomplete_fields = ("member_state",)
+    list_select_related = ("member_state",)
     ordering = ("name",)
 
     @admin.display(description=_("flag"))
@@ -118,7 +119,7 @@ class OrganisationAdmin(admin.ModelAdmin):
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
 
-    @admin.action(description=_("Re-check the ECHE of the selected organisations"))
+    @admin.action(description=_("Re-check the ECHE of the selected organisations"), permissions=["change"])
     def recheck_eche(self, request, queryset):
         from .eche.services import organisations_request_check
 

@@ -39,6 +39,34 @@ def test_admin_action_reevaluates_the_selected_proposals(admin_client, build_con
     assert EligibilityReport.objects.get(proposal=proposal).confirmed_status == "eligible"
 
 
+@pytest.mark.parametrize(
+    ("changelist", "action", "permission", "done"),
+    [
+        ("admin:alliances_proposal_changelist", "reevaluate_eligibility", "view_proposal", "Re-evaluated"),
+        ("admin:partners_organisation_changelist", "recheck_eche", "view_organisation", "is queued"),
+    ],
+)
+def test_admin_actions_with_effects_need_the_change_permission(
+    client, build_consortium, changelist, action, permission, done
+):
+    """A staff member who may only view ran them: "Re-evaluated 1 proposal.", "The ECHE check … is queued"."""
+    from django.contrib.auth.models import Permission
+
+    from tests.factories import UserFactory
+
+    proposal = build_consortium()
+    organisation = proposal.participations.first().organisation
+    viewer = UserFactory(is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename=permission))
+    client.force_login(viewer)
+    EligibilityReport.objects.all().delete()
+    selected = proposal.pk if action == "reevaluate_eligibility" else organisation.pk
+    data = {"action": action, "_selected_action": [selected]}
+    response = client.post(reverse(changelist), data, follow=True)
+    assert response.status_code == 200 and done not in response.content.decode()
+    assert not EligibilityReport.objects.exists()
+
+
 def test_system_check_passes_with_the_seeded_editions():
     call_command("check", databases=["default"])
 
