@@ -24,7 +24,7 @@ def send_password_reset(user_id: int) -> None:
     site = urlsplit(settings.SITE_URL)
     context = {
         "email": user.email,
-        "domain": site.netloc,
+        "domain": site.netloc + site.path.rstrip("/"),  # with the path it is served under, as invitations
         "site_name": site.netloc,
         "uid": urlsafe_base64_encode(force_bytes(user.pk)),
         "user": user,

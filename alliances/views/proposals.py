@@ -24,6 +24,7 @@ from .participants import expected_version, form_errors_to
 
 
 @login_required
+@require_GET
 def home(request):
     proposals = list(proposals_for_user(user=request.user))
     # With none active, whether archived ones exist: "no proposals yet" was wrong after archiving the last.

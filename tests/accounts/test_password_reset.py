@@ -30,3 +30,14 @@ def test_the_worker_sends_a_link_that_works(client, django_capture_on_commit_cal
     path = re.search(r"https?://[^/\s]+(/accounts/reset/\S+/\S+/)", message.body).group(1)
     response = client.get(path)
     assert response.status_code == 302 and response["Location"].endswith("/set-password/")
+
+
+def test_the_link_keeps_the_path_the_site_is_served_under(settings):
+    """With SITE_URL=https://ab.example.org/app the link lost its /app (invitations' links kept it)."""
+    from accounts.tasks import send_password_reset
+
+    settings.SITE_URL = "https://ab.example.org/app/"
+    user = UserFactory(email="bob@example.org")
+    send_password_reset(user.pk)
+    [message] = mail.outbox
+    assert re.search(r"https://ab\.example\.org/app/accounts/reset/\S+/\S+/", message.body)

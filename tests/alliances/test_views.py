@@ -713,3 +713,7 @@ def test_the_add_form_offers_the_applicant_role_until_there_is_one(owner_client,
 
     assert chosen_role(empty) == Role.APPLICANT
     assert chosen_role(full) == Role.FULL_PARTNER
+
+
+def test_the_home_page_answers_get_only(owner_client):
+    assert owner_client.post(reverse("home")).status_code == 405

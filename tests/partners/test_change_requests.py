@@ -84,7 +84,11 @@ def test_approving_asks_for_a_note_then_applies_and_logs_it(
 
     with django_capture_on_commit_callbacks(execute=True):
         done = review(
-            admin_client, change_request, "approve", confirm="yes", review_note="Matches the PIC register"
+            admin_client,
+            change_request,
+            "approve",
+            confirm="yes",
+            review_note="Matches the PIC register\nand the website",
         )
 
     assert done.status_code == 302
@@ -94,13 +98,14 @@ def test_approving_asks_for_a_note_then_applies_and_logs_it(
     assert change_request.status == ChangeRequestStatus.APPROVED
     assert change_request.reviewed_by == admin_user
     assert change_request.reviewed_at is not None
-    assert change_request.review_note == "Matches the PIC register"
+    assert change_request.review_note == "Matches the PIC register\nand the website"
     logged = {entry.object_repr: entry.get_change_message() for entry in LogEntry.objects.all()}
     assert "Approved: Matches the PIC register" in logged[str(change_request)]
     assert "change request #" in logged[str(organisation)]
     assert [message.to for message in mailoutbox] == [["partner@shared.example"]]
     assert "approved" in mailoutbox[0].subject
     assert "Matches the PIC register" in mailoutbox[0].body
+    assert "Matches the PIC register<br>and the website" in mailoutbox[0].alternatives[0][0]  # its lines kept
 
 
 def test_rejecting_changes_nothing_and_tells_the_partner_after_commit(
