@@ -154,7 +154,6 @@ def _participant(reader, path, item, countries, types, edition_rules):
     if not isinstance(item, dict):
         reader.problem(path, f"expected an object, got {_type_name(item)}")
         return None
-    before = len(reader.problems)
     name = reader.field(item, "name", f"{path}.name", str, required=True, what="a string")
 
     country = None
@@ -194,7 +193,7 @@ def _participant(reader, path, item, countries, types, edition_rules):
         value = reader.field(item, key, f"{path}.{key}", kinds, required=False, what="a string")
         identifiers[key] = "" if value is None else str(value)
 
-    if len(reader.problems) > before:
+    if reader.problems:  # the input is refused: nothing to look up (a lone surrogate cannot be queried)
         return None
     effective = rules.effective_country(_rules_country(country), _rules_country(country.member_state))
     participant = rules.Participant(

@@ -69,6 +69,7 @@ class ParsedList:
     refused: list[RowProblem] = field(default_factory=list)  # rows that could not be used, with reason
     warnings: list[RowProblem] = field(default_factory=list)  # imported but odd
     publication_date: datetime.date | None = None  # parsed from the file name when it carries one
+    columns: tuple[int, ...] = ()  # the 0-based columns read (the header's fields)
 
 
 _CODE, _PIC, _OID, _NAME, _CITY, _COUNTRY, _START, _END, _WEBSITE = (

@@ -8,21 +8,28 @@ reads the workbook's XML (only the sheet the list is on), never the database.
 import posixpath
 import re
 import zipfile
+from collections.abc import Iterable
 from typing import IO
 from xml.etree import ElementTree
+
+from openpyxl.utils import get_column_letter
 
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _DOCUMENT_RELATIONSHIPS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _PACKAGE_RELATIONSHIPS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 # A cell with content (`<c r="B5" ...>...</c>`, not `<c r="B5"/>`), its formula (`<f>`) and its saved value.
 _CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?<!/)>(.*?)</(?:\w+:)?c>", re.S)
-_REFERENCE = re.compile(rb'\br="([A-Z]+)([0-9]+)"')
+_REFERENCE = re.compile(rb"""\br=["']([A-Z]+)([0-9]+)["']""")
 _FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
-_VALUE = re.compile(rb"<(?:\w+:)?v(?:\s[^>]*)?>[^<]")  # not `<v/>`: openpyxl saves formulas with that
+# A saved result, even an empty one (`<v></v>`: a formula giving ""); not `<v/>`, what openpyxl writes.
+_VALUE = re.compile(rb"<(?:\w+:)?v(?:\s[^>]*)?(?<!/)>")
 
 
-def formulas_without_values(stream: IO[bytes], sheet: str, below_row: int) -> list[str]:
-    """The cells ("B5") under `below_row` of the sheet named `sheet` that hold a formula and no saved result.
+def formulas_without_values(
+    stream: IO[bytes], sheet: str, below_row: int, columns: Iterable[int]
+) -> list[str]:
+    """The cells ("B5") under `below_row`, in the 0-based `columns`, of the sheet named `sheet` that hold a
+    formula and no saved result (a formula in a column the list does not use is not the import's concern).
 
     An empty list too when the workbook's parts are not where the format puts them (openpyxl read it anyway).
     """
@@ -33,11 +40,12 @@ def formulas_without_values(stream: IO[bytes], sheet: str, below_row: int) -> li
         return []
     if not _FORMULA.search(xml):  # the usual case: one quick look
         return []
+    letters = {get_column_letter(index + 1).encode() for index in columns}
     found = []
     for attributes, content in _CELL.findall(xml):
         reference = _REFERENCE.search(attributes)
-        data = reference is not None and int(reference.group(2)) > below_row
-        if data and _FORMULA.search(content) and not _VALUE.search(content):
+        read = reference is not None and reference.group(1) in letters and int(reference.group(2)) > below_row
+        if read and _FORMULA.search(content) and not _VALUE.search(content):
             found.append(b"".join(reference.groups()).decode())
     return found
 

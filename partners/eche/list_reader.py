@@ -7,6 +7,7 @@ touches the database. The import command, the admin upload and the Celery task s
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import itertools
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import IO
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .list_cells import publication_date_from_name
 from .list_format import HEADER_SCAN_ROWS, Header, ListFormatError, ParsedList, find_header, header_error
@@ -88,16 +90,20 @@ def _read_xlsx(source: Source, filename: str, progress) -> ParsedList:
 
 
 def _refuse_formulas_without_values(stream: IO[bytes], result: ParsedList, name: str) -> None:
-    cells = formulas_without_values(stream, result.sheet, result.header_row)
+    cells = formulas_without_values(stream, result.sheet, result.header_row, result.columns)
     if cells:
-        shown = ", ".join(cells[:5]) + (
-            _(" and %(n)d more") % {"n": len(cells) - 5} if len(cells) > 5 else ""
-        )
+        shown = ", ".join(cells[:5])
+        if len(cells) > 5:
+            shown = _("%(cells)s and %(n)d more") % {"cells": shown, "n": len(cells) - 5}
         raise ListFormatError(
-            _(
+            ngettext(
+                "In %(name)s, cell %(cells)s holds a formula with no saved result (the program that wrote "
+                "the file computes none), so it would read as empty: open the file in a spreadsheet program, "
+                "save it, and import it again.",
                 "In %(name)s, cells %(cells)s hold formulas with no saved result (the program that wrote the "
                 "file computes none), so they would read as empty: open the file in a spreadsheet program, "
-                "save it, and import it again."
+                "save it, and import it again.",
+                len(cells),
             )
             % {"name": name, "cells": shown}
         )
@@ -131,6 +137,7 @@ def _read_workbook(workbook, filename: str, progress) -> ParsedList:
             header_row=header.row,
             rows_read=0,
             publication_date=publication_date_from_name(filename),
+            columns=tuple(header.columns.values()),
         )
         parser = RowParser(header.columns, result, progress)
         rows = worksheet.iter_rows(min_row=header.row + 1, max_col=parser.width, values_only=True)
@@ -158,8 +165,9 @@ def _decode_csv(data: bytes, name: str) -> str:
     # UTF-8 only. Read as Windows-1252 (Excel's plain "CSV"), a file of Polish names in Windows-1250, or a
     # UTF-8 file with one stray byte, gives "Politechnika £ódzka" or "MÃ¼nchen" without an error, and the
     # import renamed the verified records to that.
+    data = data.removeprefix(codecs.BOM_UTF8)  # so that the error's position is the byte's in `data`
     try:
-        return data.decode("utf-8-sig")
+        return data.decode("utf-8")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         raise ListFormatError(

@@ -11,6 +11,7 @@ import datetime
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from partners.codes import (
@@ -35,8 +36,11 @@ from .list_format import (
 
 PROGRESS_EVERY = 500
 # The longest list read: the Commission's lists hold about 6,000 holders. A small file can hold a million
-# empty or meaningless rows (a 5 MB workbook of 700,000 rows kept an upload's request busy for 207 s).
+# empty or meaningless rows (a 5 MB workbook of 700,000 rows kept an upload's request busy for 207 s): the
+# data ends after this many rows in a row with nothing in the list's columns (a sheet formatted down to its
+# last row holds no more list), and more rows of data than MAX_ROWS refuse the file.
 MAX_ROWS = 50_000
+BLANK_ROWS_ENDING_THE_DATA = 1_000
 
 _UNSEEN = object()
 
@@ -69,17 +73,10 @@ class RowParser:
         row_number = first_row - 1
         done = 0
         rows_read = 0
+        blank_run = 0
         for row in rows:
             row_number += 1
             done += 1
-            if done > MAX_ROWS:
-                raise ListFormatError(
-                    _(
-                        "The file goes on past %(max)s rows, many more than any list of ECHE holders: it is "
-                        "not one, or holds rows that are not holders."
-                    )
-                    % {"max": f"{MAX_ROWS:,}"}
-                )
             if progress is not None and done % PROGRESS_EVERY == 0:
                 progress(done)
             if len(row) < width:
@@ -91,8 +88,20 @@ class RowParser:
                     blank = False
                     break
             if blank:
+                blank_run += 1
+                if blank_run == BLANK_ROWS_ENDING_THE_DATA:
+                    break
                 continue
+            blank_run = 0
             rows_read += 1
+            if rows_read > MAX_ROWS:
+                raise ListFormatError(
+                    _(
+                        "The file has more than %(max)s rows of data, many more than any list of ECHE "
+                        "holders: it is not one, or holds rows that are not holders."
+                    )
+                    % {"max": number_format(MAX_ROWS, force_grouping=True)}
+                )
             holder = self._holder(
                 row_number,
                 row[i_code],
@@ -150,13 +159,13 @@ class RowParser:
         notes: list[str] = []
 
         code = identifier_text(raw_code)
-        if len(code) > CODE_MAX_LENGTH:  # no code; cut, it would be another code
+        normalised = normalise_erasmus_code(code) if code else ""
+        if max(len(code), len(normalised)) > CODE_MAX_LENGTH:  # no code; cut, it would be another code
             notes.append(
                 _("Erasmus code “%(value)s…” is longer than %(max)d characters: left out")
                 % {"value": code[:CODE_MAX_LENGTH], "max": CODE_MAX_LENGTH}
             )
-            code = ""
-        normalised = normalise_erasmus_code(code) if code else ""
+            code = normalised = ""
         irregular = bool(code) and (code != normalised or not is_valid_erasmus_code(normalised))
 
         pic = ""

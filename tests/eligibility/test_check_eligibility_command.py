@@ -275,3 +275,18 @@ def test_a_file_saved_with_a_byte_order_mark_is_read(tmp_path: Path, capsys):
     assert exit_.value.code == 0
     code, out, err = run(None, raw="\ufeff" + json.dumps(ELIGIBLE))
     assert (code, err) == (0, "") and json.loads(out)["status"] == "eligible"
+
+
+def test_a_lone_surrogate_in_an_identifier_is_refused_without_a_look_up():
+    """The current list was searched for the code, and the database driver failed on the surrogate: a
+    traceback and exit 1, "not eligible"."""
+    from partners.eche.models import EcheList
+
+    EcheList.objects.create(source_name="list.xlsx", is_current=True)
+    hei = {"name": "Uni", "country": "DE", "type": "higher-education-institution", "role": "applicant"}
+    document = with_changes(participants=[{**hei, "erasmus_code": "D  BERL\ud800N01"}])
+    code, out, err = run(None, raw=json.dumps(document))
+    assert (code, out) == (2, "")
+    assert err.splitlines() == [
+        "participants[0].erasmus_code: a string holds a lone surrogate (not valid Unicode)"
+    ]

@@ -362,6 +362,7 @@ def test_values_longer_than_a_holder_keeps_are_left_out_or_cut_and_said(tmp_path
             HEADER_2026,
             row_2026(long_code),  # row 2: the PIC and OID still identify it
             row_2026("D  BONN01", pic="999994827", oid="E10209511", name="N" * 600, city="C" * 300),  # row 3
+            row_2026("D " + "B" * 38, pic="999994828", oid="E10209512"),  # row 4: 40, but 41 normalised
         ],
     )
     parsed = read_holder_list(path, filename="list.xlsx")
@@ -369,23 +370,38 @@ def test_values_longer_than_a_holder_keeps_are_left_out_or_cut_and_said(tmp_path
         (2, f"Erasmus code “{long_code[:40]}…” is longer than 40 characters: left out"),
         (3, "legal name cut to its first 500 characters (it has 600)"),
         (3, "city cut to its first 200 characters (it has 300)"),
+        (4, f"Erasmus code “D {'B' * 38}…” is longer than 40 characters: left out"),
     ]
-    first, second = parsed.holders
+    first, second, third = parsed.holders
+    assert third.erasmus_code_normalised == ""
     assert (first.erasmus_code, first.erasmus_code_normalised, first.pic) == ("", "", "999994826")
     assert (len(second.legal_name), len(second.city)) == (500, 200)
 
 
 def test_a_file_of_more_rows_than_any_list_is_refused(tmp_path, monkeypatch):
-    """A small workbook can hold 700,000 rows (an upload's request read them for 207 s): past MAX_ROWS rows
-    (50,000; the real lists hold about 6,000) the file is refused, whatever the rows hold."""
+    """A small workbook can hold 700,000 rows (an upload's request read them for 207 s): past MAX_ROWS rows of
+    data (50,000; the real lists hold about 6,000) the file is refused, whatever the rows hold."""
     from partners.eche import list_rows
 
     monkeypatch.setattr(list_rows, "MAX_ROWS", 5)
     rows = [HEADER_2026] + [row_2026(f"D  BONN{index:02d}") for index in range(5)]
     read_holder_list(write_xlsx(tmp_path / "five.xlsx", rows), filename="five.xlsx")  # up to it: read
     rows.append([None] * 11 + ["x"])
-    with pytest.raises(ListFormatError, match="goes on past 5 rows"):
+    with pytest.raises(ListFormatError, match="more than 5 rows of data"):
         read_holder_list(write_xlsx(tmp_path / "six.xlsx", rows), filename="six.xlsx")
+
+
+def test_the_data_ends_after_a_long_run_of_empty_rows(tmp_path, monkeypatch):
+    """A sheet formatted down to its last row, or filled far to the right of the list's columns, holds no
+    more list after a long run of rows empty in the list's columns: the reading stops there, quickly."""
+    from partners.eche import list_rows
+
+    monkeypatch.setattr(list_rows, "BLANK_ROWS_ENDING_THE_DATA", 3)
+    blank = [None] * 12 + ["far to the right"]
+    rows = [HEADER_2026, row_2026("D  BONN01"), blank, blank, row_2026("D  BONN02"), blank, blank, blank]
+    rows.append(row_2026("D  BONN03"))
+    parsed = read_holder_list(write_xlsx(tmp_path / "list.xlsx", rows), filename="list.xlsx")
+    assert [holder.erasmus_code for holder in parsed.holders] == ["D  BONN01", "D  BONN02"]
 
 
 def test_formulas_with_no_saved_result_refuse_the_file(tmp_path):
@@ -407,6 +423,29 @@ def test_formulas_with_no_saved_result_refuse_the_file(tmp_path):
             target.writestr(item, data)
     bonn = read_holder_list(saved, filename="saved.xlsx").holders[1]
     assert (bonn.pic, bonn.end) == ("999994827", D(2029, 12, 31))
+
+
+def test_formulas_the_list_does_not_read_or_with_an_empty_result_are_read(tmp_path):
+    """A formula in a column of the user's own (a note) is not the import's concern, and one whose saved
+    result is empty (`<v></v>`, a formula giving "") has its result: neither refuses the file."""
+    rows = [[*HEADER_2026, "Note"], [*row_2026("D  BERLIN01"), "=1+1"], [*row_2026("D  BONN01"), None]]
+    path = write_xlsx(tmp_path / "notes.xlsx", rows)
+    assert len(read_holder_list(path, filename="notes.xlsx").holders) == 2
+
+    emptied = tmp_path / "emptied.xlsx"
+    rows[2][7] = "=A1"  # the city, computed to ""
+    with (
+        zipfile.ZipFile(write_xlsx(tmp_path / "street.xlsx", rows)) as source,
+        zipfile.ZipFile(emptied, "w") as target,
+    ):
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"<f>A1</f><v />", b"<f>A1</f><v></v>").replace(
+                    b"<f>1+1</f><v />", b"<f>1+1</f><v>2</v>"
+                )
+            target.writestr(item, data)
+    assert len(read_holder_list(emptied, filename="emptied.xlsx").holders) == 2
 
 
 def test_cell_types_and_header_spellings(tmp_path):
@@ -541,18 +580,22 @@ def test_csv_comma_without_bom_from_path(tmp_path):
     assert parsed.holders[1].legal_name == "ETHNIKO, KAI"
 
 
+STRAY_BYTE = ("\r\n".join(CSV_ROWS[:2]) + "\r\n").encode() + b"X;1;Caf\xe9\r\n"  # UTF-8 but for one byte
+
+
 @pytest.mark.parametrize(
-    "data",
+    ("data", "line", "byte"),
     [
-        "\r\n".join(CSV_ROWS[:2]).replace("\xa0", " ").encode("cp1252"),  # Excel's plain "CSV"
-        ("\r\n".join(CSV_ROWS[:2]) + "\r\n").encode() + b"X;1;Caf\xe9\r\n",  # UTF-8 but for one byte
+        ("\r\n".join(CSV_ROWS[:2]).replace("\xa0", " ").encode("cp1252"), 2, "D6"),  # Excel's plain "CSV"
+        (STRAY_BYTE, 3, "E9"),
+        (b"\xef\xbb\xbf" + STRAY_BYTE, 3, "E9"),  # Excel's "CSV UTF-8" starts with a byte-order mark
     ],
-    ids=["windows-1252", "utf-8-with-a-stray-byte"],
+    ids=["windows-1252", "utf-8-with-a-stray-byte", "the-same-after-a-byte-order-mark"],
 )
-def test_csv_that_is_not_utf8_is_refused(data):
+def test_csv_that_is_not_utf8_is_refused(data, line, byte):
     """Guessing another encoding garbles names without an error ("MÃ¼nchen"): the file is refused, naming
-    the line, and nothing is read."""
-    with pytest.raises(ListFormatError, match=r"is not UTF-8 text \(line \d+ holds the byte 0x[0-9A-F]{2}\)"):
+    the line and the byte, and nothing is read."""
+    with pytest.raises(ListFormatError, match=rf"is not UTF-8 text \(line {line} holds the byte 0x{byte}\)"):
         read_holder_list(io.BytesIO(data), filename="list.csv")
 
 
