@@ -146,8 +146,12 @@ def invitation_expire(*, invitation_id: int, now=None) -> bool:
 
 
 def invitations_expire_due() -> int:
+    """Expire the live invitations past their expiry. One whose email never went out has no link to expire
+    (each send makes its link, and its expiry): it waits for its send, as while its proposal is archived."""
     now = timezone.now()
-    due = Invitation.objects.filter(status__in=LIVE_STATUSES, expires_at__lte=now)
+    due = Invitation.objects.filter(status__in=LIVE_STATUSES, expires_at__lte=now).exclude(
+        status=InvitationStatus.QUEUED, sent_at__isnull=True
+    )
     due = list(due.values_list("pk", flat=True))
     return sum(invitation_expire(invitation_id=pk, now=now) for pk in due)
 

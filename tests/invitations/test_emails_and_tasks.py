@@ -253,9 +253,12 @@ def test_an_archived_proposal_emails_no_one_until_it_is_restored(
 
     proposal.refresh_from_db()
     alliance_services.proposal_restore(proposal=proposal, actor=proposal.owner)
-    with time_machine.travel(timezone.now() + delivery.QUEUED_GRACE + timezone.timedelta(seconds=1)):
-        assert tasks.sweep_invitations()["requeued"] == 1
-    assert mailoutbox[-1].to == ["o@other.example"]
+    # Restored after longer than an invitation lasts: the one never sent is sent now, with a link of its own.
+    with time_machine.travel(queued.expires_at + timezone.timedelta(days=30)):
+        assert tasks.sweep_invitations() == {"expired": 1, "requeued": 1}  # the reminded one expired
+        assert mailoutbox[-1].to == ["o@other.example"]
+        queued.refresh_from_db()
+        assert queued.status == InvitationStatus.SENT and queued.expires_at > timezone.now()
 
 
 def test_the_expiry_says_its_time_zone_and_the_link_works_until_answered(proposal, invite, mailoutbox):
