@@ -72,7 +72,8 @@ class OrganisationChangeRequestAdmin(admin.ModelAdmin):
     readonly_fields = fields
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        # Everything on the page is read-only: decisions are the list's actions, with their note.
+        # Everything on the page is read-only: decisions are the list's actions, with their note, which the
+        # page's own Approve… and Reject… buttons lead to (its change_form.html).
         extra_context = {**(extra_context or {}), "show_save": False, "show_save_and_continue": False}
         return super().change_view(request, object_id, form_url, extra_context)
 

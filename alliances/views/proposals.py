@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
 from partners.models import Organisation
 
@@ -24,7 +24,7 @@ from .participants import expected_version, form_errors_to
 
 
 @login_required
-@require_GET
+@require_safe
 def home(request):
     proposals = list(proposals_for_user(user=request.user))
     # With none active, whether archived ones exist: "no proposals yet" was wrong after archiving the last.

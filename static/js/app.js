@@ -103,8 +103,9 @@
       window.setTimeout(leave, MESSAGE_SECONDS * 1000);
     });
   }
-  // A click or tap elsewhere is the next step: the confirmations make way for it at once.
-  document.addEventListener("pointerdown", function (event) {
+  // A click or tap elsewhere is the next step: the confirmations make way for it at once (on a phone one may
+  // lie over the search box). A tap on a message keeps it, to be read; a scroll is no tap (no click).
+  document.addEventListener("click", function (event) {
     if (event.target.closest && event.target.closest("#messages")) return;
     document.querySelectorAll("#messages [data-confirmation]").forEach(dismiss);
   });
@@ -165,10 +166,8 @@
   var fromRow = null;
   var fromAddForm = false;
   var fromInvitation = false;  // the row's invitation controls (Invite, Re-send, Revoke)
-  var historyAsked = false;  // "Show the whole history"
   document.addEventListener("htmx:beforeRequest", function (event) {
     var elt = event.detail.elt;
-    historyAsked = Boolean(elt.closest && elt.closest("#audit-trail"));
     if (!elt.closest || !elt.closest("#participants, #add-participant-form")) return;
     var row = elt.closest("tr[id^='participation-']");
     fromRow = row ? row.id : null;
@@ -242,7 +241,8 @@
     if (elt.id === "audit-trail") {
       // After "Show the whole history": the history, now whole (it also comes with an invitation's change,
       // whose row then takes the focus).
-      target = historyAsked ? elt.querySelector("summary") : null;
+      var asking = event.detail.requestConfig && event.detail.requestConfig.elt; // what sent the request
+      target = asking && asking.closest && asking.closest("#audit-trail") ? elt.querySelector("summary") : null;
     } else if (elt.id === "eligibility-panel") {
       target = elt.querySelector("[data-mode-switch][aria-current]");
     } else if (elt.id === "participants" || elt.id.indexOf("participation-") === 0) {
@@ -255,18 +255,23 @@
     if (target) target.focus();
   });
 
-  // A search replaces its results (the directory's table, the builder's list): the sentence saying what it
-  // found ("12 organisations", "No organisation matches…") is said through a live region that stays in the
-  // page, the one marked data-announces with the results' id.
-  document.addEventListener("htmx:afterSettle", function (event) {
-    var elt = event.detail.elt;
+  // What htmx puts in place is said through a live region that stays in the page (a region swapped in with
+  // its content is not read): the sentence of a search's results ("12 organisations", "No organisation
+  // matches…"), the confirmations of a change. The region is the one marked data-announces with the id of what
+  // was replaced; what it says, the parts marked data-announced. The same sentence again (a search run again
+  // after a change) is not said again.
+  function announce(elt) {
     if (!elt || !elt.id) return;
     Array.prototype.forEach.call(document.querySelectorAll("[data-announces]"), function (status) {
       if (status.dataset.announces !== elt.id) return;
-      var outcome = elt.querySelector("[data-search-outcome]");
-      status.textContent = outcome ? outcome.textContent.trim().replace(/\s+/g, " ") : "";
+      var text = Array.prototype.map.call(elt.querySelectorAll("[data-announced]"), function (part) {
+        return part.textContent.trim().replace(/\s+/g, " ");
+      }).join(" ");
+      if (status.textContent !== text) status.textContent = text;
     });
-  });
+  }
+  document.addEventListener("htmx:afterSettle", function (event) { announce(event.detail.elt); });
+  document.addEventListener("htmx:oobAfterSwap", function (event) { announce(event.detail.target); });
 
   // A page sent back with errors says so at its top, focused: in view on a phone, read by screen readers.
   document.addEventListener("DOMContentLoaded", function () {
