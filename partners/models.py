@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.html import format_html
@@ -283,6 +284,8 @@ class Organisation(models.Model):
         indexes = [
             models.Index(fields=["country", "legal_name_key"], name="organisation_name_country"),
             models.Index(fields=["-verified", "legal_name_key", "id"], name="organisation_listing"),
+            # An acronym typed as it is (`acronym__iexact`, UPPER on both sides): "TU Berlin" found at once.
+            models.Index(Upper("acronym"), name="organisation_acronym"),
         ]
 
     def __str__(self):

@@ -74,7 +74,7 @@ def organisation_search(*, query: str = "", country: str = "", type_slug: str = 
     if not folded:  # nothing typed; or only punctuation or symbols ("%", "😀"), which no record is found by
         return queryset.order_by(*BY_NAME) if not query.strip() else queryset.none()
     if lists_the_most_similar_only(folded):
-        return _most_similar(queryset, folded)
+        return _most_similar(queryset, folded, query.strip())
     words = folded.split()
     if max(len(word) for word in words) < TRIGRAM:
         # Too short for trigrams (and for typos): names that start so, from the name key's own index.
@@ -89,8 +89,11 @@ def _containing(words) -> Q:
     return every
 
 
-def _most_similar(queryset, folded: str) -> QuerySet[Organisation]:
+def _most_similar(queryset, folded: str, typed: str) -> QuerySet[Organisation]:
     """The 50 records most similar to the query, verified ones first: index-backed at any directory size.
+
+    A record whose acronym is what was typed ("TU Berlin") is one of them, first among the verified: in a
+    directory of many Berlin records it was not always among the candidates below.
 
     Words shorter than a trigram are left to the ranking (an index cannot look them up). When every other
     word appears somewhere, the records holding them all are the candidates. Otherwise the words that appear
@@ -105,6 +108,7 @@ def _most_similar(queryset, folded: str) -> QuerySet[Organisation]:
     far for both, the records holding the other words, ranked by similarity to the whole query (what is left
     of the typo counts there).
     """
+    named = list(queryset.filter(acronym__iexact=typed).values_list("pk", flat=True)[:MOST_SIMILAR])
     words = [word for word in folded.split() if len(word) >= TRIGRAM]
     most_similar = _shortest(queryset.filter(_containing(words)))
     if not most_similar:
@@ -135,11 +139,10 @@ def _most_similar(queryset, folded: str) -> QuerySet[Organisation]:
     return (
         Organisation.objects.select_related("country", "type")
         .defer("search_text", "listed")
-        .filter(pk__in=most_similar)
+        .filter(pk__in=[*named, *most_similar])
         .annotate(
             similarity=TrigramSimilarity("search_text", folded),
-            # What people call it, typed as it is: "TU Berlin" before the longer names that hold both words.
-            named=ExpressionWrapper(Q(acronym__iexact=folded), output_field=BooleanField()),
+            named=ExpressionWrapper(Q(pk__in=named), output_field=BooleanField()),
         )
         .order_by("-verified", "-named", "-similarity", "legal_name", "pk")
     )

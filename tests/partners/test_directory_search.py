@@ -206,8 +206,12 @@ def test_a_records_acronym_typed_as_it_is_comes_first_among_the_verified():
         ("TU Berlin Alumni Network", ""),
     ]:
         OrganisationFactory(verified=True, legal_name=name, acronym=acronym, city="Berlin")
+    # More Berlin records than the search ranks, all shorter: TU Berlin was not even among the candidates.
+    for index in range(selectors.MOST_SIMILAR + 10):
+        OrganisationFactory(verified=True, legal_name=f"Berlin {index:02d}", acronym="", city="")
 
     assert found("tu berlin")[0] == "Technische Universität Berlin"
+    assert found("TU BERLIN")[0] == "Technische Universität Berlin"
 
 
 def test_at_most_the_fifty_most_similar(directory):
