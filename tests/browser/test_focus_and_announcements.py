@@ -45,6 +45,15 @@ def test_the_focused_field_and_button_have_a_solid_ring(live_server, page, propo
     expect(add).to_be_focused()
     assert focus_ring(page) == {"style": "solid", "width": 3, "color": PRIMARY}
 
+    # A link and the history's summary too (they had the browser's thin default ring).
+    breadcrumb = page.get_by_role("navigation", name="Breadcrumb").get_by_role("link", name="My proposals")
+    for target in (breadcrumb, page.locator("#audit-trail summary")):
+        target.focus()
+        page.keyboard.press("Shift+Tab")
+        page.keyboard.press("Tab")
+        expect(target).to_be_focused()
+        assert focus_ring(page) == {"style": "solid", "width": 3, "color": PRIMARY}
+
 
 @pytest.mark.parametrize("path", ["/accounts/login/", "builder"])
 def test_text_at_twice_its_size_does_not_widen_a_phone_page(live_server, browser, proposal, path):
