@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from alliances.models import ParticipationStatus
@@ -77,8 +78,11 @@ def _system_event(invitation_id: int, kind: str, detail: dict | None = None) -> 
     proposal_touch(proposal_id=locked.participation.proposal_id)
 
 
+# An archived proposal's links are refused, so no email goes out for it (`_archived` for one invitation).
+OF_PROPOSALS_NOT_ARCHIVED = Q(participation__proposal__archived_at__isnull=True)
+
+
 def _archived(invitation: Invitation) -> bool:
-    """Whether the invitation's proposal is archived: its links are refused, so no email goes out."""
     return invitation.participation.proposal.archived_at is not None
 
 
@@ -89,6 +93,20 @@ def reminder_due(invitation: Invitation, now=None) -> bool:
         and invitation.status in (InvitationStatus.SENT, InvitationStatus.OPENED)
         and invitation.reminded_at is None
         and now < invitation.expires_at <= now + timedelta(days=settings.INVITATION_REMINDER_DAYS)
+    )
+
+
+def invitations_to_remind() -> list[int]:
+    """The invitations due a reminder: `reminder_due`, as a query."""
+    now = timezone.now()
+    return list(
+        Invitation.objects.filter(
+            OF_PROPOSALS_NOT_ARCHIVED,
+            status__in=[InvitationStatus.SENT, InvitationStatus.OPENED],
+            reminded_at__isnull=True,
+            expires_at__gt=now,
+            expires_at__lte=now + timedelta(days=settings.INVITATION_REMINDER_DAYS),
+        ).values_list("pk", flat=True)
     )
 
 
@@ -160,10 +178,10 @@ def invitations_to_requeue() -> list[int]:
     """Queued invitations whose email never went out (broker or mail server down)."""
     return list(
         Invitation.objects.filter(
+            OF_PROPOSALS_NOT_ARCHIVED,  # sent once it is restored
             status=InvitationStatus.QUEUED,
             sent_at__isnull=True,
             created_at__lte=timezone.now() - QUEUED_GRACE,
             send_attempts__lt=MAX_SEND_ATTEMPTS,
-            participation__proposal__archived_at__isnull=True,  # sent once it is restored
         ).values_list("pk", flat=True)
     )

@@ -215,9 +215,25 @@ def invitation_revoke(*, invitation: Invitation, actor) -> Invitation:
     """The link dies at once; the participation goes back to proposed."""
     locked = _lock_invitation(invitation.pk)
     if not locked.is_live:
-        raise ValidationError(_("This invitation is no longer open: nothing to revoke."))
+        raise _nothing_to_revoke()
     _revoke(invitation=locked, actor=actor)
     return locked
+
+
+@transaction.atomic
+def invitation_revoke_open(*, participation: Participation, actor) -> Invitation:
+    """Revoke the participation's open invitation, whichever it is (the builder's Revoke)."""
+    locked = _lock_participation(participation.pk)
+    invitation = _live_invitation(locked)
+    if invitation is None:
+        raise _nothing_to_revoke()
+    invitation.participation = locked
+    _revoke(invitation=invitation, actor=actor)
+    return invitation
+
+
+def _nothing_to_revoke() -> ValidationError:
+    return ValidationError(_("This invitation is no longer open: nothing to revoke."))
 
 
 @transaction.atomic

@@ -79,20 +79,7 @@ def notify_coordinator(self, invitation_id: int) -> bool:
 @shared_task(acks_late=True, time_limit=600)
 def send_reminders() -> int:
     """Beat: queue the reminders due (an invitation expiring within INVITATION_REMINDER_DAYS)."""
-    from datetime import timedelta
-
-    from django.conf import settings
-    from django.utils import timezone
-
-    now = timezone.now()
-    due = Invitation.objects.filter(
-        status__in=[InvitationStatus.SENT, InvitationStatus.OPENED],
-        reminded_at__isnull=True,
-        expires_at__gt=now,
-        expires_at__lte=now + timedelta(days=settings.INVITATION_REMINDER_DAYS),
-        participation__proposal__archived_at__isnull=True,  # its links are refused
-    ).values_list("pk", flat=True)
-    ids = list(due)
+    ids = delivery.invitations_to_remind()
     for pk in ids:
         send_reminder.delay(pk)
     return len(ids)

@@ -10,7 +10,6 @@ import functools
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -28,7 +27,7 @@ from partners.models import Organisation
 
 from . import ratelimit, selectors, services, tokens
 from .forms import DeclineForm, PartnerContactForm, PartnerOrganisationForm
-from .models import LIVE_STATUSES, Invitation
+from .models import Invitation
 
 SESSION_PREFIX = "invitation:"
 DONE_KEY = "invitation:done"
@@ -300,15 +299,15 @@ def invitation_resend(request, pk, participation_id):
 @require_POST
 @refuse_if_archived
 def invitation_revoke(request, pk, participation_id):
-    def revoke(participation):
-        invitation = Invitation.objects.filter(
-            Q(participation=participation) & Q(status__in=LIVE_STATUSES)
-        ).first()
-        if invitation is None:
-            raise ValidationError(_("This invitation is no longer open: nothing to revoke."))
-        services.invitation_revoke(invitation=invitation, actor=request.user)
-
-    return _run(request, pk, participation_id, revoke, _("Invitation revoked: its link no longer works."))
+    return _run(
+        request,
+        pk,
+        participation_id,
+        lambda participation: services.invitation_revoke_open(
+            participation=participation, actor=request.user
+        ),
+        _("Invitation revoked: its link no longer works."),
+    )
 
 
 @login_required

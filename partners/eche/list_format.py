@@ -28,8 +28,8 @@ class ListFormatError(ValueError):
     """
 
 
-# The longest values a stored holder keeps (EcheHolder's columns): the reader leaves out a longer code and
-# cuts a longer name or city, saying so, rather than the storage cutting them without a word.
+# The longest values a stored holder keeps (EcheHolder's columns are made of them): the reader leaves out a
+# longer code and cuts a longer name or city, saying so, rather than the storage cutting them without a word.
 CODE_MAX_LENGTH, NAME_MAX_LENGTH, CITY_MAX_LENGTH = 40, 500, 200
 
 

@@ -7,6 +7,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .list_format import CITY_MAX_LENGTH, CODE_MAX_LENGTH, NAME_MAX_LENGTH
+
 
 class EcheList(models.Model):
     """One import of the Commission's list of ECHE holders. Exactly one is current (the last imported)."""
@@ -64,12 +66,14 @@ class EcheHolder(models.Model):
 
     list = models.ForeignKey(EcheList, on_delete=models.CASCADE, related_name="holders")
     row = models.PositiveIntegerField(_("row"))
-    erasmus_code = models.CharField(_("Erasmus code"), max_length=40, blank=True)
-    erasmus_code_normalised = models.CharField(_("normalised Erasmus code"), max_length=40, blank=True)
+    erasmus_code = models.CharField(_("Erasmus code"), max_length=CODE_MAX_LENGTH, blank=True)
+    erasmus_code_normalised = models.CharField(
+        _("normalised Erasmus code"), max_length=CODE_MAX_LENGTH, blank=True
+    )
     pic = models.CharField(_("PIC"), max_length=9, blank=True)
     oid = models.CharField(_("OID"), max_length=9, blank=True)
-    legal_name = models.CharField(_("legal name"), max_length=500, blank=True)
-    city = models.CharField(_("city"), max_length=200, blank=True)
+    legal_name = models.CharField(_("legal name"), max_length=NAME_MAX_LENGTH, blank=True)
+    city = models.CharField(_("city"), max_length=CITY_MAX_LENGTH, blank=True)
     # ISO 3166-1 code as the importer maps it (EL → GR, UK → GB); no foreign key: the list is the authority.
     country = models.CharField(_("country"), max_length=2)
     start = models.DateField(_("charter start"), null=True, blank=True)

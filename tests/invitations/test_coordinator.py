@@ -225,7 +225,8 @@ def test_a_participant_removed_as_it_is_invited_gets_the_table_as_it_is_not_a_50
     invitee = proposal.invitee
     if name != "send":
         invite(invitee)
-    action = {"send": "invitation_create", "resend": "invitation_resend", "revoke": "invitation_revoke"}[name]
+    called = {"send": "invitation_create", "resend": "invitation_resend", "revoke": "invitation_revoke_open"}
+    action = called[name]
     real = getattr(services, action)
 
     def removed_first(**kwargs):
