@@ -1,4 +1,5 @@
 import pytest
+from django.urls import reverse
 
 from alliances import services
 from alliances.models import ParticipationStatus, Role
@@ -73,3 +74,19 @@ def add(django_capture_on_commit_callbacks):
             )
 
     return add_
+
+
+def edit_details(client, proposal, **changes):
+    """Post the proposal's details page as its form shows them (the version the page gives), with changes."""
+    url = reverse("alliances:proposal_update", args=[proposal.pk])
+    data = {
+        "title": proposal.title,
+        "acronym": proposal.acronym,
+        "edition": proposal.edition_id,
+        "duration_months": str(proposal.duration_months),
+        "aims": proposal.aims,
+        "summary": proposal.summary,
+        "version": client.get(url).context["form"]["version"].value(),
+        **changes,
+    }
+    return client.post(url, data)

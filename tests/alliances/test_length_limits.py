@@ -6,23 +6,9 @@ import pytest
 from django.urls import reverse
 
 from alliances.models import Proposal
+from tests.alliances.conftest import edit_details as edit
 
 pytestmark = pytest.mark.django_db
-
-
-def edit(owner_client, proposal, **changes):
-    page = owner_client.get(reverse("alliances:proposal_update", args=[proposal.pk]))
-    data = {
-        "title": proposal.title,
-        "acronym": proposal.acronym,
-        "edition": proposal.edition_id,
-        "duration_months": str(proposal.duration_months),
-        "aims": proposal.aims,
-        "summary": proposal.summary,
-        "version": page.context["form"]["version"].value(),
-        **changes,
-    }
-    return owner_client.post(reverse("alliances:proposal_update", args=[proposal.pk]), data)
 
 
 def test_the_form_promises_2000_characters_and_the_counter_has_its_limit(owner_client, proposal):

@@ -9,22 +9,10 @@ from django.test import Client
 from django.urls import reverse
 
 from alliances import services
+from tests.alliances.conftest import edit_details as edit
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def edit(client, proposal, **changes):
-    data = {
-        "title": proposal.title,
-        "acronym": proposal.acronym,
-        "edition": proposal.edition_id,
-        "duration_months": proposal.duration_months,
-        "aims": proposal.aims,
-        "version": proposal.version,
-        **changes,
-    }
-    return client.post(reverse("alliances:proposal_update", args=[proposal.pk]), data)
 
 
 def test_a_refused_edit_lists_each_error_once_and_titles_the_page_as_stored(owner_client, proposal):
