@@ -78,7 +78,7 @@ def latest_invitations(*, proposal_id: int) -> dict[int, Invitation]:
     return latest
 
 
-def audit_trail(*, proposal_id: int, limit: int | None = 50) -> list[ParticipationEvent]:
+def audit_trail(*, proposal_id: int, limit: int | None) -> list[ParticipationEvent]:
     """The proposal's events, the newest first: the `limit` newest, or all of them (None)."""
     return list(
         ParticipationEvent.objects.filter(proposal_id=proposal_id)
