@@ -185,7 +185,23 @@
     var search = document.getElementById("search-q");
     if (!search) return;
     search.focus({preventScroll: true});
-    search.scrollIntoView({block: "center", behavior: "instant"});
+    showSearch(search);
+  });
+
+  // On a phone the on-screen keyboard covers the lower half of the screen, and the browser only keeps the box
+  // one types in above it: the results would arrive under the keyboard. There a search box (the builder's, the
+  // directory's) goes to the top of the screen as it takes the focus, its results below it and above the
+  // keyboard; elsewhere the builder's goes mid-screen after an add.
+  var phoneWidth = window.matchMedia("(max-width: 767.98px)");
+  function showSearch(search) {
+    var block = phoneWidth.matches ? "start" : "center";
+    (phoneWidth.matches ? search.parentNode : search).scrollIntoView({block: block, behavior: "instant"});
+  }
+  document.addEventListener("focusin", function (event) {
+    var search = event.target;
+    if (phoneWidth.matches && search.matches && search.matches("form[role=search] input[type=search]")) {
+      showSearch(search);
+    }
   });
 
   // What htmx replaces takes the focus with it: the keyboard would start again from the top of the page.
