@@ -4,8 +4,6 @@ from django.contrib.auth.forms import PasswordChangeForm, PasswordResetForm
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from config.text import validate_plain_text
-
 
 class SignUpForm(forms.ModelForm):
     """A coordinator's account: email, name and a password that passes the configured validators."""
@@ -33,9 +31,6 @@ class SignUpForm(forms.ModelForm):
         self.fields["email"].widget.attrs.update(autocomplete="email", autofocus=True)
         self.fields["first_name"].widget.attrs.update(autocomplete="given-name")
         self.fields["last_name"].widget.attrs.update(autocomplete="family-name")
-        # A name is shown to co-editors and partners: nothing in it may hide or reorder it.
-        for name in ("first_name", "last_name"):
-            self.fields[name].validators.append(validate_plain_text)
 
     def clean_email(self):
         email = get_user_model().objects.normalize_email(self.cleaned_data["email"]).strip().lower()

@@ -3,6 +3,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
+from config.text import validate_plain_text
+
 
 class UserManager(BaseUserManager):
     """Users sign in with their email address; there is no separate username."""
@@ -35,6 +37,9 @@ class UserManager(BaseUserManager):
 class User(AbstractUser):
     username = None
     email = models.EmailField(_("email address"), unique=True)
+    # A name is shown to co-editors and partners: nothing in it may hide or reorder it (sign-up, admin).
+    first_name = models.CharField(_("first name"), max_length=150, blank=True, validators=[validate_plain_text])
+    last_name = models.CharField(_("last name"), max_length=150, blank=True, validators=[validate_plain_text])
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []

@@ -5,6 +5,8 @@ from django.contrib import admin
 from django.core.management import call_command
 from django.urls import reverse
 
+from tests.factories import UserFactory
+
 pytestmark = pytest.mark.django_db
 
 
@@ -144,3 +146,20 @@ def test_an_edition_with_an_implausible_year_or_no_partners_is_refused(admin_cli
     assert said in response.content.decode()
     edition.refresh_from_db()
     assert getattr(edition, field) != value
+
+
+def test_a_users_name_changed_in_the_admin_is_refused_with_an_invisible_character(admin_client):
+    """Partners see a coordinator's name on invitations: the admin checks it as sign-up does."""
+    user = UserFactory(first_name="Anna", last_name="Keller")
+    url = reverse("admin:accounts_user_change", args=[user.pk])
+    form = admin_client.get(url).context["adminform"].form
+    unsent = {"password", "groups", "user_permissions"}  # none chosen: not sent at all
+    data = {name: form.initial.get(name) or "" for name in form.fields if name not in unsent}
+    data |= {"last_name": "K\u202eeller", "date_joined_0": "2026-01-01", "date_joined_1": "10:00:00"}
+
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 200
+    assert "last_name" in response.context["adminform"].form.errors
+    user.refresh_from_db()
+    assert user.last_name == "Keller"
