@@ -38,7 +38,9 @@ class User(AbstractUser):
     username = None
     email = models.EmailField(_("email address"), unique=True)
     # A name is shown to co-editors and partners: nothing in it may hide or reorder it (sign-up, admin).
-    first_name = models.CharField(_("first name"), max_length=150, blank=True, validators=[validate_plain_text])
+    first_name = models.CharField(
+        _("first name"), max_length=150, blank=True, validators=[validate_plain_text]
+    )
     last_name = models.CharField(_("last name"), max_length=150, blank=True, validators=[validate_plain_text])
 
     USERNAME_FIELD = "email"
