@@ -20,8 +20,10 @@ class UserManager(BaseUserManager):
         return user
 
     def get_by_natural_key(self, username):
-        """Sign-in: the email address in any case (``Bob@Example.org`` is bob@example.org)."""
-        return self.get(**{f"{self.model.USERNAME_FIELD}__iexact": username})
+        """Sign-in: the email address in any case (``Bob@Example.org`` is bob@example.org), the same case
+        folding as the lockout counter's (accounts.views.axes_username): PostgreSQL's case-insensitive match
+        (`UPPER`) took ``tım@`` (a dotless ı) for tim@, a spelling with a lockout counter of its own."""
+        return self.alias(folded=Lower(self.model.USERNAME_FIELD)).get(folded=username.lower())
 
     def create_user(self, email, password=None, **extra_fields):
         extra_fields.setdefault("is_staff", False)

@@ -52,3 +52,11 @@ def test_password_reset_finds_the_account_in_another_case(client, django_capture
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("password_reset"), {"email": "Bob@Example.ORG"})
     assert [message.to for message in mail.outbox] == [["bob@example.org"]]
+
+
+def test_an_address_spelt_with_a_dotless_i_is_another_address(client, settings):
+    """PostgreSQL's UPPER('ı') is 'I': an `iexact` look-up signed tım@ in as tim@, with a lockout counter of
+    its own for each spelling (every i of the address doubled the guesses allowed)."""
+    UserFactory(email="tim@example.org")
+    assert sign_in(client, "t\u0131m@example.org", PASSWORD).status_code == 200  # refused
+    assert sign_in(client, "TIM@example.org", PASSWORD).status_code == 302
