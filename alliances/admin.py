@@ -7,8 +7,22 @@ from eligibility import services as eligibility_services
 from .models import Participation, Proposal
 
 
-class ParticipationInline(admin.TabularInline):
-    """The consortium, read-only, each participant linked to its own page (where it is changed).
+class ChangedInTheBuilder:
+    """Proposals and their participants are shown in the admin, never added or changed there: a change made
+    here skipped what the builder's services do (a new version, so a page opened before is refused rather
+    than saving over it; the history; the open invitation of a changed contact), and a participant moved to
+    another proposal broke the builder page of the one it left (a 500 on its affiliated entity). Deleting
+    stays (a proposal with its consortium), as a user's own data may have to go."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class ParticipationInline(ChangedInTheBuilder, admin.TabularInline):
+    """The consortium, each participant linked to its own page.
 
     Editable rows cost a query or two each and a list of every full partner per row: at 300 participants the
     page made 611 queries and 48,631 options and took 20 s. Read-only, it is read with the proposal in one
@@ -27,12 +41,9 @@ class ParticipationInline(admin.TabularInline):
         partner = ("affiliated_to__organisation", "affiliated_to__proposal")
         return super().get_queryset(request).select_related("organisation", "proposal", *partner)
 
-    def has_add_permission(self, request, obj=None):
-        return False  # participants join in the builder, where the rules and invitations apply
-
 
 @admin.register(Proposal)
-class ProposalAdmin(admin.ModelAdmin):
+class ProposalAdmin(ChangedInTheBuilder, admin.ModelAdmin):
     list_display = (
         "acronym",
         "title",
@@ -46,13 +57,14 @@ class ProposalAdmin(admin.ModelAdmin):
     list_filter = ("edition", "duration_months", ("archived_at", admin.EmptyFieldListFilter))
     search_fields = ("acronym", "title", "owner__email", "summary")
     list_select_related = ("edition", "owner")
-    autocomplete_fields = ("owner", "co_editors")
     readonly_fields = ("version", "created_at", "updated_at")
     exclude = ("corrections_requested",)  # made by the builder and the invite links; curated as requests
     inlines = [ParticipationInline]
     actions = ["reevaluate_eligibility"]
 
-    @admin.action(description=_("Re-evaluate eligibility of the selected proposals"), permissions=["change"])
+    @admin.action(
+        description=_("Re-evaluate eligibility of the selected proposals"), permissions=["reevaluate"]
+    )
     def reevaluate_eligibility(self, request, queryset):
         count = eligibility_services.reevaluate(queryset.values_list("pk", flat=True))
         self.message_user(
@@ -62,9 +74,14 @@ class ProposalAdmin(admin.ModelAdmin):
             messages.SUCCESS,
         )
 
+    def has_reevaluate_permission(self, request):
+        """A re-evaluation changes no proposal, only its report: for those who may change proposals (the
+        model's permission, which the page itself no longer offers)."""
+        return request.user.has_perm(f"{self.opts.app_label}.change_{self.opts.model_name}")
+
 
 @admin.register(Participation)
-class ParticipationAdmin(admin.ModelAdmin):
+class ParticipationAdmin(ChangedInTheBuilder, admin.ModelAdmin):
     list_display = ("organisation", "proposal", "role", "status", "contact_email", "updated_at")
     list_filter = ("role", "status", "proposal__edition")
     search_fields = (
@@ -74,5 +91,4 @@ class ParticipationAdmin(admin.ModelAdmin):
         "contact_email",
     )
     list_select_related = ("organisation", "proposal")
-    autocomplete_fields = ("proposal", "organisation", "affiliated_to")
     readonly_fields = ("created_at", "updated_at")

@@ -1,0 +1,55 @@
+"""Proposals and participants are shown in the admin, not changed there: a change there skipped the builder's
+services (a participant moved to another proposal made the builder page of the one it left a 500; an edit made
+no new version, so a coordinator's form opened before it saved over it without a word)."""
+
+import pytest
+from django.urls import reverse
+
+from alliances.models import Participation, Proposal, Role
+from tests.factories import ParticipationFactory, ProposalFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def consortium():
+    proposal = ProposalFactory(title="Green skills")
+    applicant = ParticipationFactory(proposal=proposal, role=Role.APPLICANT)
+    ParticipationFactory(proposal=proposal, role=Role.AFFILIATED_ENTITY, affiliated_to=applicant)
+    return proposal, applicant
+
+
+def test_a_participant_cannot_be_moved_or_changed_in_the_admin(admin_client, client, consortium):
+    proposal, applicant = consortium
+    other = ProposalFactory()
+    url = reverse("admin:alliances_participation_change", args=[applicant.pk])
+    page = admin_client.get(url)
+    assert page.status_code == 200 and not page.context["adminform"].form.fields  # shown, read-only
+
+    response = admin_client.post(url, {"proposal": other.pk, "role": Role.FULL_PARTNER})
+
+    assert response.status_code == 403
+    applicant.refresh_from_db()
+    assert (applicant.proposal_id, applicant.role) == (proposal.pk, Role.APPLICANT)
+    client.force_login(proposal.owner)
+    assert client.get(reverse("alliances:builder", args=[proposal.pk])).status_code == 200
+
+
+def test_a_proposal_cannot_be_added_or_changed_in_the_admin_and_its_version_stays(admin_client, consortium):
+    proposal, _ = consortium
+    url = reverse("admin:alliances_proposal_change", args=[proposal.pk])
+    assert admin_client.get(reverse("admin:alliances_proposal_add")).status_code == 403
+
+    response = admin_client.post(url, {"title": "Overwritten", "duration_months": 36})
+
+    assert response.status_code == 403
+    assert Proposal.objects.filter(pk=proposal.pk, title="Green skills", version=proposal.version).exists()
+
+
+def test_a_proposal_can_still_be_deleted_with_its_consortium(admin_client, consortium):
+    proposal, _ = consortium
+    url = reverse("admin:alliances_proposal_delete", args=[proposal.pk])
+    response = admin_client.post(url, {"post": "yes"})
+    assert response.status_code == 302
+    assert not Proposal.objects.filter(pk=proposal.pk).exists()
+    assert not Participation.objects.filter(proposal_id=proposal.pk).exists()
