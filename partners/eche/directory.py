@@ -304,37 +304,41 @@ def _fields(values: dict) -> dict:
 
 
 def _update_matched(matched: list[tuple[int, Organisation, dict]], report: DirectoryReport, source: str):
-    """Matched records take what they lack, and what the list corrected in itself; anything else a record
-    holds differently becomes one change request per record (unless the same one is waiting, or was
-    rejected)."""
+    """Matched records take what they never had, and what the list corrected in itself where the record still
+    holds what the list said before; anything else a record holds differently (a curator's edit, a field a
+    curator emptied) becomes one change request per record (unless the same one is waiting, or was
+    rejected). `updated` counts the records whose fields or verification changed; a record whose copy of its
+    list row alone moved (an identifier left out of this list) counts as unchanged."""
     asked, waiting = _asked_before(organisation.pk for _row, organisation, _values in matched)
     changed, requests, wanted = [], [], {}
     now = timezone.now()
     for row, organisation, values in matched:
         previous = organisation.listed or {}
         requested = {}
-        touched = not organisation.verified or previous != values
+        updated = not organisation.verified
         for name in LISTED_FIELDS:
             new, current = values[name], getattr(organisation, _attname(name))
             if not new or new == current or _same_text(name, current, new):
                 continue
-            if not current or (name not in IDENTIFIERS and current == previous.get(name)):
+            as_listed = current == previous.get(name)  # as the last list gave it (or never given)
+            if (not current and not previous.get(name)) or (name not in IDENTIFIERS and as_listed):
                 setattr(organisation, _attname(name), new)
-                touched = True
+                updated = True
             else:
                 requested[name] = {"old": current, "new": new}
         wanted[organisation.pk] = requested
         if requested and requested not in asked.get(organisation.pk, []):
             requests.append((row, organisation, requested))
-        if touched:
+        if updated:
+            report.updated += 1
+        else:
+            report.unchanged += 1
+        if updated or previous != values:
             organisation.verified = True
             organisation.listed = values
             organisation.updated_at = now
             organisation.normalise_identifiers()
             changed.append(organisation)
-        else:
-            report.unchanged += 1
-    report.updated = len(changed)
     report.superseded = _supersede(waiting, wanted, source)
     if changed:
         Organisation.objects.bulk_update(

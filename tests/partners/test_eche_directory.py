@@ -154,6 +154,45 @@ def test_a_later_list_updates_what_it_gave_but_never_a_curators_edit(tmp_path):
     assert eche_list.directory_report["requests"] == 1
 
 
+def test_a_field_a_curator_emptied_stays_empty_and_the_list_asks(tmp_path):
+    """Emptied is an edit too: the same list again under a newer name refilled the city and the website a
+    curator had cleared, with no request, and counted the record as updated."""
+    imported(tmp_path, [TUB])
+    tub = record("D  BERLIN02")
+    tub.city, tub.website = "", ""  # a curator's edit
+    tub.save()
+
+    eche_list = imported(tmp_path, [TUB], name="later.xlsx")
+
+    tub.refresh_from_db()
+    assert (tub.city, tub.website) == ("", "")
+    request = OrganisationChangeRequest.objects.get(organisation=tub)
+    assert request.changes == {
+        "city": {"old": "", "new": "BERLIN"},
+        "website": {"old": "", "new": "http://www.tu-berlin.de"},
+    }
+    assert eche_list.directory_report | {"problems": []} == {
+        "created": 0,
+        "updated": 0,
+        "unchanged": 1,
+        "requests": 1,
+        "superseded": 0,
+        "problems": [],
+    }
+
+
+def test_a_record_whose_list_row_alone_moved_counts_as_unchanged(tmp_path):
+    """A later list leaving an identifier out changes nothing on the record (it keeps its OID): it was
+    counted as updated."""
+    imported(tmp_path, [TUB])
+    without_oid = (*TUB[:2], "", *TUB[3:])
+
+    eche_list = imported(tmp_path, [without_oid], name="later.xlsx")
+
+    assert record("D  BERLIN02").oid == "E10209450"
+    assert (eche_list.directory_report["updated"], eche_list.directory_report["unchanged"]) == (0, 1)
+
+
 def test_identifiers_never_move_to_another_record_nor_change_silently(tmp_path):
     other = OrganisationFactory(legal_name="Another Org", pic="999986678")
     tub = OrganisationFactory(
