@@ -83,10 +83,22 @@ MUCH_SHORTER = 0.5
 def _refuse_if_undoing(parsed: ParsedList, current, *, shorter_accepted: bool) -> None:
     """Refuse a list that would undo the current one: published before it (it would bring back charters
     withdrawn since and hide those awarded since; lists whose file name carries no date are taken as they
-    come), or much shorter than it (a partial file would make the charters it leaves out look withdrawn)."""
+    come), or much shorter than it (a partial file would make the charters it leaves out look withdrawn).
+    A date still to come in the file name is a typo, refused: taken as the current list's date, it refused
+    every real list after it (2062 for 2026); one already imported counts as no date."""
     current = list(current)
     published = parsed.publication_date
+    today = timezone.localdate()
+    if published and published > today:
+        raise ListFormatError(
+            _(
+                "The file name says this list was published on %(date)s, a date still to come. Correct the "
+                "date in the file name (or leave it out) and import the list again."
+            )
+            % {"date": published.isoformat()}
+        )
     dates = [eche_list.publication_date for eche_list in current if eche_list.publication_date]
+    dates = [date for date in dates if date <= today]
     if published and dates and max(dates) > published:
         raise ListFormatError(
             _(

@@ -377,7 +377,7 @@ def test_admin_upload_of_a_broken_file_is_refused(registry, admin_client, django
     [
         # every row refused: it would make every charter look withdrawn
         (
-            "list_08042027.xlsx",
+            "list_08112026.xlsx",
             [("D  BERLIN02", "", "", "TU Berlin", "DE", "01-01-2021", "TBD")],
             "not one holder",
         ),
@@ -386,6 +386,12 @@ def test_admin_upload_of_a_broken_file_is_refused(registry, admin_client, django
             "list_10022026.xlsx",
             [("D  BERLIN02", "", "", "TU Berlin", "DE", *VALID)],
             "before the current one",
+        ),
+        # a date still to come: a typo, which taken as the current list's date refused every list after it
+        (
+            "list_08042062.xlsx",
+            [("D  BERLIN02", "", "", "TU Berlin", "DE", *VALID)],
+            "published on 2062-04-08, a date still to come",
         ),
     ],
 )
@@ -406,6 +412,17 @@ def test_a_list_that_would_undo_the_current_one_is_refused(
     assert EcheList.objects.get(is_current=True) == current
     tub.refresh_from_db()
     assert tub.eche_status == "valid"
+
+
+def test_a_current_list_dated_in_the_future_refuses_no_later_list(tmp_path):
+    """One imported before such dates were refused counts as undated: a real list after it is taken."""
+    rows = [("D  BERLIN02", "", "", "TU Berlin", "DE", *VALID)]
+    misdated = import_list(write_list(tmp_path / "current_08042026.xlsx", rows))
+    EcheList.objects.filter(pk=misdated.pk).update(publication_date=datetime.date(2062, 4, 8))
+
+    later = import_list(write_list(tmp_path / "list_01062026.xlsx", rows))
+
+    assert EcheList.objects.get(is_current=True) == later
 
 
 def test_a_much_shorter_list_is_imported_only_when_the_uploader_says_it_is_right(
