@@ -1,27 +1,20 @@
+"""Proposals and their participants are shown in the admin, never added or changed there (ShownNotChanged): a
+change made there skipped what the builder's services do (a new version, so a page opened before is refused
+rather than saving over it; the history; the open invitation of a changed contact), and a participant moved to
+another proposal broke the builder page of the one it left (a 500 on its affiliated entity). Deleting stays (a
+proposal with its consortium), as a user's own data may have to go."""
+
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from config.admin import ShownNotChanged
 from eligibility import services as eligibility_services
 
 from .models import Participation, Proposal
 
 
-class ChangedInTheBuilder:
-    """Proposals and their participants are shown in the admin, never added or changed there: a change made
-    here skipped what the builder's services do (a new version, so a page opened before is refused rather
-    than saving over it; the history; the open invitation of a changed contact), and a participant moved to
-    another proposal broke the builder page of the one it left (a 500 on its affiliated entity). Deleting
-    stays (a proposal with its consortium), as a user's own data may have to go."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-class ParticipationInline(ChangedInTheBuilder, admin.TabularInline):
+class ParticipationInline(ShownNotChanged, admin.TabularInline):
     """The consortium, each participant linked to its own page.
 
     Editable rows cost a query or two each and a list of every full partner per row: at 300 participants the
@@ -43,7 +36,7 @@ class ParticipationInline(ChangedInTheBuilder, admin.TabularInline):
 
 
 @admin.register(Proposal)
-class ProposalAdmin(ChangedInTheBuilder, admin.ModelAdmin):
+class ProposalAdmin(ShownNotChanged, admin.ModelAdmin):
     list_display = (
         "acronym",
         "title",
@@ -81,7 +74,7 @@ class ProposalAdmin(ChangedInTheBuilder, admin.ModelAdmin):
 
 
 @admin.register(Participation)
-class ParticipationAdmin(ChangedInTheBuilder, admin.ModelAdmin):
+class ParticipationAdmin(ShownNotChanged, admin.ModelAdmin):
     list_display = ("organisation", "proposal", "role", "status", "contact_email", "updated_at")
     list_filter = ("role", "status", "proposal__edition")
     search_fields = (

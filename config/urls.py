@@ -17,7 +17,3 @@ urlpatterns = [
     path("", include("invitations.urls")),
     path("admin/", admin.site.urls),
 ]
-
-admin.site.site_header = "Alliance Builder"
-admin.site.site_title = "Alliance Builder admin"
-admin.site.index_title = "Reference data and consortia"

@@ -163,3 +163,14 @@ def test_a_users_name_changed_in_the_admin_is_refused_with_an_invisible_characte
     assert "last_name" in response.context["adminform"].form.errors
     user.refresh_from_db()
     assert user.last_name == "Keller"
+
+
+@pytest.mark.parametrize("term", ["germ", "ger\x00many"])
+def test_an_autocomplete_term_never_fails_even_with_a_nul_character(admin_client, term):
+    """PostgreSQL's driver refuses a NUL in a query: it was a 500."""
+    query = {"term": term, "app_label": "partners", "model_name": "organisation", "field_name": "country"}
+    response = admin_client.get(reverse("admin:autocomplete"), query)
+    assert response.status_code == 200
+    assert [result["text"] for result in response.json()["results"]] == (
+        ["Germany"] if "\x00" not in term else []
+    )
