@@ -1,6 +1,7 @@
 """Wiring only: an HEI created, or its Erasmus code, PIC, OID, country or type changed → its ECHE check is
 queued once the transaction commits; a country changed → the checks of its HEIs (whether they need a charter
-follows its programme status).
+follows its programme status); an organisation type changed → the checks of its organisations whose status
+disagrees with its "higher education" flag (an HEI `not_required`, or another type with a charter status).
 
 `Organisation.save()` decides whether a check is due and records it in the same row (status `pending`,
 `eche_requested_at`), so a check whose queueing fails (broker down) is not lost: the sweep re-queues it.
@@ -12,7 +13,7 @@ from django.dispatch import Signal
 
 from config.transactions import collect_on_commit
 
-from .models import Country, Organisation
+from .models import Country, EcheStatus, Organisation, OrganisationType
 
 
 def _queue_checks(organisation_ids: list[int]) -> None:
@@ -45,6 +46,17 @@ def on_country_saved(sender, instance, raw=False, **kwargs):
         schedule_checks_in_countries([instance.code])
 
 
+def on_type_saved(sender, instance, raw=False, **kwargs):
+    if raw:
+        return
+    from .eche.services import organisations_request_check
+
+    organisations = Organisation.objects.filter(type=instance)
+    not_required = Q(eche_status=EcheStatus.NOT_REQUIRED)
+    disagreeing = organisations.filter(not_required if instance.higher_education else ~not_required)
+    organisations_request_check(organisation_ids=disagreeing.values_list("pk", flat=True))
+
+
 def on_organisation_saved(sender, instance, raw=False, **kwargs):
     if raw or not getattr(instance, "_eche_check_requested", False):
         return
@@ -55,11 +67,13 @@ def on_organisation_saved(sender, instance, raw=False, **kwargs):
 def connect() -> None:
     post_save.connect(on_organisation_saved, sender=Organisation, dispatch_uid="partners:eche_check_on_save")
     post_save.connect(on_country_saved, sender=Country, dispatch_uid="partners:eche_checks_on_country")
+    post_save.connect(on_type_saved, sender=OrganisationType, dispatch_uid="partners:eche_checks_on_type")
 
 
 def disconnect() -> None:
     post_save.disconnect(sender=Organisation, dispatch_uid="partners:eche_check_on_save")
     post_save.disconnect(sender=Country, dispatch_uid="partners:eche_checks_on_country")
+    post_save.disconnect(sender=OrganisationType, dispatch_uid="partners:eche_checks_on_type")
 
 
 # Sent by partners for the apps above it, which connect their receivers in `AppConfig.ready()`: the directory

@@ -162,6 +162,29 @@ def test_changing_the_country_or_type_requeues_the_check(registry, django_captur
     assert organisation.eche_status == "not_required"
 
 
+def test_a_type_made_or_unmade_higher_education_rechecks_its_organisations(
+    registry, django_capture_on_commit_callbacks
+):
+    """Ticking "higher education" on a type in the admin left its organisations `not_required`, and the
+    builder said "Wait for the ECHE check" until the nightly re-check."""
+    institutes = org_type("research-institute")
+    with django_capture_on_commit_callbacks(execute=True):
+        institute = OrganisationFactory(type=institutes, erasmus_code="D  BERLIN02")
+        university = OrganisationFactory(hei=True, pic="999986678")  # another type: left alone
+    assert Organisation.objects.get(pk=institute.pk).eche_status == "not_required"
+
+    institutes.higher_education = True
+    with django_capture_on_commit_callbacks(execute=True):
+        institutes.save()
+    assert Organisation.objects.get(pk=institute.pk).eche_status == "valid"
+    assert Organisation.objects.get(pk=university.pk).eche_requested_at is None
+
+    institutes.higher_education = False
+    with django_capture_on_commit_callbacks(execute=True):
+        institutes.save()
+    assert Organisation.objects.get(pk=institute.pk).eche_status == "not_required"
+
+
 def test_other_changes_queue_nothing(registry, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         organisation = OrganisationFactory(hei=True, erasmus_code="D  BERLIN02")
