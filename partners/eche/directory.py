@@ -217,30 +217,26 @@ def _attname(name: str) -> str:
     return FOREIGN_KEYS.get(name, name)
 
 
-def _asked_before(organisation_ids: Iterable[int]) -> tuple[dict[int, list[dict]], dict[int, list[tuple]]]:
+def _asked_before(organisation_ids: Iterable[int]) -> dict[int, list[dict]]:
     """The changes lists have asked for, by record: waiting for a curator, or rejected by one (a curator's
-    "no" stands when the next list says the same); and the waiting ones, (id, changes) by record."""
-    asked, waiting = defaultdict(list), defaultdict(list)
-    for pk, organisation_id, changes, status in OrganisationChangeRequest.objects.filter(
+    "no" stands when the next list says the same)."""
+    asked = defaultdict(list)
+    for organisation_id, changes in OrganisationChangeRequest.objects.filter(
         organisation_id__in=list(organisation_ids),
         origin=ChangeRequestOrigin.ECHE_LIST,
         status__in=[ChangeRequestStatus.PENDING, ChangeRequestStatus.REJECTED],
-    ).values_list("pk", "organisation_id", "changes", "status"):
+    ).values_list("organisation_id", "changes"):
         asked[organisation_id].append(changes)
-        if status == ChangeRequestStatus.PENDING:
-            waiting[organisation_id].append((pk, changes))
-    return asked, waiting
+    return asked
 
 
-def _supersede(waiting: dict[int, list[tuple]], wanted: dict[int, dict], source: str) -> int:
-    """Close what earlier lists asked of these records and this one no longer asks (something else, or
-    nothing): a curator approving it would bring an outdated value back. Returns how many."""
-    outdated = [
-        pk
-        for organisation_id, requests in waiting.items()
-        for pk, changes in requests
-        if changes != wanted.get(organisation_id)
-    ]
+def _supersede(wanted: dict[int, dict], source: str) -> int:
+    """Close what earlier lists asked and this one no longer asks (something else, or nothing, or of a record
+    it no longer lists): a curator approving it would bring an outdated value back. Returns how many."""
+    waiting = OrganisationChangeRequest.objects.filter(
+        origin=ChangeRequestOrigin.ECHE_LIST, status=ChangeRequestStatus.PENDING
+    ).values_list("pk", "organisation_id", "changes")
+    outdated = [pk for pk, organisation_id, changes in waiting if changes != wanted.get(organisation_id)]
     if outdated:
         note = _("Replaced by %(source)s, which no longer asks for this.") % {"source": source}
         OrganisationChangeRequest.objects.filter(pk__in=outdated, status=ChangeRequestStatus.PENDING).update(
@@ -309,7 +305,7 @@ def _update_matched(matched: list[tuple[int, Organisation, dict]], report: Direc
     curator emptied) becomes one change request per record (unless the same one is waiting, or was
     rejected). `updated` counts the records whose fields or verification changed; a record whose copy of its
     list row alone moved (an identifier left out of this list) counts as unchanged."""
-    asked, waiting = _asked_before(organisation.pk for _row, organisation, _values in matched)
+    asked = _asked_before(organisation.pk for _row, organisation, _values in matched)
     changed, requests, wanted = [], [], {}
     now = timezone.now()
     for row, organisation, values in matched:
@@ -339,7 +335,7 @@ def _update_matched(matched: list[tuple[int, Organisation, dict]], report: Direc
             organisation.updated_at = now
             organisation.normalise_identifiers()
             changed.append(organisation)
-    report.superseded = _supersede(waiting, wanted, source)
+    report.superseded = _supersede(wanted, source)
     if changed:
         Organisation.objects.bulk_update(
             changed, ["verified", "listed", "updated_at", *UPDATED_FIELDS], batch_size=BATCH

@@ -329,6 +329,20 @@ def test_a_newer_list_closes_what_an_earlier_one_asked_and_it_no_longer_asks(tmp
     assert not OrganisationChangeRequest.objects.filter(status=ChangeRequestStatus.PENDING).exists()
 
 
+def test_a_newer_list_without_the_holder_closes_what_an_earlier_list_asked_of_it(tmp_path):
+    """It stayed waiting: approving it would have applied an outdated list's values to a holder the
+    Commission no longer lists."""
+    OrganisationFactory(hei=True, legal_name="TU of Berlin", city="Berlin", erasmus_code="D  BERLIN02")
+    imported(tmp_path, [TUB, LODZ], shorter_accepted=True)
+    asked = OrganisationChangeRequest.objects.get()
+
+    eche_list = imported(tmp_path, [LODZ], name="newer.xlsx", shorter_accepted=True)
+
+    asked.refresh_from_db()
+    assert asked.status == ChangeRequestStatus.SUPERSEDED and "newer.xlsx" in asked.review_note
+    assert eche_list.directory_report["superseded"] == 1
+
+
 def test_the_same_list_twice_closes_nothing_it_still_asks(tmp_path):
     OrganisationFactory(hei=True, legal_name="TU of Berlin", city="Berlin", erasmus_code="D  BERLIN02")
     imported(tmp_path, [TUB])
