@@ -2,13 +2,13 @@
 change made there skipped what the builder's services do (a new version, so a page opened before is refused
 rather than saving over it; the history; the open invitation of a changed contact), and a participant moved to
 another proposal broke the builder page of the one it left (a 500 on its affiliated entity). Deleting stays (a
-proposal with its consortium), as a user's own data may have to go."""
+proposal with its consortium, its history and its reports), as a user's own data may have to go."""
 
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from config.admin import ShownNotChanged
+from config.admin import OwnsItsRecords, ShownNotChanged
 from eligibility import services as eligibility_services
 
 from .models import Participation, Proposal
@@ -36,7 +36,7 @@ class ParticipationInline(ShownNotChanged, admin.TabularInline):
 
 
 @admin.register(Proposal)
-class ProposalAdmin(ShownNotChanged, admin.ModelAdmin):
+class ProposalAdmin(OwnsItsRecords, ShownNotChanged, admin.ModelAdmin):
     list_display = (
         "acronym",
         "title",

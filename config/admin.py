@@ -22,6 +22,22 @@ class ReadOnlyAdmin(ShownNotChanged, admin.ModelAdmin):
         return False
 
 
+class OwnsItsRecords:
+    """For the admin of a model whose objects own records the application writes (shown with ReadOnlyAdmin,
+    which no one deletes by hand): deleting an object deletes them with it, with no delete permission of
+    their own. (A proposal with an audit trail could not be deleted: "your account doesn't have permission to
+    delete the following types of objects: participation event".)"""
+
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        written = {
+            model._meta.verbose_name
+            for model, model_admin in self.admin_site._registry.items()
+            if isinstance(model_admin, ReadOnlyAdmin)
+        }
+        return deleted, counts, perms_needed - written, protected
+
+
 class AdminSite(admin.AdminSite):
     site_header = "Alliance Builder"
     site_title = "Alliance Builder admin"

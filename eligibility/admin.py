@@ -2,6 +2,8 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from config.admin import ReadOnlyAdmin
+
 from .models import REGIONS, Edition, EditionCountryStatus, EligibilityChange, EligibilityReport
 from .rules import AIMS
 
@@ -112,29 +114,22 @@ class EditionAdmin(admin.ModelAdmin):
     )
 
 
+# Written by eligibility.services alone, and deleted with their proposal: a report saved here wrote a
+# "changed" line to the admin log, and one deleted here left its builder saying "Not evaluated yet".
+
+
 @admin.register(EligibilityReport)
-class EligibilityReportAdmin(admin.ModelAdmin):
+class EligibilityReportAdmin(ReadOnlyAdmin):
     list_display = ("proposal", "edition_year", "confirmed_status", "projected_status", "evaluated_at")
     list_filter = ("confirmed_status", "projected_status", "edition_year")
     search_fields = ("proposal__acronym", "proposal__title")
     list_select_related = ("proposal",)
-    readonly_fields = [field.name for field in EligibilityReport._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
 
 
 @admin.register(EligibilityChange)
-class EligibilityChangeAdmin(admin.ModelAdmin):
+class EligibilityChangeAdmin(ReadOnlyAdmin):
     list_display = ("proposal", "mode", "criterion", "from_status", "to_status", "changed_at")
     list_filter = ("mode", "criterion", "to_status")
     search_fields = ("proposal__acronym", "criterion", "message")
     list_select_related = ("proposal",)
     date_hierarchy = "changed_at"
-    readonly_fields = [field.name for field in EligibilityChange._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from alliances.models import Participation, Proposal, Role
+from eligibility.models import EligibilityReport
 from tests.factories import ParticipationFactory, ProposalFactory
 
 pytestmark = pytest.mark.django_db
@@ -46,10 +47,35 @@ def test_a_proposal_cannot_be_added_or_changed_in_the_admin_and_its_version_stay
     assert Proposal.objects.filter(pk=proposal.pk, title="Green skills", version=proposal.version).exists()
 
 
-def test_a_proposal_can_still_be_deleted_with_its_consortium(admin_client, consortium):
-    proposal, _ = consortium
+def test_a_proposal_can_still_be_deleted_with_its_consortium_and_history(admin_client, consortium):
+    """Its audit trail and eligibility history go with it (no one deletes those by hand)."""
+    from eligibility.services import reevaluate
+    from invitations.models import EventKind, ParticipationEvent
+
+    proposal, applicant = consortium
+    ParticipationEvent.objects.create(
+        proposal=proposal, participation=applicant, subject="x", kind=EventKind.SENT, actor_kind="system"
+    )
+    reevaluate([proposal.pk])
     url = reverse("admin:alliances_proposal_delete", args=[proposal.pk])
     response = admin_client.post(url, {"post": "yes"})
     assert response.status_code == 302
     assert not Proposal.objects.filter(pk=proposal.pk).exists()
     assert not Participation.objects.filter(proposal_id=proposal.pk).exists()
+    assert not ParticipationEvent.objects.exists() and not EligibilityReport.objects.exists()
+
+
+def test_a_report_is_neither_changed_nor_deleted_by_hand(admin_client, consortium):
+    """Saving one wrote a "changed" line to the admin log; deleting one left the builder saying "Not
+    evaluated yet"."""
+    from eligibility.services import reevaluate
+
+    proposal, _ = consortium
+    reevaluate([proposal.pk])
+    report = EligibilityReport.objects.get(proposal=proposal)
+    change = reverse("admin:eligibility_eligibilityreport_change", args=[report.pk])
+    delete = reverse("admin:eligibility_eligibilityreport_delete", args=[report.pk])
+
+    assert admin_client.post(change, {}).status_code == 403
+    assert admin_client.post(delete, {"post": "yes"}).status_code == 403
+    assert EligibilityReport.objects.filter(pk=report.pk).exists()
