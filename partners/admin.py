@@ -272,6 +272,9 @@ class EcheImportJobAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False  # a job is only followed, never edited
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("content")  # the file: up to 20 MB a job, never shown
+
     def save_model(self, request, obj, form, change):
         if change:
             return
@@ -285,10 +288,14 @@ class EcheImportJobAdmin(admin.ModelAdmin):
         transaction.on_commit(lambda: _queue_import(job_id), robust=True)
 
     def response_add(self, request, obj, post_url_continue=None):
-        # Straight to the job's page, which follows the import.
+        # Straight to the job's page, which follows the import; for whoever may upload but not view jobs,
+        # Django's own answer (the admin's index, saying the job was added): the job's page was a 403 saying
+        # "nothing was changed" while the import ran.
         from django.http import HttpResponseRedirect
         from django.urls import reverse
 
+        if not self.has_view_permission(request, obj):
+            return super().response_add(request, obj, post_url_continue)
         # Neutral: the import runs after this response's transaction commits (at once when no worker can take
         # it), and the page below says how it went.
         self.message_user(

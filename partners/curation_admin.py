@@ -137,10 +137,14 @@ class OrganisationChangeRequestAdmin(admin.ModelAdmin):
             try:
                 decided = decide(change_request_id=item.pk, reviewer=request.user, note=note)
             except ValidationError as exc:
+                refused = (
+                    _("%(request)s was not approved: %(reason)s")
+                    if approve
+                    else _("%(request)s was not rejected: %(reason)s")
+                )
                 self.message_user(
                     request,
-                    _("%(request)s was not approved: %(reason)s")
-                    % {"request": item.organisation, "reason": " ".join(exc.messages)},
+                    refused % {"request": item.organisation, "reason": " ".join(exc.messages)},
                     messages.ERROR,
                 )
                 continue

@@ -234,3 +234,22 @@ def test_approving_two_requests_on_one_field_at_once_applies_the_older_only(admi
     older.refresh_from_db()
     newer.refresh_from_db()
     assert (older.status, newer.status) == (ChangeRequestStatus.APPROVED, ChangeRequestStatus.PENDING)
+
+
+@pytest.mark.parametrize("action, word", [("approve", "approved"), ("reject", "rejected")])
+def test_a_request_decided_in_another_tab_meanwhile_is_said_so_in_the_actions_words(
+    admin_client, change_request, monkeypatch, action, word
+):
+    """Another curator decides it between the confirmation page and its confirmation: a Reject said "was not
+    approved"."""
+    decide, reject = getattr(curation, f"change_request_{action}"), curation.change_request_reject
+
+    def decided_meanwhile(**kwargs):
+        reject(change_request_id=change_request.pk, reviewer=None, note="Other tab")
+        return decide(**kwargs)
+
+    monkeypatch.setattr(curation, f"change_request_{action}", decided_meanwhile)
+    response = review(admin_client, change_request, action, confirm="yes", review_note="")
+
+    said = [str(message) for message in response.wsgi_request._messages]
+    assert said == [f"{change_request.organisation} was not {word}: This request was already rejected."]

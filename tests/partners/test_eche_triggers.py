@@ -497,6 +497,16 @@ def test_a_queued_job_page_refreshes_itself(admin_client):
     assert "Waiting for a worker" in page
 
 
+def test_the_jobs_list_leaves_the_uploaded_files_unread(admin_client):
+    """Each job keeps its file (the April list: 0.86 MB; uploads up to 20 MB): the list read every one."""
+    EcheImportJob.objects.create(filename="list.xlsx", content=b"x" * 1000)
+    with CaptureQueriesContext(connection) as queries:
+        page = admin_client.get(reverse("admin:partners_echeimportjob_changelist"))
+    assert page.status_code == 200 and "list.xlsx" in page.content.decode()
+    jobs = [query["sql"] for query in queries if 'FROM "partners_echeimportjob"' in query["sql"]]
+    assert jobs and not any('"partners_echeimportjob"."content"' in sql for sql in jobs)
+
+
 def test_admin_upload_refuses_other_file_types(admin_client):
     response = admin_client.post(
         reverse("admin:partners_echeimportjob_add"), {"upload": _named(io.BytesIO(b"%PDF"), "list.pdf")}
@@ -553,3 +563,18 @@ def test_recheck_with_the_http_source_queues_one_check_per_hei(registry, setting
 
     assert eche.organisations_recheck_all() == {"queued": 3, "checked": 0, "changed": 0}
     assert sorted(queued) == sorted(o.pk for o in heis)
+
+
+def test_whoever_may_upload_but_not_view_jobs_is_told_the_upload_was_taken(client, tmp_path):
+    """The job's page was a 403 saying "nothing was changed", while the import ran."""
+    from django.contrib.auth.models import Permission
+
+    uploader = UserFactory(is_staff=True)
+    uploader.user_permissions.add(Permission.objects.get(codename="add_echeimportjob"))
+    client.force_login(uploader)
+    path = write_list(tmp_path / "list.xlsx", [("D  BERLIN02", "", "", "TU Berlin", "DE", *VALID)])
+    with open(path, "rb") as upload:
+        response = client.post(reverse("admin:partners_echeimportjob_add"), {"upload": upload}, follow=True)
+    assert response.status_code == 200
+    assert "was added successfully" in response.content.decode()
+    assert EcheImportJob.objects.count() == 1
