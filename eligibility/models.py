@@ -107,6 +107,22 @@ class EditionCountryStatus(models.Model):
     def __str__(self):
         return f"{self.country}: {self.get_programme_status_display()} ({self.edition.year})"
 
+    def clean(self):
+        """A third country not associated is judged by its region, and only such countries have one: an
+        override making an EU Member State one (no region) put its partners "outside regions 1, 2 and 3"."""
+        super().clean()
+        third = self.programme_status == ProgrammeStatus.THIRD_NOT_ASSOCIATED
+        if third and self.country_id and self.country.region is None:
+            raise ValidationError(
+                {
+                    "programme_status": _(
+                        "%(country)s has no region, which a third country not associated is judged by: "
+                        "only a country with a region can be one."
+                    )
+                    % {"country": self.country.name}
+                }
+            )
+
 
 class OverallStatus(models.TextChoices):
     ELIGIBLE = "eligible", _("Eligible")

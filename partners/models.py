@@ -85,10 +85,23 @@ class Country(models.Model):
     def clean(self):
         """A territory counts as an EU Member State, once: never as itself, never as another kind of
         country (its charter and eligibility would follow a country it is no part of), never as one that
-        counts as another, and a country territories count as counts as no other (the admin edits the
-        code-less form of an existing country, so the database's own check would only answer with an error
-        page)."""
+        counts as another, and a country territories count as counts as no other and stays an EU Member State
+        (the admin edits the code-less form of an existing country, so the database's own check would only
+        answer with an error page)."""
         super().clean()
+        if self.programme_status != ProgrammeStatus.EU_MEMBER and self.code:
+            territories = Country.objects.filter(member_state_id=self.code).order_by("name")
+            if territories.exists():
+                names = ", ".join(territory.name for territory in territories)
+                raise ValidationError(
+                    {
+                        "programme_status": _(
+                            "%(territories)s count as this country, so it stays an EU Member State while "
+                            "they do."
+                        )
+                        % {"territories": names}
+                    }
+                )
         if self.member_state_id is None:
             return
         if self.member_state_id == self.code:

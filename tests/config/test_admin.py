@@ -96,6 +96,40 @@ def test_a_country_counting_as_itself_or_in_a_cycle_is_refused_with_a_message(
     assert Country.objects.get(code=code).member_state_id == country.member_state_id
 
 
+def test_a_country_territories_count_as_stays_an_eu_member_state(admin_client):
+    """France made associated while Réunion and Guadeloupe count as it: every later edit of Réunion, even its
+    notes, was then refused ("France is not an EU Member State")."""
+    from partners.models import Country
+
+    url = reverse("admin:partners_country_change", args=["FR"])
+    form = admin_client.get(url).context["adminform"].form
+    data = {name: form.initial.get(name) or "" for name in form.fields} | {"programme_status": "associated"}
+
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 200
+    assert "count as this country, so it stays an EU Member State" in response.content.decode()
+    assert "Réunion" in str(response.context["adminform"].form.errors["programme_status"])
+    assert Country.objects.get(code="FR").programme_status == "eu_member"
+
+
+def test_an_edition_cannot_make_a_country_without_a_region_a_third_country_not_associated():
+    """Its partners were "outside regions 1, 2 and 3"; a country with a region may be made one."""
+    from django.core.exceptions import ValidationError
+
+    from eligibility.models import Edition, EditionCountryStatus
+    from partners.models import Country
+
+    edition = Edition.objects.get(year=2027)
+    germany = EditionCountryStatus(edition=edition, country=Country.objects.get(code="DE"))
+    germany.programme_status = "third_not_associated"
+    with pytest.raises(ValidationError, match="Germany has no region"):
+        germany.full_clean()
+    china = EditionCountryStatus(edition=edition, country=Country.objects.get(code="CN"))
+    china.programme_status = "third_not_associated"
+    china.full_clean()
+
+
 def test_an_organisation_type_named_with_an_invisible_character_is_refused(admin_client):
     from partners.models import OrganisationType
 
