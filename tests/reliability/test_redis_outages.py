@@ -1,5 +1,6 @@
-"""Redis stalled or down, for real (a private redis-server): sign-out still signs out for good, and the
-invite-link rate limit steps aside (look-ups still need a valid token) and says so at ERROR."""
+"""Redis stalled or down, for real (a private redis-server): sign-out still signs out for good, the
+invite-link rate limit steps aside (look-ups still need a valid token) and says so at ERROR, and a change that
+queues a task answers at once while the broker stalls."""
 
 import logging
 import re
@@ -25,16 +26,21 @@ def sign_in(browser, base: str, email: str):
     assert response.status_code == 200 and "My proposals" in response.text
 
 
+def owner_signing_in_to_gunicorn():
+    owner = UserFactory(email="owner@example.org")
+    hasher = PBKDF2PasswordHasher()  # gunicorn knows the production hashers only (the tests' is quicker)
+    owner.password = hasher.encode(PASSWORD, hasher.salt())
+    owner.save(update_fields=["password"])
+    return owner
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_session_signed_out_while_redis_stalls_stays_signed_out(request, private_redis, monkeypatch):
     import requests
 
     monkeypatch.setenv("REDIS_CACHE_URL", private_redis.url(1))  # gunicorn's cache: the private Redis
     server = request.getfixturevalue("gunicorn_server")
-    owner = UserFactory(email="owner@example.org")
-    hasher = PBKDF2PasswordHasher()  # gunicorn knows the production hashers only (the tests' is quicker)
-    owner.password = hasher.encode(PASSWORD, hasher.salt())
-    owner.save(update_fields=["password"])
+    owner = owner_signing_in_to_gunicorn()
     proposal = ProposalFactory(owner=owner, title="Stalled Redis Alliance")
     reevaluate([proposal.pk])
     builder = server.base + reverse("alliances:builder", kwargs={"pk": proposal.pk})
@@ -66,6 +72,42 @@ def test_a_session_signed_out_while_redis_stalls_stays_signed_out(request, priva
     log = server.log.read_bytes()
     assert b"ERROR django_redis.cache" in log  # the stall was noticed, and logged
     assert b"Internal Server Error" not in log
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_invitation_sent_while_the_broker_stalls_answers_at_once_and_waits_queued(
+    request, private_redis, monkeypatch
+):
+    """Publishing waited for the stalled broker until gunicorn killed the worker (30 s): a bare 500 for an
+    invitation already saved. It now gives up within seconds; the sweep sends the invitation later."""
+    import requests
+
+    from invitations.models import Invitation, InvitationStatus
+
+    monkeypatch.setenv("CELERY_BROKER_URL", private_redis.url(2))  # gunicorn's broker: the private Redis
+    server = request.getfixturevalue("gunicorn_server")
+    owner = owner_signing_in_to_gunicorn()
+    participation = ParticipationFactory(
+        proposal=ProposalFactory(owner=owner),
+        status=ParticipationStatus.PROPOSED,
+        contact_email="pablo@fabrica.example",
+    )
+    browser = requests.Session()
+    sign_in(browser, server.base, "owner@example.org")
+    send = server.base + reverse(
+        "invitations:send", kwargs={"pk": participation.proposal_id, "participation_id": participation.pk}
+    )
+
+    private_redis.pause()
+    try:
+        response = browser.post(send, data={"csrfmiddlewaretoken": browser.cookies["csrftoken"]}, timeout=20)
+    finally:
+        private_redis.resume()
+
+    assert response.status_code == 200
+    assert response.elapsed.total_seconds() < 10
+    assert Invitation.objects.get(participation=participation).status == InvitationStatus.QUEUED
+    assert b"WORKER TIMEOUT" not in server.log.read_bytes()
 
 
 @pytest.mark.django_db
