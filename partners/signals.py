@@ -10,6 +10,7 @@ disagrees with its "higher education" flag (an HEI `not_required`, or another ty
 from django.db.models import Q
 from django.db.models.signals import post_save
 from django.dispatch import Signal
+from django.utils import timezone
 
 from config.transactions import collect_on_commit
 
@@ -27,18 +28,19 @@ def schedule_check(organisation_id: int) -> None:
     collect_on_commit(_queue_checks, [organisation_id])
 
 
-def _queue_checks_in(country_codes: list[str]) -> None:
-    heis = Organisation.objects.filter(type__higher_education=True).filter(
-        Q(country_id__in=country_codes) | Q(country__member_state_id__in=country_codes)
-    )
-    _queue_checks(list(heis.values_list("pk", flat=True)))
-
-
 def schedule_checks_in_countries(country_codes) -> None:
     """Queue the ECHE check of every HEI of these countries (their territories' too) once the current
     transaction commits: whether they need a charter may have changed (a country's programme status, an
-    edition's override, which eligibility reports)."""
-    collect_on_commit(_queue_checks_in, country_codes)
+    edition's override, which eligibility reports). Each is marked as asked for (`eche_requested_at`) in this
+    transaction, so a check the broker could not take is queued again by the sweep (it was lost, and the HEI
+    stayed `not_required` until the nightly re-check)."""
+    heis = Organisation.objects.filter(type__higher_education=True).filter(
+        Q(country_id__in=country_codes) | Q(country__member_state_id__in=country_codes)
+    )
+    ids = list(heis.values_list("pk", flat=True))
+    if ids:
+        Organisation.objects.filter(pk__in=ids).update(eche_requested_at=timezone.now())
+        collect_on_commit(_queue_checks, ids)
 
 
 def on_country_saved(sender, instance, raw=False, **kwargs):

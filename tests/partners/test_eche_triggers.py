@@ -123,7 +123,7 @@ def test_a_country_or_an_editions_override_changed_requeues_the_checks_of_its_he
         EditionCountryStatus.objects.create(
             edition=Edition.objects.get(year=2027), country=country("UA"), programme_status="associated"
         )
-    assert countries_checked(callbacks) == ["UA"]
+    assert pending_checks(callbacks) == [kyiv.pk]
     assert Organisation.objects.get(pk=kyiv.pk).eche_status == "expired"  # looked up now: the list's answer
     assert Organisation.objects.get(pk=lyon.pk).eche_requested_at is None
 
@@ -132,16 +132,26 @@ def test_a_country_or_an_editions_override_changed_requeues_the_checks_of_its_he
     ukraine.programme_status, ukraine.region = "associated", None
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         ukraine.save()
-    assert countries_checked(callbacks) == ["UA"]
+    assert pending_checks(callbacks) == [kyiv.pk]
 
 
-def countries_checked(callbacks) -> list[str]:
-    return [
-        code
-        for callback in callbacks
-        if isinstance(callback, AfterCommit) and callback.action is partner_signals._queue_checks_in
-        for code in callback.ids
-    ]
+def test_a_country_change_the_broker_missed_is_checked_by_the_sweep(
+    registry, django_capture_on_commit_callbacks
+):
+    """The HEIs of a country saved while the broker was down stayed `not_required` until the nightly re-check:
+    nothing marked their checks as asked for, so the sweep (which re-queues those) never saw them."""
+    with django_capture_on_commit_callbacks(execute=True):
+        kyiv = OrganisationFactory(hei=True, erasmus_code="D  BERLIN02", country=country("UA"))
+    ukraine = country("UA")
+    ukraine.programme_status, ukraine.region = "associated", None
+    with django_capture_on_commit_callbacks(execute=False):  # the broker took nothing
+        ukraine.save()
+    assert Organisation.objects.get(pk=kyiv.pk).eche_requested_at is not None
+
+    later = timezone.now() + datetime.timedelta(minutes=10)  # past the sweep's grace
+    with time_machine.travel(later, tick=False), django_capture_on_commit_callbacks(execute=True):
+        eche.pending_checks_sweep()
+    assert Organisation.objects.get(pk=kyiv.pk).eche_status == "valid"
 
 
 def test_changing_the_country_or_type_requeues_the_check(registry, django_capture_on_commit_callbacks):
