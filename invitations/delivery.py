@@ -5,6 +5,7 @@ proposal, the participation, then the invitation) and does nothing when the invi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
@@ -19,13 +20,19 @@ from . import audit, tokens
 from .models import LIVE_STATUSES, MAX_SEND_ATTEMPTS, ActorKind, EventKind, Invitation, InvitationStatus
 from .services import lock_invitation_if_there, set_participation_status, ttl
 
-# A queued invitation whose email has not gone out after this long is queued again by the sweep.
+# A queued invitation whose email has not gone out after this long is queued again by the sweep; so is the
+# coordinator's notification of an answer, if it is no older than ANSWER_NOTICE_DAYS.
 QUEUED_GRACE = timedelta(minutes=15)
+ANSWER_NOTICE_DAYS = 7
+# An attempt to email an invitation holds it this long: another copy of the task (queued again by the sweep
+# while the worker was down) sends nothing meanwhile. A worker killed mid-send leaves its claim, which lapses.
+SEND_CLAIM = timedelta(minutes=5)
 
 
 @transaction.atomic
 def invitation_issue_token(*, invitation_id: int) -> tuple[Invitation, str] | None:
-    """A new token for a queued invitation about to be emailed (None if it is no longer to be sent).
+    """A new token for a queued invitation about to be emailed (None if it is no longer to be sent, or if
+    another attempt is sending it: two copies of the task sent two emails, the first one's link dead).
 
     Each attempt makes a new token, so a link from an attempt that failed half-way never works.
     """
@@ -34,11 +41,15 @@ def invitation_issue_token(*, invitation_id: int) -> tuple[Invitation, str] | No
         return None
     if locked.status != InvitationStatus.QUEUED or locked.send_attempts >= MAX_SEND_ATTEMPTS:
         return None
+    now = timezone.now()
+    if locked.sending_since is not None and now - locked.sending_since < SEND_CLAIM:
+        return None
     token, digest = tokens.new_token()
     locked.token_hash = digest
-    locked.expires_at = timezone.now() + ttl()
+    locked.expires_at = now + ttl()
     locked.send_attempts += 1
-    locked.save(update_fields=["token_hash", "expires_at", "send_attempts"])
+    locked.sending_since = now
+    locked.save(update_fields=["token_hash", "expires_at", "send_attempts", "sending_since"])
     proposal_touch(proposal_id=locked.participation.proposal_id)  # the builder shows the new expiry
     return locked, token
 
@@ -50,7 +61,8 @@ def invitation_mark_sent(*, invitation_id: int) -> None:
         return
     if locked.sent_at is None:
         locked.sent_at = timezone.now()
-        fields = ["sent_at"]
+        locked.sending_since = None
+        fields = ["sent_at", "sending_since"]
         if locked.status == InvitationStatus.QUEUED:
             locked.status = InvitationStatus.SENT
             fields.append("status")
@@ -62,6 +74,11 @@ def invitation_mark_sent(*, invitation_id: int) -> None:
             detail={"email": locked.email},
         )
         proposal_touch(proposal_id=locked.participation.proposal_id)
+
+
+def invitation_send_interrupted(*, invitation_id: int) -> None:
+    """The attempt ended before its email went: its claim ends with it, so a retry may try again."""
+    Invitation.objects.filter(pk=invitation_id).update(sending_since=None)
 
 
 def invitation_send_failed(*, invitation_id: int, error: str) -> None:
@@ -183,5 +200,41 @@ def invitations_to_requeue() -> list[int]:
             sent_at__isnull=True,
             created_at__lte=timezone.now() - QUEUED_GRACE,
             send_attempts__lt=MAX_SEND_ATTEMPTS,
+        ).values_list("pk", flat=True)
+    )
+
+
+ANSWERED = (InvitationStatus.CONFIRMED, InvitationStatus.DECLINED)
+
+
+def answer_notify(*, invitation_id: int, send: Callable[[Invitation], None]) -> bool:
+    """Tell the coordinator of a partner's answer (`send` emails it), once: the invitation stays locked while
+    the email goes, so another copy of the task waits, then finds it told. A send that fails changes nothing:
+    the task's retry, or the sweep, tries again. False when there is nothing (more) to tell."""
+    with transaction.atomic():
+        invitation = (
+            Invitation.objects.select_for_update(of=("self",))
+            .filter(pk=invitation_id, status__in=ANSWERED, answer_notified_at__isnull=True)
+            .select_related("created_by", "participation__organisation", "participation__proposal__owner")
+            .first()
+        )
+        if invitation is None:
+            return False
+        send(invitation)
+        invitation.answer_notified_at = timezone.now()
+        invitation.save(update_fields=["answer_notified_at"])
+    return True
+
+
+def answers_to_notify() -> list[int]:
+    """Answers of the last days whose coordinator was never told (the broker was down when they came)."""
+    now = timezone.now()
+    return list(
+        Invitation.objects.filter(
+            OF_PROPOSALS_NOT_ARCHIVED,
+            status__in=ANSWERED,
+            answer_notified_at__isnull=True,
+            answered_at__lte=now - QUEUED_GRACE,
+            answered_at__gte=now - timedelta(days=ANSWER_NOTICE_DAYS),
         ).values_list("pk", flat=True)
     )

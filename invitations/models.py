@@ -62,6 +62,10 @@ class Invitation(models.Model):
     expired_at = models.DateTimeField(_("expired"), null=True, blank=True)
     reminded_at = models.DateTimeField(_("reminded"), null=True, blank=True)
     send_attempts = models.PositiveSmallIntegerField(_("send attempts"), default=0)
+    # An attempt to email the invitation is under way since then (a copy of the task queued twice waits).
+    sending_since = models.DateTimeField(_("being sent since"), null=True, blank=True, editable=False)
+    # The coordinator was told of the answer (the sweep tells those the broker missed).
+    answer_notified_at = models.DateTimeField(_("answer notified"), null=True, blank=True, editable=False)
     decline_reason = models.TextField(_("reason for declining"), blank=True)
 
     class Meta:

@@ -5,7 +5,7 @@ import logging
 from celery import shared_task
 
 from . import delivery, emails
-from .models import MAX_SEND_ATTEMPTS, Invitation, InvitationStatus
+from .models import MAX_SEND_ATTEMPTS
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +34,7 @@ def send_invitation(self, invitation_id: int) -> bool:
     try:
         emails.send_invitation(invitation=invitation, token=token)
     except Exception as exc:
+        delivery.invitation_send_interrupted(invitation_id=invitation_id)
         # The last try of this task, or the invitation's last attempt: the coordinator sees it failed.
         if self.request.retries >= self.max_retries or invitation.send_attempts >= MAX_SEND_ATTEMPTS:
             delivery.invitation_send_failed(invitation_id=invitation_id, error=type(exc).__name__)
@@ -60,20 +61,13 @@ def send_reminder(self, invitation_id: int) -> bool:
 
 @shared_task(bind=True, **RETRY)
 def notify_coordinator(self, invitation_id: int) -> bool:
-    invitation = (
-        Invitation.objects.filter(
-            pk=invitation_id, status__in=[InvitationStatus.CONFIRMED, InvitationStatus.DECLINED]
-        )
-        .select_related("created_by", "participation__organisation", "participation__proposal__owner")
-        .first()
-    )
-    if invitation is None:
-        return False
     try:
-        emails.send_answer_notification(invitation=invitation)
+        return delivery.answer_notify(
+            invitation_id=invitation_id,
+            send=lambda invitation: emails.send_answer_notification(invitation=invitation),
+        )
     except Exception as exc:
         raise self.retry(exc=exc, countdown=_backoff(self.request.retries)) from exc
-    return True
 
 
 @shared_task(acks_late=True, time_limit=600)
@@ -87,9 +81,13 @@ def send_reminders() -> int:
 
 @shared_task(acks_late=True, time_limit=600)
 def sweep_invitations() -> dict:
-    """Beat: mark expired links expired, and queue again the emails that never went out."""
+    """Beat: mark expired links expired, and queue again the emails that never went out (invitations, and
+    coordinators' notifications of answers)."""
     expired = delivery.invitations_expire_due()
     requeued = delivery.invitations_to_requeue()
     for pk in requeued:
         queue("send_invitation", pk)
-    return {"expired": expired, "requeued": len(requeued)}
+    answers = delivery.answers_to_notify()
+    for pk in answers:
+        queue("notify_coordinator", pk)
+    return {"expired": expired, "requeued": len(requeued), "answers_notified": len(answers)}

@@ -151,6 +151,60 @@ def test_a_failing_mail_server_is_retried_and_the_link_of_a_failed_attempt_never
     assert invitation.token_hash != failed_hash and invitation.status == InvitationStatus.SENT
 
 
+def test_two_copies_of_the_send_task_send_one_email_whose_link_works(client, proposal, mailoutbox):
+    """The sweep queues a send again while the worker is down; back, the worker ran both copies at once: two
+    emails, and the first one's link no longer worked (each attempt makes a new token)."""
+    from invitations import emails
+
+    invitation = Invitation.objects.create(
+        participation=proposal.invitee, email="pablo@fabrica.example", expires_at=timezone.now()
+    )
+    sending, token = delivery.invitation_issue_token(invitation_id=invitation.pk)  # one copy is sending
+
+    assert tasks.send_invitation.apply(args=[invitation.pk]).result is False  # the other sends nothing
+    emails.send_invitation(invitation=sending, token=token)
+    delivery.invitation_mark_sent(invitation_id=invitation.pk)
+
+    assert len(mailoutbox) == 1
+    assert client.get(f"/invite/{token}/").status_code == 302  # to the invitation's page: the link works
+    assert tasks.send_invitation.apply(args=[invitation.pk]).result is False
+
+
+def test_a_send_whose_worker_died_is_sent_by_a_later_copy_once_its_claim_lapses(proposal, mailoutbox):
+    invitation = Invitation.objects.create(
+        participation=proposal.invitee, email="pablo@fabrica.example", expires_at=timezone.now()
+    )
+    delivery.invitation_issue_token(invitation_id=invitation.pk)  # and the worker is killed mid-send
+    assert tasks.send_invitation.apply(args=[invitation.pk]).result is False
+    with time_machine.travel(timezone.now() + delivery.SEND_CLAIM + timezone.timedelta(seconds=1)):
+        assert tasks.send_invitation.apply(args=[invitation.pk]).result is True
+    assert len(mailoutbox) == 1
+    invitation.refresh_from_db()
+    assert invitation.status == InvitationStatus.SENT and invitation.sending_since is None
+
+
+def test_an_answer_the_broker_missed_is_told_to_the_coordinator_by_the_sweep_once(
+    client, proposal, invite, mailoutbox, django_capture_on_commit_callbacks
+):
+    """The coordinator was never told of answers given while the broker was down: nothing re-queued them."""
+    invitation, token = invite(proposal.invitee)
+    client.get(f"/invite/{token}/")
+    broker_down = mock.patch.object(
+        tasks.notify_coordinator, "delay", side_effect=ConnectionError("broker down")
+    )
+    with broker_down, django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/invite/answer/{invitation.pk}/decline/", {"decline-reason": "Budget cut"})
+    told = [message for message in mailoutbox if "declined" in message.subject]
+    assert told == []
+
+    with time_machine.travel(timezone.now() + delivery.QUEUED_GRACE + timezone.timedelta(seconds=1)):
+        assert tasks.sweep_invitations()["answers_notified"] == 1
+        assert tasks.sweep_invitations()["answers_notified"] == 0
+    told = [message for message in mailoutbox if "declined" in message.subject]
+    assert len(told) == 1 and told[0].to == ["clara@example.org"]
+    assert tasks.notify_coordinator.apply(args=[invitation.pk]).result is False  # a late copy: nothing more
+
+
 def test_coordinator_notified_of_a_decline_with_the_reason(
     client, proposal, invite, mailoutbox, django_capture_on_commit_callbacks
 ):
@@ -255,7 +309,8 @@ def test_an_archived_proposal_emails_no_one_until_it_is_restored(
     alliance_services.proposal_restore(proposal=proposal, actor=proposal.owner)
     # Restored after longer than an invitation lasts: the one never sent is sent now, with a link of its own.
     with time_machine.travel(queued.expires_at + timezone.timedelta(days=30)):
-        assert tasks.sweep_invitations() == {"expired": 1, "requeued": 1}  # the reminded one expired
+        swept = tasks.sweep_invitations()
+        assert (swept["expired"], swept["requeued"]) == (1, 1)  # the reminded one expired
         assert mailoutbox[-1].to == ["o@other.example"]
         queued.refresh_from_db()
         assert queued.status == InvitationStatus.SENT and queued.expires_at > timezone.now()
