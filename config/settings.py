@@ -311,12 +311,13 @@ INVITATION_TTL_DAYS = env_int("INVITATION_TTL_DAYS", 14)
 INVITATION_REMINDER_DAYS = env_int("INVITATION_REMINDER_DAYS", 3)
 INVITATION_LOOKUP_RATE = env("INVITATION_LOOKUP_RATE", "10/m")
 # Invitation emails (sends and re-sends; reminders are exempt) per recipient from one account, per recipient
-# from all accounts, and per proposal in 24 hours, counted in the database.
+# from all accounts, per proposal, and per account in 24 hours, counted in the database.
 INVITATION_SENDS_PER_RECIPIENT_PER_DAY = env_int("INVITATION_SENDS_PER_RECIPIENT_PER_DAY", 5)  # per account
 INVITATION_SENDS_PER_RECIPIENT_ALL_SENDERS_PER_DAY = env_int(
     "INVITATION_SENDS_PER_RECIPIENT_ALL_SENDERS_PER_DAY", 20
 )
 INVITATION_SENDS_PER_PROPOSAL_PER_DAY = env_int("INVITATION_SENDS_PER_PROPOSAL_PER_DAY", 50)
+INVITATION_SENDS_PER_ACCOUNT_PER_DAY = env_int("INVITATION_SENDS_PER_ACCOUNT_PER_DAY", 100)
 # The address links in emails start with (emails are sent by workers, which know no request).
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 

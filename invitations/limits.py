@@ -5,7 +5,10 @@ every send when its invitation, participant or proposal is gone:
   another coordinator's sends to an address alone;
 - to one address from all accounts together: INVITATION_SENDS_PER_RECIPIENT_ALL_SENDERS_PER_DAY (20), which
   bounds what many accounts can send to one address;
-- from one proposal: INVITATION_SENDS_PER_PROPOSAL_PER_DAY (50).
+- from one proposal: INVITATION_SENDS_PER_PROPOSAL_PER_DAY (50);
+- from one account, all its proposals together: INVITATION_SENDS_PER_ACCOUNT_PER_DAY (100), so no one sends
+  the platform's emails (with their own title, names and greeting in them) to any number of addresses by
+  making proposals, which cost nothing.
 
 Sends and re-sends count; reminders are not sends, so they are exempt.
 """
@@ -51,5 +54,14 @@ def count_send(*, proposal_id: int, email: str, sender) -> None:
                 "hours. Try again tomorrow."
             )
             % {"limit": per_proposal}
+        )
+    per_account = settings.INVITATION_SENDS_PER_ACCOUNT_PER_DAY
+    if sender is not None and recent.filter(sender=sender).count() >= per_account:
+        raise ValidationError(
+            _(
+                "No invitation sent: your account has already sent %(limit)d invitations in the last 24 "
+                "hours. Try again tomorrow."
+            )
+            % {"limit": per_account}
         )
     InvitationSend.objects.create(email=email, sender=sender, proposal_id=proposal_id)

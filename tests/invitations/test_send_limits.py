@@ -1,6 +1,7 @@
 """Invitation emails are limited, counted in a send log that outlives participants and proposals: per
-recipient from one account, per recipient from all accounts, and per proposal in 24 hours; the coordinator
-is told why (never that others invite the address), and nothing is sent. Reminders do not count."""
+recipient from one account, per recipient from all accounts, per proposal and per account in 24 hours; the
+coordinator is told why (never that others invite the address), and nothing is sent. Reminders do not
+count."""
 
 import datetime
 
@@ -27,6 +28,7 @@ def resend(client, participation, capture):
 def test_the_defaults(settings):
     assert settings.INVITATION_SENDS_PER_RECIPIENT_PER_DAY == 5
     assert settings.INVITATION_SENDS_PER_PROPOSAL_PER_DAY == 50
+    assert settings.INVITATION_SENDS_PER_ACCOUNT_PER_DAY == 100
 
 
 def test_the_sixth_send_to_one_address_in_a_day_is_refused_with_a_clear_message(
@@ -78,6 +80,18 @@ def test_per_proposal_limit(proposal, invite, settings):
     invite(proposal.invitee, resend=True)
     with pytest.raises(services.ValidationError, match="this proposal has already sent 2 invitations"):
         services.invitation_resend(participation=proposal.invitee, actor=proposal.owner)
+
+
+def test_per_account_limit_across_its_proposals(proposal, invite, settings):
+    """The per-proposal limit started again with each new proposal, and proposals cost nothing: one account
+    sent the platform's emails to any number of addresses."""
+    settings.INVITATION_SENDS_PER_ACCOUNT_PER_DAY = 2
+    invite(proposal.invitee)
+    invite(contact_of_own_proposal("someone@example.net", owner=proposal.owner))
+    another = contact_of_own_proposal("another@example.net", owner=proposal.owner)
+    with pytest.raises(services.ValidationError, match="your account has already sent 2 invitations"):
+        services.invitation_create(participation=another, actor=proposal.owner)
+    invite(contact_of_own_proposal("another@example.net"))  # another account's are its own
 
 
 def test_reminders_are_exempt(proposal, invite, settings, mailoutbox):
