@@ -11,7 +11,9 @@ urlpatterns = [
         auth_views.LoginView.as_view(template_name="accounts/login.html", redirect_authenticated_user=True),
         name="login",
     ),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # The page is shown only when the sign-out's `next` is the sign-out itself (otherwise it redirects to
+    # LOGOUT_REDIRECT_URL): the product's page, not the admin's "Thanks for spending some quality time".
+    path("logout/", auth_views.LogoutView.as_view(template_name="accounts/logged_out.html"), name="logout"),
     # Signed in: the password changes here, and every other session of the account ends (Django's session
     # hash); this one stays signed in. Wrong current passwords count toward the sign-in lockout.
     path("password/", views.GuardedPasswordChangeView.as_view(), name="password_change"),

@@ -29,6 +29,17 @@ def test_sign_in_with_email_and_password_then_sign_out(client):
     assert "You have signed out." not in client.get(reverse("login")).content.decode()  # said once
 
 
+def test_a_sign_out_sent_back_to_itself_shows_the_products_page(client):
+    """With `next` the sign-out itself, Django renders its template: the admin's "Thanks for spending some
+    quality time with the web site today"."""
+    client.force_login(UserFactory())
+    response = client.post(reverse("logout"), {"next": reverse("logout")})
+    page = response.content.decode()
+    assert response.status_code == 200 and "quality time" not in page
+    assert "Signed out" in page and reverse("login") in page
+    assert client.get(reverse("home")).status_code == 302
+
+
 def test_wrong_password_is_refused_with_a_message(client):
     UserFactory(email="anna@example.org")
     response = client.post(reverse("login"), {"username": "anna@example.org", "password": "nope"})
