@@ -26,7 +26,7 @@ from .. import services
 from ..forms import ParticipationAddForm, ParticipationChangeForm, ParticipationForm, is_tampered
 from ..models import Participation, ParticipationStatus, Role
 from ..selectors import builder_participations, proposal_get_for_user
-from .archived import refuse_if_archived
+from .archived import refuse_forms_if_archived, refuse_if_archived
 from .builder import ELIGIBILITY_EVENT, participants_with_version_html, participation_or_404, rows_context
 
 SEARCH_RESULTS = 20
@@ -145,7 +145,7 @@ def _render_add_form(request, proposal, form, organisation, status=200):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-@refuse_if_archived
+@refuse_forms_if_archived
 def participation_add(request, pk):
     proposal = proposal_get_for_user(user=request.user, pk=pk)
     if request.method == "GET":
@@ -192,7 +192,7 @@ def participation_add(request, pk):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-@refuse_if_archived
+@refuse_forms_if_archived
 def organisation_create_in_place(request, pk):
     """A new organisation, validated like the admin does, added to the consortium in the same step."""
     proposal = proposal_get_for_user(user=request.user, pk=pk)
@@ -247,7 +247,7 @@ def _render_edit_row(request, proposal, participation, form):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-@refuse_if_archived
+@refuse_forms_if_archived
 def participation_edit(request, pk, participation_id):
     """The row's edit form, rendered only when asked for (GET), and its save (POST)."""
     proposal = proposal_get_for_user(user=request.user, pk=pk)

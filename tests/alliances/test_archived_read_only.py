@@ -70,6 +70,27 @@ def test_every_post_to_an_archived_proposal_is_refused_and_changes_nothing(clien
     assert snapshot(proposal) == before
 
 
+@pytest.mark.parametrize("name", ["participation_add", "organisation_create", "participation_edit"])
+def test_the_participants_forms_of_an_archived_proposal_are_not_offered(client, make_proposal, name):
+    """Opened from a page older than the archiving (or typed), they were forms with a Save button, whose
+    POST was then refused."""
+    proposal = make_proposal()
+    participation = proposal.participations.first()
+    proposal.archived_at = timezone.now()
+    proposal.save(update_fields=["archived_at"])
+    client.force_login(proposal.owner)
+    kwargs = {"pk": proposal.pk} | ({"participation_id": participation.pk} if name.endswith("edit") else {})
+    path = reverse(f"alliances:{name}", kwargs=kwargs)
+
+    response = client.get(path, {"organisation": OrganisationFactory().pk}, HTTP_HX_REQUEST="true")
+
+    assert response.status_code == 409 and response["HX-Redirect"] == reverse(
+        "alliances:builder", args=[proposal.pk]
+    )
+    said = " ".join(str(m) for m in get_messages(response.wsgi_request))
+    assert "archived and read-only. Its owner can restore it." in said
+
+
 def resolve_kwargs(pattern, proposal, participation, editor):
     values = {"pk": proposal.pk, "participation_id": participation.pk, "user_id": editor.pk}
     return {name: values[name] for name in pattern.pattern.converters}
