@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -17,6 +19,10 @@ TAMPER_CODES = {"invalid_choice", "invalid_pk_value"}
 
 def is_tampered(form: forms.Form, fields) -> bool:
     return any(form.has_error(field, code) for field in fields for code in TAMPER_CODES)
+
+
+# Calls are yearly: a submission deadline is never further away than this.
+DEADLINE_HORIZON = timedelta(days=3 * 365)
 
 
 class VersionField(forms.IntegerField):
@@ -101,10 +107,16 @@ class ProposalForm(forms.ModelForm):
 
     def clean_deadline(self):
         deadline = self.cleaned_data.get("deadline")
+        if not deadline or deadline == self.instance.deadline:
+            return deadline
         # Refused as it is entered; a proposal whose deadline has passed since is still edited as it is.
-        if deadline and deadline != self.instance.deadline and deadline < timezone.localdate():
+        if deadline < timezone.localdate():
             raise forms.ValidationError(
                 _("This date has passed: enter the call's coming submission deadline.")
+            )
+        if deadline > timezone.localdate() + DEADLINE_HORIZON:  # a typo, such as 9999 or 2062
+            raise forms.ValidationError(
+                _("This date is more than three years away: enter the call's coming submission deadline.")
             )
         return deadline
 

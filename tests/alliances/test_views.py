@@ -98,6 +98,18 @@ def test_proposal_form_errors_are_field_level(owner_client, changes, field):
     assert not Proposal.objects.exists()
 
 
+def test_a_deadline_more_than_three_years_away_is_refused(owner_client):
+    """9999-12-31 was accepted: a typo no call has."""
+    response = owner_client.post(reverse("alliances:proposal_create"), new_proposal(deadline="9999-12-31"))
+    assert response.status_code == 400
+    assert "more than three years away" in str(response.context["form"].errors["deadline"])
+    soon = (timezone.localdate() + timedelta(days=400)).isoformat()
+    assert (
+        owner_client.post(reverse("alliances:proposal_create"), new_proposal(deadline=soon)).status_code
+        == 302
+    )
+
+
 def test_a_deadline_already_past_is_refused_as_it_is_entered_only(owner_client, proposal):
     data = new_proposal(deadline=(timezone.localdate() - timedelta(days=1)).isoformat())
     response = owner_client.post(reverse("alliances:proposal_create"), data)
