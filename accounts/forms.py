@@ -4,6 +4,8 @@ from django.contrib.auth.forms import PasswordChangeForm, PasswordResetForm
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from config.background import delay_or_thread
+
 
 class SignUpForm(forms.ModelForm):
     """A coordinator's account: email, name and a password that passes the configured validators."""
@@ -65,13 +67,14 @@ class SignUpForm(forms.ModelForm):
 
 
 class QueuedPasswordResetForm(PasswordResetForm):
-    """Django's form, except that each email is queued (after commit) for the worker to send."""
+    """Django's form, except that each email is queued (after commit) for the worker to send; with the broker
+    down, a thread of this process sends it (it was lost, though the page said it was sent)."""
 
     def save(self, **kwargs):
         from .tasks import send_password_reset
 
         for user in self.get_users(self.cleaned_data["email"]):
-            transaction.on_commit(lambda pk=user.pk: send_password_reset.delay(pk), robust=True)
+            transaction.on_commit(lambda pk=user.pk: delay_or_thread(send_password_reset, pk), robust=True)
 
 
 class GuardedPasswordChangeForm(PasswordChangeForm):

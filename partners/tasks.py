@@ -9,6 +9,8 @@ from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 
+from config.background import delay_or_thread
+
 from . import services as directory
 from .eche import list_storage, services
 from .eche.sources import SourceError
@@ -62,11 +64,9 @@ def import_eche_list(job_id: int) -> None:
 
 
 def queue_outcome_email(change_request_id: int) -> None:
-    """Queue the outcome email (after commit); with the broker down, log it: the decision stands."""
-    try:
-        send_change_request_outcome.delay(change_request_id)
-    except Exception:
-        logger.exception("Could not queue the outcome email of change request %s", change_request_id)
+    """Queue the outcome email (after commit); with the broker down, a thread of this process sends it (it
+    was lost)."""
+    delay_or_thread(send_change_request_outcome, change_request_id)
 
 
 @shared_task(

@@ -41,3 +41,21 @@ def test_the_link_keeps_the_path_the_site_is_served_under(settings):
     send_password_reset(user.pk)
     [message] = mail.outbox
     assert re.search(r"https://ab\.example\.org/app/accounts/reset/\S+/\S+/", message.body)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_the_broker_down_the_email_goes_from_this_process(client):
+    """It was lost, though the page said the link was sent (the thread's database connection sees only
+    what is committed: hence a transactional test)."""
+    from unittest import mock
+
+    from accounts.tasks import send_password_reset
+    from config import background
+
+    UserFactory(email="bob@example.org")
+    with mock.patch.object(send_password_reset, "delay", side_effect=ConnectionError("broker down")):
+        response = client.post(reverse("password_reset"), {"email": "bob@example.org"})
+    for thread in background.threads:
+        thread.join(timeout=30)
+    assert response.status_code == 302
+    assert [message.to for message in mail.outbox] == [["bob@example.org"]]

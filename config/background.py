@@ -1,0 +1,33 @@
+"""Emails that must not be lost when the broker is down: queued for the worker, or else sent by a thread of
+this process. The answer never waits for them, so how long it takes still says nothing of whether there was
+one to send (a password reset for an address with an account)."""
+
+import logging
+import threading
+
+from django.db import connections
+
+logger = logging.getLogger(__name__)
+
+# The threads started here, alive or just ended: tests wait for them.
+threads: list[threading.Thread] = []
+
+
+def delay_or_thread(task, *args) -> None:
+    """`task.delay(*args)`; when the broker cannot take it (logged), the task runs in a thread of this
+    process, with its retries, as the worker would run it."""
+    try:
+        task.delay(*args)
+    except Exception:
+        logger.warning("Could not queue %s; running it in this process", task.name, exc_info=True)
+        thread = threading.Thread(target=_run, args=(task, args), daemon=True)
+        threads[:] = [*(t for t in threads if t.is_alive()), thread]
+        thread.start()
+
+
+def _run(task, args) -> None:
+    try:
+        if task.apply(args=args).failed():
+            logger.error("%s failed in this process too", task.name)
+    finally:
+        connections.close_all()
