@@ -40,9 +40,14 @@ def health_components() -> dict[str, str]:
 @never_cache
 @require_GET
 def healthz(request):
-    """200 with each component's status when all answer; 503 naming what is down otherwise."""
+    """Each component's status, and 503 when the site cannot work: the database is down. With Redis down it
+    works (pages render, saves succeed, tasks wait or run here): 200, "degraded", naming what is down, so an
+    orchestrator does not take a working site for a dead one."""
     components = health_components()
-    healthy = all(status == "ok" for status in components.values())
-    return JsonResponse(
-        {"status": "ok" if healthy else "down", "components": components}, status=200 if healthy else 503
-    )
+    if components["database"] != "ok":
+        status, code = "down", 503
+    elif any(state != "ok" for state in components.values()):
+        status, code = "degraded", 200
+    else:
+        status, code = "ok", 200
+    return JsonResponse({"status": status, "components": components}, status=code)

@@ -21,12 +21,25 @@ def test_healthz_reports_every_component(client):
     assert body["components"]["broker"] == "ok"  # the suite runs with a Redis broker and cache
 
 
-def test_healthz_names_what_is_down(client, settings):
+def test_healthz_names_what_is_down_and_redis_down_is_degraded_not_dead(client, settings):
+    """The site works with Redis down: a 503 told an orchestrator it was dead."""
     settings.REDIS_CACHE_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
     response = client.get(reverse("healthz"))
-    assert response.status_code == 503
+    assert response.status_code == 200 and response.json()["status"] == "degraded"
     assert response.json()["components"]["cache"].startswith("down: ")
     assert response.json()["components"]["database"] == "ok"
+
+
+def test_healthz_is_a_503_when_the_database_is_down(client, monkeypatch):
+    from config import views
+
+    def down():
+        raise OSError("connection refused")
+
+    monkeypatch.setattr(views, "_database", down)
+    response = client.get(reverse("healthz"))
+    assert response.status_code == 503 and response.json()["status"] == "down"
+    assert response.json()["components"]["database"] == "down: OSError"
 
 
 def test_production_settings_pass_check_deploy():
