@@ -44,6 +44,10 @@ class User(AbstractUser):
         _("first name"), max_length=150, blank=True, validators=[validate_plain_text]
     )
     last_name = models.CharField(_("last name"), max_length=150, blank=True, validators=[validate_plain_text])
+    # When the holder of the address proved it (the link emailed at sign-up, or a password reset): until then
+    # the account may be anyone's who typed the address, and no one can make it a co-editor.
+    email_confirmed_at = models.DateTimeField(_("email confirmed"), null=True, blank=True)
+    email_confirmation_sent_at = models.DateTimeField(_("confirmation link sent"), null=True, blank=True)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []

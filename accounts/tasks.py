@@ -1,6 +1,6 @@
 """The password-reset email, sent by the worker after the request's response (queued on commit), so how
 long the request takes says nothing about whether an account exists. The worker makes the link itself:
-the reset token never travels through the broker."""
+the reset token never travels through the broker. So does the email-confirmation link sent at sign-up."""
 
 from urllib.parse import urlsplit
 
@@ -9,6 +9,9 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.tokens import default_token_generator
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
@@ -32,3 +35,19 @@ def send_password_reset(user_id: int) -> None:
         "protocol": site.scheme or "https",
     }
     PasswordResetForm().send_mail(SUBJECT_TEMPLATE, EMAIL_TEMPLATE, context, None, user.email)
+
+
+@shared_task(acks_late=True, soft_time_limit=60, time_limit=90, ignore_result=True)
+def send_email_confirmation(user_id: int) -> None:
+    from .confirmation import confirmation_token
+
+    user = (
+        get_user_model().objects.filter(pk=user_id, is_active=True, email_confirmed_at__isnull=True).first()
+    )
+    if user is None:
+        return
+    link = settings.SITE_URL + reverse("email_confirm", args=[confirmation_token(user)])
+    context = {"user": user, "link": link}
+    subject = render_to_string("accounts/email_confirmation_subject.txt", context).strip()
+    body = render_to_string("accounts/email_confirmation_email.txt", context)
+    send_mail(subject, body, None, [user.email])

@@ -6,6 +6,8 @@ from .forms import QueuedPasswordResetForm
 
 urlpatterns = [
     path("signup/", views.signup, name="signup"),
+    path("confirm/<str:token>/", views.email_confirm, name="email_confirm"),
+    path("confirm-again/", views.email_confirmation_resend, name="email_confirmation_resend"),
     path(
         "login/",
         auth_views.LoginView.as_view(template_name="accounts/login.html", redirect_authenticated_user=True),

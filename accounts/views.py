@@ -1,13 +1,28 @@
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import PasswordChangeView, PasswordResetConfirmView
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
+from config.background import delay_or_thread
+
+from . import confirmation
 from .forms import GuardedPasswordChangeForm, SignUpForm
+
+
+def _send_confirmation(user) -> None:
+    """The link to confirm the address, emailed by the worker once this transaction commits (one at most
+    every few minutes: the address may be someone else's)."""
+    from .tasks import send_email_confirmation
+
+    if confirmation.confirmation_may_be_sent(user):
+        transaction.on_commit(lambda: delay_or_thread(send_email_confirmation, user.pk), robust=True)
 
 
 @sensitive_post_parameters("password1", "password2")
@@ -18,6 +33,7 @@ def signup(request):
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = form.save()
+        _send_confirmation(user)
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, _("Welcome! Your account is ready. Start with a new proposal."))
         return redirect("home")
@@ -72,11 +88,42 @@ class GuardedPasswordChangeView(PasswordChangeView):
 
 class UnlockingPasswordResetConfirmView(PasswordResetConfirmView):
     """Django's reset by emailed link; a new password set so also ends a sign-in lockout of that address
-    (the lockout page sends people here: the link proves the address is theirs)."""
+    (the lockout page sends people here: the link proves the address is theirs), and confirms it."""
 
     def form_valid(self, form):
         from axes.utils import reset
 
         response = super().form_valid(form)
         reset(username=form.user.email.strip().lower())
+        confirmation.email_confirm(form.user)  # the link came to the address: it is theirs
         return response
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def email_confirm(request, token):
+    """The link emailed at sign-up: a page with a button (a mail scanner opening the link confirms nothing),
+    which confirms the address. Works signed in or not."""
+    user = confirmation.user_confirming(token)
+    if user is None:
+        return render(request, "accounts/email_confirm.html", {"invalid": True}, status=400)
+    if request.method == "POST":
+        confirmation.email_confirm(user)
+        messages.success(request, _("Your email address %(email)s is confirmed.") % {"email": user.email})
+        return redirect("home")
+    return render(request, "accounts/email_confirm.html", {"confirming": user})
+
+
+@login_required
+@require_POST
+def email_confirmation_resend(request):
+    if request.user.email_confirmed_at is not None:
+        messages.info(request, _("Your email address is confirmed already."))
+    elif confirmation.confirmation_may_be_sent(request.user):
+        from .tasks import send_email_confirmation
+
+        transaction.on_commit(lambda: delay_or_thread(send_email_confirmation, request.user.pk), robust=True)
+        messages.success(request, _("A new link is on its way to %(email)s.") % {"email": request.user.email})
+    else:
+        messages.info(request, _("A link went out a few minutes ago: look for it, then try again later."))
+    return redirect("home")

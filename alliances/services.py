@@ -198,7 +198,7 @@ def proposal_restore(*, proposal: Proposal, actor, expected_version: int | None 
 
 @transaction.atomic
 def coeditor_add(*, proposal: Proposal, email: str, actor, expected_version: int):
-    """Let another signed-up user edit the proposal. Returns the user."""
+    """Let another signed-up user, whose address is confirmed, edit the proposal. Returns the user."""
     email = (email or "").strip()
     user = get_user_model().objects.filter(email__iexact=email, is_active=True).first()
     if user is None:
@@ -206,6 +206,16 @@ def coeditor_add(*, proposal: Proposal, email: str, actor, expected_version: int
             {
                 "email": _("No one has signed up with %(email)s yet. Ask them to sign up, then add them.")
                 % {"email": email}
+            }
+        )
+    if user.email_confirmed_at is None:  # the account may be anyone's who typed the address
+        raise ValidationError(
+            {
+                "email": _(
+                    "%(email)s has not confirmed this address yet: ask them to follow the link emailed when "
+                    "they signed up (their home page sends it again), then add them."
+                )
+                % {"email": user.email}
             }
         )
     locked = _lock(proposal_id=proposal.pk, expected_version=expected_version)

@@ -1,5 +1,6 @@
 import factory
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from alliances.models import Participation, ParticipationStatus, Proposal, Role
 from eligibility.models import Edition
@@ -13,6 +14,7 @@ class UserFactory(factory.django.DjangoModelFactory):
         model = get_user_model()
 
     email = factory.Sequence(lambda n: f"coordinator{n}@example.org")
+    email_confirmed_at = factory.LazyFunction(timezone.now)
     first_name = "Test"
     last_name = factory.Sequence(lambda n: f"Coordinator {n}")
 

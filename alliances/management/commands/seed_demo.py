@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from alliances.models import Participation, ParticipationStatus, Proposal, Role
 from eligibility.models import Edition
@@ -268,6 +269,7 @@ class Command(BaseCommand):
                 "last_name": "Coordinator",
                 "is_staff": True,
                 "is_superuser": True,
+                "email_confirmed_at": timezone.now(),
             },
         )
         if created:

@@ -1,0 +1,129 @@
+"""An account's address is confirmed by the link emailed at sign-up (or by a password reset, which proves the
+same): until then the account may be anyone's who typed the address, and no one can make it a co-editor.
+Without this, anyone signed up as a colleague's address, was added by a trusting owner, and read every
+contact of the proposal."""
+
+import re
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.contrib.auth import get_user_model
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.factories import ProposalFactory, UserFactory
+
+from .test_signup import data
+
+pytestmark = pytest.mark.django_db
+LINK = re.compile(r"https?://[^/\s]+(/accounts/confirm/[^/\s]+/)")
+
+
+def sign_up(client, capture, email="anna.keller@tu-berlin.example"):
+    with capture(execute=True):
+        response = client.post(reverse("signup"), data(email=email))
+    assert response.status_code == 302
+    return get_user_model().objects.get(email=email)
+
+
+def confirmation_link(to: str) -> str:
+    [message] = [m for m in mail.outbox if m.to == [to] and "Confirm your email" in m.subject]
+    return LINK.search(message.body).group(1)
+
+
+def add_coeditor(client, proposal, email):
+    url = reverse("alliances:coeditor_add", args=[proposal.pk])
+    return client.post(url, {"email": email, "version": proposal.version}, follow=True)
+
+
+def test_an_account_nobody_confirmed_cannot_be_made_a_co_editor(client, django_capture_on_commit_callbacks):
+    squatter = sign_up(client, django_capture_on_commit_callbacks)
+    assert squatter.email_confirmed_at is None
+    proposal = ProposalFactory()
+    client.force_login(proposal.owner)
+
+    page = add_coeditor(client, proposal, "anna.keller@tu-berlin.example").content.decode()
+
+    assert "has not confirmed this address yet" in page
+    assert not proposal.co_editors.exists()
+
+
+def test_the_emailed_link_confirms_the_address_after_a_click(client, django_capture_on_commit_callbacks):
+    user = sign_up(client, django_capture_on_commit_callbacks)
+    link = confirmation_link(user.email)
+    client.logout()
+
+    page = client.get(link)  # a mail scanner opening it confirms nothing
+    assert page.status_code == 200 and "Confirm my email address" in page.content.decode()
+    user.refresh_from_db()
+    assert user.email_confirmed_at is None
+
+    client.post(link)
+    user.refresh_from_db()
+    assert user.email_confirmed_at is not None
+    proposal = ProposalFactory()
+    client.force_login(proposal.owner)
+    add_coeditor(client, proposal, user.email)
+    assert list(proposal.co_editors.all()) == [user]
+
+
+@pytest.mark.parametrize("tamper", ["forged", "expired", "address changed"])
+def test_a_forged_expired_or_outdated_link_confirms_nothing(
+    client, django_capture_on_commit_callbacks, tamper
+):
+    user = sign_up(client, django_capture_on_commit_callbacks)
+    link = confirmation_link(user.email)
+    later = timezone.now()
+    if tamper == "forged":
+        link = link[:-3] + ("A" if link[-3] != "A" else "B") + link[-2:]
+    elif tamper == "expired":
+        later += timedelta(days=8)
+    else:
+        get_user_model().objects.filter(pk=user.pk).update(email="someone.else@example.org")
+    with time_machine.travel(later):
+        response = client.post(link)
+    assert response.status_code == 400 and "not valid" in response.content.decode()
+    user.refresh_from_db()
+    assert user.email_confirmed_at is None
+
+
+def test_the_home_page_asks_for_it_and_sends_a_new_link_at_most_every_few_minutes(
+    client, django_capture_on_commit_callbacks
+):
+    user = sign_up(client, django_capture_on_commit_callbacks)
+    assert "Send the link again" in client.get(reverse("home")).content.decode()
+    resend = reverse("email_confirmation_resend")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(resend)  # a minute after the sign-up's: not yet
+    assert len([m for m in mail.outbox if m.to == [user.email]]) == 1
+    with (
+        time_machine.travel(timezone.now() + timedelta(minutes=6)),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        client.post(resend)
+    assert len([m for m in mail.outbox if m.to == [user.email]]) == 2
+
+    client.post(confirmation_link_of_last(user.email))
+    assert "Send the link again" not in client.get(reverse("home")).content.decode()
+
+
+def confirmation_link_of_last(to: str) -> str:
+    message = [m for m in mail.outbox if m.to == [to]][-1]
+    return LINK.search(message.body).group(1)
+
+
+def test_a_password_reset_by_email_confirms_the_address(client, django_capture_on_commit_callbacks):
+    user = UserFactory(email="bob@example.org", email_confirmed_at=None)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("password_reset"), {"email": "bob@example.org"})
+    [message] = mail.outbox
+    path = re.search(r"https?://[^/\s]+(/accounts/reset/\S+/\S+/)", message.body).group(1)
+    form_page = client.get(path, follow=True)
+    client.post(
+        form_page.redirect_chain[-1][0],
+        {"new_password1": "a-brand-new-password-9", "new_password2": "a-brand-new-password-9"},
+    )
+    user.refresh_from_db()
+    assert user.email_confirmed_at is not None
