@@ -1,8 +1,9 @@
 """Signed-in pages are never kept in the browser's cache, so the Back button asks the server again and never
 shows an old consortium or an old verdict; a request too big to read, or sent with a method its address does
-not take, gets a page that says so."""
+not take, or that waited too long for a row someone else's change holds, gets a page that says so."""
 
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.db import OperationalError
 from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
 
@@ -52,3 +53,25 @@ def explain_refused_methods(get_response):
         return response
 
     return middleware
+
+
+LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL: lock_timeout passed
+
+
+class BusyDatabase:
+    """A request that waited longer than the database's lock_timeout for a row another transaction holds: a
+    503 saying nothing was saved (its transaction rolled back), rather than a 500. htmx says it with the
+    page's `data-busy` sentence."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, OperationalError) and getattr(exception.__cause__, "pgcode", None) == (
+            LOCK_NOT_AVAILABLE
+        ):
+            return render(request, "503.html", status=503)
+        return None

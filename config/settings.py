@@ -86,6 +86,7 @@ MIDDLEWARE = [
     "config.middleware.never_cache_signed_in",
     "config.middleware.refuse_too_big_requests",
     "config.middleware.explain_refused_methods",
+    "config.middleware.BusyDatabase",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -131,6 +132,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL;",
     }
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and (
+    LOCK_TIMEOUT_MS := env_int("DB_LOCK_TIMEOUT_MS", 20000)
+):
+    # A row another transaction holds (a long import, a session left open) is waited for this long at most,
+    # then the change is refused with a message (config.middleware.BusyDatabase), well before gunicorn ends
+    # the worker at 30 s: a click waited 31 s, then said "the server could not be reached". (0: not set here,
+    # for a pooler such as PgBouncer that refuses the `options` start-up parameter.)
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = f"-c lock_timeout={LOCK_TIMEOUT_MS}"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

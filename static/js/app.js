@@ -150,7 +150,8 @@
   }
   document.addEventListener("htmx:responseError", function (event) {
     var status = event.detail.xhr ? event.detail.xhr.status : 0;
-    tellError(status === 403 || status === 404 || status === 410 ? "refused" : "failed");
+    if (status === 503) tellError("busy");
+    else tellError(status === 403 || status === 404 || status === 410 ? "refused" : "failed");
   });
   document.addEventListener("htmx:sendError", function () { tellError("offline"); });
   // In development (DEBUG, `make run`) django-htmx puts a failed request's error page in place of the whole
