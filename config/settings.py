@@ -287,9 +287,9 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "partners.tasks.recheck_all_eche",
         "schedule": crontab(hour=3, minute=17),
     },
-    # No stale verdict: a proposal whose report is missing or older than its data is evaluated again.
+    # No stale verdict: every proposal is evaluated again (whatever an evaluation may have missed).
     "eligibility-safety-net": {
-        "task": "eligibility.tasks.reevaluate_stale_reports",
+        "task": "eligibility.tasks.reevaluate_all_reports",
         "schedule": crontab(hour=3, minute=47),
     },
     # No lost checks: what was asked for while the broker or worker was down is queued again.

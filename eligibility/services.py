@@ -5,8 +5,6 @@ from collections.abc import Iterable
 from itertools import islice
 
 from django.db import transaction
-from django.db.models import F, Max, Q
-from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from . import rules, snapshot
@@ -124,22 +122,11 @@ def _reevaluate_chunk(proposal_ids: list[int]) -> int:
     return len(snapshots)
 
 
-def stale_proposal_ids() -> list[int]:
-    """Proposals whose report is missing or older than their last change: the newest `updated_at` of the
-    proposal, its participations and their organisations."""
+def reevaluate_all() -> int:
+    """The nightly safety net: every proposal evaluated again, so no report outlives what its evaluation
+    missed (a crash between a commit and its evaluation, a write that sent no signal, a change of a country,
+    type or edition whose evaluation was lost, a release whose rules changed). A report that comes out the
+    same keeps its JSON and history; only its evaluation time moves."""
     from alliances.models import Proposal
 
-    last_change = Greatest(
-        "updated_at",
-        Coalesce(Max("participations__updated_at"), "updated_at"),
-        Coalesce(Max("participations__organisation__updated_at"), "updated_at"),
-    )
-    stale = Q(eligibility_report__isnull=True) | Q(eligibility_report__evaluated_at__lt=F("last_change"))
-    proposals = Proposal.objects.annotate(last_change=last_change).filter(stale).order_by("pk")
-    return list(proposals.values_list("pk", flat=True))
-
-
-def reevaluate_stale() -> int:
-    """The safety net for an evaluation that never ran (a crash between a commit and its evaluation, a write
-    that sent no signal): re-evaluate every proposal whose report is missing or older than its data."""
-    return reevaluate(stale_proposal_ids())
+    return reevaluate(Proposal.objects.values_list("pk", flat=True))

@@ -18,6 +18,6 @@ def reevaluate_proposals(proposal_ids: list[int]) -> int:
 
 
 @shared_task(acks_late=True, time_limit=3600, soft_time_limit=3500)
-def reevaluate_stale_reports() -> int:
-    """Nightly: every proposal whose report is missing or older than its last change."""
-    return services.reevaluate_stale()
+def reevaluate_all_reports() -> int:
+    """Nightly: every proposal (services.reevaluate_all)."""
+    return services.reevaluate_all()

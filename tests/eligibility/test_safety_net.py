@@ -1,71 +1,59 @@
-"""The nightly safety net: a proposal whose report is missing or older than its data is evaluated again."""
-
-import datetime
+"""The nightly safety net evaluates every proposal again: whatever an evaluation missed is put right by the
+next morning. It used to look for reports older than their proposal's, participants' and organisations'
+last change, and so missed a country, a type or an edition changed while its evaluation was lost (the worker
+killed mid-request by a stalled broker): such a report stayed wrong for good."""
 
 import pytest
-from django.utils import timezone
 
-from alliances.models import Participation, ParticipationStatus, Proposal, Role
-from eligibility import services, tasks
-from eligibility.models import EligibilityReport
-from partners.models import Organisation
+from alliances.models import Participation, ParticipationStatus, Role
+from eligibility import tasks
+from eligibility.models import EligibilityChange, EligibilityReport
+from partners.models import Country
 from tests.eligibility.conftest import criterion
 
 pytestmark = pytest.mark.django_db
 
 
-def settled(*proposals):
-    """As if written an hour ago and evaluated half an hour ago: any write from now on is newer than the
-    report."""
-    hour_ago, half_hour_ago = (timezone.now() - datetime.timedelta(minutes=m) for m in (60, 30))
-    Proposal.objects.filter(pk__in=[p.pk for p in proposals]).update(updated_at=hour_ago)
-    Participation.objects.filter(proposal__in=proposals).update(updated_at=hour_ago)
-    Organisation.objects.filter(participations__proposal__in=proposals).update(updated_at=hour_ago)
-    EligibilityReport.objects.filter(proposal__in=proposals).update(evaluated_at=half_hour_ago)
-
-
-def test_an_up_to_date_report_is_left_alone(build_consortium):
+def test_a_report_that_comes_out_the_same_keeps_its_json_and_history(build_consortium):
     proposal = build_consortium()
-    evaluated_at = proposal.eligibility_report.evaluated_at
-    assert services.stale_proposal_ids() == []
-    assert tasks.reevaluate_stale_reports() == 0
-    assert EligibilityReport.objects.get(proposal=proposal).evaluated_at == evaluated_at
+    before = EligibilityReport.objects.get(proposal=proposal)
+    changes = EligibilityChange.objects.count()
+
+    assert tasks.reevaluate_all_reports() == 1
+
+    after = EligibilityReport.objects.get(proposal=proposal)
+    assert (after.confirmed, after.projected) == (before.confirmed, before.projected)
+    assert after.evaluated_at >= before.evaluated_at
+    assert EligibilityChange.objects.count() == changes
 
 
 def test_a_participation_changed_without_an_evaluation_is_caught(build_consortium):
     proposal, other = build_consortium(), build_consortium()
-    settled(proposal, other)
     # A write that sends no signal (a bulk update, a crash before the on-commit evaluation ran).
     Participation.objects.filter(proposal=proposal, role=Role.APPLICANT).update(
-        status=ParticipationStatus.DECLINED, updated_at=timezone.now()
+        status=ParticipationStatus.DECLINED
     )
-    assert services.stale_proposal_ids() == [proposal.pk]
 
-    assert tasks.reevaluate_stale_reports() == 1
+    assert tasks.reevaluate_all_reports() == 2
 
     report = EligibilityReport.objects.get(proposal=proposal)
     assert report.confirmed_status == "not_eligible"
     assert criterion(report.confirmed, "applicant")["status"] == "fail"
-    assert services.stale_proposal_ids() == []
-    assert other.pk not in services.stale_proposal_ids()
+    assert EligibilityReport.objects.get(proposal=other).confirmed_status == "eligible"
 
 
-def test_an_organisation_or_proposal_changed_without_an_evaluation_is_caught(build_consortium):
-    by_organisation, by_proposal = build_consortium(), build_consortium()
-    settled(by_organisation, by_proposal)
-    organisation = Participation.objects.filter(proposal=by_organisation).first().organisation
-    Organisation.objects.filter(pk=organisation.pk).update(updated_at=timezone.now())
-    Proposal.objects.filter(pk=by_proposal.pk).update(duration_months=30, updated_at=timezone.now())
+def test_a_country_changed_while_its_evaluation_was_lost_is_caught(build_consortium):
+    proposal = build_consortium()
+    country = Participation.objects.filter(proposal=proposal).first().organisation.country
+    Country.objects.filter(pk=country.pk).update(programme_status="third_not_associated", region=14)
 
-    assert services.stale_proposal_ids() == sorted([by_organisation.pk, by_proposal.pk])
-    assert services.reevaluate_stale() == 2
-    report = EligibilityReport.objects.get(proposal=by_proposal)
-    assert criterion(report.confirmed, "duration")["status"] == "fail"
+    tasks.reevaluate_all_reports()
+
+    assert EligibilityReport.objects.get(proposal=proposal).confirmed_status == "not_eligible"
 
 
 def test_a_proposal_without_a_report_is_evaluated(build_consortium):
     proposal = build_consortium()
     EligibilityReport.objects.filter(proposal=proposal).delete()
-    assert services.stale_proposal_ids() == [proposal.pk]
-    assert services.reevaluate_stale() == 1
+    assert tasks.reevaluate_all_reports() == 1
     assert EligibilityReport.objects.get(proposal=proposal).confirmed_status == "eligible"
