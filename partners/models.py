@@ -151,6 +151,9 @@ def flag_codes() -> frozenset[str]:
 
 
 class OrganisationType(models.Model):
+    # The "higher education" flag as last read or saved (a change re-checks its organisations' ECHE).
+    saved_higher_education = None
+
     name = models.CharField(_("name"), max_length=200, unique=True, validators=[validate_plain_text])
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     higher_education = models.BooleanField(_("higher education institution"), default=False)
@@ -167,6 +170,12 @@ class OrganisationType(models.Model):
 
     def __str__(self):
         return self.name
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance.saved_higher_education = instance.__dict__.get("higher_education")
+        return instance
 
     @property
     def is_education_provider(self) -> bool:

@@ -1,7 +1,7 @@
 """Wiring only: an HEI created, or its Erasmus code, PIC, OID, country or type changed → its ECHE check is
 queued once the transaction commits; a country changed → the checks of its HEIs (whether they need a charter
-follows its programme status); an organisation type changed → the checks of its organisations whose status
-disagrees with its "higher education" flag (an HEI `not_required`, or another type with a charter status).
+follows its programme status); an organisation type made (or unmade) higher education → the checks of its
+organisations whose status says otherwise (the service `organisations_request_check` marks and queues them).
 
 `Organisation.save()` decides whether a check is due and records it in the same row (status `pending`,
 `eche_requested_at`), so a check whose queueing fails (broker down) is not lost: the sweep re-queues it.
@@ -10,7 +10,6 @@ disagrees with its "higher education" flag (an HEI `not_required`, or another ty
 from django.db.models import Q
 from django.db.models.signals import post_save
 from django.dispatch import Signal
-from django.utils import timezone
 
 from config.transactions import collect_on_commit
 
@@ -25,22 +24,25 @@ def _queue_checks(organisation_ids: list[int]) -> None:
 
 def schedule_check(organisation_id: int) -> None:
     """Queue the organisation's ECHE check once the current transaction commits."""
-    collect_on_commit(_queue_checks, [organisation_id])
+    schedule_checks([organisation_id])
+
+
+def schedule_checks(organisation_ids) -> None:
+    """Queue these organisations' checks once the current transaction commits (one batch per transaction)."""
+    collect_on_commit(_queue_checks, organisation_ids)
 
 
 def schedule_checks_in_countries(country_codes) -> None:
-    """Queue the ECHE check of every HEI of these countries (their territories' too) once the current
-    transaction commits: whether they need a charter may have changed (a country's programme status, an
-    edition's override, which eligibility reports). Each is marked as asked for (`eche_requested_at`) in this
-    transaction, so a check the broker could not take is queued again by the sweep (it was lost, and the HEI
-    stayed `not_required` until the nightly re-check)."""
+    """Have the ECHE of every HEI of these countries (their territories' too) checked again: whether they
+    need a charter may have changed (a country's programme status, an edition's override, which eligibility
+    reports). Marked as asked for in this transaction, so a check the broker could not take is queued again
+    by the sweep (it was lost, and the HEI stayed `not_required` until the nightly re-check)."""
+    from .eche.services import organisations_request_check
+
     heis = Organisation.objects.filter(type__higher_education=True).filter(
         Q(country_id__in=country_codes) | Q(country__member_state_id__in=country_codes)
     )
-    ids = list(heis.values_list("pk", flat=True))
-    if ids:
-        Organisation.objects.filter(pk__in=ids).update(eche_requested_at=timezone.now())
-        collect_on_commit(_queue_checks, ids)
+    organisations_request_check(organisation_ids=heis.values_list("pk", flat=True))
 
 
 def on_country_saved(sender, instance, raw=False, **kwargs):
@@ -49,8 +51,10 @@ def on_country_saved(sender, instance, raw=False, **kwargs):
 
 
 def on_type_saved(sender, instance, raw=False, **kwargs):
-    if raw:
+    """Only when "higher education" changed (a save of its name or another flag checks nothing)."""
+    if raw or instance.saved_higher_education == instance.higher_education:
         return
+    instance.saved_higher_education = instance.higher_education
     from .eche.services import organisations_request_check
 
     organisations = Organisation.objects.filter(type=instance)

@@ -27,7 +27,7 @@ from partners.models import (
     Organisation,
     ProgrammeStatus,
 )
-from partners.signals import charter_countries_requested, organisations_changed_in_bulk
+from partners.signals import charter_countries_requested, organisations_changed_in_bulk, schedule_checks
 
 from .decision import Outcome, decide, outcome_for
 from .sources import RegistryIndex, RegistrySource, SourceError, configured_source
@@ -200,19 +200,16 @@ def queue_checks(organisation_ids: Iterable[int]) -> int:
 
 
 def organisations_request_check(*, organisation_ids: Iterable[int]) -> int:
-    """Mark organisations as waiting for a check and queue the checks after commit (the admin action)."""
+    """Mark organisations as waiting for a check (`eche_requested_at`; an update() without signals, as
+    eligibility does not read it and the status stays until the check answers) and queue the checks once
+    the transaction commits: a check the broker cannot take is queued again by the sweep. The admin's
+    action, a country or an edition's override changed, a type made (or unmade) higher education."""
     ids = list(organisation_ids)
     if not ids:
         return 0
-    now = timezone.now()
-    with transaction.atomic():
-        organisations = list(Organisation.objects.select_for_update().filter(pk__in=ids))
-        for organisation in organisations:
-            organisation.eche_requested_at = now
-            # eche_requested_at alone: eligibility does not read it; the status stays until the check answers.
-            organisation.save(update_fields=["eche_requested_at"])
-        transaction.on_commit(lambda: queue_checks([o.pk for o in organisations]), robust=True)
-    return len(organisations)
+    marked = Organisation.objects.filter(pk__in=ids).update(eche_requested_at=timezone.now())
+    schedule_checks(ids)
+    return marked
 
 
 def pending_checks_sweep(*, older_than: datetime.timedelta | None = None) -> int:

@@ -194,6 +194,14 @@ def test_a_type_made_or_unmade_higher_education_rechecks_its_organisations(
         institutes.save()
     assert Organisation.objects.get(pk=institute.pk).eche_status == "not_required"
 
+    # A save that leaves the flag as it is (a new name, say) checks nothing: every HEI was checked again.
+    universities = org_type("higher-education-institution")
+    universities.description = "Renamed in the admin"
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        universities.save()
+    assert pending_checks(callbacks) == []
+    assert Organisation.objects.get(pk=university.pk).eche_requested_at is None
+
 
 def test_other_changes_queue_nothing(registry, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
