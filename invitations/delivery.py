@@ -5,7 +5,6 @@ proposal, the participation, then the invitation) and does nothing when the invi
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
@@ -207,23 +206,24 @@ def invitations_to_requeue() -> list[int]:
 ANSWERED = (InvitationStatus.CONFIRMED, InvitationStatus.DECLINED)
 
 
-def answer_notify(*, invitation_id: int, send: Callable[[Invitation], None]) -> bool:
-    """Tell the coordinator of a partner's answer (`send` emails it), once: the invitation stays locked while
-    the email goes, so another copy of the task waits, then finds it told. A send that fails changes nothing:
-    the task's retry, or the sweep, tries again. False when there is nothing (more) to tell."""
-    with transaction.atomic():
-        invitation = (
-            Invitation.objects.select_for_update(of=("self",))
-            .filter(pk=invitation_id, status__in=ANSWERED, answer_notified_at__isnull=True)
-            .select_related("created_by", "participation__organisation", "participation__proposal__owner")
-            .first()
-        )
-        if invitation is None:
-            return False
-        send(invitation)
-        invitation.answer_notified_at = timezone.now()
-        invitation.save(update_fields=["answer_notified_at"])
-    return True
+def answer_notify_claim(*, invitation_id: int) -> Invitation | None:
+    """Claim telling the coordinator of a partner's answer (`answer_notified_at` set now, in one statement, if
+    no one has): the invitation to tell of, or None when there is nothing (more) to tell. One copy of the task
+    claims it; another finds it claimed. Nothing stays locked while the email goes."""
+    claimed = Invitation.objects.filter(
+        pk=invitation_id, status__in=ANSWERED, answer_notified_at__isnull=True
+    ).update(answer_notified_at=timezone.now())
+    if not claimed:
+        return None
+    return Invitation.objects.select_related(
+        "created_by", "participation__organisation", "participation__proposal__owner"
+    ).get(pk=invitation_id)
+
+
+def answer_notify_failed(*, invitation_id: int) -> None:
+    """The email did not go, and is tried again (the task's retry, or the sweep): the claim ends. After the
+    task's last try the claim stays, and nothing more is tried (a refused address would be tried for days)."""
+    Invitation.objects.filter(pk=invitation_id).update(answer_notified_at=None)
 
 
 def answers_to_notify() -> list[int]:

@@ -61,13 +61,18 @@ def send_reminder(self, invitation_id: int) -> bool:
 
 @shared_task(bind=True, **RETRY)
 def notify_coordinator(self, invitation_id: int) -> bool:
+    invitation = delivery.answer_notify_claim(invitation_id=invitation_id)
+    if invitation is None:
+        return False
     try:
-        return delivery.answer_notify(
-            invitation_id=invitation_id,
-            send=lambda invitation: emails.send_answer_notification(invitation=invitation),
-        )
+        emails.send_answer_notification(invitation=invitation)
     except Exception as exc:
+        if self.request.retries >= self.max_retries:
+            logger.warning("The answer of invitation %s could not be told to its coordinator", invitation_id)
+            raise
+        delivery.answer_notify_failed(invitation_id=invitation_id)
         raise self.retry(exc=exc, countdown=_backoff(self.request.retries)) from exc
+    return True
 
 
 @shared_task(acks_late=True, time_limit=600)

@@ -205,6 +205,35 @@ def test_an_answer_the_broker_missed_is_told_to_the_coordinator_by_the_sweep_onc
     assert tasks.notify_coordinator.apply(args=[invitation.pk]).result is False  # a late copy: nothing more
 
 
+def test_a_notification_that_keeps_failing_is_tried_by_its_task_then_left(
+    client, proposal, invite, mailoutbox, django_capture_on_commit_callbacks
+):
+    """Its claim ends with each failed try (the retry sends it once the mail server answers); after the last
+    try it stays, so the sweep does not try a refused address every ten minutes for a week."""
+    from invitations import emails
+
+    invitation, token = invite(proposal.invitee)
+    client.get(f"/invite/{token}/")
+    broker_down = mock.patch.object(
+        tasks.notify_coordinator, "delay", side_effect=ConnectionError("broker down")
+    )
+    with broker_down, django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/invite/answer/{invitation.pk}/decline/", {"decline-reason": "Budget cut"})
+
+    once_down = mock.patch.object(
+        emails, "send_answer_notification", side_effect=[OSError("SMTP down"), None]
+    )
+    with once_down as sending:
+        assert tasks.notify_coordinator.apply(args=[invitation.pk]).result is True
+    assert sending.call_count == 2
+
+    Invitation.objects.filter(pk=invitation.pk).update(answer_notified_at=None)
+    with mock.patch.object(emails, "send_answer_notification", side_effect=OSError("refused")):
+        assert tasks.notify_coordinator.apply(args=[invitation.pk]).failed()
+    with time_machine.travel(timezone.now() + delivery.QUEUED_GRACE + timezone.timedelta(seconds=1)):
+        assert tasks.sweep_invitations()["answers_notified"] == 0
+
+
 def test_coordinator_notified_of_a_decline_with_the_reason(
     client, proposal, invite, mailoutbox, django_capture_on_commit_callbacks
 ):
