@@ -26,4 +26,10 @@ class UserAdmin(DjangoUserAdmin):
         (_("Important dates"), {"fields": ("last_login", "date_joined", "email_confirmed_at")}),
     )
     readonly_fields = ("email_confirmed_at",)
+
+    def save_model(self, request, obj, form, change):
+        if change and "email" in form.changed_data:
+            obj.email_confirmed_at = None  # a new address is confirmed by its holder, not by the old one's
+        super().save_model(request, obj, form, change)
+
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)

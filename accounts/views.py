@@ -107,9 +107,9 @@ def email_confirm(request, token):
     user = confirmation.user_confirming(token)
     if user is None:
         return render(request, "accounts/email_confirm.html", {"invalid": True}, status=400)
-    if request.method == "POST":
+    if request.method == "POST" or user.email_confirmed_at is not None:
         confirmation.email_confirm(user)
-        messages.success(request, _("Your email address %(email)s is confirmed.") % {"email": user.email})
+        messages.success(request, _("The email address %(email)s is confirmed.") % {"email": user.email})
         return redirect("home")
     return render(request, "accounts/email_confirm.html", {"confirming": user})
 
@@ -125,5 +125,12 @@ def email_confirmation_resend(request):
         transaction.on_commit(lambda: delay_or_thread(send_email_confirmation, request.user.pk), robust=True)
         messages.success(request, _("A new link is on its way to %(email)s.") % {"email": request.user.email})
     else:
-        messages.info(request, _("A link went out a few minutes ago: look for it, then try again later."))
+        messages.info(
+            request,
+            _(
+                "A link went to %(email)s less than five minutes ago: look for it (in spam too), or ask "
+                "again in five minutes."
+            )
+            % {"email": request.user.email},
+        )
     return redirect("home")

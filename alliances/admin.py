@@ -1,14 +1,15 @@
 """Proposals and their participants are shown in the admin, never added or changed there (ShownNotChanged): a
 change made there skipped what the builder's services do (a new version, so a page opened before is refused
 rather than saving over it; the history; the open invitation of a changed contact), and a participant moved to
-another proposal broke the builder page of the one it left (a 500 on its affiliated entity). Deleting stays (a
-proposal with its consortium, its history and its reports), as a user's own data may have to go."""
+another proposal broke the builder page of the one it left (a 500 on its affiliated entity). A participant is
+not deleted here either (the builder removes it, with its history line); a proposal is, with its consortium,
+its history and its reports, as a user's own data may have to go."""
 
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from config.admin import OwnsItsRecords, ShownNotChanged
+from config.admin import OwnsItsRecords, ReadOnlyAdmin, ShownNotChanged
 from eligibility import services as eligibility_services
 
 from .models import Participation, Proposal
@@ -74,7 +75,7 @@ class ProposalAdmin(OwnsItsRecords, ShownNotChanged, admin.ModelAdmin):
 
 
 @admin.register(Participation)
-class ParticipationAdmin(ShownNotChanged, admin.ModelAdmin):
+class ParticipationAdmin(ReadOnlyAdmin):
     list_display = ("organisation", "proposal", "role", "status", "contact_email", "updated_at")
     list_filter = ("role", "status", "proposal__edition")
     search_fields = (

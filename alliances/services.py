@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -200,7 +201,9 @@ def proposal_restore(*, proposal: Proposal, actor, expected_version: int | None 
 def coeditor_add(*, proposal: Proposal, email: str, actor, expected_version: int):
     """Let another signed-up user, whose address is confirmed, edit the proposal. Returns the user."""
     email = (email or "").strip()
-    user = get_user_model().objects.filter(email__iexact=email, is_active=True).first()
+    # Folded as sign-in folds it (PostgreSQL's iexact, UPPER, took tım@ for tim@).
+    users = get_user_model().objects.alias(folded=Lower("email"))
+    user = users.filter(folded=email.lower(), is_active=True).first()
     if user is None:
         raise ValidationError(
             {

@@ -93,10 +93,11 @@ def test_the_home_page_asks_for_it_and_sends_a_new_link_at_most_every_few_minute
     client, django_capture_on_commit_callbacks
 ):
     user = sign_up(client, django_capture_on_commit_callbacks)
-    assert "Send the link again" in client.get(reverse("home")).content.decode()
+    assert "Email me a link" in client.get(reverse("home")).content.decode()
     resend = reverse("email_confirmation_resend")
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(resend)  # a minute after the sign-up's: not yet
+        asked = client.post(resend, follow=True)  # just after the sign-up's: not yet
+    assert "less than five minutes ago" in asked.content.decode()
     assert len([m for m in mail.outbox if m.to == [user.email]]) == 1
     with (
         time_machine.travel(timezone.now() + timedelta(minutes=6)),
@@ -106,7 +107,29 @@ def test_the_home_page_asks_for_it_and_sends_a_new_link_at_most_every_few_minute
     assert len([m for m in mail.outbox if m.to == [user.email]]) == 2
 
     client.post(confirmation_link_of_last(user.email))
-    assert "Send the link again" not in client.get(reverse("home")).content.decode()
+    assert "Email me a link" not in client.get(reverse("home")).content.decode()
+
+
+def test_an_address_changed_in_the_admin_is_confirmed_again(admin_client):
+    """The old address's confirmation counted for the new one, which no one had proved."""
+    user = UserFactory(email="bob@example.org")
+    url = reverse("admin:accounts_user_change", args=[user.pk])
+    form = admin_client.get(url).context["adminform"].form
+    unsent = {"password", "groups", "user_permissions"}
+    data = {name: form.initial.get(name) or "" for name in form.fields if name not in unsent}
+    data |= {"email": "bob@elsewhere.example", "date_joined_0": "2026-01-01", "date_joined_1": "10:00:00"}
+    assert admin_client.post(url, data).status_code == 302
+    user.refresh_from_db()
+    assert (user.email, user.email_confirmed_at) == ("bob@elsewhere.example", None)
+
+
+def test_a_co_editor_is_found_by_the_address_folded_as_sign_in_folds_it(client):
+    """PostgreSQL's iexact (UPPER) took tım@ (a dotless ı) for tim@."""
+    UserFactory(email="tim@example.org")
+    proposal = ProposalFactory()
+    client.force_login(proposal.owner)
+    assert "No one has signed up" in add_coeditor(client, proposal, "t\u0131m@example.org").content.decode()
+    assert not proposal.co_editors.exists()
 
 
 def confirmation_link_of_last(to: str) -> str:

@@ -28,8 +28,10 @@ def test_a_participant_cannot_be_moved_or_changed_in_the_admin(admin_client, cli
     assert page.status_code == 200 and not page.context["adminform"].form.fields  # shown, read-only
 
     response = admin_client.post(url, {"proposal": other.pk, "role": Role.FULL_PARTNER})
+    delete = reverse("admin:alliances_participation_delete", args=[applicant.pk])
 
     assert response.status_code == 403
+    assert admin_client.post(delete, {"post": "yes"}).status_code == 403  # the builder removes it
     applicant.refresh_from_db()
     assert (applicant.proposal_id, applicant.role) == (proposal.pk, Role.APPLICANT)
     client.force_login(proposal.owner)

@@ -275,6 +275,9 @@ class Command(BaseCommand):
         if created:
             user.set_password(password)
             user.save(update_fields=["password"])
+        elif user.email_confirmed_at is None:  # made before addresses were confirmed
+            user.email_confirmed_at = timezone.now()
+            user.save(update_fields=["email_confirmed_at"])
         return user
 
     def _organisation(self, spec, user):
