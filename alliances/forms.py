@@ -1,5 +1,3 @@
-from datetime import timedelta
-
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -21,8 +19,15 @@ def is_tampered(form: forms.Form, fields) -> bool:
     return any(form.has_error(field, code) for field in fields for code in TAMPER_CODES)
 
 
-# Calls are yearly: a submission deadline is never further away than this.
-DEADLINE_HORIZON = timedelta(days=3 * 365)
+# Calls are yearly: a submission deadline is never further away than this many years.
+DEADLINE_HORIZON_YEARS = 3
+
+
+def _years_after(day, years: int):
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February: the 28th
+        return day.replace(year=day.year + years, day=28)
 
 
 class VersionField(forms.IntegerField):
@@ -114,7 +119,7 @@ class ProposalForm(forms.ModelForm):
             raise forms.ValidationError(
                 _("This date has passed: enter the call's coming submission deadline.")
             )
-        if deadline > timezone.localdate() + DEADLINE_HORIZON:  # a typo, such as 9999 or 2062
+        if deadline > _years_after(timezone.localdate(), DEADLINE_HORIZON_YEARS):  # a typo: 9999, 2062
             raise forms.ValidationError(
                 _("This date is more than three years away: enter the call's coming submission deadline.")
             )

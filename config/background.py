@@ -1,6 +1,7 @@
 """Emails that must not be lost when the broker is down: queued for the worker, or else sent by a thread of
-this process. The answer never waits for them, so how long it takes still says nothing of whether there was
-one to send (a password reset for an address with an account)."""
+this process, so the answer does not wait for the mail server. (Queueing itself happens in the request: with
+the broker stalled it costs up to about two seconds, only when there is an email to send.) A publish that
+timed out after the broker took it may also run here: that email goes twice."""
 
 import logging
 import threading
@@ -15,7 +16,7 @@ threads: list[threading.Thread] = []
 
 def delay_or_thread(task, *args) -> None:
     """`task.delay(*args)`; when the broker cannot take it (logged), the task runs in a thread of this
-    process, with its retries, as the worker would run it."""
+    process (Celery's `apply`: its retries, if it has any, follow at once, without their countdown)."""
     try:
         task.delay(*args)
     except Exception:

@@ -136,10 +136,13 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and (
     LOCK_TIMEOUT_MS := env_int("DB_LOCK_TIMEOUT_MS", 20000)
 ):
     # A row another transaction holds (a long import, a session left open) is waited for this long at most,
-    # then the change is refused with a message (config.middleware.BusyDatabase), well before gunicorn ends
-    # the worker at 30 s: a click waited 31 s, then said "the server could not be reached". (0: not set here,
-    # for a pooler such as PgBouncer that refuses the `options` start-up parameter.)
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = f"-c lock_timeout={LOCK_TIMEOUT_MS}"
+    # by every process (web, worker, commands): a web request is then refused with a message
+    # (config.middleware.BusyDatabase), well before gunicorn ends the worker at 30 s (a click waited 31 s,
+    # then said "the server could not be reached"); a task fails and is retried or swept. (0: not set here,
+    # for a pooler such as PgBouncer that refuses the `options` start-up parameter.) Added to any options
+    # the DATABASE_URL gives.
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["options"] = f"{_options.get('options', '')} -c lock_timeout={LOCK_TIMEOUT_MS}".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

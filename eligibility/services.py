@@ -4,7 +4,7 @@ import logging
 from collections.abc import Iterable
 from itertools import islice
 
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.utils import timezone
 
 from . import rules, snapshot
@@ -129,4 +129,10 @@ def reevaluate_all() -> int:
     same keeps its JSON and history; only its evaluation time moves."""
     from alliances.models import Proposal
 
-    return reevaluate(Proposal.objects.values_list("pk", flat=True))
+    evaluated = 0
+    for chunk in chunked(Proposal.objects.values_list("pk", flat=True)):
+        try:
+            evaluated += _reevaluate_chunk(chunk)
+        except OperationalError:  # a proposal held too long by another transaction: the next night, then
+            logger.warning("Proposals %s..%s not re-evaluated tonight", chunk[0], chunk[-1], exc_info=True)
+    return evaluated

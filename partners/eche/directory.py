@@ -232,7 +232,8 @@ def _asked_before(organisation_ids: Iterable[int]) -> dict[int, list[dict]]:
 
 def _supersede(wanted: dict[int, dict], source: str) -> int:
     """Close what earlier lists asked and this one no longer asks (something else, or nothing, or of a record
-    it no longer lists): a curator approving it would bring an outdated value back. Returns how many."""
+    it no longer lists or whose row it refused): a curator approving it would bring an outdated value back.
+    Returns how many."""
     waiting = OrganisationChangeRequest.objects.filter(
         origin=ChangeRequestOrigin.ECHE_LIST, status=ChangeRequestStatus.PENDING
     ).values_list("pk", "organisation_id", "changes")
