@@ -122,6 +122,9 @@
     if (isForm) {
       var field = elt.querySelector(".is-invalid") || elt.querySelector("select:not([type=hidden]), input:not([type=hidden]), textarea");
       if (field) field.focus();
+      // The whole form in view, its button too (on a phone the first field alone was, the button under the
+      // verdict bar).
+      elt.scrollIntoView({block: "nearest", behavior: "instant"});
     }
   });
   document.addEventListener("DOMContentLoaded", function () { syncAffiliatedFields(document); });

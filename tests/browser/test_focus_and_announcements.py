@@ -135,4 +135,12 @@ def test_on_a_phone_a_search_box_tapped_goes_to_the_top_with_its_results_above_t
     found = page.locator(results).bounding_box()
     assert 0 <= label["y"] <= 16  # the label too, below the top edge
     assert found["y"] <= KEYBOARD_TOP - 100  # room for two results above the keyboard
+    if "proposals" in path:  # the form to add it comes whole into view, its button above the verdict bar
+        page.keyboard.press("Escape")
+        page.get_by_role("button", name="Add… Polmetal Sp. z o.o.").tap()
+        add = page.get_by_role("button", name="Add to the consortium")
+        expect(add).to_be_in_viewport()
+        bar = page.locator(".verdict-bar").bounding_box()
+        button = add.bounding_box()
+        assert button["y"] + button["height"] <= bar["y"]
     context.close()
