@@ -201,6 +201,14 @@
     var block = phoneWidth.matches ? "start" : "center";
     (phoneWidth.matches ? search.parentNode : search).scrollIntoView({block: block, behavior: "instant"});
   }
+  // There a search's filters fold away unless one is chosen (the directory's, from its address).
+  document.addEventListener("DOMContentLoaded", function () {
+    if (!phoneWidth.matches) return;
+    document.querySelectorAll("details.search-filters").forEach(function (filters) {
+      var chosen = Array.prototype.some.call(filters.querySelectorAll("select"), function (s) { return s.value; });
+      if (!chosen) filters.open = false;
+    });
+  });
   document.addEventListener("focusin", function (event) {
     var search = event.target;
     if (phoneWidth.matches && search.matches && search.matches("form[role=search] input[type=search]")) {
