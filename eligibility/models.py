@@ -148,7 +148,8 @@ class EligibilityReport(models.Model):
         verbose_name_plural = _("eligibility reports")
 
     def __str__(self):
-        return f"{self.proposal_id}: {self.confirmed_status} / {self.projected_status}"
+        confirmed, projected = self.get_confirmed_status_display(), self.get_projected_status_display()
+        return f"{self.proposal_id}: {confirmed} / {projected}"
 
 
 class EligibilityChange(models.Model):
