@@ -183,17 +183,25 @@ def test_a_send_whose_worker_died_is_sent_by_a_later_copy_once_its_claim_lapses(
     assert invitation.status == InvitationStatus.SENT and invitation.sending_since is None
 
 
-def test_an_answer_the_broker_missed_is_told_to_the_coordinator_by_the_sweep_once(
-    client, proposal, invite, mailoutbox, django_capture_on_commit_callbacks
-):
-    """The coordinator was never told of answers given while the broker was down: nothing re-queued them."""
+def declined_while_the_broker_is_down(client, proposal, invite, capture) -> Invitation:
+    """The partner declines through its link; the coordinator's notification cannot be queued."""
     invitation, token = invite(proposal.invitee)
     client.get(f"/invite/{token}/")
     broker_down = mock.patch.object(
         tasks.notify_coordinator, "delay", side_effect=ConnectionError("broker down")
     )
-    with broker_down, django_capture_on_commit_callbacks(execute=True):
+    with broker_down, capture(execute=True):
         client.post(f"/invite/answer/{invitation.pk}/decline/", {"decline-reason": "Budget cut"})
+    return invitation
+
+
+def test_an_answer_the_broker_missed_is_told_to_the_coordinator_by_the_sweep_once(
+    client, proposal, invite, mailoutbox, django_capture_on_commit_callbacks
+):
+    """The coordinator was never told of answers given while the broker was down: nothing re-queued them."""
+    invitation = declined_while_the_broker_is_down(
+        client, proposal, invite, django_capture_on_commit_callbacks
+    )
     told = [message for message in mailoutbox if "declined" in message.subject]
     assert told == []
 
@@ -212,13 +220,9 @@ def test_a_notification_that_keeps_failing_is_tried_by_its_task_then_left(
     try it stays, so the sweep does not try a refused address every ten minutes for a week."""
     from invitations import emails
 
-    invitation, token = invite(proposal.invitee)
-    client.get(f"/invite/{token}/")
-    broker_down = mock.patch.object(
-        tasks.notify_coordinator, "delay", side_effect=ConnectionError("broker down")
+    invitation = declined_while_the_broker_is_down(
+        client, proposal, invite, django_capture_on_commit_callbacks
     )
-    with broker_down, django_capture_on_commit_callbacks(execute=True):
-        client.post(f"/invite/answer/{invitation.pk}/decline/", {"decline-reason": "Budget cut"})
 
     once_down = mock.patch.object(
         emails, "send_answer_notification", side_effect=[OSError("SMTP down"), None]
