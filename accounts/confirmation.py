@@ -1,35 +1,47 @@
-"""Proof that an account's email address is its holder's: a link emailed to it, signed with SECRET_KEY for
-the account and the address it was sent to, valid for a week. Until it is followed (or a password reset by
-email is, which proves the same), an account may be anyone's who typed the address: no one can make it a
+"""Proof that an account's email address is its holder's: a link emailed to it, made as Django makes
+password-reset links (the account's id, and a token bound to its address and to whether it is confirmed, so
+the link works once), valid for PASSWORD_RESET_TIMEOUT (three days). Until it is followed (or a password reset
+by email is, which proves the same), an account may be anyone's who typed the address: no one can make it a
 co-editor of a proposal."""
 
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
-from django.core import signing
+from django.contrib.auth.tokens import PasswordResetTokenGenerator
+from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 
-SALT = "accounts.email-confirmation"
-VALID_FOR = timedelta(days=7)
 # A new link at most this often: the address may be someone else's, who would get each one.
 RESEND_AFTER = timedelta(minutes=5)
 
 
-def confirmation_token(user) -> str:
-    return signing.dumps({"user": user.pk, "email": user.email}, salt=SALT, compress=True)
+class EmailConfirmationTokenGenerator(PasswordResetTokenGenerator):
+    key_salt = "accounts.confirmation.EmailConfirmationTokenGenerator"
+
+    def _make_hash_value(self, user, timestamp):
+        return f"{user.pk}{user.email}{user.email_confirmed_at}{timestamp}"
 
 
-def user_confirming(token: str):
-    """The active account the token was made for, if it is genuine, recent and its address unchanged."""
-    try:
-        data = signing.loads(token, salt=SALT, max_age=VALID_FOR)
-    except signing.BadSignature:  # expired links included
-        return None
-    if not isinstance(data, dict):
-        return None
-    return (
-        get_user_model().objects.filter(pk=data.get("user"), email=data.get("email"), is_active=True).first()
+tokens = EmailConfirmationTokenGenerator()
+
+
+def confirmation_path(user) -> str:
+    return reverse(
+        "email_confirm", args=[urlsafe_base64_encode(force_bytes(user.pk)), tokens.make_token(user)]
     )
+
+
+def user_confirming(uidb64: str, token: str):
+    """The active account the link was made for, if its token is genuine, recent, and for the address the
+    account has and has not confirmed yet (as PasswordResetConfirmView reads its link)."""
+    try:
+        user = get_user_model().objects.get(pk=urlsafe_base64_decode(uidb64).decode(), is_active=True)
+    except (TypeError, ValueError, OverflowError, ValidationError, get_user_model().DoesNotExist):
+        return None
+    return user if tokens.check_token(user, token) else None
 
 
 def email_confirm(user) -> None:

@@ -11,7 +11,6 @@ from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
@@ -39,14 +38,14 @@ def send_password_reset(user_id: int) -> None:
 
 @shared_task(acks_late=True, soft_time_limit=60, time_limit=90, ignore_result=True)
 def send_email_confirmation(user_id: int) -> None:
-    from .confirmation import confirmation_token
+    from .confirmation import confirmation_path
 
     user = (
         get_user_model().objects.filter(pk=user_id, is_active=True, email_confirmed_at__isnull=True).first()
     )
     if user is None:
         return
-    link = settings.SITE_URL + reverse("email_confirm", args=[confirmation_token(user)])
+    link = settings.SITE_URL + confirmation_path(user)
     context = {"user": user, "link": link}
     subject = render_to_string("accounts/email_confirmation_subject.txt", context).strip()
     body = render_to_string("accounts/email_confirmation_email.txt", context)

@@ -6,7 +6,7 @@ from .forms import QueuedPasswordResetForm
 
 urlpatterns = [
     path("signup/", views.signup, name="signup"),
-    path("confirm/<str:token>/", views.email_confirm, name="email_confirm"),
+    path("confirm/<str:uidb64>/<str:token>/", views.email_confirm, name="email_confirm"),
     path("confirm-again/", views.email_confirmation_resend, name="email_confirmation_resend"),
     path(
         "login/",

@@ -101,13 +101,13 @@ class UnlockingPasswordResetConfirmView(PasswordResetConfirmView):
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-def email_confirm(request, token):
+def email_confirm(request, uidb64, token):
     """The link emailed at sign-up: a page with a button (a mail scanner opening the link confirms nothing),
-    which confirms the address. Works signed in or not."""
-    user = confirmation.user_confirming(token)
+    which confirms the address. Works signed in or not; once (a link used already is not valid)."""
+    user = confirmation.user_confirming(uidb64, token)
     if user is None:
         return render(request, "accounts/email_confirm.html", {"invalid": True}, status=400)
-    if request.method == "POST" or user.email_confirmed_at is not None:
+    if request.method == "POST":
         confirmation.email_confirm(user)
         messages.success(request, _("The email address %(email)s is confirmed.") % {"email": user.email})
         return redirect("home")

@@ -18,7 +18,7 @@ from tests.factories import ProposalFactory, UserFactory
 from .test_signup import data
 
 pytestmark = pytest.mark.django_db
-LINK = re.compile(r"https?://[^/\s]+(/accounts/confirm/[^/\s]+/)")
+LINK = re.compile(r"https?://[^/\s]+(/accounts/confirm/[^/\s]+/[^/\s]+/)")
 
 
 def sign_up(client, capture, email="anna.keller@tu-berlin.example"):
@@ -63,6 +63,8 @@ def test_the_emailed_link_confirms_the_address_after_a_click(client, django_capt
     client.post(link)
     user.refresh_from_db()
     assert user.email_confirmed_at is not None
+    assert client.post(link).status_code == 400  # once: the token is bound to the unconfirmed address
+    assert "/accounts/confirm/" in link and user.email not in link and "eyJ" not in link  # nothing readable
     proposal = ProposalFactory()
     client.force_login(proposal.owner)
     add_coeditor(client, proposal, user.email)
@@ -79,7 +81,7 @@ def test_a_forged_expired_or_outdated_link_confirms_nothing(
     if tamper == "forged":
         link = link[:-3] + ("A" if link[-3] != "A" else "B") + link[-2:]
     elif tamper == "expired":
-        later += timedelta(days=8)
+        later += timedelta(days=4)
     else:
         get_user_model().objects.filter(pk=user.pk).update(email="someone.else@example.org")
     with time_machine.travel(later):
@@ -150,3 +152,11 @@ def test_a_password_reset_by_email_confirms_the_address(client, django_capture_o
     )
     user.refresh_from_db()
     assert user.email_confirmed_at is not None
+
+
+@pytest.mark.parametrize("uid", [b"99999999999999999999999", b"-1", b"abc", b"\xff\xfe"])
+def test_a_link_with_a_made_up_account_is_refused_with_a_page(client, uid):
+    from django.utils.http import urlsafe_base64_encode
+
+    response = client.get(f"/accounts/confirm/{urlsafe_base64_encode(uid)}/abc-def/")
+    assert response.status_code == 400 and "not valid" in response.content.decode()
