@@ -16,6 +16,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config.background import delay_or_thread
 from eligibility.rules import FULL_PARTNER_ROLES
 from partners.models import Organisation
 
@@ -228,7 +229,14 @@ def coeditor_add(*, proposal: Proposal, email: str, actor, expected_version: int
         raise ValidationError({"email": _("%(email)s is already a co-editor.") % {"email": user.email}})
     locked.co_editors.add(user)
     _record(proposal=locked, actor=actor, action=ActivityAction.COEDITOR_ADDED, subject=user.email)
+    transaction.on_commit(lambda: _tell_coeditor(locked.pk, user.pk, getattr(actor, "pk", None)), robust=True)
     return user
+
+
+def _tell_coeditor(proposal_id: int, user_id: int, actor_id: int | None) -> None:
+    from .tasks import send_coeditor_added
+
+    delay_or_thread(send_coeditor_added, proposal_id, user_id, actor_id)
 
 
 @transaction.atomic

@@ -564,6 +564,21 @@ def test_coeditor_management(owner_client, proposal):
     assert not proposal.co_editors.exists()
 
 
+def test_someone_made_a_co_editor_is_told_by_email(
+    owner_client, proposal, mailoutbox, django_capture_on_commit_callbacks
+):
+    """They learnt it only by finding the proposal among theirs."""
+    UserFactory(email="bea@example.org")
+    with django_capture_on_commit_callbacks(execute=True):
+        owner_client.post(
+            url("coeditor_add", proposal), {"email": "bea@example.org", "version": proposal.version}
+        )
+    [message] = mailoutbox
+    assert message.to == ["bea@example.org"] and proposal.acronym in message.subject
+    assert proposal.owner.display_name in message.body
+    assert reverse("alliances:builder", args=[proposal.pk]) in message.body
+
+
 def test_a_coeditor_edits_but_cannot_manage_coeditors(client, proposal):
     editor = UserFactory()
     proposal.co_editors.add(editor)
