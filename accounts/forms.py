@@ -1,10 +1,9 @@
 from django import forms
 from django.contrib.auth import authenticate, get_user_model, password_validation
 from django.contrib.auth.forms import PasswordChangeForm, PasswordResetForm
-from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from config.background import delay_or_thread
+from config.background import delay_after_commit
 
 
 class SignUpForm(forms.ModelForm):
@@ -74,7 +73,7 @@ class QueuedPasswordResetForm(PasswordResetForm):
         from .tasks import send_password_reset
 
         for user in self.get_users(self.cleaned_data["email"]):
-            transaction.on_commit(lambda pk=user.pk: delay_or_thread(send_password_reset, pk), robust=True)
+            delay_after_commit(send_password_reset, user.pk)
 
 
 class GuardedPasswordChangeForm(PasswordChangeForm):

@@ -19,11 +19,15 @@ class UserManager(BaseUserManager):
         user.save(using=self._db)
         return user
 
-    def get_by_natural_key(self, username):
-        """Sign-in: the email address in any case (``Bob@Example.org`` is bob@example.org), the same case
-        folding as the lockout counter's (accounts.views.axes_username): PostgreSQL's case-insensitive match
+    def with_address(self, address: str):
+        """The account of this email address in any case (``Bob@Example.org`` is bob@example.org), folded as
+        the lockout counter folds it (accounts.views.axes_username): PostgreSQL's case-insensitive match
         (`UPPER`) took ``tım@`` (a dotless ı) for tim@, a spelling with a lockout counter of its own."""
-        return self.alias(folded=Lower(self.model.USERNAME_FIELD)).get(folded=username.lower())
+        return self.alias(folded=Lower(self.model.USERNAME_FIELD)).filter(folded=address.lower())
+
+    def get_by_natural_key(self, username):
+        """Sign-in."""
+        return self.with_address(username).get()
 
     def create_user(self, email, password=None, **extra_fields):
         extra_fields.setdefault("is_staff", False)

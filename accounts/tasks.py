@@ -9,8 +9,6 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.tokens import default_token_generator
-from django.core.mail import send_mail
-from django.template.loader import render_to_string
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
@@ -45,8 +43,11 @@ def send_email_confirmation(user_id: int) -> None:
     )
     if user is None:
         return
-    link = settings.SITE_URL + confirmation_path(user)
-    context = {"user": user, "link": link}
-    subject = render_to_string("accounts/email_confirmation_subject.txt", context).strip()
-    body = render_to_string("accounts/email_confirmation_email.txt", context)
-    send_mail(subject, body, None, [user.email])
+    context = {"user": user, "link": settings.SITE_URL + confirmation_path(user)}
+    PasswordResetForm().send_mail(
+        "accounts/email_confirmation_subject.txt",
+        "accounts/email_confirmation_email.txt",
+        context,
+        None,
+        user.email,
+    )

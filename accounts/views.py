@@ -2,7 +2,6 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import PasswordChangeView, PasswordResetConfirmView
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
@@ -10,19 +9,20 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
-from config.background import delay_or_thread
+from config.background import delay_after_commit
 
 from . import confirmation
 from .forms import GuardedPasswordChangeForm, SignUpForm
+from .tasks import send_email_confirmation
 
 
-def _send_confirmation(user) -> None:
-    """The link to confirm the address, emailed by the worker once this transaction commits (one at most
-    every few minutes: the address may be someone else's)."""
-    from .tasks import send_email_confirmation
-
-    if confirmation.confirmation_may_be_sent(user):
-        transaction.on_commit(lambda: delay_or_thread(send_email_confirmation, user.pk), robust=True)
+def _send_confirmation(user) -> bool:
+    """The link to confirm the address, emailed by the worker once this transaction commits; False when one
+    went out a few minutes ago (the address may be someone else's, who would get each one)."""
+    if not confirmation.confirmation_may_be_sent(user):
+        return False
+    delay_after_commit(send_email_confirmation, user.pk)
+    return True
 
 
 @sensitive_post_parameters("password1", "password2")
@@ -119,10 +119,7 @@ def email_confirm(request, uidb64, token):
 def email_confirmation_resend(request):
     if request.user.email_confirmed_at is not None:
         messages.info(request, _("Your email address is confirmed already."))
-    elif confirmation.confirmation_may_be_sent(request.user):
-        from .tasks import send_email_confirmation
-
-        transaction.on_commit(lambda: delay_or_thread(send_email_confirmation, request.user.pk), robust=True)
+    elif _send_confirmation(request.user):
         messages.success(request, _("A new link is on its way to %(email)s.") % {"email": request.user.email})
     else:
         messages.info(

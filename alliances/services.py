@@ -12,11 +12,10 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
-from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from config.background import delay_or_thread
+from config.background import delay_after_commit
 from eligibility.rules import FULL_PARTNER_ROLES
 from partners.models import Organisation
 
@@ -29,6 +28,7 @@ from .models import (
     ProposalActivity,
     Role,
 )
+from .tasks import send_coeditor_added
 
 PROPOSAL_FIELDS = (
     "title",
@@ -202,9 +202,7 @@ def proposal_restore(*, proposal: Proposal, actor, expected_version: int | None 
 def coeditor_add(*, proposal: Proposal, email: str, actor, expected_version: int):
     """Let another signed-up user, whose address is confirmed, edit the proposal. Returns the user."""
     email = (email or "").strip()
-    # Folded as sign-in folds it (PostgreSQL's iexact, UPPER, took tım@ for tim@).
-    users = get_user_model().objects.alias(folded=Lower("email"))
-    user = users.filter(folded=email.lower(), is_active=True).first()
+    user = get_user_model().objects.with_address(email).filter(is_active=True).first()  # as sign-in finds it
     if user is None:
         raise ValidationError(
             {
@@ -229,14 +227,8 @@ def coeditor_add(*, proposal: Proposal, email: str, actor, expected_version: int
         raise ValidationError({"email": _("%(email)s is already a co-editor.") % {"email": user.email}})
     locked.co_editors.add(user)
     _record(proposal=locked, actor=actor, action=ActivityAction.COEDITOR_ADDED, subject=user.email)
-    transaction.on_commit(lambda: _tell_coeditor(locked.pk, user.pk, getattr(actor, "pk", None)), robust=True)
+    delay_after_commit(send_coeditor_added, locked.pk, user.pk, getattr(actor, "pk", None))
     return user
-
-
-def _tell_coeditor(proposal_id: int, user_id: int, actor_id: int | None) -> None:
-    from .tasks import send_coeditor_added
-
-    delay_or_thread(send_coeditor_added, proposal_id, user_id, actor_id)
 
 
 @transaction.atomic

@@ -6,7 +6,7 @@ timed out after the broker took it may also run here: that email goes twice."""
 import logging
 import threading
 
-from django.db import connections
+from django.db import connections, transaction
 
 logger = logging.getLogger(__name__)
 
@@ -24,6 +24,11 @@ def delay_or_thread(task, *args) -> None:
         thread = threading.Thread(target=_run, args=(task, args), daemon=True)
         threads[:] = [*(t for t in threads if t.is_alive()), thread]
         thread.start()
+
+
+def delay_after_commit(task, *args) -> None:
+    """`delay_or_thread(task, *args)` once the current transaction commits (at once outside one)."""
+    transaction.on_commit(lambda: delay_or_thread(task, *args), robust=True)
 
 
 def _run(task, args) -> None:

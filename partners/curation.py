@@ -13,6 +13,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config.background import delay_after_commit
+
 from .forms import IDENTIFIER_LABELS, describe
 from .models import ChangeRequestStatus, Organisation, OrganisationChangeRequest
 from .selectors import field_label, organisations_with_identifier
@@ -172,10 +174,10 @@ def _decide(change_request: OrganisationChangeRequest, *, status: str, reviewer,
     change_request.review_note = (note or "").strip()[:500]
     change_request.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_note"])
     _changed(change_request.organisation_id)
-    if change_request.requester_email:
-        from .tasks import queue_outcome_email
+    if change_request.requester_email:  # with the broker down, a thread of this process sends it
+        from .tasks import send_change_request_outcome
 
-        transaction.on_commit(lambda: queue_outcome_email(change_request.pk), robust=True)
+        delay_after_commit(send_change_request_outcome, change_request.pk)
 
 
 @transaction.atomic

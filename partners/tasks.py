@@ -9,8 +9,6 @@ from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 
-from config.background import delay_or_thread
-
 from . import services as directory
 from .eche import list_storage, services
 from .eche.sources import SourceError
@@ -61,12 +59,6 @@ def sweep_pending_eche() -> int:
 def import_eche_list(job_id: int) -> None:
     """Import a list uploaded in the admin; progress and result are written to the job."""
     list_storage.import_job_run(job_id=job_id)
-
-
-def queue_outcome_email(change_request_id: int) -> None:
-    """Queue the outcome email (after commit); with the broker down, a thread of this process sends it (it
-    was lost)."""
-    delay_or_thread(send_change_request_outcome, change_request_id)
 
 
 @shared_task(
