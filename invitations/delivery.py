@@ -16,7 +16,15 @@ from alliances.models import ParticipationStatus
 from alliances.services import proposal_touch
 
 from . import audit, tokens
-from .models import LIVE_STATUSES, MAX_SEND_ATTEMPTS, ActorKind, EventKind, Invitation, InvitationStatus
+from .models import (
+    ANSWERED_STATUSES,
+    LIVE_STATUSES,
+    MAX_SEND_ATTEMPTS,
+    ActorKind,
+    EventKind,
+    Invitation,
+    InvitationStatus,
+)
 from .services import lock_invitation_if_there, set_participation_status, ttl
 
 # A queued invitation whose email has not gone out after this long is queued again by the sweep; so is the
@@ -203,15 +211,12 @@ def invitations_to_requeue() -> list[int]:
     )
 
 
-ANSWERED = (InvitationStatus.CONFIRMED, InvitationStatus.DECLINED)
-
-
 def answer_notify_claim(*, invitation_id: int) -> Invitation | None:
     """Claim telling the coordinator of a partner's answer (`answer_notified_at` set now, in one statement, if
     no one has): the invitation to tell of, or None when there is nothing (more) to tell. One copy of the task
     claims it; another finds it claimed. Nothing stays locked while the email goes."""
     claimed = Invitation.objects.filter(
-        pk=invitation_id, status__in=ANSWERED, answer_notified_at__isnull=True
+        pk=invitation_id, status__in=ANSWERED_STATUSES, answer_notified_at__isnull=True
     ).update(answer_notified_at=timezone.now())
     if not claimed:
         return None
@@ -232,7 +237,7 @@ def answers_to_notify() -> list[int]:
     return list(
         Invitation.objects.filter(
             OF_PROPOSALS_NOT_ARCHIVED,
-            status__in=ANSWERED,
+            status__in=ANSWERED_STATUSES,
             answer_notified_at__isnull=True,
             answered_at__lte=now - QUEUED_GRACE,
             answered_at__gte=now - timedelta(days=ANSWER_NOTICE_DAYS),

@@ -25,6 +25,8 @@ class InvitationStatus(models.TextChoices):
 
 # An invitation in one of these may still be answered (until it expires).
 LIVE_STATUSES = (InvitationStatus.QUEUED, InvitationStatus.SENT, InvitationStatus.OPENED)
+# The partner answered: the coordinator is told.
+ANSWERED_STATUSES = (InvitationStatus.CONFIRMED, InvitationStatus.DECLINED)
 # Its email is tried this many times at most (each try issues a new token), by the task's retries and by the
 # sweep that queues lost sends again; then it waits for the coordinator to re-send it.
 MAX_SEND_ATTEMPTS = 10

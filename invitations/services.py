@@ -27,7 +27,7 @@ from alliances.services import proposal_partner_answered, proposal_touch
 from partners.models import ChangeRequestOrigin, Organisation
 
 from . import audit, limits, tokens
-from .models import LIVE_STATUSES, ActorKind, EventKind, Invitation, InvitationStatus
+from .models import ANSWERED_STATUSES, LIVE_STATUSES, ActorKind, EventKind, Invitation, InvitationStatus
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +50,7 @@ def ttl() -> timedelta:
 
 def answer_state(invitation: Invitation, now=None) -> str:
     """live, answered, expired, revoked, superseded, or archived (its proposal is, until restored)."""
-    if invitation.status in (InvitationStatus.CONFIRMED, InvitationStatus.DECLINED):
+    if invitation.status in ANSWERED_STATUSES:
         return "answered"
     if invitation.status == InvitationStatus.REVOKED:
         return "revoked"

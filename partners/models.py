@@ -89,19 +89,24 @@ class Country(models.Model):
         (the admin edits the code-less form of an existing country, so the database's own check would only
         answer with an error page)."""
         super().clean()
-        if self.programme_status != ProgrammeStatus.EU_MEMBER and self.code:
-            territories = Country.objects.filter(member_state_id=self.code).order_by("name")
-            if territories.exists():
-                names = ", ".join(territory.name for territory in territories)
-                raise ValidationError(
-                    {
-                        "programme_status": _(
-                            "%(territories)s count as this country, so it stays an EU Member State while "
-                            "they do."
-                        )
-                        % {"territories": names}
-                    }
-                )
+        territories = (
+            list(
+                Country.objects.filter(member_state_id=self.code)
+                .order_by("name")
+                .values_list("name", flat=True)
+            )
+            if self.code
+            else []
+        )
+        if territories and self.programme_status != ProgrammeStatus.EU_MEMBER:
+            raise ValidationError(
+                {
+                    "programme_status": _(
+                        "%(territories)s count as this country, so it stays an EU Member State while they do."
+                    )
+                    % {"territories": ", ".join(territories)}
+                }
+            )
         if self.member_state_id is None:
             return
         if self.member_state_id == self.code:
@@ -118,7 +123,7 @@ class Country(models.Model):
                     % {"country": member_state.name, "other": member_state.member_state.name}
                 }
             )
-        if self.code and Country.objects.filter(member_state_id=self.code).exists():
+        if territories:
             raise ValidationError(
                 {"member_state": _("Other countries count as this one, so it cannot count as another.")}
             )
