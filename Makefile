@@ -80,6 +80,7 @@ messages: install
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/djlint templates --lint
 
 clean:

@@ -1,0 +1,38 @@
+"""The floors of the design hold: import-linter checks the contracts in pyproject.toml (an arrow only points
+down: config, accounts and partners never import the apps above them, alliances never imports invitations,
+the rules import no product app, database or broker)."""
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGES = ("config", "accounts", "partners", "eligibility", "alliances", "invitations")
+
+
+def lint_imports(cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    """lint-imports over the packages in `cwd`, with the contracts of its pyproject.toml."""
+    command = [str(Path(sys.executable).parent / "lint-imports"), "--no-cache"]
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(cwd)}
+    return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
+
+
+def test_every_floor_holds():
+    result = lint_imports()
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 broken" in result.stdout
+
+
+def test_an_arrow_pointing_up_breaks_a_contract(tmp_path):
+    """The contracts can fail: the same contracts, over a copy of the project whose directory imports
+    alliances."""
+    for package in PACKAGES:
+        shutil.copytree(
+            ROOT / package, tmp_path / package, ignore=shutil.ignore_patterns("*.pyc", "migrations")
+        )
+    shutil.copy(ROOT / "pyproject.toml", tmp_path)
+    (tmp_path / "partners" / "upward.py").write_text("from alliances import models\n")
+    result = lint_imports(cwd=tmp_path)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "partners.upward -> alliances" in result.stdout
