@@ -7,6 +7,7 @@ Every problem is collected (not only the first), each as `path: message`, e.g.
 
 import json
 import sys
+import unicodedata
 from dataclasses import dataclass
 
 from partners.codes import normalise_erasmus_code, normalise_oid, normalise_pic
@@ -46,13 +47,22 @@ def _type_name(value) -> str:
     }.get(type(value), type(value).__name__)
 
 
+def _one_printable_line(text: str) -> str:
+    """The text as one printable line whatever the input it quotes held: a line break, another control
+    character or a line separator comes out escaped (\\n, \\x1b, \\u2028), a lone surrogate as \\ud800."""
+    text = "".join(
+        char.encode("unicode_escape").decode() if unicodedata.category(char) in {"Cc", "Zl", "Zp"} else char
+        for char in text
+    )
+    return text.encode("utf-8", "backslashreplace").decode()
+
+
 class _Reader:
     def __init__(self):
         self.problems: list[str] = []
 
     def problem(self, path: str, message: str) -> None:
-        # Printable whatever the input held: a lone surrogate quoted in a message comes out as \ud800.
-        self.problems.append(f"{path}: {message}".encode("utf-8", "backslashreplace").decode())
+        self.problems.append(_one_printable_line(f"{path}: {message}"))
 
     def field(self, data: dict, key: str, path: str, kind, *, required: bool, what: str):
         """The value of `key` if present and of the right type; None (and a problem if required) otherwise."""

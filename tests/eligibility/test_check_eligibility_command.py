@@ -290,3 +290,19 @@ def test_a_lone_surrogate_in_an_identifier_is_refused_without_a_look_up():
     assert err.splitlines() == [
         "participants[0].erasmus_code: a string holds a lone surrogate (not valid Unicode)"
     ]
+
+
+def test_each_problem_is_one_line_whatever_the_values_it_quotes_hold():
+    """A line break in a value split its problem over two lines (the contract: one line each)."""
+    participant = {"name": "A", "country": "Z\nZ", "type": "vet\r\nprovider", "role": "app\u2028licant"}
+    document = with_changes(aims=["bad\x1baim"], participants=[participant], **{"odd\nkey\ud800": 1})
+    code, out, err = run(None, raw=json.dumps(document))
+    assert (code, out) == (2, "")
+    assert err.splitlines() == [
+        "input (a key): a string holds a lone surrogate (not valid Unicode)",
+        'aims[0]: unknown aim "bad\\x1baim"',
+        'participants[0].country: unknown country "Z\\nZ"',
+        'participants[0].type: unknown organisation type "vet\\r\\nprovider"',
+        'participants[0].role: unknown role "app\\u2028licant" (one of applicant, full_partner, '
+        "affiliated_entity, associated_partner)",
+    ]
