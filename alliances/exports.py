@@ -76,9 +76,7 @@ def rows(participations) -> list[list[str]]:
             f"{organisation.country.name} ({organisation.country_id})",
             organisation.type.name,
             ParticipationStatus(participation.status).label,
-            organisation.get_eche_status_display()
-            if organisation.type.higher_education
-            else _("Not required"),
+            organisation.get_eche_status_display() if participation.charter_required else _("Not required"),
             contact,
         ]
         result.append(values)

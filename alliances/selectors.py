@@ -2,7 +2,9 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from eligibility import rules
 from eligibility.rules import FULL_PARTNER_ROLES
+from eligibility.snapshot import edition_rules_from
 from partners.models import ChangeRequestStatus, OrganisationChangeRequest
 
 from .models import Participation, Proposal, ProposalActivity, Role
@@ -69,12 +71,34 @@ def proposal_get_for_user(*, user, pk, related: tuple[str, ...] = PROPOSAL_RELAT
     return proposal
 
 
+def mark_charter_required(*, proposal, participations) -> None:
+    """Set `charter_required` on each participation: whether its organisation needs a valid ECHE under the
+    proposal's edition (a higher education institution from a Member State or a country the edition
+    associates), as the ECHE criterion decides it. The organisation's own status is edition-blind: a
+    university in a country only a later edition associates is checked, yet needs no charter here."""
+    heis = [p for p in participations if p.organisation.type.higher_education]
+    edition = edition_rules_from(proposal.edition) if heis else None
+    for participation in participations:
+        participation.charter_required = False
+    for participation in heis:
+        country = participation.organisation.country
+        member_state = country.member_state
+        effective = rules.effective_country(
+            rules.Country(country.code, country.programme_status, country.region),
+            rules.Country(member_state.code, member_state.programme_status, member_state.region)
+            if member_state
+            else None,
+        )
+        participation.charter_required = rules.charter_required(effective, edition)
+
+
 def builder_participations(*, proposal) -> list[Participation]:
-    """The consortium in one query: applicant first, then full partners, affiliated, associated."""
+    """The consortium in one query (and the edition's country rules when it has a university): applicant
+    first, then full partners, affiliated, associated; each with `charter_required`."""
     order = {role: index for index, role in enumerate(Role.values)}
     participations = list(
         Participation.objects.filter(proposal=proposal)
-        .select_related("organisation__country", "organisation__type")
+        .select_related("organisation__country__member_state", "organisation__type")
         .annotate(correction_pending=correction_pending_in(proposal))
         .order_by("created_at", "id")
     )
@@ -87,6 +111,7 @@ def builder_participations(*, proposal) -> list[Participation]:
         if participation.affiliated_to_id:
             participation.affiliated_to = by_id[participation.affiliated_to_id]
         participation.has_affiliates = participation.pk in partners_with_affiliates
+    mark_charter_required(proposal=proposal, participations=participations)
     return participations
 
 
@@ -133,8 +158,6 @@ def _eligible_country_codes(*, edition) -> list[str]:
     """Codes of the countries whose organisations may take any role under this edition, as the rules decide
     it (territories count as their Member State; the edition's overrides and exclusions apply): the rules'
     own functions applied to the whole country table (about 250 rows)."""
-    from eligibility import rules
-    from eligibility.snapshot import edition_rules_from
     from partners.models import Country
 
     edition_rules = edition_rules_from(edition)
@@ -174,7 +197,6 @@ def gap_suggestions(*, proposal, evaluation: dict | None, participations, mode: 
     ]
     if not failing:
         return {}
-    from eligibility import rules
 
     considered = rules.CONSIDERED_STATUSES.get(mode, rules.CONSIDERED_STATUSES["projected"])
     full_partners = [p for p in participations if p.status in considered and p.role in FULL_PARTNER_ROLES]

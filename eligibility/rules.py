@@ -276,6 +276,13 @@ def from_eligible_country(participant: Participant, edition: EditionRules) -> bo
     return programme_status(participant, edition) in ELIGIBLE_PROGRAMME_STATUSES
 
 
+def charter_required(country: Country, edition: EditionRules) -> bool:
+    """Whether a higher education institution whose effective country this is needs a valid ECHE under the
+    edition (criterion 5): a Member State or an associated country under it. Otherwise its ECHE status is
+    `not_required`, whatever a check of it found."""
+    return status_under(edition, country.code, country.programme_status) in ELIGIBLE_PROGRAMME_STATUSES
+
+
 def eligible_country(country: Country, edition: EditionRules) -> bool:
     """Whether partners whose effective country this is may take any role and count for every criterion
     under the edition: a Member State or an associated country (criteria 1, 4, 5 and 7 treat the others

@@ -22,6 +22,7 @@ from ..selectors import (
     builder_participations,
     eligibility_history,
     gap_suggestions,
+    mark_charter_required,
     proposal_get_for_user,
 )
 from .curation import tell_outcomes
@@ -40,7 +41,7 @@ def request_mode(request) -> str:
 def participation_or_404(proposal, participation_id) -> Participation:
     return get_object_or_404(
         Participation.objects.select_related(
-            "organisation__country", "organisation__type", "affiliated_to__organisation"
+            "organisation__country__member_state", "organisation__type", "affiliated_to__organisation"
         ),
         pk=participation_id,
         proposal=proposal,
@@ -202,6 +203,7 @@ def eche_fragment(request, pk, participation_id):
     """The ECHE badge of one participant, polled every few seconds while its check is pending."""
     proposal = proposal_get_for_user(user=request.user, pk=pk)
     participation = participation_or_404(proposal, participation_id)
+    mark_charter_required(proposal=proposal, participations=[participation])
     organisation = participation.organisation
     response = render(
         request,

@@ -22,11 +22,16 @@ ECHE_BADGES = {
 
 
 @register.filter
-def eche_badge(organisation):
+def eche_badge(organisation, charter_required=None):
     """The badge's content: "Not required" for an organisation that is not a higher education institution,
-    else its charter's status."""
+    or that needs no charter in the proposal it is shown in (`charter_required` False: a participation's,
+    under its proposal's edition), else its charter's status."""
     status = organisation.eche_status
-    if not organisation.type.higher_education or status == EcheStatus.NOT_REQUIRED:
+    if (
+        charter_required is False
+        or not organisation.type.higher_education
+        or status == EcheStatus.NOT_REQUIRED
+    ):
         return format_html('<span class="text-body-secondary small">{}</span>', NOT_REQUIRED)
     if status == EcheStatus.PENDING:
         return format_html(
