@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from config.background import delay_after_commit
 
 from .forms import IDENTIFIER_LABELS, describe
-from .models import ChangeRequestStatus, Organisation, OrganisationChangeRequest
+from .models import ChangeRequestOrigin, ChangeRequestStatus, Organisation, OrganisationChangeRequest
 from .selectors import field_label, organisations_with_identifier
 from .signals import change_requests_changed
 
@@ -190,6 +190,10 @@ def change_request_approve(*, change_request_id: int, reviewer, note: str = "") 
     organisation = Organisation.objects.select_for_update().get(pk=change_request.organisation_id)
     _check_still_current(organisation=organisation, changes=change_request.changes)
     organisation_apply_changes(organisation=organisation, changes=change_request.changes)
+    if change_request.origin == ChangeRequestOrigin.ECHE_LIST and not organisation.verified:
+        # It now holds what the official list says (the import left it unverified until then).
+        organisation.verified = True
+        organisation.save(update_fields=["verified", "updated_at"])
     change_request.organisation = organisation
     _decide(change_request, status=ChangeRequestStatus.APPROVED, reviewer=reviewer, note=note)
     return change_request

@@ -304,15 +304,18 @@ def _update_matched(matched: list[tuple[int, Organisation, dict]], report: Direc
     """Matched records take what they never had, and what the list corrected in itself where the record still
     holds what the list said before; anything else a record holds differently (a curator's edit, a field a
     curator emptied) becomes one change request per record (unless the same one is waiting, or was
-    rejected). `updated` counts the records whose fields or verification changed; a record whose copy of its
-    list row alone moved (an identifier left out of this list) counts as unchanged."""
+    rejected). A record no one verified becomes verified only when it holds what the list says: anyone may
+    make a record with a holder's identifier before the holder is listed, and its name and website must not
+    turn verified with it (approving the list's request verifies it). `updated` counts the records whose
+    fields or verification changed; a record whose copy of its list row alone moved (an identifier left out
+    of this list) counts as unchanged."""
     asked = _asked_before(organisation.pk for _row, organisation, _values in matched)
     changed, requests, wanted = [], [], {}
     now = timezone.now()
     for row, organisation, values in matched:
         previous = organisation.listed or {}
         requested = {}
-        updated = not organisation.verified
+        updated = False
         for name in LISTED_FIELDS:
             new, current = values[name], getattr(organisation, _attname(name))
             if not new or new == current or _same_text(name, current, new):
@@ -326,12 +329,13 @@ def _update_matched(matched: list[tuple[int, Organisation, dict]], report: Direc
         wanted[organisation.pk] = requested
         if requested and requested not in asked.get(organisation.pk, []):
             requests.append((row, organisation, requested))
+        if not organisation.verified and not requested:
+            organisation.verified = updated = True
         if updated:
             report.updated += 1
         else:
             report.unchanged += 1
         if updated or previous != values:
-            organisation.verified = True
             organisation.listed = values
             organisation.updated_at = now
             organisation.normalise_identifiers()

@@ -136,6 +136,32 @@ def test_a_record_holding_something_else_gets_a_change_request_once(tmp_path):
     assert request.context.startswith("ECHE list “list.xlsx”")
 
 
+def test_a_record_that_took_a_holders_identifier_is_not_verified_with_its_own_name(tmp_path, admin_user):
+    """Anyone could make a record with the PIC of a holder not listed yet, under a name and a website of their
+    own: the next list verified it as it was, and suggested it to every coordinator. It stays unverified
+    until a curator approves what the list says."""
+    junk = OrganisationFactory(
+        hei=True, legal_name="!!! Best Partner University", website="https://evil.example", pic="999986678"
+    )
+
+    eche_list = imported(tmp_path, [TUB])
+
+    junk.refresh_from_db()
+    assert not junk.verified
+    assert (junk.legal_name, junk.website) == ("!!! Best Partner University", "https://evil.example")
+    assert (junk.erasmus_code, junk.oid) == ("D  BERLIN02", "E10209450")  # what it lacked, filled
+    assert eche_list.directory_report["requests"] == 1
+    imported(tmp_path, [TUB], name="again.xlsx")
+    junk.refresh_from_db()
+    assert not junk.verified  # the same list again: still waiting for the curator
+
+    request = OrganisationChangeRequest.objects.get(organisation=junk)
+    curation.change_request_approve(change_request_id=request.pk, reviewer=admin_user)
+    junk.refresh_from_db()
+    assert junk.verified
+    assert (junk.legal_name, junk.website) == ("TECHNISCHE UNIVERSITAT BERLIN", "http://www.tu-berlin.de")
+
+
 def test_a_later_list_updates_what_it_gave_but_never_a_curators_edit(tmp_path):
     imported(tmp_path, [TUB])
     tub = record("D  BERLIN02")
