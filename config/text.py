@@ -10,9 +10,18 @@ from django.utils.translation import gettext_lazy as _
 # Characters that hide part of a text, make it look like another, or reorder what follows it on screen: the
 # Unicode categories of controls (Cc), format characters (Cf: bidirectional marks, embeddings, overrides and
 # isolates, zero-width characters, the soft hyphen, invisible operators, tags), surrogates (Cs), line and
-# paragraph separators (Zl, Zp); and the Hangul fillers, letters that show as nothing.
+# paragraph separators (Zl, Zp).
 REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
-_FILLERS = re.compile("[\u115f\u1160\u3164\uffa0]")
+# And the characters of other categories that show as nothing: the Hangul fillers (letters), the combining
+# grapheme joiner, Khmer's inherent vowels, Mongolian's variation selectors, the braille blank, and the
+# variation selectors, but for the emoji and text ones after a symbol or a keycap's character ("❤️", "1️⃣").
+_SELECTABLE = "\u00a9\u00ae\u203c-\u2bff\U0001f000-\U0001faff0-9#*"
+_INVISIBLE = re.compile(
+    "[\u115f\u1160\u3164\uffa0\u034f\u17b4\u17b5\u180b-\u180d\u180f\u2800\ufe00-\ufe0d\U000e0100-\U000e01ef]"
+    f"|(?<![{_SELECTABLE}])[\ufe0e\ufe0f]"
+)
+# More combining marks on one character than any script writes: stacked marks ("Zalgo") hide the line above.
+MAX_MARKS_ON_ONE_CHARACTER = 4
 
 
 def refused_character(value: str) -> str | None:
@@ -21,8 +30,18 @@ def refused_character(value: str) -> str | None:
         for character in value:
             if unicodedata.category(character) in REFUSED_CATEGORIES:
                 return character
-    found = _FILLERS.search(value)
+    found = _INVISIBLE.search(value)
     return found.group() if found else None
+
+
+def stacked_mark(value: str) -> str | None:
+    """The first combining mark beyond MAX_MARKS_ON_ONE_CHARACTER on one character, or None."""
+    marks = 0
+    for character in value:
+        marks = marks + 1 if unicodedata.category(character) in {"Mn", "Me"} else 0
+        if marks > MAX_MARKS_ON_ONE_CHARACTER:
+            return character
+    return None
 
 
 # What a text of several lines (a summary, a reason) holds between its lines, and nothing else of the refused.
@@ -30,22 +49,23 @@ _LINE_BREAKS = re.compile("\r\n|[\r\n\t]")
 
 
 def validate_plain_text(value: str) -> None:
-    """Refuse control, format (bidirectional, zero-width, soft hyphen...) and separator characters in a
-    text shown to others: a name, an acronym, a city, a proposal's title, a contact's name.
+    """Refuse control, format (bidirectional, zero-width, soft hyphen...), separator and other invisible
+    characters, and stacked marks, in a text shown to others: a name, an acronym, a city, a proposal's title,
+    a contact's name.
 
     Such characters hide or reorder what people see (and break exports).
     """
-    _refuse(refused_character(value or ""))
+    _refuse(value or "")
 
 
 def validate_plain_paragraphs(value: str) -> None:
     """The same for a text of several lines (a proposal's summary, a partner's reason for declining): line
     breaks and tabs are its own."""
-    _refuse(refused_character(_LINE_BREAKS.sub(" ", value or "")))
+    _refuse(_LINE_BREAKS.sub(" ", value or ""))
 
 
-def _refuse(bad: str | None) -> None:
-    if bad is not None:
+def _refuse(value: str) -> None:
+    if bad := refused_character(value):
         raise ValidationError(
             _(
                 "Remove the invisible or control character (U+%(code)s) from this text: it is shown to "
@@ -53,4 +73,13 @@ def _refuse(bad: str | None) -> None:
             ),
             code="invisible_character",
             params={"code": f"{ord(bad):04X}"},
+        )
+    if mark := stacked_mark(value):
+        raise ValidationError(
+            _(
+                "Remove some of the marks stacked on one letter (U+%(code)s): this text is shown to others "
+                "as typed, and more than %(n)d marks on a letter hide the text around it."
+            ),
+            code="invisible_character",
+            params={"code": f"{ord(mark):04X}", "n": MAX_MARKS_ON_ONE_CHARACTER},
         )

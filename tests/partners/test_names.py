@@ -45,6 +45,14 @@ REFUSED = {
     "paragraph separator": "\u2029",
     "hangul filler": "\u3164",
     "halfwidth hangul filler": "\uffa0",
+    # Not controls or format characters, yet they show as nothing (a probe made TU Berlin's twin with them).
+    "combining grapheme joiner": "\u034f",
+    "variation selector 1": "\ufe00",
+    "emoji variation selector after a letter": "\ufe0f",
+    "variation selector 17": "\U000e0100",
+    "braille blank": "\u2800",
+    "khmer inherent vowel": "\u17b4",
+    "mongolian free variation selector": "\u180b",
 }
 
 
@@ -81,10 +89,22 @@ def test_invisible_and_control_characters_are_refused_with_a_clear_message(field
         "서울대학교",
         "Fabrica\u00a0Nueva",  # a no-break space is a space
         "Ελληνικό Ανοικτό Πανεπιστήμιο",
+        "Ha\u0300 No\u0302\u0323i Tech",  # Vietnamese typed with combining marks (NFD): two on one letter
+        "Studio \u2764\ufe0f",  # an emoji with its presentation selector
+        "Team 1\ufe0f\u20e3",  # a keycap
     ],
 )
 def test_ordinary_names_in_any_script_are_accepted(name):
-    assert organisation_form(legal_name=name).is_valid()
+    form = organisation_form(legal_name=name)
+    assert form.is_valid(), form.errors
+
+
+def test_marks_stacked_on_one_letter_are_refused_with_a_clear_message():
+    """Over 200 accents on one letter ("Zalgo" text) spill over the lines around the name."""
+    assert organisation_form(legal_name="Fabrica Nue\u0301\u0302\u0303\u0304va").is_valid()
+    form = organisation_form(legal_name="Fabrica Nue" + "\u0301" * 200 + "va")
+    assert not form.is_valid()
+    assert "marks stacked on one letter (U+0301)" in " ".join(form.errors["legal_name"])
 
 
 def test_the_admin_refuses_them_and_saves_nothing(admin_client):
