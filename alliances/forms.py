@@ -6,7 +6,7 @@ from django.utils.translation import ngettext
 from config.text import validate_plain_text
 from eligibility.models import Edition
 from eligibility.rules import AIMS, FULL_PARTNER_ROLES
-from partners.forms import OrganisationForm
+from partners.forms import CorrectionForm
 from partners.models import Organisation
 
 from .models import Participation, Proposal, Role
@@ -223,7 +223,7 @@ class ParticipationChangeForm(ParticipationForm):
     version = VersionField()
 
 
-class OrganisationCorrectionForm(OrganisationForm):
+class OrganisationCorrectionForm(CorrectionForm):
     """A proposal's editors correct a directory record (the organisation page): the directory's own checks,
     and the proposal the correction is made for, which decides whether it is applied at once."""
 
@@ -236,12 +236,9 @@ class OrganisationCorrectionForm(OrganisationForm):
         ),
     )
 
-    class Meta(OrganisationForm.Meta):
-        fields = [*OrganisationForm.Meta.fields]
+    class Meta(CorrectionForm.Meta):
+        fields = [*CorrectionForm.Meta.fields]
 
     def __init__(self, *args, proposals, **kwargs):
         super().__init__(*args, prefix="correct", **kwargs)
         self.fields["proposal"].queryset = proposals
-
-    def values(self) -> dict:
-        return {name: self.cleaned_data.get(name) for name in self._meta.fields}

@@ -3,11 +3,11 @@ from django.utils.translation import gettext_lazy as _
 
 from config.text import validate_plain_paragraphs, validate_plain_text
 from partners.codes import normalise_erasmus_code, normalise_oid, normalise_pic
-from partners.forms import OrganisationForm
+from partners.forms import CorrectionForm
 from partners.models import Organisation
 
 
-class PartnerOrganisationForm(OrganisationForm):
+class PartnerOrganisationForm(CorrectionForm):
     """What a partner may correct about their organisation: identifiers, city and website.
 
     The directory's format checks and duplicate detection are OrganisationForm's, so a partner gets the same
@@ -16,7 +16,7 @@ class PartnerOrganisationForm(OrganisationForm):
 
     confirm_not_duplicate = None
 
-    class Meta(OrganisationForm.Meta):
+    class Meta(CorrectionForm.Meta):
         model = Organisation
         fields = ["pic", "oid", "erasmus_code", "city", "website"]
 
@@ -40,9 +40,6 @@ class PartnerOrganisationForm(OrganisationForm):
         # Room for the spaces people type; the value is checked after normalisation.
         self.fields["pic"].widget.attrs.update({"maxlength": "20", "inputmode": "numeric"})
         self.fields["oid"].widget.attrs.update({"maxlength": "20"})
-
-    def changes(self) -> dict:
-        return {name: self.cleaned_data.get(name) or "" for name in self.fields}
 
 
 class PartnerContactForm(forms.Form):

@@ -88,6 +88,32 @@ FILTER_LISTS_KEY = "partners:search-filter-lists"
 FILTER_LISTS_SECONDS = 60
 
 
+class CorrectionForm(OrganisationForm):
+    """A correction of an existing record sends what its user changed, not every field it shows.
+
+    Each field carries the value it showed (Django's `show_hidden_initial`), so a form opened before someone
+    else's correction does not undo it: a coordinator who changed the city of a page opened before the
+    partner's new PIC reset the PIC. (A hidden value someone alters only sends more fields: every correction
+    is checked as a whole, whatever it holds.)"""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self._meta.fields:
+            if name in self.fields:
+                self.fields[name].show_hidden_initial = True
+
+    def changes(self) -> dict:
+        """The fields the user changed, with their cleaned values ("" for nothing). A field posted without the
+        value it showed (a page from before this form carried them) is sent as it is, as it was then."""
+        fields = [name for name in self._meta.fields if name in self.fields]
+        shown = {name for name in fields if self[name].html_initial_name in self.data}
+        return {
+            name: "" if self.cleaned_data.get(name) is None else self.cleaned_data[name]
+            for name in fields
+            if name not in shown or name in self.changed_data
+        }
+
+
 class OrganisationSearchForm(forms.Form):
     """The directory search: the directory page's, and the builder's for adding a participant.
 

@@ -44,7 +44,7 @@ def organisation_correct_view(request, pk):
             correction = organisation_correct(
                 organisation_id=organisation.pk,
                 proposal=proposal,
-                values=form.values(),
+                values=form.changes(),
                 origin=ChangeRequestOrigin.COORDINATOR,
                 actor=request.user,
                 context=_("Proposal “%(acronym)s”") % {"acronym": proposal.acronym},

@@ -10,6 +10,7 @@ from alliances.models import Role
 from partners import curation
 from partners.models import ChangeRequestOrigin, ChangeRequestStatus, Organisation, OrganisationChangeRequest
 from tests.factories import OrganisationFactory, ParticipationFactory, ProposalFactory, UserFactory
+from tests.html_forms import fields_of
 
 pytestmark = pytest.mark.django_db
 
@@ -309,3 +310,34 @@ def test_a_rejection_stays_on_screen_until_closed_and_a_confirmation_leaves_by_i
 
     approved, rejected = html.split("Approved.")
     assert "data-autodismiss" in approved and "data-autodismiss" not in rejected
+
+
+def shown_form(client, organisation) -> dict:
+    """The correction form's fields as the organisation page sent them, the values they showed included."""
+    page = client.get(reverse("organisation_detail", args=[organisation.pk])).content.decode()
+    form = page[page.index('id="correct"') :]
+    return fields_of(form[: form.index("</form>")])
+
+
+def test_a_form_opened_before_another_correction_does_not_undo_it(owner_client, proposal, own_record):
+    """The partner's new PIC and website, applied while the coordinator's page was open, were reset by the
+    coordinator's correction of the city alone."""
+    shown = shown_form(owner_client, own_record)
+    assert shown["initial-correct-city"] == own_record.city
+    curation.organisation_apply_changes(
+        organisation=Organisation.objects.get(pk=own_record.pk),
+        changes={
+            "pic": {"old": "", "new": "123123123"},
+            "website": {"old": "", "new": "https://new.example"},
+        },
+    )
+
+    response = owner_client.post(
+        reverse("organisation_correct", args=[own_record.pk]),
+        {**shown, "correct-city": "Sevilla", "correct-proposal": proposal.pk},
+    )
+
+    assert response.status_code == 302
+    assert record(own_record)[1:] == ("Sevilla", "https://new.example", "123123123")
+    activity = proposal.activities.order_by("-version").first()
+    assert set(activity.detail["organisation_corrected"]) == {"city"}

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from alliances.models import ParticipationStatus, Role
 from eligibility.models import EligibilityReport
+from partners import curation
 from partners.models import ChangeRequestOrigin, ChangeRequestStatus, Organisation, OrganisationChangeRequest
 from tests.factories import (
     ELIGIBLE_CONSORTIUM,
@@ -23,6 +24,7 @@ from tests.factories import (
     edition,
     org_type,
 )
+from tests.html_forms import fields_of
 from tests.partners.eche_helpers import import_list, write_list
 
 from .conftest import token_from
@@ -195,6 +197,30 @@ def test_a_partner_of_a_record_only_its_proposal_has_corrects_it_at_once(
         "Sevilla",
     )
     assert not OrganisationChangeRequest.objects.exists()
+
+
+def test_a_partner_page_opened_before_the_coordinators_correction_does_not_undo_it(
+    client, proposal, invite, django_capture_on_commit_callbacks
+):
+    """The partner's form sent every field it showed: a website the coordinator corrected while the partner
+    read the page went back to the old one when the partner corrected the city."""
+    _invitation, token = invite(proposal.invitee)
+    organisation = proposal.invitee.organisation
+    answer = client.get(f"/invite/{token}/")
+    page = client.get(answer["Location"]).content.decode()
+    shown = {name: value for name, value in fields_of(page).items() if "org-" in name}
+    curation.organisation_apply_changes(
+        organisation=Organisation.objects.get(pk=organisation.pk),
+        changes={"website": {"old": organisation.website, "new": "https://corrected.example/"}},
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"{answer['Location']}confirm/",
+            {**shown, "org-city": "Sevilla", "contact-contact_email": "pablo@fabrica.example"},
+        )
+    assert response.status_code == 302
+    organisation.refresh_from_db()
+    assert (organisation.city, organisation.website) == ("Sevilla", "https://corrected.example/")
 
 
 def test_a_partner_correction_taking_another_records_identifier_is_refused(client, proposal, invite):

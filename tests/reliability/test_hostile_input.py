@@ -7,7 +7,6 @@ without anyone remembering to. Field names come from the forms the pages themsel
 
 import hashlib
 import re
-from html.parser import HTMLParser
 
 import pytest
 from django import forms
@@ -32,6 +31,7 @@ from tests.factories import (
     country,
     org_type,
 )
+from tests.html_forms import fields_of
 
 pytestmark = pytest.mark.django_db
 EXAMPLES = settings(
@@ -176,40 +176,6 @@ def world(mailoutbox, django_capture_on_commit_callbacks):
         built = World(mailoutbox)
     yield built
     cache.delete("invitations:lookup-failures:127.0.0.1")  # the invite-link rate limit this test fed
-
-
-class FormFields(HTMLParser):
-    """name -> value of every input, select and text area in a page (a select's first or selected option)."""
-
-    def __init__(self):
-        super().__init__()
-        self.fields: dict[str, str] = {}
-        self._select = None
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        name = attrs.get("name")
-        if tag == "input" and name and attrs.get("type") not in {"submit", "button"}:
-            if attrs.get("type") in {"checkbox", "radio"} and "checked" not in attrs:
-                self.fields.setdefault(name, "")
-            else:
-                self.fields[name] = attrs.get("value") or ""
-        elif tag == "textarea" and name:
-            self.fields[name] = ""
-        elif tag == "select" and name:
-            self._select = name
-        elif tag == "option" and self._select and (self._select not in self.fields or "selected" in attrs):
-            self.fields[self._select] = attrs.get("value") or ""
-
-    def handle_endtag(self, tag):
-        if tag == "select":
-            self._select = None
-
-
-def fields_of(html: str) -> dict[str, str]:
-    parser = FormFields()
-    parser.feed(html)
-    return {name: value for name, value in parser.fields.items() if name != "csrfmiddlewaretoken"}
 
 
 def client_for(world, name) -> Client:
