@@ -1,3 +1,5 @@
+from collections import Counter
+
 from django.contrib.postgres.search import TrigramSimilarity, TrigramWordSimilarity
 from django.core.exceptions import FieldDoesNotExist
 from django.db import connection
@@ -60,8 +62,9 @@ def organisation_search(*, query: str = "", country: str = "", type_slug: str = 
 
     Every word of the query must appear in the record (folded: `search_text`). On PostgreSQL, with a trigram
     index (pg_trgm) on that column, a word that appears in no record is taken for a typo and matched by
-    similarity instead, and the 50 records most similar to the query are shown, verified ones first.
-    Elsewhere (SQLite) verified records first, then by name.
+    similarity instead, and the 50 records most similar to the query are shown, those it names first, verified
+    ones first. Elsewhere (SQLite) every match, those the query names first, verified ones first, then the
+    shortest names.
     """
     queryset = Organisation.objects.select_related("country", "type")
     if country:
@@ -79,7 +82,21 @@ def organisation_search(*, query: str = "", country: str = "", type_slug: str = 
     if max(len(word) for word in words) < TRIGRAM:
         # Too short for trigrams (and for typos): names that start so, from the name key's own index.
         return queryset.filter(legal_name_key__startswith=folded).order_by(*BY_NAME)
-    return queryset.filter(_containing(words)).order_by(*BY_NAME)
+    # Without trigrams (SQLite): every match, those named by what was typed first, then the shortest names.
+    return (
+        queryset.filter(_containing(words))
+        .annotate(named=_named(words, query.strip()))
+        .order_by("-named", "-verified", Length("legal_name_key"), "legal_name_key", "pk")
+    )
+
+
+def _named(words: list[str], typed: str) -> ExpressionWrapper:
+    """Whether the record is named by what was typed: its acronym is it ("TU Berlin"), or each word starts a
+    word of its name ("dansk" names DANSK INDUSTRI and DEN DANSKE FILMSKOLE, not UNIWERSYTET GDANSKI)."""
+    starting = Q()
+    for word in words:
+        starting &= Q(legal_name_key__startswith=word) | Q(legal_name_key__contains=f" {word}")
+    return ExpressionWrapper(Q(acronym__iexact=typed) | starting, output_field=BooleanField())
 
 
 def _containing(words) -> Q:
@@ -90,10 +107,10 @@ def _containing(words) -> Q:
 
 
 def _most_similar(queryset, folded: str, typed: str) -> QuerySet[Organisation]:
-    """The 50 records most similar to the query, verified ones first: index-backed at any directory size.
+    """The 50 records most similar to the query: index-backed at any directory size.
 
-    A record whose acronym is what was typed ("TU Berlin") is one of them, first among the verified: in a
-    directory of many Berlin records it was not always among the candidates below.
+    A record whose acronym is what was typed ("TU Berlin") is one of them: in a directory of many Berlin
+    records it was not always among the candidates below.
 
     Words shorter than a trigram are left to the ranking (an index cannot look them up). When every other
     word appears somewhere, the records holding them all are the candidates. Otherwise the words that appear
@@ -104,19 +121,21 @@ def _most_similar(queryset, folded: str, typed: str) -> QuerySet[Organisation]:
     to each typo in the records themselves. Of the candidates, the shortest are the most similar (each extra
     word lowers the similarity; scoring every candidate instead took 4-7 ms more for 500 of them at 250,000
     records). If every word appears somewhere but no record holds them all, one of them is a typo that happens
-    to be a word too ("universitat" for "universitet"): each in turn is taken for the typo. If a typo is too
-    far for both, the records holding the other words, ranked by similarity to the whole query (what is left
-    of the typo counts there).
+    to be a word too ("universitat" for "universitet"), or the name is put in other words ("lodz university"):
+    each in turn is taken for the odd one, the commonest first, and where some words are rarer than others the
+    records holding the rarer ones come ranked first. If a typo is too far for both, the records holding the
+    other words, ranked by similarity to the whole query (what is left of the typo counts there).
+
+    Records the query names (their acronym, or a word of their name starting with each word typed: "dansk"
+    names DANSK INDUSTRI, not UNIWERSYTET GDANSKI) come first, verified ones first among them and among the
+    others.
     """
-    named = list(queryset.filter(acronym__iexact=typed).values_list("pk", flat=True)[:MOST_SIMILAR])
+    acronym = list(queryset.filter(acronym__iexact=typed).values_list("pk", flat=True)[:MOST_SIMILAR])
     words = [word for word in folded.split() if len(word) >= TRIGRAM]
     most_similar = _shortest(queryset.filter(_containing(words)))
     if not most_similar:
         known = _appearing(words)
         typos = [word for word in words if word not in known]
-        guesses = [typos] if typos else [[word] for word in words if not _identifier(word)]
-        if any(_identifier(typo) for typo in typos):
-            guesses = []  # a PIC, OID or code that no record holds: similar digits are another organisation's
 
         def meant(guess):  # the directory's words nearest to each typo
             nearest = [_nearest_words(word) for word in guess]
@@ -131,20 +150,31 @@ def _most_similar(queryset, folded: str, typed: str) -> QuerySet[Organisation]:
             right = _other(words, guess)
             return _ranked(queryset.filter(_containing(right)), folded) if right else []
 
-        most_similar = (
-            _first_found(guesses, meant)
-            or _first_found(guesses, close_to_the_typo)
-            or _first_found(guesses, ranked)
-        )
+        finders = (meant, close_to_the_typo, ranked)
+        if typos:
+            # A PIC, OID or code that no record holds: similar digits are another organisation's.
+            guesses = [] if any(map(_identifier, typos)) else [typos]
+        else:
+            # Every word is somewhere, yet no record holds them all: a typo that is a word too ("universitat"
+            # for "universitet"), or a name put in other words ("aalto university" for
+            # AALTO-KORKEAKOULUSAATIO, "lodz university" for UNIWERSYTET LODZKI). Each word in turn, the
+            # commonest first, is taken for the odd one; where some words are rarer than others, they name
+            # the organisation, and the records holding them are ranked first.
+            counts = _records_with_each(words)
+            guesses = [[word] for word in sorted(words, key=lambda w: -counts[w]) if not _identifier(word)]
+            if len(set(counts.values())) > 1:
+                finders = (ranked, meant)
+        most_similar = next((found for find in finders if (found := _first_found(guesses, find))), [])
     return (
         Organisation.objects.select_related("country", "type")
         .defer("search_text", "listed")
-        .filter(pk__in=[*named, *most_similar])
+        .filter(pk__in=[*acronym, *most_similar])
         .annotate(
             similarity=TrigramSimilarity("search_text", folded),
-            named=ExpressionWrapper(Q(pk__in=named), output_field=BooleanField()),
+            named=_named(folded.split(), typed),
+            acronym_typed=ExpressionWrapper(Q(pk__in=acronym), output_field=BooleanField()),
         )
-        .order_by("-verified", "-named", "-similarity", "legal_name", "pk")
+        .order_by("-named", "-verified", "-acronym_typed", "-similarity", "legal_name", "pk")
     )
 
 
@@ -211,6 +241,21 @@ def _appearing(words: list[str]) -> set[str]:
         for word in words
     ]
     return {word for (word,) in each[0].union(*each[1:], all=True)}
+
+
+# Enough records to tell a common word from a rare one.
+COMMON = 100
+
+
+def _records_with_each(words: list[str]) -> Counter:
+    """How many records hold each word, counted up to COMMON (one query)."""
+    each = [
+        Organisation.objects.filter(search_text__contains=word)
+        .order_by()
+        .values_list(Value(word, CharField()))[:COMMON]
+        for word in words
+    ]
+    return Counter(word for (word,) in each[0].union(*each[1:], all=True))
 
 
 def _ranked(candidates, folded: str) -> list[int]:

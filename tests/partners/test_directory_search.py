@@ -214,6 +214,33 @@ def test_a_records_acronym_typed_as_it_is_comes_first_among_the_verified():
     assert found("TU BERLIN")[0] == "Technische Universität Berlin"
 
 
+def test_records_the_query_names_come_before_those_holding_it_inside_a_word():
+    """ "dansk" listed every verified GDANSK university before DANSK INDUSTRI, the one meant."""
+    for name in ["POLITECHNIKA GDANSKA", "UNIWERSYTET GDANSKI", "SYDDANSK UNIVERSITET"]:
+        OrganisationFactory(verified=True, legal_name=name)
+    OrganisationFactory(verified=False, legal_name="Dansk Industri Uddannelse")
+    OrganisationFactory(verified=True, legal_name="DEN DANSKE FILMSKOLE")
+
+    assert found("dansk")[:2] == ["DEN DANSKE FILMSKOLE", "Dansk Industri Uddannelse"]
+
+
+@pytest.mark.parametrize(
+    ("query", "meant"),
+    [("aalto university", "AALTO-KORKEAKOULUSAATIO SR"), ("lodz university", "UNIWERSYTET LODZKI")],
+)
+def test_a_name_put_in_other_words_finds_the_records_its_rarer_words_name(query, meant):
+    """No record holds both words, and the typo guess took "aalto" for a misspelling: PROFESSIONSHOJSKOLEN
+    UNIVERSITY COLLEGE came first, and AALTO not at all."""
+    OrganisationFactory(verified=True, legal_name="AALTO-KORKEAKOULUSAATIO SR", city="ESPOO")
+    OrganisationFactory(verified=True, legal_name="UNIWERSYTET LODZKI", city="LODZ")
+    OrganisationFactory(verified=True, legal_name="POLITECHNIKA LODZKA", city="LODZ")
+    for index in range(5):
+        OrganisationFactory(verified=True, legal_name=f"PROFESSIONSHOJSKOLEN UNIVERSITY COLLEGE {index}")
+        OrganisationFactory(verified=True, legal_name=f"LOGOS UNIVERSITY COLLEGE {index}")
+
+    assert found(query)[0] == meant
+
+
 def test_at_most_the_fifty_most_similar(directory):
     OrganisationFactory.create_batch(60, legal_name=factory_names())
 
@@ -254,6 +281,16 @@ def test_without_postgresql_every_word_must_appear_accents_folded(directory, mon
     assert found("lodzka politechnika") == ["POLITECHNIKA LODZKA", "Politechnika Łódzka (typed again)"]
     assert found("Københavns") == ["KOBENHAVNS UNIVERSITET"]
     assert found("politechnka") == []
+    # Those the query names first, the shortest names first: not A to Z.
+    OrganisationFactory(verified=True, legal_name="AKADEMIE DER BILDENDEN KUNSTE WIEN", city="WIEN")
+    OrganisationFactory(verified=True, legal_name="UNIVERSITAT WIEN", city="WIEN")
+    OrganisationFactory(verified=True, legal_name="CEU GMBH", city="WIEN")
+    assert found("wien") == [
+        "UNIVERSITAT WIEN",
+        "TECHNISCHE UNIVERSITAET WIEN",
+        "AKADEMIE DER BILDENDEN KUNSTE WIEN",
+        "CEU GMBH",
+    ]
 
 
 def test_the_search_text_follows_every_save(directory):
