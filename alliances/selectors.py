@@ -65,7 +65,9 @@ def proposal_get_for_user(*, user, pk, related: tuple[str, ...] = PROPOSAL_RELAT
     """The proposal if the user owns or co-edits it (archived ones included), else 404: never a hint that it
     exists. With it, the `related` records pages show (a fragment that needs only the proposal's id and
     state asks for none: the eligibility report alone is a few kilobytes of JSON)."""
-    proposal = get_object_or_404(Proposal.objects.select_related(*related), pk=pk)
+    # select_related() with no field would follow every foreign key.
+    queryset = Proposal.objects.select_related(*related) if related else Proposal.objects.all()
+    proposal = get_object_or_404(queryset, pk=pk)
     if not can_edit(user=user, proposal=proposal):
         raise Http404
     return proposal

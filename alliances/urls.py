@@ -16,6 +16,7 @@ urlpatterns = [
     path("<int:pk>/co-editors/", proposals.coeditor_add, name="coeditor_add"),
     path("<int:pk>/co-editors/<int:user_id>/remove/", proposals.coeditor_remove, name="coeditor_remove"),
     path("<int:pk>/co-editors/leave/", proposals.coeditor_leave, name="coeditor_leave"),
+    path("<int:pk>/changed/", builder.proposal_changed, name="proposal_changed"),
     path("<int:pk>/participants/", builder.participants_fragment, name="participants"),
     path(
         "<int:pk>/participants/search/", participants.organisation_search_fragment, name="organisation_search"

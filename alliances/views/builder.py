@@ -6,6 +6,7 @@ eligibility panel, which `alliances.rendering` caches under what they show. The 
 come from the whole directory, so they are a fragment of their own, never cached, which the panel loads.
 """
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -134,8 +135,19 @@ def builder(request, pk):
         "participants": participants,
         "panel": panel,
         "search_form": OrganisationSearchForm(),
+        "poll_seconds": settings.BUILDER_POLL_SECONDS,
     }
     return render(request, "alliances/builder.html", context)
+
+
+@login_required
+@require_GET
+def proposal_changed(request, pk):
+    """Whether the proposal changed since the version the page shows (a partner's answer, a co-editor's
+    save): 200 if it did, for the page to refresh its table and panel, else 204. Polled by app.js while a
+    builder page is on screen."""
+    proposal = proposal_get_for_user(user=request.user, pk=pk, related=())
+    return HttpResponse(status=204 if request.GET.get("version") == str(proposal.version) else 200)
 
 
 @login_required

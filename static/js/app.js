@@ -315,8 +315,8 @@
   });
   // Its participants too, unless one is being edited there (the form would be lost): never a table older
   // than the verdict under it.
-  document.addEventListener("visibilitychange", function () {
-    if (document.visibilityState !== "visible" || !window.htmx) return;
+  function refreshBuilder() {
+    if (!window.htmx) return;
     var participants = document.getElementById("participants");
     if (participants && participants.dataset.refresh && !participants.querySelector(".participation-form")) {
       window.htmx.ajax("GET", participants.dataset.refresh, {target: "#participants", swap: "outerHTML"});
@@ -324,5 +324,34 @@
     if (document.getElementById("eligibility-panel")) {
       window.htmx.trigger(document.body, "eligibility-changed");
     }
+  }
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "visible") refreshBuilder();
   });
+
+  // A change made elsewhere (a partner's answer through the invite link, a co-editor's save) shows without a
+  // reload: while the builder is on screen, it asks every few seconds whether the proposal moved past the
+  // version it shows, and refreshes as above if it did. Never under the user's hands: not while a participant
+  // is being edited (the save would say what changed), nor until the page has been left alone that long (a
+  // key, a tap or one of its own requests; the table swapped under a finger would take the focus with it).
+  var changes = document.getElementById("proposal-changes");
+  if (changes && window.fetch) {
+    var every = 1000 * (parseFloat(changes.dataset.every) || 15);
+    var lastActivity = Date.now();
+    var active = function () { lastActivity = Date.now(); };
+    ["keydown", "pointerdown", "input"].forEach(function (name) {
+      document.addEventListener(name, active, true);
+    });
+    document.addEventListener("htmx:afterRequest", active);
+    window.setInterval(function () {
+      var version = document.getElementById("proposal-version");
+      var editing = document.querySelector("#participants .participation-form");
+      if (document.visibilityState !== "visible" || !version || editing) return;
+      if (Date.now() - lastActivity < every) return;
+      var url = changes.dataset.url + "?version=" + encodeURIComponent(version.value);
+      window.fetch(url, {credentials: "same-origin", cache: "no-store"}).then(function (response) {
+        if (response.status === 200) refreshBuilder();
+      }).catch(function () { /* offline for now: the next turn asks again */ });
+    }, every);
+  }
 })();
