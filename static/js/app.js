@@ -121,10 +121,14 @@
     var isForm = (elt.matches && elt.matches("tr.table-active")) || (elt.closest && elt.closest("#add-participant-form") && elt.classList.contains("card"));
     if (isForm) {
       var field = elt.querySelector(".is-invalid") || elt.querySelector("select:not([type=hidden]), input:not([type=hidden]), textarea");
-      if (field) field.focus();
-      // The whole form in view, its button too (on a phone the first field alone was, the button under the
-      // verdict bar).
-      elt.scrollIntoView({block: "nearest", behavior: "instant"});
+      if (field) field.focus({preventScroll: true});
+      // A form sent back with a problem: its first notice in view ("… is already in the directory", a
+      // refusal), else its first wrong field with its label (the whole form's "nearest" edge was its bottom on
+      // a phone: the name and the notice 600-800 px above the screen). Else the whole form in view, its
+      // button too (on a phone the first field alone was, the button under the verdict bar).
+      var problem = elt.querySelector(".alert") || (field && field.classList.contains("is-invalid") && (field.closest(".mb-3") || field));
+      if (problem) problem.scrollIntoView({block: "center", behavior: "instant"});
+      else elt.scrollIntoView({block: "nearest", behavior: "instant"});
     }
   });
   document.addEventListener("DOMContentLoaded", function () { syncAffiliatedFields(document); });
@@ -170,9 +174,20 @@
   var fromRow = null;
   var fromAddForm = false;
   var fromInvitation = false;  // the row's invitation controls (Invite, Re-send, Revoke)
+  var fromCriterion = null;  // a suggestion added from the checklist: its criterion's code
   document.addEventListener("htmx:beforeRequest", function (event) {
     var elt = event.detail.elt;
-    if (!elt.closest || !elt.closest("#participants, #add-participant-form")) return;
+    if (!elt.closest || !elt.closest("#participants, #add-participant-form")) {
+      // A change from elsewhere (a suggestion added from the checklist) comes from neither.
+      if (event.detail.requestConfig && event.detail.requestConfig.verb === "post") {
+        var criterion = elt.closest("[data-criterion]");
+        fromCriterion = criterion ? criterion.dataset.criterion : null;
+        fromRow = null;
+        fromAddForm = fromInvitation = false;
+      }
+      return;
+    }
+    fromCriterion = null;
     var row = elt.closest("tr[id^='participation-']");
     fromRow = row ? row.id : null;
     fromAddForm = Boolean(elt.closest("#add-participant-form"));
@@ -259,6 +274,14 @@
   document.addEventListener("DOMContentLoaded", function () { lastVerdict = shownVerdict(); });
   document.addEventListener("htmx:afterSettle", function (event) {
     var elt = event.detail.elt;
+    // After a suggestion added from the checklist, its criterion in view as the new panel says it (the panel
+    // it replaced was longer: the view landed beside it).
+    var fixed = elt && elt.id === "eligibility-panel" && fromCriterion &&
+      elt.querySelector("[data-criterion='" + fromCriterion + "']");
+    if (fixed) {
+      fixed.scrollIntoView({block: "nearest", behavior: "instant"});
+      fromCriterion = null;
+    }
     var lost = !document.activeElement || document.activeElement === document.body;
     var verdict = shownVerdict();
     var announcer = document.getElementById("verdict-announcer");
@@ -280,7 +303,9 @@
       var invitationControl = row && fromInvitation && row.querySelector(".invitation button");
       target = row ? invitationControl || row.querySelector("button[hx-get][hx-target='#" + row.id + "']") : document.getElementById("participants-title");
     }
-    if (target) target.focus();
+    // Without scrolling: the view stays where the change was made (focusing the heading took a phone 4,000 px
+    // up from the checklist's suggestion just added, or from a participant just removed).
+    if (target) target.focus({preventScroll: true});
   });
 
   // What htmx puts in place is said through a live region that stays in the page (a region swapped in with

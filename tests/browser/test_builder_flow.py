@@ -155,6 +155,8 @@ def test_sign_up_build_an_eligible_consortium_and_export_it(
     expect(page.locator("#participants")).to_contain_text("Polmetal Sp. z o.o.")
     expect(panel.locator("[data-overall]")).to_have_attribute("data-overall", "eligible")
     expect(panel.locator("[data-criterion='labour-market-actors']")).to_have_attribute("data-status", "pass")
+    # The view stays on the criterion just fixed (on a phone it went 4,000 px up to the table).
+    expect(panel.locator("[data-criterion='labour-market-actors']")).to_be_in_viewport()
     page.screenshot(path=artifacts_dir / f"{page.viewport_size['width']}px-builder-green.png", full_page=True)
 
     # Confirmed mode counts only confirmed participants: nobody has confirmed yet.
@@ -179,8 +181,13 @@ def test_sign_up_build_an_eligible_consortium_and_export_it(
     page.locator("#participants tr.table-active").get_by_role("button", name="Save").press("Enter")
     expect(page.locator("#participants tr.table-active")).to_have_count(0)
     expect(page.locator("#participants")).to_contain_text("Associated partner")
-    page.get_by_role("button", name="Remove Green Skills Network").click()
+    remove = page.get_by_role("button", name="Remove Green Skills Network")
+    remove.scroll_into_view_if_needed()
+    before = page.evaluate("window.scrollY")
+    remove.click()
     expect(page.locator("#participants tbody tr")).to_have_count(8)
+    # The view stays where the participant was, not at the top of the table (one card shorter on a phone).
+    assert page.evaluate("window.scrollY") >= before - 600 or before < 600
     expect(page.locator("#messages")).to_contain_text("Removed from the consortium")
     expect(page.locator("#eligibility-panel [data-overall]")).to_have_attribute("data-overall", "eligible")
 

@@ -2,6 +2,8 @@
 builder search is announced by what it found rather than by its whole list, and on a phone a search's results
 land above the on-screen keyboard (they were under it: 521 px down a 740 px screen in the builder)."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -143,4 +145,59 @@ def test_on_a_phone_a_search_box_tapped_goes_to_the_top_with_its_results_above_t
         bar = page.locator(".verdict-bar").bounding_box()
         button = add.bounding_box()
         assert button["y"] + button["height"] <= bar["y"]
+    context.close()
+
+
+def test_on_a_phone_a_new_organisation_sent_back_shows_why_in_view(live_server, browser, proposal):
+    """The form came back with "Universität Hamburg is already in the directory" 800 px above the screen,
+    which showed only the form's bottom and an unexplained "This is a different organisation" box."""
+    context = browser.new_context(**SCREENS["phone"])
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    signed_in(context, live_server, proposal.owner)
+    page.goto(f"{live_server.url}/proposals/{proposal.pk}/")
+    page.get_by_role("button", name="Create a new organisation").tap()
+    form = page.locator("#add-participant-form form")
+    form.get_by_label("Legal name").fill("Universitat Hamburg")
+    form.locator("select[name='org-country']").select_option("DE")
+    form.locator("select[name='org-type']").select_option(label="Higher education institution")
+    form.get_by_role("button", name="Create and add").tap()
+    notice = page.locator("#add-participant-form .alert")
+    expect(notice).to_contain_text("is already in the directory")
+    expect(notice).to_be_in_viewport()
+    form = page.locator("#add-participant-form form")
+    form.get_by_label("PIC").fill("12")  # not nine digits
+    form.get_by_role("checkbox").check()
+    form.get_by_role("button", name="Create and add").tap()
+    pic = page.locator("#add-participant-form input[name='org-pic']")
+    expect(pic).to_have_class(re.compile("is-invalid"))
+    expect(pic).to_be_focused()
+    expect(page.locator("#add-participant-form label[for='id_org-pic']")).to_be_in_viewport()
+    context.close()
+
+
+def test_on_a_phone_a_suggestion_added_leaves_the_view_on_its_criterion(live_server, browser, directory):
+    """The page went 4,000 px up to the participants' heading: the checklist, and what just changed in it,
+    out of sight."""
+    proposal = ProposalFactory(owner=UserFactory())
+    ParticipationFactory(proposal=proposal, organisation=directory["UHH"], role=Role.APPLICANT)
+    for acronym in ("LPJM", "ITS Mecc", "FV", "NaLe", "IRA"):
+        ParticipationFactory(proposal=proposal, organisation=directory[acronym], role=Role.FULL_PARTNER)
+    context = browser.new_context(**SCREENS["phone"])
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    signed_in(context, live_server, proposal.owner)
+    page.goto(f"{live_server.url}/proposals/{proposal.pk}/")
+    criterion = page.locator("#eligibility-panel [data-criterion='labour-market-actors']")
+    add = criterion.get_by_role("button", name="Add Polmetal Sp. z o.o. as a full partner")
+    add.scroll_into_view_if_needed()
+    page.evaluate(
+        "window.highest = window.scrollY;"
+        "addEventListener('scroll', () => { window.highest = Math.min(window.highest, window.scrollY); })"
+    )
+    add.tap()
+    expect(page.locator("#participants")).to_contain_text("Polmetal Sp. z o.o.")
+    expect(criterion).to_contain_text("2 of 3 labour market actors")
+    expect(criterion).to_be_in_viewport()
+    assert page.evaluate("window.highest") > 1000  # never up to the table, even for a moment
     context.close()
