@@ -284,9 +284,10 @@ def _lock_for_answer(*, invitation_id: int, token_hash: str) -> Invitation:
     return locked
 
 
-def _apply_organisation_changes(*, invitation: Invitation, data: dict, requester_email: str) -> bool:
+def _apply_organisation_changes(*, invitation: Invitation, data: dict, requester_email: str) -> bool | None:
     """The partner's corrections: applied at once to a record only this proposal has (and nobody else made),
-    otherwise sent to the curators as a change request (`alliances.curation`). True if sent for review."""
+    otherwise sent to the curators as a change request (`alliances.curation`). True if sent for review,
+    False if applied, None if there was nothing to correct."""
     participation = invitation.participation
     values = {field: data[field] or "" for field in PARTNER_ORGANISATION_FIELDS if field in data}
     correction = organisation_correct(
@@ -299,7 +300,7 @@ def _apply_organisation_changes(*, invitation: Invitation, data: dict, requester
         % {"acronym": participation.proposal.acronym, "email": invitation.email},
     )
     if not correction.changes:
-        return False
+        return None
     if correction.applied:
         participation.organisation = Organisation.objects.get(pk=participation.organisation_id)
     changes = {field: [change["old"], change["new"]] for field, change in correction.changes.items()}
@@ -366,13 +367,16 @@ def invitation_confirm(
             )
             % {"role": Role(role).label}
         )
-    locked.correction_sent_for_review = False
+    sent_for_review = None
     if organisation:
         # The outcome goes to the address the link was sent to, not to one typed in the form: the email
         # quotes what the partner asked for, and must not carry it to anyone they name.
-        locked.correction_sent_for_review = _apply_organisation_changes(
+        sent_for_review = _apply_organisation_changes(
             invitation=locked, data=organisation, requester_email=locked.email
         )
+    # For the page that thanks the partner: what became of their corrections.
+    locked.correction_sent_for_review = sent_for_review is True
+    locked.correction_applied = sent_for_review is False
     contact_fields = _apply_contact_changes(invitation=locked, data=contact or {})
     _answer(
         invitation=locked,

@@ -180,6 +180,8 @@ def confirm(request, pk):
                         "with the outcome."
                     ),
                 )
+            elif invitation.correction_applied:
+                messages.info(request, _("Your corrections of the organisation's details are saved."))
             return _answered(request, invitation)
     return _answer_page(request, invitation, forms, status=400)
 

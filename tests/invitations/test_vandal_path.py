@@ -181,7 +181,7 @@ def test_a_partner_of_a_record_only_its_proposal_has_corrects_it_at_once(
     organisation = proposal.invitee.organisation
     answer = client.get(f"/invite/{token}/")
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(
+        done = client.post(
             f"{answer['Location']}confirm/",
             {
                 "org-website": "https://fabrica.example/",
@@ -189,6 +189,7 @@ def test_a_partner_of_a_record_only_its_proposal_has_corrects_it_at_once(
                 "org-city": "Sevilla",
                 "contact-contact_email": "pablo@fabrica.example",
             },
+            follow=True,
         )
     organisation.refresh_from_db()
     assert (organisation.website, organisation.pic, organisation.city) == (
@@ -197,6 +198,8 @@ def test_a_partner_of_a_record_only_its_proposal_has_corrects_it_at_once(
         "Sevilla",
     )
     assert not OrganisationChangeRequest.objects.exists()
+    # The page that thanks the partner says so (it said nothing; a correction sent for review was said).
+    assert "details are saved" in done.content.decode()
 
 
 def test_a_partner_page_opened_before_the_coordinators_correction_does_not_undo_it(
