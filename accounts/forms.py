@@ -1,9 +1,14 @@
 from django import forms
 from django.contrib.auth import authenticate, get_user_model, password_validation
-from django.contrib.auth.forms import PasswordChangeForm, PasswordResetForm
+from django.contrib.auth.forms import PasswordChangeForm, PasswordResetForm, SetPasswordForm
 from django.utils.translation import gettext_lazy as _
 
 from config.background import delay_after_commit
+
+# The second password box, worded as at sign-up wherever a password is chosen (Django's reads "New password
+# confirmation: Enter the same password as before, for verification").
+PASSWORD_AGAIN = _("Password again")
+PASSWORD_AGAIN_HELP = _("The same password, to catch typing mistakes.")
 
 
 class SignUpForm(forms.ModelForm):
@@ -16,10 +21,10 @@ class SignUpForm(forms.ModelForm):
         help_text=password_validation.password_validators_help_text_html(),
     )
     password2 = forms.CharField(
-        label=_("Password again"),
+        label=PASSWORD_AGAIN,
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=_("The same password, to catch typing mistakes."),
+        help_text=PASSWORD_AGAIN_HELP,
     )
 
     class Meta:
@@ -76,7 +81,16 @@ class QueuedPasswordResetForm(PasswordResetForm):
             delay_after_commit(send_password_reset, user.pk)
 
 
-class GuardedPasswordChangeForm(PasswordChangeForm):
+class NewPasswordForm(SetPasswordForm):
+    """Django's form for a new password (the reset by emailed link), worded as sign-up words it."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_password2"].label = PASSWORD_AGAIN
+        self.fields["new_password2"].help_text = PASSWORD_AGAIN_HELP
+
+
+class GuardedPasswordChangeForm(NewPasswordForm, PasswordChangeForm):
     """Django's form, with the current password checked by `authenticate()`: a wrong one counts toward
     django-axes' lockout as a failed sign-in does, so a session left open cannot be used to guess the
     password at will (the lockout page answers once the limit is reached)."""
@@ -84,6 +98,7 @@ class GuardedPasswordChangeForm(PasswordChangeForm):
     def __init__(self, user, *args, request=None, **kwargs):
         super().__init__(user, *args, **kwargs)
         self.request = request
+        self.fields["old_password"].label = _("Current password")
 
     def clean_old_password(self):
         old_password = self.cleaned_data["old_password"]

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from config.background import delay_after_commit
 
 from . import confirmation
-from .forms import GuardedPasswordChangeForm, SignUpForm
+from .forms import GuardedPasswordChangeForm, NewPasswordForm, SignUpForm
 from .tasks import send_email_confirmation
 
 
@@ -89,6 +89,8 @@ class GuardedPasswordChangeView(PasswordChangeView):
 class UnlockingPasswordResetConfirmView(PasswordResetConfirmView):
     """Django's reset by emailed link; a new password set so also ends a sign-in lockout of that address
     (the lockout page sends people here: the link proves the address is theirs), and confirms it."""
+
+    form_class = NewPasswordForm
 
     def form_valid(self, form):
         from axes.utils import reset

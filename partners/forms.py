@@ -4,11 +4,16 @@ from django.db.models import Exists, OuterRef
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from .codes import normalise_erasmus_code, normalise_oid, normalise_pic
+from .codes import fold_for_search, normalise_erasmus_code, normalise_oid, normalise_pic
 from .models import Country, EcheStatus, Organisation, OrganisationType
 from .selectors import organisations_with_identifier, organisations_with_same_name
 
 IDENTIFIER_LABELS = {"pic": _("PIC"), "oid": _("OID"), "erasmus_code": _("Erasmus code")}
+
+
+def by_name(choices) -> list[tuple]:
+    """(value, name) pairs in the order people read the names: case and accents aside."""
+    return sorted(choices, key=lambda choice: (fold_for_search(choice[1]), choice[1]))
 
 
 def describe(organisation: Organisation) -> str:
@@ -33,6 +38,19 @@ class OrganisationForm(forms.ModelForm):
     class Meta:
         model = Organisation
         fields = ["legal_name", "acronym", "country", "city", "website", "type", "pic", "oid", "erasmus_code"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "country" in self.fields:
+            country = self.fields["country"]
+            country.empty_label = _("Choose a country")
+            if type(country.widget) is forms.Select:  # the admin's own widgets (autocomplete) list their own
+                # As people read the names: Côte d'Ivoire among the Cs, not after Czechia (the database
+                # orders by code point).
+                names = by_name(country.queryset.values_list("pk", "name"))
+                country.choices = [("", country.empty_label), *names]
+        if "type" in self.fields:
+            self.fields["type"].empty_label = _("Choose a type")
 
     def clean_pic(self):
         return normalise_pic(self.cleaned_data.get("pic"))
@@ -174,7 +192,7 @@ class OrganisationSearchForm(forms.Form):
         lists = cache.get(FILTER_LISTS_KEY)
         if lists is None:
             lists = {
-                "country": list(country.queryset.values_list("code", "name")),
+                "country": by_name(country.queryset.values_list("code", "name")),
                 "type": list(type_.queryset.values_list("slug", "name")),
             }
             cache.set(FILTER_LISTS_KEY, lists, FILTER_LISTS_SECONDS)

@@ -72,3 +72,13 @@ def test_wrong_current_passwords_count_toward_the_sign_in_lockout(client, settin
     assert refused.status_code == 429
     user.refresh_from_db()
     assert user.check_password(OLD)
+
+
+def test_a_new_password_is_asked_for_in_the_words_of_sign_up(client):
+    """The change page used Django's "Old password", "New password confirmation" and "Enter the same
+    password as before, for verification"; sign-up says "Password again" and why."""
+    client.force_login(UserFactory(password=OLD))
+    page = client.get(reverse("password_change")).content.decode()
+    assert "Current password" in page and "Password again" in page
+    assert "The same password, to catch typing mistakes." in page
+    assert "New password confirmation" not in page and "Old password" not in page

@@ -30,6 +30,8 @@ def test_the_worker_sends_a_link_that_works(client, django_capture_on_commit_cal
     path = re.search(r"https?://[^/\s]+(/accounts/reset/\S+/\S+/)", message.body).group(1)
     response = client.get(path)
     assert response.status_code == 302 and response["Location"].endswith("/set-password/")
+    page = client.get(response["Location"]).content.decode()
+    assert "Password again" in page and "New password confirmation" not in page  # worded as sign-up
 
 
 def test_the_link_keeps_the_path_the_site_is_served_under(settings):

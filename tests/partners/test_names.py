@@ -233,3 +233,13 @@ def test_a_coordinator_cannot_give_a_contact_such_a_name():
     )
     assert not form.is_valid()
     assert "invisible or control character" in " ".join(form.errors["contact_name"])
+
+
+def test_the_country_and_type_lists_read_as_people_read_them():
+    """They began with "---------", and Côte d'Ivoire came after Czechia (the database orders by code
+    point)."""
+    form = organisation_form()
+    countries = [label for _value, label in form.fields["country"].choices]
+    assert countries[0] == "Choose a country"
+    assert countries.index("Costa Rica") < countries.index("Côte d'Ivoire") < countries.index("Croatia")
+    assert next(label for _value, label in form.fields["type"].choices) == "Choose a type"
