@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 
 from config.background import delay_after_commit
 
-from .forms import IDENTIFIER_LABELS, describe
+from .forms import IDENTIFIER_LABELS, describe, shared_identifier_message
 from .models import ChangeRequestOrigin, ChangeRequestStatus, Organisation, OrganisationChangeRequest
-from .selectors import field_label, organisations_with_identifier
+from .selectors import field_label, organisations_with_identifier, shared_by_listed_holders
 from .signals import change_requests_changed
 
 # What a correction may change, as model field names; the foreign keys are stored by primary key.
@@ -58,7 +58,9 @@ def check_identifiers(*, organisation: Organisation, changes: dict) -> None:
         if not new:
             continue
         holder = organisations_with_identifier(field=field, value=new, exclude_pk=organisation.pk).first()
-        if holder is not None:
+        if holder is None and shared_by_listed_holders(field=field, value=new):
+            errors[field] = shared_identifier_message(field, new)
+        elif holder is not None:
             errors[field] = _(
                 "%(identifier)s %(value)s belongs to %(organisation)s: an identifier never moves from one "
                 "organisation to another. If that record is wrong, ask for its correction instead."

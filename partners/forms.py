@@ -6,9 +6,16 @@ from django.utils.translation import gettext_lazy as _
 
 from .codes import fold_for_search, normalise_erasmus_code, normalise_oid, normalise_pic
 from .models import Country, EcheStatus, Organisation, OrganisationType
-from .selectors import organisations_with_identifier, organisations_with_same_name
+from .selectors import organisations_with_identifier, organisations_with_same_name, shared_by_listed_holders
 
 IDENTIFIER_LABELS = {"pic": _("PIC"), "oid": _("OID"), "erasmus_code": _("Erasmus code")}
+
+
+def shared_identifier_message(field: str, value: str) -> str:
+    return _(
+        "%(identifier)s %(value)s belongs to several organisations of the official ECHE list, so it tells "
+        "none of them apart: leave it out. A curator can correct the record if it is one of them."
+    ) % {"identifier": IDENTIFIER_LABELS[field], "value": value}
 
 
 def by_name(choices) -> list[tuple]:
@@ -79,6 +86,8 @@ class OrganisationForm(forms.ModelForm):
                         "organisation": describe(existing),
                     },
                 )
+            elif shared_by_listed_holders(field=field, value=value):
+                self.add_error(field, shared_identifier_message(field, value))
         legal_name, country = cleaned.get("legal_name"), cleaned.get("country")
         if legal_name and country and not cleaned.get("confirm_not_duplicate"):
             existing = organisations_with_same_name(

@@ -6,7 +6,8 @@ from django.db import connection
 from django.db.models import BooleanField, CharField, ExpressionWrapper, Q, QuerySet, Value
 from django.db.models.functions import Length, Replace
 
-from .codes import fold_for_search, normalise_legal_name
+from .codes import fold_for_search, normalise_erasmus_code, normalise_legal_name
+from .eche.models import EcheHolder
 from .models import Organisation, SearchWord
 
 
@@ -20,6 +21,17 @@ def organisations_with_same_name(
     if exclude_pk is not None:
         queryset = queryset.exclude(pk=exclude_pk)
     return queryset.select_related("country")
+
+
+def shared_by_listed_holders(*, field: str, value: str) -> bool:
+    """Whether several holders of the current ECHE list have this PIC, OID or Erasmus code (normalised): it
+    then tells none of them apart, the import leaves it on neither record, and no record may take it (a
+    record holding it would match their charters)."""
+    column = {"erasmus_code": "erasmus_code_normalised", "pic": "pic", "oid": "oid"}[field]
+    if field == "erasmus_code":
+        value = normalise_erasmus_code(value)
+    holders = EcheHolder.objects.filter(list__is_current=True, **{column: value})
+    return bool(value) and holders.count() > 1
 
 
 def organisations_with_identifier(*, field: str, value: str, exclude_pk=None) -> QuerySet[Organisation]:

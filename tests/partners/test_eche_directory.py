@@ -9,6 +9,7 @@ from django.core.management import call_command
 
 from partners import curation
 from partners.eche.list_storage import import_job_run
+from partners.forms import OrganisationForm
 from partners.models import (
     ChangeRequestOrigin,
     ChangeRequestStatus,
@@ -391,3 +392,34 @@ def test_holders_sharing_every_identifier_make_no_record_and_a_short_report(tmp_
     shared = [p["reason"] for p in problems if "left on neither" in p["reason"]]
     assert len(shared) == 90
     assert all(reason.count(",") == 4 and "and 25 more" in reason for reason in shared)
+
+
+def test_an_identifier_listed_holders_share_is_no_records_to_take(tmp_path):
+    """The import leaves an OID two holders share on neither record; a new account then gave it to a record
+    of its own, which matched both charters and passed the ECHE criterion as "valid"."""
+    besancon = ("F  BESANCO01", "999870000", "E10099124", "UNIVERSITE DE FRANCHE-COMTE", "BESANCON", "FR", "")
+    school = ("F  BESANCO21", "999870001", "E10099124", "ISBA BESANCON", "BESANCON", "FR", "")
+    imported(tmp_path, [besancon, school])
+    own = OrganisationFactory(hei=True, legal_name="CR Org", country=country("FR"))
+
+    form = OrganisationForm(
+        {
+            "legal_name": "Junk",
+            "country": "FR",
+            "type": org_type("higher-education-institution").pk,
+            "oid": "e10099124",
+        }
+    )
+    assert not form.is_valid()
+    assert "belongs to several organisations of the official ECHE list" in form.errors["oid"][0]
+    with pytest.raises(ValidationError) as refused:
+        curation.organisation_apply_changes(
+            organisation=own, changes={"oid": {"old": "", "new": "E10099124"}}
+        )
+    assert "several organisations of the official ECHE list" in str(refused.value)
+    own.refresh_from_db()
+    assert own.oid == ""
+    # An identifier one holder alone has is still a record's to take, when no record has it.
+    assert OrganisationForm(
+        {"legal_name": "Other", "country": "FR", "type": org_type("enterprise").pk, "pic": "999870002"}
+    ).is_valid()
