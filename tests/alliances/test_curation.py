@@ -341,3 +341,17 @@ def test_a_form_opened_before_another_correction_does_not_undo_it(owner_client, 
     assert record(own_record)[1:] == ("Sevilla", "https://new.example", "123123123")
     activity = proposal.activities.order_by("-version").first()
     assert set(activity.detail["organisation_corrected"]) == {"city"}
+
+
+def test_an_account_asks_for_a_limited_number_of_corrections_a_day(
+    owner_client, proposal, shared_record, settings
+):
+    """A script sent 25 requests to one shared record in 2.6 s: each in the curators' queue, each marking
+    every proposal with the record."""
+    settings.CHANGE_REQUESTS_PER_ACCOUNT_PER_DAY = 3
+    for city in ["Uno", "Dos", "Tres"]:
+        assert correct(owner_client, shared_record, proposal, city=city).status_code == 302
+    response = correct(owner_client, shared_record, proposal, city="Cuatro")
+    assert response.status_code == 400
+    assert "as many as one account may" in response.content.decode()
+    assert OrganisationChangeRequest.objects.count() == 3
