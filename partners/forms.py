@@ -58,6 +58,8 @@ class OrganisationForm(forms.ModelForm):
                 country.choices = [("", country.empty_label), *names]
         if "type" in self.fields:
             self.fields["type"].empty_label = _("Choose a type")
+        if "pic" in self.fields:  # nine digits: a phone shows its number pad
+            self.fields["pic"].widget.attrs.setdefault("inputmode", "numeric")
 
     def clean_pic(self):
         return normalise_pic(self.cleaned_data.get("pic"))

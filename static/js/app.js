@@ -46,6 +46,15 @@
     }
     var print = event.target.closest ? event.target.closest("[data-print]") : null;
     if (print) window.print();
+    // The builder header's "Add a participant": straight into the search box (it only scrolled there, and
+    // a phone needed a second tap to type).
+    var toAdd = event.target.closest ? event.target.closest("a[href='#add-participant']") : null;
+    var box = toAdd && document.getElementById("search-q");
+    if (box) {
+      event.preventDefault();
+      box.focus({preventScroll: true});
+      showSearch(box);
+    }
   });
 
   // A live count under each text area with a limit: "120 of 2,000 characters", said to screen readers

@@ -64,6 +64,9 @@ def test_the_emailed_link_confirms_the_address_after_a_click(client, django_capt
     user.refresh_from_db()
     assert user.email_confirmed_at is not None
     assert client.post(link).status_code == 400  # once: the token is bound to the unconfirmed address
+    client.force_login(user)  # opened again, signed in: it says the address is confirmed, no "if"
+    assert "is confirmed already" in client.get(link).content.decode()
+    client.logout()
     assert "/accounts/confirm/" in link and user.email not in link and "eyJ" not in link  # nothing readable
     proposal = ProposalFactory()
     client.force_login(proposal.owner)

@@ -23,6 +23,7 @@ def test_changing_the_password_keeps_this_session_and_ends_the_others():
 
     page = here.get(reverse("home")).content.decode()
     assert reverse("password_change") in page  # the user's name leads there
+    assert "Change your password</a>" in page  # and, in a phone's menu, a link that says so
     response = here.post(
         reverse("password_change"),
         {"old_password": OLD, "new_password1": NEW, "new_password2": NEW},

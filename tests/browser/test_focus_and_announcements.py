@@ -129,6 +129,7 @@ def test_on_a_phone_a_search_box_tapped_goes_to_the_top_with_its_results_above_t
     if "proposals" in path:  # the add section lies below every participant: the header leads to it
         page.get_by_role("link", name="Add a participant").tap()
         expect(search).to_be_in_viewport()
+        expect(search).to_be_focused()  # ready to type: a second tap was needed
     search.tap()
     expect(search).to_be_focused()
     page.keyboard.type("polmetal")

@@ -243,3 +243,4 @@ def test_the_country_and_type_lists_read_as_people_read_them():
     assert countries[0] == "Choose a country"
     assert countries.index("Costa Rica") < countries.index("Côte d'Ivoire") < countries.index("Croatia")
     assert next(label for _value, label in form.fields["type"].choices) == "Choose a type"
+    assert 'inputmode="numeric"' in str(form["pic"])  # nine digits: a phone's number pad
