@@ -118,6 +118,12 @@
     if (event.target.closest && event.target.closest("#messages")) return;
     document.querySelectorAll("#messages [data-confirmation]").forEach(dismiss);
   });
+  // So is typing a new search (the results came up under "… added", the fourth "Add…" button beneath it).
+  document.addEventListener("input", function (event) {
+    if (event.target.matches && event.target.matches("input[type=search]")) {
+      document.querySelectorAll("#messages [data-confirmation]").forEach(dismiss);
+    }
+  });
   document.addEventListener("DOMContentLoaded", function () { autodismiss(document); });
 
   // New content from htmx: sync its fields, and give a form that just appeared the keyboard focus.

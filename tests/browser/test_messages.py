@@ -130,4 +130,11 @@ def test_on_a_phone_a_confirmation_makes_way_at_a_tap_elsewhere_and_stays_while_
     expect(toast).to_be_visible()
     page.get_by_role("heading", name="Add a participant").tap()  # elsewhere: the next step
     expect(toast).to_have_count(0)
+
+    # Typing a new search is the next step too (the keyboard typed under the message over the results).
+    page.get_by_role("button", name="Remove Partner FR").tap()
+    expect(toast).to_contain_text("Removed from the consortium")
+    page.locator("#search-q").focus()
+    page.keyboard.type("pol")
+    expect(toast).to_have_count(0)
     context.close()
