@@ -203,21 +203,16 @@ def coeditor_add(*, proposal: Proposal, email: str, actor, expected_version: int
     """Let another signed-up user, whose address is confirmed, edit the proposal. Returns the user."""
     email = (email or "").strip()
     user = get_user_model().objects.with_address(email).filter(is_active=True).first()  # as sign-in finds it
-    if user is None:
-        raise ValidationError(
-            {
-                "email": _("No one has signed up with %(email)s yet. Ask them to sign up, then add them.")
-                % {"email": email}
-            }
-        )
-    if user.email_confirmed_at is None:  # the account may be anyone's who typed the address
+    if user is None or user.email_confirmed_at is None:  # unconfirmed: the account may be anyone's
+        # One answer for both: which addresses have accounts is nobody's business.
         raise ValidationError(
             {
                 "email": _(
-                    "%(email)s has not confirmed this address yet: ask them to follow the link emailed when "
-                    "they signed up (their home page sends it again), then add them."
+                    "%(email)s cannot be a co-editor yet: they must sign up with this address and confirm it "
+                    "(the link emailed at sign-up; their home page sends it again). Ask them to, then add "
+                    "them."
                 )
-                % {"email": user.email}
+                % {"email": email}
             }
         )
     locked = _lock(proposal_id=proposal.pk, expected_version=expected_version)

@@ -556,7 +556,7 @@ def test_coeditor_management(owner_client, proposal):
     )
     page = response.content.decode()
     assert response.status_code == 400  # the page again, not a redirect to it
-    assert "No one has signed up with ghost@example.org" in page
+    assert "ghost@example.org cannot be a co-editor yet" in page
     assert "Nothing was saved: correct what is marked below." in page  # the summary, on top
     assert 'value="ghost@example.org"' in page  # the address kept
     proposal.refresh_from_db()
