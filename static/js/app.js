@@ -187,6 +187,7 @@
   // Where the last change of the consortium came from: a participant's row (its id), or the add form. Other
   // requests (the panel refreshing after the change, suggestions) leave it as it is.
   var fromRow = null;
+  var fromNeighbour = null;  // the row after it (or before it, the last one): its place if it goes
   var fromAddForm = false;
   var fromInvitation = false;  // the row's invitation controls (Invite, Re-send, Revoke)
   var fromCriterion = null;  // a suggestion added from the checklist: its criterion's code
@@ -197,7 +198,7 @@
       if (event.detail.requestConfig && event.detail.requestConfig.verb === "post") {
         var criterion = elt.closest("[data-criterion]");
         fromCriterion = criterion ? criterion.dataset.criterion : null;
-        fromRow = null;
+        fromRow = fromNeighbour = null;
         fromAddForm = fromInvitation = false;
       }
       return;
@@ -205,6 +206,8 @@
     fromCriterion = null;
     var row = elt.closest("tr[id^='participation-']");
     fromRow = row ? row.id : null;
+    var neighbour = row && (row.nextElementSibling || row.previousElementSibling);
+    fromNeighbour = neighbour && neighbour.id ? neighbour.id : null;
     fromAddForm = Boolean(elt.closest("#add-participant-form"));
     fromInvitation = Boolean(elt.closest(".invitation"));
   });
@@ -312,14 +315,17 @@
     } else if (elt.id === "eligibility-panel") {
       target = elt.querySelector("[data-mode-switch][aria-current]");
     } else if (elt.id === "participants" || elt.id.indexOf("participation-") === 0) {
-      var row = fromRow && document.getElementById(fromRow); // gone when it was removed
+      // The row the change came from; once removed, the one now in its place.
+      var row = fromRow && (document.getElementById(fromRow) || document.getElementById(fromNeighbour));
       // Back on the invitation's controls after Invite, Re-send or Revoke (what comes next is there),
       // else on the row's Change button.
-      var invitationControl = row && fromInvitation && row.querySelector(".invitation button");
+      var invitationControl = row && row.id === fromRow && fromInvitation && row.querySelector(".invitation button");
       target = row ? invitationControl || row.querySelector("button[hx-get][hx-target='#" + row.id + "']") : document.getElementById("participants-title");
+      // The view goes with it: the table swapped whole put a phone's view 2,700 px down in the checklist.
+      if (row) row.scrollIntoView({block: "nearest", behavior: "instant"});
     }
-    // Without scrolling: the view stays where the change was made (focusing the heading took a phone 4,000 px
-    // up from the checklist's suggestion just added, or from a participant just removed).
+    // Else without scrolling: the view stays where the change was made (focusing the heading took a phone
+    // 4,000 px up from the checklist's suggestion just added).
     if (target) target.focus({preventScroll: true});
   });
 
