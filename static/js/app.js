@@ -388,16 +388,34 @@
     ["keydown", "pointerdown", "input"].forEach(function (name) {
       document.addEventListener(name, active, true);
     });
-    document.addEventListener("htmx:afterRequest", active);
-    window.setInterval(function () {
+    // The page's own changes count, not its polls (an ECHE badge asks every few seconds).
+    document.addEventListener("htmx:afterRequest", function (event) {
+      var verb = event.detail.requestConfig && event.detail.requestConfig.verb;
+      if (verb && verb !== "get") active();
+    });
+    var polling = window.setInterval(function () {
       var version = document.getElementById("proposal-version");
       var editing = document.querySelector("#participants .participation-form");
       if (document.visibilityState !== "visible" || !version || editing) return;
       if (Date.now() - lastActivity < every) return;
       var url = changes.dataset.url + "?version=" + encodeURIComponent(version.value);
-      window.fetch(url, {credentials: "same-origin", cache: "no-store"}).then(function (response) {
+      // Not redirected: signed out meanwhile (elsewhere, or by a password change), the answer is the
+      // sign-in page, which must not be taken for a change. That, a refusal or a proposal gone ends the
+      // asking; the next thing the user does says why.
+      window.fetch(url, {credentials: "same-origin", cache: "no-store", redirect: "manual"}).then(function (response) {
         if (response.status === 200) refreshBuilder();
+        else if (response.status !== 204) window.clearInterval(polling);
       }).catch(function () { /* offline for now: the next turn asks again */ });
     }, every);
   }
+  // A fragment answered by the sign-in page (the session ended meanwhile) is not put in the page: the page
+  // is loaded again, which leads to the sign-in page with the way back.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var signIn = document.body.dataset.signIn;
+    var answered = event.detail.xhr && event.detail.xhr.responseURL;
+    if (signIn && answered && new URL(answered, window.location.href).pathname === signIn) {
+      event.detail.shouldSwap = false;
+      window.location.reload();
+    }
+  });
 })();

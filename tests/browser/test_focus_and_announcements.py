@@ -202,3 +202,47 @@ def test_on_a_phone_a_suggestion_added_leaves_the_view_on_its_criterion(live_ser
     expect(criterion).to_be_in_viewport()
     assert page.evaluate("window.highest") > 1000  # never up to the table, even for a moment
     context.close()
+
+
+def test_a_builder_left_open_after_its_session_ended_shows_no_sign_in_page_inside_it(
+    live_server, page, proposal, settings
+):
+    """Its poll for changes followed the redirect to the sign-in page and took it for a change: the sign-in
+    page, header and all, was swapped into the participants, the checklist and the search results."""
+    from django.contrib.sessions.models import Session
+
+    settings.BUILDER_POLL_SECONDS = 1
+    page.set_default_timeout(10_000)
+    signed_in(page.context, live_server, proposal.owner)
+    page.goto(f"{live_server.url}/proposals/{proposal.pk}/")
+    expect(page.locator("#participants")).to_contain_text("Universität Hamburg")
+    Session.objects.all().delete()  # signed out elsewhere, or by a password change
+    page.wait_for_timeout(3_500)  # a few turns of the poll
+    expect(page.locator("input[name=password]")).to_have_count(0)
+    expect(page.locator("#participants")).to_contain_text("Universität Hamburg")
+    # A fragment asked for now (a tab shown again) leads to the sign-in page itself, with the way back.
+    page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
+    expect(page).to_have_url(re.compile(r"/accounts/login/\?next=/proposals/\d+/"))
+
+
+def test_others_changes_show_while_a_charter_check_is_pending(live_server, page, directory, settings):
+    """The pending university's badge asks every 5 s, and each of its requests counted as the user's
+    activity: the page never asked for others' changes until the check was done (up to minutes)."""
+    from alliances.services import proposal_touch
+    from partners.models import Organisation
+
+    settings.BUILDER_POLL_SECONDS = 6
+    proposal = ProposalFactory(owner=UserFactory())
+    ParticipationFactory(proposal=proposal, organisation=directory["UHH"], role=Role.APPLICANT)
+    ParticipationFactory(proposal=proposal, organisation=directory["FV"], role=Role.FULL_PARTNER)
+    Organisation.objects.filter(pk=directory["UHH"].pk).update(eche_status="pending")
+    page.set_default_timeout(10_000)
+    signed_in(page.context, live_server, proposal.owner)
+    page.goto(f"{live_server.url}/proposals/{proposal.pk}/")
+    expect(page.locator("#participants .eche-badge[hx-trigger^='every']")).to_have_count(1)
+
+    Organisation.objects.filter(pk=directory["FV"].pk).update(legal_name="Fábrica Verde Renamed S.L.")
+    proposal_touch(proposal_id=proposal.pk)  # as a partner's answer or a co-editor's save does
+
+    renamed = "Fábrica Verde Renamed S.L."
+    expect(page.locator("#participants")).to_contain_text(renamed, timeout=30_000)  # in 12-18 s
