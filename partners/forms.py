@@ -88,7 +88,10 @@ class OrganisationForm(forms.ModelForm):
                         "organisation": describe(existing),
                     },
                 )
-            elif shared_by_listed_holders(field=field, value=value):
+            elif value != getattr(self.instance, field) and shared_by_listed_holders(
+                field=field, value=value
+            ):
+                # Only when given now: a record that held it before the list shared it stays correctable.
                 self.add_error(field, shared_identifier_message(field, value))
         legal_name, country = cleaned.get("legal_name"), cleaned.get("country")
         if legal_name and country and not cleaned.get("confirm_not_duplicate"):

@@ -6,7 +6,7 @@ from django.db import connection
 from django.db.models import BooleanField, CharField, ExpressionWrapper, Q, QuerySet, Value
 from django.db.models.functions import Length, Replace
 
-from .codes import fold_for_search, normalise_erasmus_code, normalise_legal_name
+from .codes import fold_for_search, normalise_legal_name
 from .eche.models import EcheHolder
 from .models import Organisation, SearchWord
 
@@ -27,11 +27,15 @@ def shared_by_listed_holders(*, field: str, value: str) -> bool:
     """Whether several holders of the current ECHE list have this PIC, OID or Erasmus code (normalised): it
     then tells none of them apart, the import leaves it on neither record, and no record may take it (a
     record holding it would match their charters)."""
-    column = {"erasmus_code": "erasmus_code_normalised", "pic": "pic", "oid": "oid"}[field]
-    if field == "erasmus_code":
-        value = normalise_erasmus_code(value)
-    holders = EcheHolder.objects.filter(list__is_current=True, **{column: value})
-    return bool(value) and holders.count() > 1
+    if not value:
+        return False
+    holders = EcheHolder.objects.filter(list__is_current=True)
+    if field == "erasmus_code":  # with or without its spaces, as organisations_with_identifier finds it
+        compact = Replace("erasmus_code_normalised", Value(" "), Value(""))
+        holders = holders.annotate(compact_code=compact).filter(compact_code="".join(value.split()))
+    else:
+        holders = holders.filter(**{field: value})
+    return holders.count() > 1
 
 
 def organisations_with_identifier(*, field: str, value: str, exclude_pk=None) -> QuerySet[Organisation]:

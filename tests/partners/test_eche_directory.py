@@ -399,7 +399,8 @@ def test_an_identifier_listed_holders_share_is_no_records_to_take(tmp_path):
     of its own, which matched both charters and passed the ECHE criterion as "valid"."""
     besancon = ("F  BESANCO01", "999870000", "E10099124", "UNIVERSITE DE FRANCHE-COMTE", "BESANCON", "FR", "")
     school = ("F  BESANCO21", "999870001", "E10099124", "ISBA BESANCON", "BESANCON", "FR", "")
-    imported(tmp_path, [besancon, school])
+    code_twice = [("F  SHARED01", "", "", f"SHARED {n}", "DOLE", "FR", "") for n in (1, 2)]
+    imported(tmp_path, [besancon, school, *code_twice])
     own = OrganisationFactory(hei=True, legal_name="CR Org", country=country("FR"))
 
     form = OrganisationForm(
@@ -419,6 +420,27 @@ def test_an_identifier_listed_holders_share_is_no_records_to_take(tmp_path):
     assert "several organisations of the official ECHE list" in str(refused.value)
     own.refresh_from_db()
     assert own.oid == ""
+    assert not OrganisationForm(  # the Erasmus code they share, typed without its spaces
+        {
+            "legal_name": "Junk",
+            "country": "FR",
+            "type": org_type("higher-education-institution").pk,
+            "erasmus_code": "FSHARED01",
+        }
+    ).is_valid()
+    # A record that held it before the list shared it is still correctable (a partner could not confirm).
+    held = OrganisationFactory(hei=True, legal_name="Held Before", country=country("FR"), oid="E10099124")
+    correction = OrganisationForm(
+        {
+            "legal_name": "Held Before",
+            "country": "FR",
+            "type": held.type_id,
+            "oid": "E10099124",
+            "city": "Dole",
+        },
+        instance=held,
+    )
+    assert correction.is_valid(), correction.errors
     # An identifier one holder alone has is still a record's to take, when no record has it.
     assert OrganisationForm(
         {"legal_name": "Other", "country": "FR", "type": org_type("enterprise").pk, "pic": "999870002"}
