@@ -174,11 +174,13 @@ def _most_similar(queryset, folded: str, typed: str) -> QuerySet[Organisation]:
             # Every word is somewhere, yet no record holds them all: a typo that is a word too ("universitat"
             # for "universitet"), or a name put in other words ("aalto university" for
             # AALTO-KORKEAKOULUSAATIO, "lodz university" for UNIWERSYTET LODZKI). Each word in turn, the
-            # commonest first, is taken for the odd one; where some words are rarer than others, they name
-            # the organisation, and the records holding them are ranked first.
+            # commonest first, is taken for the odd one. Where that one is much commoner than all the others,
+            # they name the organisation, and the records holding them are ranked first; otherwise a rare
+            # word is likelier the typo ("technische universitat graf" for TU Graz).
             counts = _records_with_each(words)
             guesses = [[word] for word in sorted(words, key=lambda w: -counts[w]) if not _identifier(word)]
-            if len(set(counts.values())) > 1:
+            commonest, *others = sorted(counts.values(), reverse=True)
+            if others and commonest >= RARER_BY * others[0]:
                 finders = (ranked, meant)
         most_similar = next((found for find in finders if (found := _first_found(guesses, find))), [])
     return (
@@ -259,8 +261,10 @@ def _appearing(words: list[str]) -> set[str]:
     return {word for (word,) in each[0].union(*each[1:], all=True)}
 
 
-# Enough records to tell a common word from a rare one.
+# Enough records to tell a common word from a rare one, and how much rarer the other words of a query must
+# be for them, rather than the common one, to name the organisation.
 COMMON = 100
+RARER_BY = 4
 
 
 def _records_with_each(words: list[str]) -> Counter:

@@ -241,6 +241,19 @@ def test_a_name_put_in_other_words_finds_the_records_its_rarer_words_name(query,
     assert found(query)[0] == meant
 
 
+def test_a_rare_word_of_a_query_of_common_ones_is_taken_for_the_typo():
+    """Not for a name put in other words: "technische universitat graf" ranked the records holding
+    "universitat" and "graf" and lost TU Graz."""
+    OrganisationFactory(verified=True, legal_name="TECHNISCHE UNIVERSITAET GRAZ", city="GRAZ")
+    OrganisationFactory(verified=True, legal_name="KARL-FRANZENS-UNIVERSITAET GRAZ", city="GRAZ")
+    OrganisationFactory(verified=True, legal_name="Grafische Universitat Design")
+    for index in range(5):
+        OrganisationFactory(verified=True, legal_name=f"TECHNISCHE HOCHSCHULE {index}")
+    search_words_refresh()
+
+    assert found("technische universitat graf")[0] == "TECHNISCHE UNIVERSITAET GRAZ"
+
+
 def test_at_most_the_fifty_most_similar(directory):
     OrganisationFactory.create_batch(60, legal_name=factory_names())
 
