@@ -14,11 +14,14 @@ from django.utils.translation import gettext_lazy as _
 REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
 # And the characters of other categories that show as nothing: the Hangul fillers (letters), the combining
 # grapheme joiner, Khmer's inherent vowels, Mongolian's variation selectors, the braille blank, and the
-# variation selectors, but for the emoji and text ones after a symbol or a keycap's character ("❤️", "1️⃣").
-_SELECTABLE = "\u00a9\u00ae\u203c-\u2bff\U0001f000-\U0001faff0-9#*"
+# variation selectors, but for the emoji and text ones (U+FE0F, U+FE0E) after a symbol that has both forms (a
+# heart) and in a keycap (after a digit, # or *, and before the enclosing keycap U+20E3 only: "2" U+FE0F
+# "025" would split a number with nothing to see).
+_EMOJI_BASES = "\u00a9\u00ae\u203c-\u2bff\u3030\u303d\u3297\u3299\U0001f000-\U0001faff"
 _INVISIBLE = re.compile(
     "[\u115f\u1160\u3164\uffa0\u034f\u17b4\u17b5\u180b-\u180d\u180f\u2800\ufe00-\ufe0d\U000e0100-\U000e01ef]"
-    f"|(?<![{_SELECTABLE}])[\ufe0e\ufe0f]"
+    f"|(?<![{_EMOJI_BASES}0-9#*])[\ufe0e\ufe0f]"
+    "|(?<=[0-9#*])[\ufe0e\ufe0f](?!\u20e3)"
 )
 # More combining marks on one character than any script writes: stacked marks ("Zalgo") hide the line above.
 MAX_MARKS_ON_ONE_CHARACTER = 4

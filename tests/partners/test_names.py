@@ -92,11 +92,20 @@ def test_invisible_and_control_characters_are_refused_with_a_clear_message(field
         "Ha\u0300 No\u0302\u0323i Tech",  # Vietnamese typed with combining marks (NFD): two on one letter
         "Studio \u2764\ufe0f",  # an emoji with its presentation selector
         "Team 1\ufe0f\u20e3",  # a keycap
+        "\u303d\ufe0f Studio",  # another symbol with both forms
     ],
 )
 def test_ordinary_names_in_any_script_are_accepted(name):
     form = organisation_form(legal_name=name)
     assert form.is_valid(), form.errors
+
+
+def test_a_selector_after_a_digit_is_refused_unless_it_makes_a_keycap():
+    """"TU Berlin 2\ufe0f025" looks like "TU Berlin 2025" and folded to "tu berlin 2 025": a twin of any name
+    with a number."""
+    form = organisation_form(legal_name="TU Berlin 2\ufe0f025")
+    assert not form.is_valid()
+    assert "U+FE0F" in " ".join(form.errors["legal_name"])
 
 
 def test_marks_stacked_on_one_letter_are_refused_with_a_clear_message():
