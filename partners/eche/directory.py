@@ -51,7 +51,17 @@ IDENTIFIERS = ("erasmus_code", "pic", "oid")
 HOLDER_COLUMNS = {"erasmus_code": "erasmus_code_normalised", "pic": "pic", "oid": "oid"}
 # What a list gives a record, as model fields (the country by its code).
 LISTED_FIELDS = ("legal_name", "city", "website", "country", *IDENTIFIERS)
-READ_FIELDS = ("verified", "listed", "legal_name", "acronym", "city", "website", "country", *IDENTIFIERS)
+READ_FIELDS = (
+    "verified",
+    "listed",
+    "legal_name",
+    "acronym",
+    "city",
+    "website",
+    "country",
+    "type__higher_education",
+    *IDENTIFIERS,
+)
 UPDATED_FIELDS = (
     "legal_name",
     "legal_name_key",
@@ -194,9 +204,18 @@ def _existing(rows: list[tuple[int, dict]], eche_list: EcheList) -> dict[str, di
     wanted = sorted({pk for by_value in pks.values() for pk in by_value.values()})
     records = {}
     for start in range(0, len(wanted), BATCH):
-        records.update(Organisation.objects.only(*READ_FIELDS).in_bulk(wanted[start : start + BATCH]))
+        batch = wanted[start : start + BATCH]
+        records.update(Organisation.objects.select_related("type").only(*READ_FIELDS).in_bulk(batch))
     # A value the import left out (shared, or refused by the field) is looked up by no row.
     return {name: {value: records[pk] for value, pk in by_value.items()} for name, by_value in pks.items()}
+
+
+def _vouched_for(organisation: Organisation, values: dict) -> bool:
+    """Whether the list vouches for what a record no one verified shows: a higher education institution (what
+    the charter certifies), with no website or city the list does not give (a record made with a future
+    holder's PIC kept its own website where the list had none, and came out verified with it)."""
+    unlisted = [name for name in ("website", "city") if getattr(organisation, name) and not values[name]]
+    return organisation.type.higher_education and not unlisted
 
 
 def _same_text(name: str, current: str, new: str) -> bool:
@@ -329,7 +348,7 @@ def _update_matched(matched: list[tuple[int, Organisation, dict]], report: Direc
         wanted[organisation.pk] = requested
         if requested and requested not in asked.get(organisation.pk, []):
             requests.append((row, organisation, requested))
-        if not organisation.verified and not requested:
+        if not organisation.verified and not requested and _vouched_for(organisation, values):
             organisation.verified = updated = True
         if updated:
             report.updated += 1

@@ -163,6 +163,25 @@ def test_a_record_that_took_a_holders_identifier_is_not_verified_with_its_own_na
     assert (junk.legal_name, junk.website) == ("TECHNISCHE UNIVERSITAT BERLIN", "http://www.tu-berlin.de")
 
 
+@pytest.mark.parametrize("unvouched", ["website the list lacks", "not a university"])
+def test_a_record_showing_what_the_list_does_not_vouch_for_is_not_verified(tmp_path, unvouched):
+    """The list row had no website: a record with the holder's PIC, its name and a website of its own (or
+    the type "enterprise") came out verified."""
+    holder = (*TUB[:6], "")  # no website in the list
+    junk = OrganisationFactory(
+        hei=unvouched != "not a university",
+        legal_name="TECHNISCHE UNIVERSITAT BERLIN",
+        city="BERLIN",
+        website="https://evil.example" if unvouched == "website the list lacks" else "",
+        pic="999986678",
+    )
+
+    imported(tmp_path, [holder])
+
+    junk.refresh_from_db()
+    assert not junk.verified
+
+
 def test_a_later_list_updates_what_it_gave_but_never_a_curators_edit(tmp_path):
     imported(tmp_path, [TUB])
     tub = record("D  BERLIN02")

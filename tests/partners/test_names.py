@@ -101,7 +101,7 @@ def test_ordinary_names_in_any_script_are_accepted(name):
 
 
 def test_a_selector_after_a_digit_is_refused_unless_it_makes_a_keycap():
-    """"TU Berlin 2\ufe0f025" looks like "TU Berlin 2025" and folded to "tu berlin 2 025": a twin of any name
+    """ "TU Berlin 2\ufe0f025" looks like "TU Berlin 2025" and folded to "tu berlin 2 025": a twin of any name
     with a number."""
     form = organisation_form(legal_name="TU Berlin 2\ufe0f025")
     assert not form.is_valid()
