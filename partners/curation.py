@@ -153,6 +153,9 @@ def _refuse_past_the_daily_limit(requested_by) -> None:
     Partners answer once per link, and official lists are not counted."""
     if getattr(requested_by, "pk", None) is None:
         return
+    # The account's row locked until the transaction ends: requests sent together are counted one after the
+    # other, each after the others' commits (the limit was passed by requests to different records at once).
+    type(requested_by).objects.select_for_update().filter(pk=requested_by.pk).exists()
     limit = settings.CHANGE_REQUESTS_PER_ACCOUNT_PER_DAY
     since = timezone.now() - timedelta(days=1)
     if (
