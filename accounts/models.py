@@ -25,6 +25,11 @@ class UserManager(BaseUserManager):
         (`UPPER`) took ``tım@`` (a dotless ı) for tim@, a spelling with a lockout counter of its own."""
         return self.alias(folded=Lower(self.model.USERNAME_FIELD)).filter(folded=address.lower())
 
+    def lock(self, user) -> None:
+        """Hold the account's row until the transaction ends, so what is counted per account (invitations,
+        corrections asked for) is counted by one request at a time, each after the others' commits."""
+        self.select_for_update().filter(pk=user.pk).exists()
+
     def get_by_natural_key(self, username):
         """Sign-in."""
         return self.with_address(username).get()

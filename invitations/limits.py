@@ -16,6 +16,7 @@ Sends and re-sends count; reminders are not sends, so they are exempt.
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,10 +29,13 @@ WINDOW = timedelta(days=1)
 def count_send(*, proposal_id: int, email: str, sender) -> None:
     """Log one more invitation email, or raise ValidationError (and log nothing) if it would pass a limit.
 
-    Called under the proposal's lock, in the transaction that creates the invitation: two sends of one
-    proposal are counted one after the other, and a send that is rolled back is not counted.
+    Called under the proposal's lock, in the transaction that creates the invitation, and takes the sender's:
+    two sends of one proposal, or of one account, are counted one after the other, and a send that is rolled
+    back is not counted.
     """
     email = email.lower()
+    if sender is not None:  # the account's sends from its other proposals, counted one after the other
+        get_user_model().objects.lock(sender)
     recent = InvitationSend.objects.filter(sent_at__gte=timezone.now() - WINDOW)
     to_recipient = recent.filter(email=email)
     all_senders = settings.INVITATION_SENDS_PER_RECIPIENT_ALL_SENDERS_PER_DAY

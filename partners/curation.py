@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -153,9 +154,8 @@ def _refuse_past_the_daily_limit(requested_by) -> None:
     Partners answer once per link, and official lists are not counted."""
     if getattr(requested_by, "pk", None) is None:
         return
-    # The account's row locked until the transaction ends: requests sent together are counted one after the
-    # other, each after the others' commits (the limit was passed by requests to different records at once).
-    type(requested_by).objects.select_for_update().filter(pk=requested_by.pk).exists()
+    # Requests sent together passed the count at once (to different records): one after the other.
+    get_user_model().objects.lock(requested_by)
     limit = settings.CHANGE_REQUESTS_PER_ACCOUNT_PER_DAY
     since = timezone.now() - timedelta(days=1)
     if (
