@@ -330,7 +330,6 @@ INVITATION_SENDS_PER_RECIPIENT_ALL_SENDERS_PER_DAY = env_int(
 )
 INVITATION_SENDS_PER_PROPOSAL_PER_DAY = env_int("INVITATION_SENDS_PER_PROPOSAL_PER_DAY", 50)
 INVITATION_SENDS_PER_ACCOUNT_PER_DAY = env_int("INVITATION_SENDS_PER_ACCOUNT_PER_DAY", 100)
-# The address links in emails start with (emails are sent by workers, which know no request).
 # Corrections of shared directory records one account may ask for in 24 hours (curators review each).
 CHANGE_REQUESTS_PER_ACCOUNT_PER_DAY = env_int("CHANGE_REQUESTS_PER_ACCOUNT_PER_DAY", 30)
 
@@ -338,6 +337,7 @@ CHANGE_REQUESTS_PER_ACCOUNT_PER_DAY = env_int("CHANGE_REQUESTS_PER_ACCOUNT_PER_D
 # save), and refreshes if they did.
 BUILDER_POLL_SECONDS = env_int("BUILDER_POLL_SECONDS", 15)
 
+# The address links in emails start with (emails are sent by workers, which know no request).
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # ECHE checking: "registry" (the imported list) or "http" (a service shaped like the public ECHE List API).
