@@ -17,6 +17,15 @@ class Role(models.TextChoices):
     ASSOCIATED_PARTNER = "associated_partner", _("Associated partner")
 
 
+# Each role as a sentence names it ("… added as full partner."): the labels are capitalised for lists.
+ROLE_IN_A_SENTENCE = {
+    Role.APPLICANT: _("applicant (coordinator)"),
+    Role.FULL_PARTNER: _("full partner"),
+    Role.AFFILIATED_ENTITY: _("affiliated entity"),
+    Role.ASSOCIATED_PARTNER: _("associated partner"),
+}
+
+
 class ParticipationStatus(models.TextChoices):
     PROPOSED = "proposed", _("Proposed")
     INVITED = "invited", _("Invited")
