@@ -141,7 +141,8 @@ def test_a_tab_shown_again_refreshes_its_panel(live_server, page, eligible_propo
 
 def test_the_keyboard_keeps_its_place_and_a_moved_verdict_is_said(live_server, page, eligible_proposal):
     """What htmx replaces takes the focus with it: the same mode's button, the same participant's Change
-    button, the participants' heading get it back; the new verdict is put in a live region."""
+    button (or, once it is removed, the one now in its place) get it back; the new verdict is put in a live
+    region."""
     page.set_default_timeout(10_000)
     signed_in(page.context, live_server, eligible_proposal.owner)
     page.on("dialog", lambda dialog: dialog.accept())
@@ -160,9 +161,14 @@ def test_the_keyboard_keeps_its_place_and_a_moved_verdict_is_said(live_server, p
     expect(page.get_by_role("button", name="Change Partner 3", exact=False).first).to_be_focused()
 
     chamber = eligible_proposal.participations.get(organisation__type__slug="chamber")
+    row = page.locator(f"#participation-{chamber.pk}")
+    in_its_place = row.evaluate("(row) => (row.nextElementSibling || row.previousElementSibling).id")
     remove = page.get_by_role("button", name=f"Remove {chamber.organisation.legal_name}")
     remove.focus()
     page.keyboard.press("Enter")
-    expect(page.locator(f"#participation-{chamber.pk}")).to_have_count(0)
-    expect(page.locator("#participants-title")).to_be_focused()
+    expect(row).to_have_count(0)
+    # The participant now in its place: its Change button, in view.
+    change_there = page.locator(f"#{in_its_place} button[hx-target='#{in_its_place}']")
+    expect(change_there).to_be_focused()
+    expect(change_there).to_be_in_viewport()
     expect(page.locator("#verdict-announcer")).to_contain_text("Not eligible")
