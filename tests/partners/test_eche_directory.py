@@ -163,6 +163,21 @@ def test_a_record_that_took_a_holders_identifier_is_not_verified_with_its_own_na
     assert (junk.legal_name, junk.website) == ("TECHNISCHE UNIVERSITAT BERLIN", "http://www.tu-berlin.de")
 
 
+def test_a_record_no_one_verified_keeps_its_own_spelling_only_without_signs_the_list_lacks(tmp_path):
+    typed = OrganisationFactory(hei=True, legal_name="Technische Universität Berlin", pic="999986678")
+    junk = OrganisationFactory(hei=True, legal_name="Universität -- Bremen!!!", pic="999900111")
+    bremen = ("D  BREMEN01", "999900111", "", "UNIVERSITAET BREMEN", "BREMEN", "DE", "")
+
+    imported(tmp_path, [TUB, bremen])
+
+    typed.refresh_from_db()
+    junk.refresh_from_db()
+    assert typed.verified and typed.legal_name == "Technische Universität Berlin"
+    assert not junk.verified and junk.legal_name == "Universität -- Bremen!!!"
+    request = OrganisationChangeRequest.objects.get(organisation=junk)
+    assert request.changes["legal_name"]["new"] == "UNIVERSITAET BREMEN"
+
+
 @pytest.mark.parametrize("unvouched", ["website the list lacks", "not a university"])
 def test_a_record_showing_what_the_list_does_not_vouch_for_is_not_verified(tmp_path, unvouched):
     """The list row had no website: a record with the holder's PIC, its name and a website of its own (or
