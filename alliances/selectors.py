@@ -78,20 +78,15 @@ def mark_charter_required(*, proposal, participations) -> None:
     proposal's edition (a higher education institution from a Member State or a country the edition
     associates), as the ECHE criterion decides it. The organisation's own status is edition-blind: a
     university in a country only a later edition associates is checked, yet needs no charter here."""
-    heis = [p for p in participations if p.organisation.type.higher_education]
-    edition = edition_rules_from(proposal.edition) if heis else None
+    any_hei = any(p.organisation.type.higher_education for p in participations)
+    charter_countries = (
+        _country_codes(edition=proposal.edition, where=rules.charter_required) if any_hei else ()
+    )
     for participation in participations:
-        participation.charter_required = False
-    for participation in heis:
-        country = participation.organisation.country
-        member_state = country.member_state
-        effective = rules.effective_country(
-            rules.Country(country.code, country.programme_status, country.region),
-            rules.Country(member_state.code, member_state.programme_status, member_state.region)
-            if member_state
-            else None,
+        organisation = participation.organisation
+        participation.charter_required = (
+            organisation.type.higher_education and organisation.country_id in charter_countries
         )
-        participation.charter_required = rules.charter_required(effective, edition)
 
 
 def builder_participations(*, proposal) -> list[Participation]:
@@ -100,7 +95,7 @@ def builder_participations(*, proposal) -> list[Participation]:
     order = {role: index for index, role in enumerate(Role.values)}
     participations = list(
         Participation.objects.filter(proposal=proposal)
-        .select_related("organisation__country__member_state", "organisation__type")
+        .select_related("organisation__country", "organisation__type")
         .annotate(correction_pending=correction_pending_in(proposal))
         .order_by("created_at", "id")
     )
@@ -156,10 +151,10 @@ SUGGESTING_CRITERIA = (
 SUGGESTIONS_PER_CRITERION = 5
 
 
-def _eligible_country_codes(*, edition) -> list[str]:
-    """Codes of the countries whose organisations may take any role under this edition, as the rules decide
-    it (territories count as their Member State; the edition's overrides and exclusions apply): the rules'
-    own functions applied to the whole country table (about 250 rows)."""
+def _country_codes(*, edition, where) -> set[str]:
+    """Codes of the countries whose organisations `where(effective country, edition rules)` holds for under
+    this edition, as the rules decide it (territories count as their Member State; the edition's overrides
+    and exclusions apply): the rules' own functions applied to the whole country table (about 250 rows)."""
     from partners.models import Country
 
     edition_rules = edition_rules_from(edition)
@@ -171,17 +166,17 @@ def _eligible_country_codes(*, edition) -> list[str]:
         "member_state__programme_status",
         "member_state__region",
     )
-    return [
+    return {
         code
         for code, status, region, *member_state in rows
-        if rules.eligible_country(
+        if where(
             rules.effective_country(
                 rules.Country(code, status, region),
                 rules.Country(*member_state) if member_state[0] else None,
             ),
             edition_rules,
         )
-    ]
+    }
 
 
 def gap_suggestions(*, proposal, evaluation: dict | None, participations, mode: str) -> dict[str, list]:
@@ -212,7 +207,7 @@ def gap_suggestions(*, proposal, evaluation: dict | None, participations, mode: 
         Organisation.objects.filter(
             Q(verified=True) | Q(created_by_id=proposal.owner_id) | Exists(used_before), type__eligible=True
         )
-        .filter(country_id__in=_eligible_country_codes(edition=proposal.edition))
+        .filter(country_id__in=_country_codes(edition=proposal.edition, where=rules.eligible_country))
         .exclude(pk__in=in_consortium)
         # An HEI without a valid charter would break the ECHE criterion: never suggest one.
         .exclude(type__higher_education=True, eche_status__in=[EcheStatus.EXPIRED, EcheStatus.NOT_FOUND])

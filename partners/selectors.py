@@ -30,12 +30,16 @@ def shared_by_listed_holders(*, field: str, value: str) -> bool:
     if not value:
         return False
     holders = EcheHolder.objects.filter(list__is_current=True)
-    if field == "erasmus_code":  # with or without its spaces, as organisations_with_identifier finds it
-        compact = Replace("erasmus_code_normalised", Value(" "), Value(""))
-        holders = holders.annotate(compact_code=compact).filter(compact_code="".join(value.split()))
-    else:
-        holders = holders.filter(**{field: value})
-    return holders.count() > 1
+    return _holding(holders, field, value, code_column="erasmus_code_normalised").count() > 1
+
+
+def _holding(queryset: QuerySet, field: str, value: str, *, code_column: str = "erasmus_code") -> QuerySet:
+    """The rows of `queryset` with this PIC, OID or Erasmus code; an Erasmus code (in `code_column`) with or
+    without its spaces (``PLLODZ02`` is ``PL LODZ02`` as people type it, and as the search finds it)."""
+    if field != "erasmus_code":
+        return queryset.filter(**{field: value})
+    compact = Replace(code_column, Value(" "), Value(""))
+    return queryset.annotate(compact_code=compact).filter(compact_code="".join(value.split()))
 
 
 def organisations_with_identifier(*, field: str, value: str, exclude_pk=None) -> QuerySet[Organisation]:
@@ -45,13 +49,7 @@ def organisations_with_identifier(*, field: str, value: str, exclude_pk=None) ->
         raise ValueError(f"not an identifier: {field}")
     if not value:
         return Organisation.objects.none()
-    if field == "erasmus_code":
-        compact = Replace("erasmus_code", Value(" "), Value(""))
-        queryset = Organisation.objects.annotate(compact_code=compact).filter(
-            compact_code="".join(value.split())
-        )
-    else:
-        queryset = Organisation.objects.filter(**{field: value})
+    queryset = _holding(Organisation.objects.all(), field, value)
     if exclude_pk is not None:
         queryset = queryset.exclude(pk=exclude_pk)
     return queryset.select_related("country")
@@ -252,13 +250,7 @@ def _shortest(candidates) -> list[int]:
 
 def _appearing(words: list[str]) -> set[str]:
     """The words that appear in some record: one query, one index look-up (stopping at the first) each."""
-    each = [
-        Organisation.objects.filter(search_text__contains=word)
-        .order_by()
-        .values_list(Value(word, CharField()))[:1]
-        for word in words
-    ]
-    return {word for (word,) in each[0].union(*each[1:], all=True)}
+    return set(_records_with_each(words, up_to=1))
 
 
 # Enough records to tell a common word from a rare one, and how much rarer the other words of a query must
@@ -267,12 +259,12 @@ COMMON = 100
 RARER_BY = 4
 
 
-def _records_with_each(words: list[str]) -> Counter:
-    """How many records hold each word, counted up to COMMON (one query)."""
+def _records_with_each(words: list[str], *, up_to: int = COMMON) -> Counter:
+    """How many records hold each word, counted up to `up_to` (one query; a word in none is not in it)."""
     each = [
         Organisation.objects.filter(search_text__contains=word)
         .order_by()
-        .values_list(Value(word, CharField()))[:COMMON]
+        .values_list(Value(word, CharField()))[:up_to]
         for word in words
     ]
     return Counter(word for (word,) in each[0].union(*each[1:], all=True))

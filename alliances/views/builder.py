@@ -42,7 +42,7 @@ def request_mode(request) -> str:
 def participation_or_404(proposal, participation_id) -> Participation:
     return get_object_or_404(
         Participation.objects.select_related(
-            "organisation__country__member_state", "organisation__type", "affiliated_to__organisation"
+            "organisation__country", "organisation__type", "affiliated_to__organisation"
         ),
         pk=participation_id,
         proposal=proposal,

@@ -218,13 +218,13 @@ def _vouched_for(organisation: Organisation, values: dict) -> bool:
     return organisation.type.higher_education and not unlisted
 
 
-def _same_text(name: str, current: str, new: str, *, vouched: bool = True) -> bool:
+def _same_text(name: str, current: str, new: str, *, verified: bool = True) -> bool:
     """The lists write names in capitals and without accents, addresses without a scheme: a record saying the
     same with them keeps its own spelling, and no curator is asked about it. A record no one verified keeps it
     only with no sign the list lacks ("Universität -- Bremen!!!" was verified as it was written)."""
     if name in ("legal_name", "city"):
         same = fold_for_search(current) == fold_for_search(new)
-        return same and (vouched or _signs(current) <= _signs(new))
+        return same and (verified or _signs(current) <= _signs(new))
     if name == "website":
         return _address(current) == _address(new)
     return False
@@ -344,7 +344,7 @@ def _update_matched(matched: list[tuple[int, Organisation, dict]], report: Direc
         updated = False
         for name in LISTED_FIELDS:
             new, current = values[name], getattr(organisation, _attname(name))
-            if not new or new == current or _same_text(name, current, new, vouched=organisation.verified):
+            if not new or new == current or _same_text(name, current, new, verified=organisation.verified):
                 continue
             as_listed = current == previous.get(name)  # as the last list gave it (or never given)
             if (not current and not previous.get(name)) or (name not in IDENTIFIERS and as_listed):
