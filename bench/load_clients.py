@@ -6,36 +6,14 @@ import random
 import re
 import threading
 import time
-from html.parser import HTMLParser
 from pathlib import Path
+
+from tests.html_forms import fields_of
 
 SEARCH_WORDS = ["Directory", "Berlin", "Universit", "Skills", "VET", "Lab", "zz-nothing", "Org 1"]
 HTMX = {"HX-Request": "true"}
 BARE_VIEW = "/bench/bare/"
 BARE_PAUSE_SECONDS = 0.1
-
-
-class FormFields(HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.fields: dict[str, str] = {}
-        self._select = None
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        name = attrs.get("name")
-        if tag == "input" and name and attrs.get("type") not in {"submit", "button", "checkbox", "radio"}:
-            self.fields[name] = attrs.get("value") or ""
-        elif tag == "textarea" and name:
-            self.fields[name] = ""
-        elif tag == "select" and name:
-            self._select = name
-        elif tag == "option" and self._select and (self._select not in self.fields or "selected" in attrs):
-            self.fields[self._select] = attrs.get("value") or ""
-
-    def handle_endtag(self, tag):
-        if tag == "select":
-            self._select = None
 
 
 class Recorder:
@@ -211,9 +189,7 @@ class Partner(threading.Thread):
             if page is None or page.status_code != 200 or "/invite/answer/" not in page.url:
                 continue
             invitation = int(re.search(r"/invite/answer/(\d+)/", page.url).group(1))
-            parser = FormFields()
-            parser.feed(page.text)
-            data = {**parser.fields, "csrfmiddlewaretoken": session.cookies.get("csrftoken", "")}
+            data = {**fields_of(page.text), "csrfmiddlewaretoken": session.cookies.get("csrftoken", "")}
             answer = "confirmed" if self.random.random() < 0.8 else "declined"
             url = (
                 f"{self.base}/invite/answer/{invitation}/{'confirm' if answer == 'confirmed' else 'decline'}/"
