@@ -246,13 +246,16 @@ def organisations_recheck_all(
 ) -> dict:
     """Re-check every HEI against the imported list, in batches: a fixed number of queries per batch.
 
-    With the HTTP source this queues one task per HEI instead (each is a network call). Changed statuses are
+    With the HTTP source this asks for one check per HEI instead (each is a network call; marked as asked for,
+    so a check the broker cannot take is queued again by the sweep). Changed statuses are
     written with one bulk update per batch, which sends no model signal: ``organisations_changed_in_bulk`` is
     sent for the organisations whose status changed instead.
     """
     if settings.ECHE_SOURCE == "http":
-        ids = list(_recheck_candidates().values_list("pk", flat=True))
-        return {"queued": queue_checks(ids), "checked": 0, "changed": 0}
+        asked = organisations_request_check(
+            organisation_ids=_recheck_candidates().values_list("pk", flat=True)
+        )
+        return {"queued": asked, "checked": 0, "changed": 0}
     current = EcheList.objects.filter(is_current=True).first()
     source = RegistryIndex(current) if current else RegistrySource()
     charter_countries = charter_country_codes()

@@ -572,14 +572,37 @@ def test_a_result_for_identifiers_that_changed_meanwhile_is_dropped(registry, mo
     assert tub.eche_status == "error"  # the stale `valid` was not written
 
 
-def test_recheck_with_the_http_source_queues_one_check_per_hei(registry, settings, monkeypatch):
+def test_recheck_with_the_http_source_queues_one_check_per_hei(
+    registry, settings, monkeypatch, django_capture_on_commit_callbacks
+):
     settings.ECHE_SOURCE = "http"
     queued = []
     monkeypatch.setattr(eche, "queue_checks", lambda ids: queued.extend(ids) or len(ids))
     heis = [OrganisationFactory(hei=True, eche_status=EcheStatus.VALID) for _ in range(3)]
     OrganisationFactory(eche_status=EcheStatus.NOT_REQUIRED)
 
-    assert eche.organisations_recheck_all() == {"queued": 3, "checked": 0, "changed": 0}
+    with django_capture_on_commit_callbacks(execute=True):
+        assert eche.organisations_recheck_all() == {"queued": 3, "checked": 0, "changed": 0}
+    assert sorted(queued) == sorted(o.pk for o in heis)
+
+
+def test_a_recheck_with_the_http_source_and_the_broker_down_is_completed_by_the_sweep(
+    registry, settings, switch_broker, monkeypatch
+):
+    """The checks were queued without being marked as asked for: with the broker down they were lost."""
+    settings.ECHE_SOURCE = "http"
+    heis = [OrganisationFactory(hei=True, eche_status=EcheStatus.VALID) for _ in range(2)]
+    switch_broker(CLOSED_PORT_BROKER)
+    eche.organisations_recheck_all()  # no exception
+
+    assert (
+        Organisation.objects.filter(pk__in=[o.pk for o in heis], eche_requested_at__isnull=False).count() == 2
+    )
+    queued = []
+    switch_broker(eager=True)
+    monkeypatch.setattr(eche, "queue_checks", lambda ids: queued.extend(ids) or len(ids))
+    with time_machine.travel(timezone.now() + datetime.timedelta(minutes=5), tick=False):
+        assert eche.pending_checks_sweep() == 2
     assert sorted(queued) == sorted(o.pk for o in heis)
 
 
