@@ -37,6 +37,9 @@ class ProgrammeStatus(models.TextChoices):
 class Country(models.Model):
     """A country as the Programme sees it. Curated by admins, seeded from the reference CSV."""
 
+    # What decides whether its HEIs need a charter, as last read or saved (a change re-checks their ECHE).
+    saved_charter_fields = None
+
     code = models.CharField(_("code"), max_length=2, primary_key=True, choices=country_choices)
     name = models.CharField(_("name"), max_length=100)
     programme_status = models.CharField(_("programme status"), max_length=32, choices=ProgrammeStatus.choices)
@@ -81,6 +84,15 @@ class Country(models.Model):
 
     def __str__(self):
         return self.name
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance.saved_charter_fields = instance.charter_fields()
+        return instance
+
+    def charter_fields(self) -> tuple:
+        return self.__dict__.get("programme_status"), self.__dict__.get("member_state_id")
 
     def clean(self):
         """A territory counts as an EU Member State, once: never as itself, never as another kind of

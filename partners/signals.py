@@ -46,8 +46,12 @@ def schedule_checks_in_countries(country_codes) -> None:
 
 
 def on_country_saved(sender, instance, raw=False, **kwargs):
-    if not raw:
-        schedule_checks_in_countries([instance.code])
+    """Only when its programme status or the Member State it counts as changed (a save of its name or notes
+    checks nothing: with the HTTP source, each check is a network call)."""
+    if raw or instance.saved_charter_fields == instance.charter_fields():
+        return
+    instance.saved_charter_fields = instance.charter_fields()
+    schedule_checks_in_countries([instance.code])
 
 
 def on_type_saved(sender, instance, raw=False, **kwargs):

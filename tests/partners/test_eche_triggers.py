@@ -134,6 +134,16 @@ def test_a_country_or_an_editions_override_changed_requeues_the_checks_of_its_he
         ukraine.save()
     assert pending_checks(callbacks) == [kyiv.pk]
 
+    # But not when only its name or notes change (with the HTTP source, a network call per HEI)
+    for changed in ({"notes": "Associated since 2027"}, {"name": "Ukraine (UA)"}):
+        ukraine = country("UA")
+        for field, value in changed.items():
+            setattr(ukraine, field, value)
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            ukraine.save()
+        assert pending_checks(callbacks) == [], changed
+    assert Organisation.objects.get(pk=kyiv.pk).eche_requested_at is None
+
 
 def test_a_country_change_the_broker_missed_is_checked_by_the_sweep(
     registry, django_capture_on_commit_callbacks
