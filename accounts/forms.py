@@ -27,6 +27,8 @@ class SignUpForm(forms.ModelForm):
         help_text=PASSWORD_AGAIN_HELP,
     )
 
+    ACCOUNT_EXISTS = _("An account with this email address already exists. Sign in, or reset your password.")
+
     class Meta:
         model = get_user_model()
         fields = ["email", "first_name", "last_name"]
@@ -41,9 +43,7 @@ class SignUpForm(forms.ModelForm):
     def clean_email(self):
         email = get_user_model().objects.normalize_email(self.cleaned_data["email"]).strip().lower()
         if get_user_model().objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(
-                _("An account with this email address already exists. Sign in, or reset your password.")
-            )
+            raise forms.ValidationError(self.ACCOUNT_EXISTS)
         return email
 
     def clean(self):

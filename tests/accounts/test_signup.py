@@ -77,3 +77,20 @@ def test_a_refused_sign_up_says_so_on_top_with_links_to_the_fields(client):
     page = response.content.decode()
     assert "The account was not created: correct what is marked below." in page
     assert 'href="#id_password2"' in page
+
+
+def test_two_sign_ups_of_one_address_at_once_give_the_second_the_form_again(client, monkeypatch):
+    """Both passed the form's checks before either saved: the second was a 500 (IntegrityError)."""
+    from accounts.forms import SignUpForm
+
+    UserFactory(email="New.Coordinator@example.org")  # the first, saved since the second's checks ran:
+    monkeypatch.setattr(SignUpForm, "clean_email", lambda form: form.cleaned_data["email"].lower())
+    monkeypatch.setattr(SignUpForm, "validate_unique", lambda form: None)  # these found no account yet
+    monkeypatch.setattr(get_user_model(), "validate_constraints", lambda user, exclude=None: None)
+
+    response = client.post(reverse("signup"), data())
+
+    assert response.status_code == 400, response.context["form"].errors
+    assert "An account with this email address already exists" in response.content.decode()
+    assert get_user_model().objects.count() == 1
+    assert "_auth_user_id" not in client.session
