@@ -6,32 +6,16 @@ from .models import Invitation, ParticipationEvent
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
+class InvitationAdmin(ReadOnlyAdmin):
+    """Shown only: an invitation deleted here skipped the audit trail and the proposal's new version (the
+    builder kept showing it, and its participant stayed invited)."""
+
     list_display = ["email", "participation", "status", "created_at", "sent_at", "expires_at", "answered_at"]
     list_filter = ["status"]
     search_fields = ["email", "participation__organisation__legal_name", "participation__proposal__acronym"]
     list_select_related = ["participation__organisation", "participation__proposal"]
     # Hashes are never shown; status changes go through the services (and their audit trail) only.
     exclude = ["token_hash", "reminder_token_hash"]
-    readonly_fields = [
-        "participation",
-        "email",
-        "status",
-        "created_by",
-        "created_at",
-        "expires_at",
-        "sent_at",
-        "opened_at",
-        "answered_at",
-        "revoked_at",
-        "expired_at",
-        "reminded_at",
-        "send_attempts",
-        "decline_reason",
-    ]
-
-    def has_add_permission(self, request):
-        return False
 
 
 @admin.register(ParticipationEvent)

@@ -81,3 +81,27 @@ def test_a_report_is_neither_changed_nor_deleted_by_hand(admin_client, consortiu
     assert admin_client.post(change, {}).status_code == 403
     assert admin_client.post(delete, {"post": "yes"}).status_code == 403
     assert EligibilityReport.objects.filter(pk=report.pk).exists()
+
+
+def test_an_invitation_is_neither_changed_nor_deleted_by_hand_and_its_hashes_are_not_shown(
+    admin_client, consortium
+):
+    """Deleting one skipped the audit trail and the proposal's version: the builder kept showing it."""
+    from django.utils import timezone
+
+    from invitations.models import Invitation
+
+    _proposal, applicant = consortium
+    invitation = Invitation.objects.create(
+        participation=applicant,
+        email="anna@example.org",
+        expires_at=timezone.now() + timezone.timedelta(days=14),
+    )
+    change = reverse("admin:invitations_invitation_change", args=[invitation.pk])
+    delete = reverse("admin:invitations_invitation_delete", args=[invitation.pk])
+
+    page = admin_client.get(change)
+    assert page.status_code == 200 and "token_hash" not in page.content.decode()
+    assert admin_client.post(change, {"email": "eve@example.org"}).status_code == 403
+    assert admin_client.post(delete, {"post": "yes"}).status_code == 403
+    assert Invitation.objects.filter(pk=invitation.pk, email="anna@example.org").exists()
