@@ -86,18 +86,3 @@ def test_system_check_fails_when_an_edition_lacks_a_parameter(field, value, mess
         call_command("check", databases=["default"])
     assert "Edition 2024 lacks a parameter" in str(error.value)
     assert message in str(error.value)
-
-
-def test_system_check_fails_when_a_proposal_points_at_a_missing_edition(build_consortium):
-    from django.db import connection
-
-    proposal = build_consortium()
-    with connection.cursor() as cursor:
-        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-        cursor.execute("UPDATE alliances_proposal SET edition_id = 999999 WHERE id = %s", [proposal.pk])
-        with pytest.raises(SystemCheckError) as error:
-            call_command("check", databases=["default"])
-        cursor.execute(
-            "UPDATE alliances_proposal SET edition_id = %s WHERE id = %s", [proposal.edition_id, proposal.pk]
-        )
-    assert "points at edition id 999999, which does not exist" in str(error.value)
