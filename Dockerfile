@@ -16,6 +16,7 @@ COPY accounts ./accounts
 COPY partners ./partners
 COPY alliances ./alliances
 COPY eligibility ./eligibility
+COPY invitations ./invitations
 RUN python -m pip install --no-cache-dir --upgrade "pip>=25.3" \
     && python -m pip install --no-cache-dir --build-constraint requirements/build-constraints.txt .
 

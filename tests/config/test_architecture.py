@@ -50,3 +50,15 @@ def test_the_rules_import_nothing_of_django_but_its_translations():
             imported.update(alias.name for alias in node.names)
     standard = {*sys.stdlib_module_names, "__future__"}
     assert {name for name in imported if name.split(".")[0] not in standard} == {"django.utils.translation"}
+
+
+def test_the_image_installs_every_package_the_project_declares():
+    """The Dockerfile copied every app but invitations before `pip install .`: the image's installed copy of
+    the project lacked one."""
+    import tomllib
+
+    declared = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]["find"]
+    installed = (ROOT / "Dockerfile").read_text().split("pip install")[0]
+    assert {pattern.rstrip("*") for pattern in declared["include"]} == set(PACKAGES)
+    for package in PACKAGES:
+        assert f"COPY {package} ./{package}\n" in installed, package
