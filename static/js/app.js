@@ -75,9 +75,10 @@
     var limit = parseInt(area.getAttribute("maxlength"), 10);
     var used = area.value.length;
     var counter = counterFor(area);
+    var tooMany = document.body.dataset.tooMany || "%(count)s too many"; // the page's language (base.html)
     var lang = document.documentElement.lang || undefined; // numbers written as the page's language writes them
     function number(value) { return value.toLocaleString(lang); }
-    counter.textContent = number(used) + " / " + number(limit) + (used > limit ? " (" + number(used - limit) + " too many)" : "");
+    counter.textContent = number(used) + " / " + number(limit) + (used > limit ? " (" + tooMany.replace("%(count)s", number(used - limit)) + ")" : "");
     counter.classList.toggle("text-danger", used > limit);
   }
   function countAll(root) {

@@ -33,3 +33,9 @@ def test_a_longer_summary_stored_before_the_cap_says_how_much_to_cut(live_server
     counter = page.locator("#id_summary-count")
     expect(counter).to_have_text("2,100 / 2,000 (100 too many)")
     expect(counter).to_have_class("form-text text-end text-danger")
+
+    # Words of the page's language, from the page (base.html), not from the script
+    page.evaluate("document.body.dataset.tooMany = '%(count)s de trop'")
+    page.locator("#id_summary").press("End")
+    page.locator("#id_summary").press("Backspace")
+    expect(counter).to_have_text("2,099 / 2,000 (99 de trop)")
