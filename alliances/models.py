@@ -1,12 +1,10 @@
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from config.text import validate_plain_paragraphs
-from eligibility.rules import FULL_PARTNER_ROLES
 from partners.validators import validate_plain_text
 
 
@@ -176,22 +174,6 @@ class Participation(models.Model):
         """Whether the contact email differs from the one last read or saved (an open invitation to the old
         address must not stay usable); unknown counts as changed."""
         return getattr(self, "saved_contact_email", None) != self.contact_email
-
-    @property
-    def is_full_partner(self) -> bool:
-        return self.role in FULL_PARTNER_ROLES
-
-    def clean(self):
-        super().clean()
-        partner = self.affiliated_to
-        if partner is None:
-            return
-        if partner.proposal_id != self.proposal_id:
-            raise ValidationError({"affiliated_to": _("Choose a full partner of the same proposal.")})
-        if partner.role not in FULL_PARTNER_ROLES:
-            raise ValidationError(
-                {"affiliated_to": _("An affiliated entity belongs to a full partner or the applicant.")}
-            )
 
 
 class ActivityAction(models.TextChoices):

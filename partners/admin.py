@@ -139,20 +139,6 @@ class OrganisationAdmin(admin.ModelAdmin):
 # --- ECHE registry ------------------------------------------------------------------------------------------
 
 
-class EcheHolderInline(admin.TabularInline):
-    model = EcheHolder
-    fields = ("row", "erasmus_code", "pic", "oid", "legal_name", "city", "country", "start", "end")
-    readonly_fields = fields
-    extra = 0
-    max_num = 0
-    can_delete = False
-    show_change_link = False
-
-    def get_queryset(self, request):
-        # A list holds thousands of holders: the holder page is where to browse them.
-        return super().get_queryset(request).none()
-
-
 @admin.register(EcheList)
 class EcheListAdmin(admin.ModelAdmin):
     list_display = (

@@ -194,10 +194,6 @@ class OrganisationType(models.Model):
         instance.saved_higher_education = instance.__dict__.get("higher_education")
         return instance
 
-    @property
-    def is_education_provider(self) -> bool:
-        return self.higher_education or self.vet_provider
-
 
 class EcheStatus(models.TextChoices):
     NOT_REQUIRED = "not_required", _("Not required")

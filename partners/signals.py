@@ -80,12 +80,6 @@ def connect() -> None:
     post_save.connect(on_type_saved, sender=OrganisationType, dispatch_uid="partners:eche_checks_on_type")
 
 
-def disconnect() -> None:
-    post_save.disconnect(sender=Organisation, dispatch_uid="partners:eche_check_on_save")
-    post_save.disconnect(sender=Country, dispatch_uid="partners:eche_checks_on_country")
-    post_save.disconnect(sender=OrganisationType, dispatch_uid="partners:eche_checks_on_type")
-
-
 # Sent by partners for the apps above it, which connect their receivers in `AppConfig.ready()`: the directory
 # knows nothing of proposals or rules.
 

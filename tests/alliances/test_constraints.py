@@ -1,7 +1,6 @@
 """The consortium's invariants hold in the database itself, not only in forms."""
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from alliances.models import Role
@@ -77,11 +76,19 @@ def test_affiliated_entity_of_a_full_partner_is_accepted_and_removed_with_it():
     assert not type(entity).objects.filter(pk=entity.pk).exists()
 
 
-def test_model_clean_explains_a_wrong_partner():
-    partner = ParticipationFactory()
-    entity = ParticipationFactory.build(
-        role=Role.AFFILIATED_ENTITY, affiliated_to=partner, proposal=ProposalFactory()
-    )
+def test_the_builder_explains_a_partner_of_another_proposal():
+    from django.core.exceptions import ValidationError
+
+    from alliances.services import participation_add
+
+    proposal, elsewhere = ProposalFactory(), ParticipationFactory(role=Role.APPLICANT)
     with pytest.raises(ValidationError) as error:
-        entity.clean()
+        participation_add(
+            proposal=proposal,
+            organisation=OrganisationFactory(),
+            role=Role.AFFILIATED_ENTITY,
+            affiliated_to=elsewhere,
+            actor=proposal.owner,
+            expected_version=proposal.version,
+        )
     assert "affiliated_to" in error.value.message_dict
