@@ -7,16 +7,27 @@ from urllib.parse import urlsplit
 from celery import shared_task
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.tokens import default_token_generator
+from django.core.mail import EmailMessage
+from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-EMAIL_TEMPLATE = "accounts/password_reset_email.txt"
-SUBJECT_TEMPLATE = "accounts/password_reset_subject.txt"
+from config.mail import EMAIL_TASK, render_subject
 
 
-@shared_task(acks_late=True, soft_time_limit=60, time_limit=90, ignore_result=True)
+def _send(name: str, context: dict, to: str) -> None:
+    """The email `accounts/<name>_subject.txt` and `accounts/<name>_email.txt`, in the site's language. Not
+    through PasswordResetForm.send_mail, which logs a mail server's refusal and carries on: raised here, it
+    has the task tried again."""
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = render_subject(f"accounts/{name}", context)
+        body = render_to_string(f"accounts/{name}_email.txt", context)
+    EmailMessage(subject, body, to=[to]).send()
+
+
+@shared_task(**EMAIL_TASK)
 def send_password_reset(user_id: int) -> None:
     user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
     if user is None:
@@ -31,10 +42,10 @@ def send_password_reset(user_id: int) -> None:
         "token": default_token_generator.make_token(user),
         "protocol": site.scheme or "https",
     }
-    PasswordResetForm().send_mail(SUBJECT_TEMPLATE, EMAIL_TEMPLATE, context, None, user.email)
+    _send("password_reset", context, user.email)
 
 
-@shared_task(acks_late=True, soft_time_limit=60, time_limit=90, ignore_result=True)
+@shared_task(**EMAIL_TASK)
 def send_email_confirmation(user_id: int) -> None:
     from .confirmation import confirmation_path
 
@@ -44,10 +55,4 @@ def send_email_confirmation(user_id: int) -> None:
     if user is None:
         return
     context = {"user": user, "link": settings.SITE_URL + confirmation_path(user)}
-    PasswordResetForm().send_mail(
-        "accounts/email_confirmation_subject.txt",
-        "accounts/email_confirmation_email.txt",
-        context,
-        None,
-        user.email,
-    )
+    _send("email_confirmation", context, user.email)

@@ -5,12 +5,12 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from config.mail import send_templated
+from config.mail import EMAIL_TASK, send_templated
 
 from .models import Proposal
 
 
-@shared_task(acks_late=True, soft_time_limit=60, time_limit=90, ignore_result=True)
+@shared_task(**EMAIL_TASK)
 def send_coeditor_added(proposal_id: int, user_id: int, actor_id: int | None) -> None:
     """Tell someone made a co-editor (if they still are): which proposal, by whom, and its link."""
     proposal = Proposal.objects.filter(pk=proposal_id, co_editors=user_id).first()

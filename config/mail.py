@@ -6,6 +6,19 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import translation
 
+# For the Celery tasks that send one email: a mail server that refuses or cannot be reached (OSError, which
+# smtplib's errors are) is tried again, after 10 s, 20 s, 40 s... up to 10 minutes, five times.
+EMAIL_TASK = {
+    "acks_late": True,
+    "soft_time_limit": 60,
+    "time_limit": 90,
+    "ignore_result": True,
+    "autoretry_for": (OSError,),
+    "retry_backoff": 10,
+    "retry_backoff_max": 600,
+    "max_retries": 5,
+}
+
 
 def render_subject(template: str, context: dict) -> str:
     """The subject of the email `template`: one line of plain text (its template turns autoescaping off)."""

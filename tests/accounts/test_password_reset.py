@@ -63,3 +63,28 @@ def test_with_the_broker_down_the_email_goes_from_this_process(client):
         thread.join(timeout=30)
     assert response.status_code == 302
     assert [message.to for message in mail.outbox] == [["bob@example.org"]]
+
+
+def test_a_mail_server_that_fails_once_delays_the_email_without_losing_it():
+    """One refusal of the mail server lost the email: the task was not retried (invitations' were)."""
+    import smtplib
+    from unittest import mock
+
+    from django.core.mail.backends.locmem import EmailBackend
+
+    from accounts.tasks import send_email_confirmation, send_password_reset
+
+    user = UserFactory(email="bob@example.org", email_confirmed_at=None)
+    send_messages = EmailBackend.send_messages
+    for task in (send_password_reset, send_email_confirmation):
+        failures = [smtplib.SMTPServerDisconnected("gone")]
+
+        def once_down(backend, messages, failures=failures):
+            if failures:
+                raise failures.pop()
+            return send_messages(backend, messages)
+
+        mail.outbox.clear()
+        with mock.patch.object(EmailBackend, "send_messages", once_down):
+            task.apply(args=[user.pk])
+        assert [message.to for message in mail.outbox] == [["bob@example.org"]], task.name
