@@ -50,14 +50,26 @@ def email_confirm(user) -> None:
         user.save(update_fields=["email_confirmed_at"])
 
 
-def confirmation_may_be_sent(user) -> bool:
-    """Claim the sending of a new link (recorded now), or False when one went out less than RESEND_AFTER ago
-    or the address is confirmed already."""
+def _claim(user, sent_at: str, **only_if) -> bool:
+    """Record that a link goes to the account's address now, unless one went out less than RESEND_AFTER ago
+    (one statement: two requests at once send one link)."""
     now = timezone.now()
     claimed = (
         get_user_model()
-        .objects.filter(pk=user.pk, email_confirmed_at__isnull=True)
-        .exclude(email_confirmation_sent_at__gt=now - RESEND_AFTER)
-        .update(email_confirmation_sent_at=now)
+        .objects.filter(pk=user.pk, **only_if)
+        .exclude(**{f"{sent_at}__gt": now - RESEND_AFTER})
+        .update(**{sent_at: now})
     )
     return bool(claimed)
+
+
+def confirmation_may_be_sent(user) -> bool:
+    """Claim the sending of a new link (recorded now), or False when one went out less than RESEND_AFTER ago
+    or the address is confirmed already."""
+    return _claim(user, "email_confirmation_sent_at", email_confirmed_at__isnull=True)
+
+
+def password_reset_may_be_sent(user) -> bool:
+    """Claim the sending of a password-reset link, or False when one went out less than RESEND_AFTER ago:
+    anyone may ask for one, and the holder of the address would get each."""
+    return _claim(user, "password_reset_sent_at")

@@ -57,6 +57,7 @@ class User(AbstractUser):
     # the account may be anyone's who typed the address, and no one can make it a co-editor.
     email_confirmed_at = models.DateTimeField(_("email confirmed"), null=True, blank=True)
     email_confirmation_sent_at = models.DateTimeField(_("confirmation link sent"), null=True, blank=True)
+    password_reset_sent_at = models.DateTimeField(_("password reset link sent"), null=True, blank=True)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []

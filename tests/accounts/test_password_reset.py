@@ -22,6 +22,27 @@ def test_the_request_sends_nothing_itself(client, email, django_capture_on_commi
     assert len(callbacks) == (1 if email == "bob@example.org" else 0)
 
 
+def test_asking_again_and_again_sends_one_email_every_five_minutes(
+    client, django_capture_on_commit_callbacks
+):
+    """Ten quick requests sent ten emails: anyone could have the site flood an account holder's address."""
+    import datetime
+
+    import time_machine
+    from django.utils import timezone
+
+    UserFactory(email="bob@example.org")
+    with django_capture_on_commit_callbacks(execute=True):
+        answers = [client.post(reverse("password_reset"), {"email": "Bob@example.org"}) for _ in range(10)]
+    assert {answer.status_code for answer in answers} == {302}  # the page says the same every time
+    assert len(mail.outbox) == 1
+
+    later = timezone.now() + datetime.timedelta(minutes=6)
+    with time_machine.travel(later, tick=False), django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("password_reset"), {"email": "bob@example.org"})
+    assert len(mail.outbox) == 2
+
+
 def test_the_worker_sends_a_link_that_works(client, django_capture_on_commit_callbacks):
     UserFactory(email="bob@example.org")
     with django_capture_on_commit_callbacks(execute=True):
