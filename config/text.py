@@ -67,7 +67,17 @@ def validate_plain_paragraphs(value: str) -> None:
     _refuse(_LINE_BREAKS.sub(" ", value or ""))
 
 
+# What a browser's bytes that were no UTF-8 (or an encoded lone surrogate) arrive as: Django decodes a
+# request's form with `errors="replace"`. Kept, it showed as "�" on pages, in exports and in curators' queue.
+REPLACEMENT_CHARACTER = "\ufffd"
+
+
 def _refuse(value: str) -> None:
+    if REPLACEMENT_CHARACTER in value:
+        raise ValidationError(
+            _("Type this text again: a character of it could not be read (it would show as “�”)."),
+            code="unreadable_character",
+        )
     if bad := refused_character(value):
         raise ValidationError(
             _(

@@ -48,3 +48,21 @@ def test_a_duration_of_another_edition_is_refused(owner_client, thirty_months_in
     summary = page[page.index("data-error-summary") :]
     assert "Nothing was saved: correct what is marked below." in summary
     assert 'href="#id_duration_months' in summary
+
+
+def test_bytes_that_are_no_text_are_refused_not_saved_as_replacement_characters(owner_client):
+    """Invalid UTF-8 (`%ff`) or an encoded lone surrogate (`%ED%A0%80`) was saved as "�", then shown on
+    pages, in exports and in their file names."""
+    body = (
+        f"title=Surr%ED%A0%80gate&acronym=S%ff&edition={edition(2027).pk}&duration_months=24"
+        "&aims=skills-relevance"
+    )
+    response = owner_client.post(
+        reverse("alliances:proposal_create"), body, content_type="application/x-www-form-urlencoded"
+    )
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert "could not be read" in " ".join(errors["title"]) and "could not be read" in " ".join(
+        errors["acronym"]
+    )
+    assert not Proposal.objects.exists()
