@@ -72,6 +72,7 @@ def prepare(email_dir: str) -> dict:
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
     from django.core.management import call_command
     from django.db import connections
+    from django.utils import timezone
 
     from alliances.models import Participation, ParticipationStatus, Proposal, Role
     from eligibility.models import Edition
@@ -97,10 +98,11 @@ def prepare(email_dir: str) -> dict:
         )
     edition = Edition.objects.order_by("-year").first()
     store = import_module(settings.SESSION_ENGINE).SessionStore
+    confirmed = timezone.now()  # an address proven, as an inviting account's must be
     coordinators = []
     for index in range(COORDINATORS):
         user = get_user_model().objects.create_user(
-            f"coordinator{index}@bench.example", "bench-password-2026"
+            f"coordinator{index}@bench.example", "bench-password-2026", email_confirmed_at=confirmed
         )
         proposal = Proposal.objects.create(
             owner=user,

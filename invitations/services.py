@@ -137,6 +137,16 @@ def _live_invitation(participation: Participation) -> Invitation | None:
 
 def _new_invitation(*, participation: Participation, actor) -> Invitation:
     sender = actor if getattr(actor, "pk", None) else None
+    if sender is not None and sender.email_confirmed_at is None:
+        # The email names its sender's address for the partner to write to: until it is proven, the account
+        # may be anyone's who typed it (as for co-editors, accounts/confirmation.py).
+        raise ValidationError(
+            _(
+                "Nothing was sent: confirm your email address first, as the invitation gives it to the "
+                "partner to write to. The link is in the email sent when you signed up; your list of "
+                "proposals sends a new one."
+            )
+        )
     limits.count_send(proposal_id=participation.proposal_id, email=participation.contact_email, sender=sender)
     try:
         with transaction.atomic():

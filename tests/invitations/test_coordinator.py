@@ -103,6 +103,22 @@ def test_no_contact_email_no_invitation(coordinator_client, proposal, django_cap
     assert not Invitation.objects.exists()
 
 
+def test_an_account_whose_address_is_unproven_sends_no_invitation(
+    coordinator_client, proposal, mailoutbox, django_capture_on_commit_callbacks
+):
+    """The email gives its sender's address for the partner to write to (and as Reply-To): someone signed up
+    as a rector's address invited partners in the rector's name."""
+    from django.contrib.auth import get_user_model
+
+    get_user_model().objects.filter(pk=proposal.owner_id).update(email_confirmed_at=None)
+
+    response = post(coordinator_client, "send", proposal.invitee, django_capture_on_commit_callbacks)
+
+    assert "confirm your email address first" in response.content.decode()
+    assert not Invitation.objects.exists() and mailoutbox == []
+    assert Participation.objects.get(pk=proposal.invitee.pk).status != ParticipationStatus.INVITED
+
+
 def test_confirmed_participation_cannot_be_invited(
     coordinator_client, proposal, django_capture_on_commit_callbacks
 ):
