@@ -38,3 +38,17 @@ def test_demo_statuses_are_consistent():
     awaiting = [InvitationStatus.QUEUED, InvitationStatus.SENT, InvitationStatus.OPENED]
     assert not invited.exclude(invitations__status__in=awaiting).exists()
     assert Participation.objects.filter(status=ParticipationStatus.PROPOSED).exists()
+
+
+def test_the_demo_universities_are_the_lists_verified_records():
+    """Aalto was shown "Unverified" though the list holds it: the demo's own record came first, naming a
+    website the list does not, so the import left it unverified (and asked a curator)."""
+    from partners.models import OrganisationChangeRequest as ChangeRequest
+
+    call_command("seed_demo")
+    for pic in ("999986678", "991256096"):  # TU Berlin, Aalto
+        [record] = Organisation.objects.filter(pic=pic)
+        assert record.verified and record.listed, record
+        assert record.eche_status == "valid", record
+        assert not ChangeRequest.objects.filter(organisation=record).exists(), record
+        assert Participation.objects.filter(organisation=record, proposal__acronym="GREENMAKE").exists()
