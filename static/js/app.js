@@ -302,13 +302,20 @@
       fromCriterion = null;
     }
     var lost = !document.activeElement || document.activeElement === document.body;
+    // The table refreshed by that add leaves the focus to the panel, which comes with it (below).
+    if (lost && fromCriterion && elt && elt.id === "participants") return;
     var verdict = shownVerdict();
     var announcer = document.getElementById("verdict-announcer");
     if (announcer && verdict && lastVerdict !== null && verdict !== lastVerdict) announcer.textContent = verdict;
     if (verdict) lastVerdict = verdict;
     if (!lost || !elt || !elt.id) return;
     var target = null;
-    if (elt.id === "audit-trail") {
+    if (fixed) {
+      // The keyboard stays on the checklist, on the criterion as it is now (read out with its counter): the
+      // mode's button it went to was scrolled out of sight in the panel.
+      fixed.tabIndex = -1;
+      target = fixed;
+    } else if (elt.id === "audit-trail") {
       // After "Show the whole history": the history, now whole (it also comes with an invitation's change,
       // whose row then takes the focus).
       var asking = event.detail.requestConfig && event.detail.requestConfig.elt; // what sent the request

@@ -200,7 +200,32 @@ def test_on_a_phone_a_suggestion_added_leaves_the_view_on_its_criterion(live_ser
     expect(page.locator("#participants")).to_contain_text("Polmetal Sp. z o.o.")
     expect(criterion).to_contain_text("2 of 3 labour market actors")
     expect(criterion).to_be_in_viewport()
+    expect(criterion).to_be_focused()  # it went to the participants' heading, 1,000 px away
     assert page.evaluate("window.highest") > 1000  # never up to the table, even for a moment
+    context.close()
+
+
+def test_with_the_keyboard_a_suggestion_added_leaves_the_focus_on_its_criterion_in_view(
+    live_server, browser, directory
+):
+    """The focus went to the Projected button, scrolled out of sight in the panel."""
+    proposal = ProposalFactory(owner=UserFactory())
+    ParticipationFactory(proposal=proposal, organisation=directory["UHH"], role=Role.APPLICANT)
+    for acronym in ("LPJM", "ITS Mecc", "FV", "NaLe", "IRA"):
+        ParticipationFactory(proposal=proposal, organisation=directory[acronym], role=Role.FULL_PARTNER)
+    context = browser.new_context(**SCREENS["laptop"])
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    signed_in(context, live_server, proposal.owner)
+    page.goto(f"{live_server.url}/proposals/{proposal.pk}/")
+    criterion = page.locator("#eligibility-panel [data-criterion='labour-market-actors']")
+    add = criterion.get_by_role("button", name="Add Polmetal Sp. z o.o. as a full partner")
+    add.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#participants")).to_contain_text("Polmetal Sp. z o.o.")
+    expect(criterion).to_contain_text("2 of 3 labour market actors")
+    expect(criterion).to_be_focused()
+    expect(criterion).to_be_in_viewport()
     context.close()
 
 
