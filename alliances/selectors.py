@@ -179,8 +179,12 @@ def _country_codes(*, edition, where) -> set[str]:
     }
 
 
-def gap_suggestions(*, proposal, evaluation: dict | None, participations, mode: str) -> dict[str, list]:
+def gap_suggestions(*, proposal, evaluation: dict | None, participations) -> dict[str, list]:
     """Up to five directory organisations per failing counting criterion that would help fix it.
+
+    What they fill is what the consortium lacks even if every invited or proposed partner confirms, as the
+    criterion's hint asks for it in either mode ("Add 1 VET provider. Remind TU Berlin (DE) to confirm."):
+    not a second university, nor a country an invited partner covers.
 
     One query per failing criterion plus three for the edition's country rules, whatever the consortium's
     size.
@@ -195,7 +199,7 @@ def gap_suggestions(*, proposal, evaluation: dict | None, participations, mode: 
     if not failing:
         return {}
 
-    considered = rules.CONSIDERED_STATUSES.get(mode, rules.CONSIDERED_STATUSES["projected"])
+    considered = rules.CONSIDERED_STATUSES["projected"]
     full_partners = [p for p in participations if p.status in considered and p.role in FULL_PARTNER_ROLES]
     in_consortium = [p.organisation_id for p in participations]
     # Worth suggesting: verified records, and the ones the proposal's owner has used or made before (anything

@@ -946,6 +946,17 @@ def _awaiting_confirmations(
     return dataclasses.replace(result, message=message, hint=hint)
 
 
+def _awaited_if_counted(
+    result: CriterionResult, confirmed: _Context, projected: _Context
+) -> list[Participant]:
+    """For a criterion that confirmations would not fix alone: the participants whose confirmation would
+    still count for it (a count's pending ones; the HEIs or VET providers that would make one side of the
+    pair, when the other is missing even from the projected consortium)."""
+    if result.code == "hei-and-vet" or result.pending:
+        return _awaited(result.code, confirmed, projected)
+    return []
+
+
 def _confirmed_mode(
     results: tuple[CriterionResult, ...],
     projected_results: tuple[CriterionResult, ...],
@@ -955,7 +966,9 @@ def _confirmed_mode(
     """Confirmed-mode results with `pending` on the counting criteria, and failures that confirmations
     alone would fix saying so. A count that confirmations would not fill either asks for what the projected
     consortium lacks and for the confirmations: "Add 2 more full partners. Invite Acme (IT) to confirm."
-    (not "Add 3 more", which would leave the invited partner uncounted)."""
+    (not "Add 3 more", which would leave the invited partner uncounted). So does the HEI and VET pair: "Add
+    1 VET provider as a full partner. Remind TU Berlin (DE) to confirm." (not "Add 1 higher education
+    institution and 1 VET provider", which asked for an HEI the consortium has, unconfirmed)."""
     adjusted = []
     for result, if_all_confirmed in zip(results, projected_results, strict=True):
         if result.code in COUNTING_CRITERIA:
@@ -963,8 +976,7 @@ def _confirmed_mode(
             result = dataclasses.replace(result, pending=pending)
         if result.status == FAIL and if_all_confirmed.status == PASS:
             result = _awaiting_confirmations(result, confirmed, projected)
-        elif result.status == FAIL and result.pending:
-            awaited = _awaited(result.code, confirmed, projected)
+        elif result.status == FAIL and (awaited := _awaited_if_counted(result, confirmed, projected)):
             result = dataclasses.replace(result, hint=f"{if_all_confirmed.hint} {_whom_to_ask(awaited)}")
         adjusted.append(result)
     return tuple(adjusted)

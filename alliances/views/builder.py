@@ -183,7 +183,6 @@ def suggestions_fragment(request, pk):
         proposal=proposal,
         evaluation=evaluation,
         participations=builder_participations(proposal=proposal),
-        mode=mode,
     )
     context = {
         "proposal": proposal,

@@ -26,7 +26,6 @@ def suggested(proposal, criterion="labour-market-actors", mode="projected") -> s
         proposal=proposal,
         evaluation=evaluation,
         participations=builder_participations(proposal=proposal),
-        mode=mode,
     )
     return {organisation.legal_name for organisation in suggestions.get(criterion, [])}
 
@@ -87,17 +86,17 @@ def test_a_territory_and_its_member_state_fill_one_country_gap(make_proposal):
     assert "Polish Co" in countries and len(countries & {"Réunion Co", "French Co"}) == 1
 
 
-@pytest.mark.parametrize(("mode", "poland_is_a_gap"), [("projected", False), ("confirmed", True)])
-def test_a_partner_covers_its_country_in_the_modes_that_count_its_status(
-    make_proposal, mode, poland_is_a_gap
-):
+@pytest.mark.parametrize("mode", ["projected", "confirmed"])
+def test_an_invited_partner_covers_its_country_for_the_suggestions_in_either_mode(make_proposal, mode):
+    """In confirmed mode the hint asks for what the projected consortium lacks, and to remind the invited:
+    another organisation of the invited one's country would not fill the gap."""
     proposal = make_proposal(GERMAN_PAIR, edition=edition(2026))
     ParticipationFactory(
         proposal=proposal, organisation=enterprise("Invited Co", "PL"), status=ParticipationStatus.INVITED
     )
     reevaluate([proposal.pk])
     enterprise("Polish Co", "PL")
-    assert ("Polish Co" in suggested(proposal, "countries", mode)) is poland_is_a_gap
+    assert "Polish Co" not in suggested(proposal, "countries", mode)
 
 
 def test_only_records_worth_suggesting_are_suggested(make_proposal):
@@ -115,3 +114,27 @@ def test_only_records_worth_suggesting_are_suggested(make_proposal):
     reevaluate([proposal.pk])
 
     assert suggested(proposal) == {"Verified Co", "Used Before Co", "Made Before Co"}
+
+
+def test_with_its_universities_invited_and_no_vet_provider_only_vet_providers_are_suggested(make_proposal):
+    """Confirmed mode suggested more universities (its consortium's were only invited)."""
+    from tests.factories import org_type
+
+    proposal = make_proposal(
+        [("DE", "higher-education-institution", Role.APPLICANT), ("FR", "enterprise", Role.FULL_PARTNER)],
+        edition=edition(2026),
+        status=ParticipationStatus.INVITED,
+    )
+    OrganisationFactory(
+        verified=True,
+        legal_name="Some University",
+        type=org_type("higher-education-institution"),
+        country=country("PL"),
+        eche_status="valid",
+    )
+    OrganisationFactory(
+        verified=True, legal_name="Some VET School", type=org_type("vet-provider"), country=country("PL")
+    )
+    reevaluate([proposal.pk])
+    for mode in ("confirmed", "projected"):
+        assert suggested(proposal, "hei-and-vet", mode) == {"Some VET School"}, mode

@@ -999,6 +999,23 @@ def test_hei_and_vet_counts_an_invited_vet_provider_only_in_projected_mode():
     assert criterion("hei-and-vet", participants, mode="projected").status == "pass"
 
 
+def test_hei_and_vet_in_confirmed_mode_asks_only_for_what_the_projected_pair_lacks_and_for_confirmations():
+    """With its HEIs invited and no VET provider at all, confirmed mode asked for "1 higher education
+    institution and 1 VET provider": an HEI the consortium has, unconfirmed."""
+    participants = [
+        dataclasses.replace(p, status="invited") if p.higher_education else p
+        for p in replace(eligible_consortium(), "VET Lyon", vet_provider=False)
+    ]
+
+    confirmed = criterion("hei-and-vet", participants, mode="confirmed")
+
+    assert confirmed.status == "fail"
+    assert confirmed.message == "No full partner is a higher education institution or a VET provider."
+    add = "Add 1 VET provider as a full partner."
+    assert confirmed.hint == f"{add} Remind Uni Berlin (DE) and Uni Bologna (IT) to confirm."
+    assert criterion("hei-and-vet", participants, mode="projected").hint == add
+
+
 def test_an_edition_without_the_requirement_still_lists_the_criterion_as_passed():
     participants = replace(eligible_consortium(), "VET Lyon", vet_provider=False)
     relaxed = edition(2025, require_hei_and_vet=False)
