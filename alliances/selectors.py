@@ -1,4 +1,8 @@
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+import operator
+from functools import reduce
+
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Value, When, Window
+from django.db.models.functions import Coalesce, RowNumber
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -217,33 +221,33 @@ def gap_suggestions(*, proposal, evaluation: dict | None, participations) -> dic
         .exclude(type__higher_education=True, eche_status__in=[EcheStatus.EXPIRED, EcheStatus.NOT_FOUND])
         .select_related("country", "type")
     )
+    covered = {p.organisation.country.effective_code for p in full_partners}
+    lacks_hei = not any(p.organisation.type.higher_education for p in full_partners)
+    lacks_vet = not any(p.organisation.type.vet_provider for p in full_partners)
+    pair = [Q(type__higher_education=True)] * lacks_hei + [Q(type__vet_provider=True)] * lacks_vet
+    # Whom each gap takes (any eligible organisation counts as a full partner).
+    fills = {
+        "countries": ~Q(country_id__in=covered) & ~Q(country__member_state_id__in=covered),
+        "labour-market-actors": Q(type__labour_market_actor=True),
+        "education-providers": Q(type__higher_education=True) | Q(type__vet_provider=True),
+        "hei-and-vet": reduce(operator.or_, pair) if pair else None,  # None: only confirmations lack
+    }
+    # How many of the failing criteria an organisation would help at once (a VET provider from a country not
+    # covered yet, when both are missing): those that help the most come first.
+    helps = [Case(When(fills[code], then=1), default=0) for code in failing if fills.get(code) is not None]
+    ranked = base.annotate(gaps=reduce(operator.add, helps, Value(0))).order_by("-gaps", "legal_name")
     suggestions: dict[str, list] = {}
     for code in failing:
-        queryset = base
-        if code == "countries":
-            covered = {p.organisation.country.effective_code for p in full_partners}
-            queryset = queryset.exclude(country_id__in=covered).exclude(country__member_state_id__in=covered)
-            # One per country first: each suggestion then fixes a different gap.
-            picked, seen = [], set()
-            for organisation in queryset.order_by("country__name", "legal_name")[:60]:
-                # A territory and its Member State are one country to the rules: one gap.
-                if organisation.country.effective_code not in seen:
-                    seen.add(organisation.country.effective_code)
-                    picked.append(organisation)
-            suggestions[code] = picked[:SUGGESTIONS_PER_CRITERION]
+        if code in fills and fills[code] is None:
             continue
-        if code == "labour-market-actors":
-            queryset = queryset.filter(type__labour_market_actor=True)
-        elif code == "education-providers":
-            queryset = queryset.filter(Q(type__higher_education=True) | Q(type__vet_provider=True))
-        elif code == "hei-and-vet":
-            has_hei = any(p.organisation.type.higher_education for p in full_partners)
-            has_vet = any(p.organisation.type.vet_provider for p in full_partners)
-            if has_hei and not has_vet:
-                queryset = queryset.filter(type__vet_provider=True)
-            elif has_vet and not has_hei:
-                queryset = queryset.filter(type__higher_education=True)
-            else:
-                queryset = queryset.filter(Q(type__higher_education=True) | Q(type__vet_provider=True))
-        suggestions[code] = list(queryset.order_by("legal_name")[:SUGGESTIONS_PER_CRITERION])
+        candidates = ranked.filter(fills[code]) if code in fills else ranked
+        if code == "countries":  # one per country (a territory counts as its Member State): each fills a gap
+            candidates = candidates.alias(
+                in_its_country=Window(
+                    RowNumber(),
+                    partition_by=[Coalesce("country__member_state_id", "country_id")],
+                    order_by=[F("gaps").desc(), "legal_name"],
+                )
+            ).filter(in_its_country=1)
+        suggestions[code] = list(candidates[:SUGGESTIONS_PER_CRITERION])
     return suggestions

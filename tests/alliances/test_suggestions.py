@@ -138,3 +138,29 @@ def test_with_its_universities_invited_and_no_vet_provider_only_vet_providers_ar
     reevaluate([proposal.pk])
     for mode in ("confirmed", "projected"):
         assert suggested(proposal, "hei-and-vet", mode) == {"Some VET School"}, mode
+
+
+def test_those_that_fill_the_most_gaps_at_once_come_first_and_countries_one_each(make_proposal):
+    """The suggestions were the first names in the alphabet: an enterprise from a country not covered, which
+    fills three gaps at once, came after every "A…" that filled one."""
+    from tests.factories import org_type
+
+    proposal = make_proposal(GERMAN_PAIR, edition=edition(2026))  # one country, no labour market actor
+    for index in range(6):
+        OrganisationFactory(
+            verified=True, legal_name=f"Aachen Institute {index}", country=country("DE"), type=org_type("ngo")
+        )
+    enterprise("Zywiec Polish Co", "PL")
+    enterprise("Zoltan Polish Co", "PL")
+    reevaluate([proposal.pk])
+    proposal.refresh_from_db()
+
+    suggestions = gap_suggestions(
+        proposal=proposal,
+        evaluation=proposal.eligibility_report.projected,
+        participations=builder_participations(proposal=proposal),
+    )
+
+    names = [organisation.legal_name for organisation in suggestions["full-partners"]]
+    assert names[:2] == ["Zoltan Polish Co", "Zywiec Polish Co"], names
+    assert [o.legal_name for o in suggestions["countries"]] == ["Zoltan Polish Co"]  # one for Poland
