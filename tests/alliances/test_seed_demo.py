@@ -52,3 +52,35 @@ def test_the_demo_universities_are_the_lists_verified_records():
         assert record.eche_status == "valid", record
         assert not ChangeRequest.objects.filter(organisation=record).exists(), record
         assert Participation.objects.filter(organisation=record, proposal__acronym="GREENMAKE").exists()
+
+
+def test_a_new_coordinator_is_suggested_the_demo_directorys_enterprises_and_vet_providers():
+    """Only the list's universities were verified: a new account's checklist suggested no VET provider,
+    chamber or enterprise, though the demo directory holds them."""
+    from alliances.selectors import builder_participations, gap_suggestions
+    from eligibility.services import reevaluate
+    from tests.factories import (
+        OrganisationFactory,
+        ParticipationFactory,
+        ProposalFactory,
+        UserFactory,
+        org_type,
+    )
+
+    call_command("seed_demo")
+    proposal = ProposalFactory(owner=UserFactory())
+    hei = OrganisationFactory(type=org_type("higher-education-institution"), eche_status="valid")
+    ParticipationFactory(proposal=proposal, organisation=hei, role=Role.APPLICANT)
+    reevaluate([proposal.pk])
+    proposal.refresh_from_db()
+
+    suggestions = gap_suggestions(
+        proposal=proposal,
+        evaluation=proposal.eligibility_report.projected,
+        participations=builder_participations(proposal=proposal),
+    )
+
+    assert any(o.type.vet_provider for o in suggestions["hei-and-vet"])
+    assert suggestions["labour-market-actors"] and all(
+        o.type.labour_market_actor for o in suggestions["labour-market-actors"]
+    )

@@ -298,6 +298,9 @@ class Command(BaseCommand):
                 "oid": oid,
                 "erasmus_code": erasmus_code,
                 "created_by": user,
+                # Real organisations, seeded by the operator: curated, so suggested to every coordinator (a
+                # new account's panel suggested no VET provider or enterprise: only the list's HEIs were).
+                "verified": True,
             },
         )
         return organisation
