@@ -271,3 +271,25 @@ def test_others_changes_show_while_a_charter_check_is_pending(live_server, page,
 
     renamed = "Fábrica Verde Renamed S.L."
     expect(page.locator("#participants")).to_contain_text(renamed, timeout=30_000)  # in 12-18 s
+
+
+@pytest.mark.parametrize("screen", ["phone", "laptop"])
+def test_a_long_name_keeps_the_header_within_the_screen(live_server, browser, screen):
+    """A name of 150 letters (as many as an account may have) widened the page to 1,552 px and pushed
+    "Sign out" off the screen."""
+    user = UserFactory(first_name="Maximiliana" * 13, last_name="Wolfeschlegelsteinhausen")
+    context = browser.new_context(**SCREENS[screen])
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    signed_in(context, live_server, user)
+    page.goto(f"{live_server.url}/")
+    if screen == "phone":
+        page.get_by_role("button", name="Toggle navigation").tap()
+    sign_out = page.get_by_role("button", name="Sign out")
+    expect(sign_out).to_be_visible()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    box = sign_out.bounding_box()
+    context.close()
+    viewport = SCREENS[screen]["viewport"]["width"]
+    assert width <= viewport, f"the page is {width} px wide on a {viewport} px screen"
+    assert box["x"] + box["width"] <= viewport
