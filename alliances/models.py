@@ -170,6 +170,11 @@ class Participation(models.Model):
         return instance
 
     @property
+    def role_in_a_sentence(self) -> str:
+        """The role as a sentence names it: "… as full partner" (the choices' labels are capitalised)."""
+        return ROLE_IN_A_SENTENCE.get(self.role, self.get_role_display())
+
+    @property
     def contact_email_changed(self) -> bool:
         """Whether the contact email differs from the one last read or saved (an open invitation to the old
         address must not stay usable); unknown counts as changed."""

@@ -19,7 +19,7 @@ def _context(invitation: Invitation, **extra) -> dict:
         "participation": participation,
         "organisation": participation.organisation,
         "proposal": proposal,
-        "role": participation.get_role_display(),
+        "role": participation.role_in_a_sentence,
         "coordinator": coordinator_of(invitation),
         "applicant": applicant.organisation if applicant else None,
         "expires_at": invitation.expires_at,

@@ -142,7 +142,7 @@ def test_confirm_with_corrections(client, proposal, invite, mailoutbox, django_c
 def test_a_role_changed_since_the_page_opened_is_not_confirmed(
     client, proposal, invite, django_capture_on_commit_callbacks
 ):
-    """The partner saw "as Full partner"; the coordinator made it an associated partner meanwhile; its
+    """The partner saw "as full partner"; the coordinator made it an associated partner meanwhile; its
     confirmation was recorded for a role it was never shown."""
     invitation, token = invite(proposal.invitee)
     client.get(f"/invite/{token}/")
@@ -157,7 +157,7 @@ def test_a_role_changed_since_the_page_opened_is_not_confirmed(
     assert response.status_code == 400
     html = response.content.decode()
     assert "changed your role to Associated partner since this page opened: nothing was confirmed" in html
-    assert "as Associated partner." in html  # the page shows the role as it is now
+    assert "as associated partner." in html  # the page shows the role as it is now
     assert Participation.objects.get(pk=proposal.invitee.pk).status == ParticipationStatus.INVITED
     # Confirmed from the page as it is now, it goes through.
     with django_capture_on_commit_callbacks(execute=True):
