@@ -125,12 +125,14 @@ def proposal_activities(*, proposal, limit: int = 20) -> list[ProposalActivity]:
 
 
 def eligibility_history(*, proposal, mode: str | None = None, limit: int = 30):
+    """The newest changes first; those of one evaluation in the checklist's order (the verdict, then each
+    criterion, as they were stored)."""
     from eligibility.models import EligibilityChange
 
     queryset = EligibilityChange.objects.filter(proposal=proposal)
     if mode:
         queryset = queryset.filter(mode=mode)
-    return list(queryset.order_by("-changed_at", "-id")[:limit])
+    return list(queryset.order_by("-changed_at", "id")[:limit])
 
 
 def organisation_participations_for_user(*, organisation, user) -> list[Participation]:

@@ -744,3 +744,20 @@ def test_the_add_form_offers_the_applicant_role_until_there_is_one(owner_client,
 
 def test_the_home_page_answers_get_only(owner_client):
     assert owner_client.post(reverse("home")).status_code == 405
+
+
+def test_the_history_lists_an_evaluation_in_the_checklists_order_and_a_first_one_without_a_before(
+    owner_client, proposal, add
+):
+    """Each first line read "<criterion> not evaluated → Passed", and the verdict came last, after its
+    criteria in reverse."""
+    import re
+
+    add(proposal, OrganisationFactory(country=country("PL")))
+    html = owner_client.get(url("history", proposal) + "?mode=projected", **HTMX).content.decode()
+    lines = [
+        " ".join(re.sub(r"<[^>]+>", " ", line).split()) for line in re.findall(r"<li.*?</li>", html, re.S)
+    ]
+    assert "not evaluated" not in html.lower()
+    first_evaluation = [line for line in lines if "→" not in line]
+    assert first_evaluation[0].split(": ", 1)[1].startswith("Overall")
