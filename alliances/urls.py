@@ -5,7 +5,8 @@ from .views import builder, exports, participants, proposals
 app_name = "alliances"
 
 # A participant's URLs extend the participants URL with its id: the table's rows are built from that one
-# reversed URL (see views.builder.rows_context), so keep them below it.
+# reversed URL (templates/alliances/partials/participant_rows.html; tests/alliances/test_row_urls.py holds
+# them to it), so keep them below it.
 urlpatterns = [
     path("new/", proposals.proposal_create, name="proposal_create"),
     path("archived/", proposals.proposal_archived_list, name="proposal_archived_list"),

@@ -271,25 +271,29 @@ def programme_status(participant: Participant, edition: EditionRules) -> str:
     return status_under(edition, participant.country, participant.programme_status)
 
 
+def member_or_associated(edition: EditionRules, code: str, programme_status: str) -> bool:
+    """Whether the country is an EU Member State or associated to the Programme under the edition."""
+    return status_under(edition, code, programme_status) in ELIGIBLE_PROGRAMME_STATUSES
+
+
 def from_eligible_country(participant: Participant, edition: EditionRules) -> bool:
     """Whether the participant's effective country is a Member State or associated under the edition."""
-    return programme_status(participant, edition) in ELIGIBLE_PROGRAMME_STATUSES
+    return member_or_associated(edition, participant.country, participant.programme_status)
 
 
 def charter_required(country: Country, edition: EditionRules) -> bool:
     """Whether a higher education institution whose effective country this is needs a valid ECHE under the
     edition (criterion 5): a Member State or an associated country under it. Otherwise its ECHE status is
     `not_required`, whatever a check of it found."""
-    return status_under(edition, country.code, country.programme_status) in ELIGIBLE_PROGRAMME_STATUSES
+    return member_or_associated(edition, country.code, country.programme_status)
 
 
 def eligible_country(country: Country, edition: EditionRules) -> bool:
     """Whether partners whose effective country this is may take any role and count for every criterion
     under the edition: a Member State or an associated country (criteria 1, 4, 5 and 7 treat the others
     apart) that the edition does not exclude (criterion 3)."""
-    return (
-        country.code not in edition.excluded_countries
-        and status_under(edition, country.code, country.programme_status) in ELIGIBLE_PROGRAMME_STATUSES
+    return country.code not in edition.excluded_countries and member_or_associated(
+        edition, country.code, country.programme_status
     )
 
 

@@ -404,7 +404,8 @@ class Organisation(models.Model):
         now = self._current_eche_identity()
         if before is not None and before == now:
             return False
-        type_changed = before is None or before[4] != now[4]
+        type_at = ECHE_IDENTITY_FIELDS.index("type_id")
+        type_changed = before is None or before[type_at] != now[type_at]
         return type_changed or self._is_hei()
 
     def _is_hei(self) -> bool:

@@ -8,4 +8,6 @@ other requests get the full page or a redirect, so every action also works witho
 - `builder`: the builder page and the fragments it loads or refreshes (table, panel, suggestions...).
 - `participants`: adding, changing and removing participants, and the directory search.
 - `exports`: CSV, Excel and the printable summary.
+- `curation`: corrections of directory records from the organisation page, and their outcomes.
+- `archived`: the refusal of every change to an archived proposal (decorators the other modules use).
 """
