@@ -93,17 +93,22 @@ def mark_charter_required(*, proposal, participations) -> None:
         )
 
 
+def in_role_order(participations) -> list[Participation]:
+    """Applicant first, then full partners, affiliated entities, associated partners; each role's in the
+    order given (a stable sort)."""
+    order = {role: index for index, role in enumerate(Role.values)}
+    return sorted(participations, key=lambda participation: order.get(participation.role, len(order)))
+
+
 def builder_participations(*, proposal) -> list[Participation]:
     """The consortium in one query (and the edition's country rules when it has a university): applicant
     first, then full partners, affiliated, associated; each with `charter_required`."""
-    order = {role: index for index, role in enumerate(Role.values)}
-    participations = list(
+    participations = in_role_order(
         Participation.objects.filter(proposal=proposal)
         .select_related("organisation__country", "organisation__type")
         .annotate(correction_pending=correction_pending_in(proposal))
         .order_by("created_at", "id")
     )
-    participations.sort(key=lambda p: order.get(p.role, 99))
     # An affiliated entity's partner is in the same proposal (a database constraint): link it from the list
     # rather than joining its organisation a second time.
     by_id = {p.pk: p for p in participations}

@@ -3,7 +3,7 @@
 from django.db.models import Q
 
 from alliances.models import Participation, ParticipationStatus, Role
-from alliances.selectors import can_edit
+from alliances.selectors import can_edit, in_role_order
 
 from . import tokens
 from .models import Invitation, ParticipationEvent
@@ -53,15 +53,12 @@ def coordinator_of(invitation: Invitation):
 
 def partner_consortium(*, proposal) -> list[Participation]:
     """The consortium as a partner may see it: who is in it, in which role and status (no contacts)."""
-    order = {role: index for index, role in enumerate(Role.values)}
-    participations = list(
+    return in_role_order(
         Participation.objects.filter(proposal=proposal)
         .exclude(status=ParticipationStatus.WITHDRAWN)
         .select_related("organisation__country", "organisation__type")
         .order_by("created_at", "id")
     )
-    participations.sort(key=lambda p: order.get(p.role, 99))
-    return participations
 
 
 def applicant_of(participations) -> Participation | None:

@@ -6,7 +6,6 @@ the table) and `{% audit_trail %}`.
 
 from django import template
 
-from alliances.models import ParticipationStatus
 from invitations.models import EventKind, InvitationStatus
 from invitations.selectors import audit_trail, latest_invitations
 
@@ -53,14 +52,6 @@ def audit_trail_tag(context, proposal):
 @register.filter
 def invitation_badge(status):
     return BADGE_CLASSES.get(status, "text-bg-secondary")
-
-
-@register.filter
-def participation_status(status):
-    try:
-        return ParticipationStatus(status).label
-    except ValueError:
-        return status
 
 
 @register.filter
