@@ -19,8 +19,7 @@ from partners.models import Organisation, OrganisationChangeRequest
 
 from .models import ActivityAction, Participation, Proposal
 from .selectors import undisclosed_outcomes
-from .services import _record as record_activity
-from .services import proposal_touch
+from .services import proposal_touch, record_activity
 
 
 @dataclass

@@ -19,6 +19,7 @@ from openpyxl.styles import Font
 
 from partners.codes import fold_for_search
 
+from .labels import CRITERION_TITLES, STATUS_LABELS, not_counted_text
 from .models import ParticipationStatus, Role
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -85,8 +86,6 @@ def rows(participations) -> list[list[str]]:
 
 def eligibility_rows(report) -> list[list]:
     """The verdict of each mode, then every criterion of both modes, with its counts and reasons."""
-    from .templatetags.alliances_tags import CRITERION_TITLES, STATUS_LABELS, not_counted_text
-
     if report is None:
         return [[_("Not evaluated yet.")]]
     result = []

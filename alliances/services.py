@@ -79,7 +79,9 @@ def _lock(*, proposal_id: int, expected_version: int | None, participation_id: i
     return proposal
 
 
-def _record(*, proposal: Proposal, actor, action: str, subject: str = "", detail: dict | None = None) -> None:
+def record_activity(
+    *, proposal: Proposal, actor, action: str, subject: str = "", detail: dict | None = None
+) -> None:
     """Bump the version (in the database, from the locked row) and log what this version changed."""
     proposal.version = F("version") + 1
     proposal.save(update_fields=["version", "updated_at"])
@@ -108,7 +110,7 @@ def proposal_partner_answered(*, participation: Participation, confirmed: bool) 
     """A partner confirmed or declined through its invite link: a new version with an activity naming the
     partner, so a page rendered before it says who changed what (and no editor's save is refused for it)."""
     proposal = Proposal.objects.select_for_update().get(pk=participation.proposal_id)
-    _record(
+    record_activity(
         proposal=proposal,
         actor=None,
         action=ActivityAction.PARTNER_CONFIRMED if confirmed else ActivityAction.PARTNER_DECLINED,
@@ -167,7 +169,7 @@ def proposal_update(*, proposal: Proposal, actor, expected_version: int, **field
     for name in changed:
         setattr(locked, name, fields[name])
     locked.save(update_fields=[*changed, "updated_at"])
-    _record(proposal=locked, actor=actor, action=ActivityAction.UPDATED, detail={"fields": changed})
+    record_activity(proposal=locked, actor=actor, action=ActivityAction.UPDATED, detail={"fields": changed})
     return locked
 
 
@@ -184,7 +186,7 @@ def proposal_archive(*, proposal: Proposal, actor, expected_version: int | None 
     if locked.archived_at is None:
         locked.archived_at = timezone.now()
         locked.save(update_fields=["archived_at", "updated_at"])
-        _record(proposal=locked, actor=actor, action=ActivityAction.ARCHIVED)
+        record_activity(proposal=locked, actor=actor, action=ActivityAction.ARCHIVED)
     return locked
 
 
@@ -194,7 +196,7 @@ def proposal_restore(*, proposal: Proposal, actor, expected_version: int | None 
     if locked.archived_at is not None:
         locked.archived_at = None
         locked.save(update_fields=["archived_at", "updated_at"])
-        _record(proposal=locked, actor=actor, action=ActivityAction.RESTORED)
+        record_activity(proposal=locked, actor=actor, action=ActivityAction.RESTORED)
     return locked
 
 
@@ -221,7 +223,7 @@ def coeditor_add(*, proposal: Proposal, email: str, actor, expected_version: int
     if locked.co_editors.filter(pk=user.pk).exists():
         raise ValidationError({"email": _("%(email)s is already a co-editor.") % {"email": user.email}})
     locked.co_editors.add(user)
-    _record(proposal=locked, actor=actor, action=ActivityAction.COEDITOR_ADDED, subject=user.email)
+    record_activity(proposal=locked, actor=actor, action=ActivityAction.COEDITOR_ADDED, subject=user.email)
     delay_after_commit(send_coeditor_added, locked.pk, user.pk, getattr(actor, "pk", None))
     return user
 
@@ -234,7 +236,7 @@ def coeditor_remove(
     if not locked.co_editors.filter(pk=user.pk).exists():
         return
     locked.co_editors.remove(user)
-    _record(proposal=locked, actor=actor, action=action, subject=user.email)
+    record_activity(proposal=locked, actor=actor, action=action, subject=user.email)
 
 
 def coeditor_leave(*, proposal: Proposal, user) -> None:
@@ -341,7 +343,7 @@ def participation_add(
             )
     except IntegrityError as exc:  # a concurrent request won the race for the same constraint
         raise ValidationError(_("The consortium changed meanwhile. Reload the page and try again.")) from exc
-    _record(
+    record_activity(
         proposal=locked,
         actor=actor,
         action=ActivityAction.PARTICIPANT_ADDED,
@@ -400,7 +402,7 @@ def participation_update(
             current.save(update_fields=[*changed, "updated_at"])
     except IntegrityError as exc:
         raise ValidationError(_("The consortium changed meanwhile. Reload the page and try again.")) from exc
-    _record(
+    record_activity(
         proposal=locked,
         actor=actor,
         action=ActivityAction.PARTICIPANT_CHANGED,
@@ -424,7 +426,7 @@ def participation_remove(*, participation: Participation, actor, expected_versio
     for entity in list(current.affiliated_entities.all()):
         entity.delete()
     current.delete()
-    _record(
+    record_activity(
         proposal=locked,
         actor=actor,
         action=ActivityAction.PARTICIPANT_REMOVED,

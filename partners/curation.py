@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from config.background import delay_after_commit
 
-from .forms import IDENTIFIER_LABELS, describe, shared_identifier_message
+from .labels import IDENTIFIER_LABELS, describe, shared_identifier_message
 from .models import ChangeRequestOrigin, ChangeRequestStatus, Organisation, OrganisationChangeRequest
 from .selectors import field_label, organisations_with_identifier, shared_by_listed_holders
 from .signals import change_requests_changed

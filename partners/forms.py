@@ -5,27 +5,14 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from .codes import fold_for_search, normalise_erasmus_code, normalise_oid, normalise_pic
+from .labels import IDENTIFIER_LABELS, describe, shared_identifier_message
 from .models import Country, EcheStatus, Organisation, OrganisationType
 from .selectors import organisations_with_identifier, organisations_with_same_name, shared_by_listed_holders
-
-IDENTIFIER_LABELS = {"pic": _("PIC"), "oid": _("OID"), "erasmus_code": _("Erasmus code")}
-
-
-def shared_identifier_message(field: str, value: str) -> str:
-    return _(
-        "%(identifier)s %(value)s belongs to several organisations of the official ECHE list, so it tells "
-        "none of them apart: leave it out. A curator can correct the record if it is one of them."
-    ) % {"identifier": IDENTIFIER_LABELS[field], "value": value}
 
 
 def by_name(choices) -> list[tuple]:
     """(value, name) pairs in the order people read the names: case and accents aside."""
     return sorted(choices, key=lambda choice: (fold_for_search(choice[1]), choice[1]))
-
-
-def describe(organisation: Organisation) -> str:
-    place = ", ".join(part for part in (organisation.country_id, organisation.city) if part)
-    return f"{organisation.legal_name} ({place})"
 
 
 class OrganisationForm(forms.ModelForm):

@@ -3,36 +3,11 @@
 from django import template
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
+from alliances.labels import CRITERION_TITLES, STATUS_LABELS, not_counted_text
 from alliances.models import PARTNER_ACTIONS, ActivityAction, ParticipationStatus, Proposal, Role
 
 register = template.Library()
-
-CRITERION_TITLES = {
-    "overall": gettext_lazy("Overall"),
-    "applicant": gettext_lazy("Applicant"),
-    "organisation-types": gettext_lazy("Organisation types"),
-    "excluded-countries": gettext_lazy("Excluded countries"),
-    "third-country-roles": gettext_lazy("Third-country roles"),
-    "eche": gettext_lazy("Erasmus Charter (ECHE)"),
-    "full-partners": gettext_lazy("Full partners"),
-    "countries": gettext_lazy("Countries"),
-    "labour-market-actors": gettext_lazy("Labour market actors"),
-    "education-providers": gettext_lazy("Education and training providers"),
-    "hei-and-vet": gettext_lazy("A higher education institution and a VET provider"),
-    "duration": gettext_lazy("Duration"),
-    "aims": gettext_lazy("Aims"),
-}
-
-STATUS_LABELS = {
-    "pass": gettext_lazy("Passed"),
-    "fail": gettext_lazy("Failed"),
-    "pending": gettext_lazy("Pending"),
-    "eligible": gettext_lazy("Eligible"),
-    "not_eligible": gettext_lazy("Not eligible"),
-    "": gettext_lazy("not evaluated"),
-}
 
 
 @register.filter
@@ -45,19 +20,7 @@ def status_label(status):
     return STATUS_LABELS.get(status or "", status)
 
 
-NOT_COUNTED_REASONS = {
-    "excluded": gettext_lazy("excluded from this call"),
-    "third_not_associated": gettext_lazy("not associated to the Programme under this edition"),
-}
-
-
-@register.filter
-def not_counted_text(entries) -> str:
-    """What a count leaves out, and why: "AL (not associated to the Programme under this edition)"."""
-    return ", ".join(
-        f"{entry['country']} ({NOT_COUNTED_REASONS.get(entry['reason'], entry['reason'])})"
-        for entry in entries or []
-    )
+register.filter("not_counted_text", not_counted_text)
 
 
 @register.filter

@@ -29,7 +29,7 @@ from django.utils.translation import gettext_lazy
 
 from partners.codes import fold_for_search
 from partners.curation import FOREIGN_KEYS, change_request_create
-from partners.forms import IDENTIFIER_LABELS
+from partners.labels import IDENTIFIER_LABELS
 from partners.models import (
     ChangeRequestOrigin,
     ChangeRequestStatus,

@@ -1,0 +1,44 @@
+"""The words the builder, its exports and its history use for the eligibility report's codes: the criteria's
+titles, the statuses, why a count leaves a country out. Plain text, for templates (alliances_tags) and for
+the exports alike."""
+
+from django.utils.translation import gettext_lazy
+
+CRITERION_TITLES = {
+    "overall": gettext_lazy("Overall"),
+    "applicant": gettext_lazy("Applicant"),
+    "organisation-types": gettext_lazy("Organisation types"),
+    "excluded-countries": gettext_lazy("Excluded countries"),
+    "third-country-roles": gettext_lazy("Third-country roles"),
+    "eche": gettext_lazy("Erasmus Charter (ECHE)"),
+    "full-partners": gettext_lazy("Full partners"),
+    "countries": gettext_lazy("Countries"),
+    "labour-market-actors": gettext_lazy("Labour market actors"),
+    "education-providers": gettext_lazy("Education and training providers"),
+    "hei-and-vet": gettext_lazy("A higher education institution and a VET provider"),
+    "duration": gettext_lazy("Duration"),
+    "aims": gettext_lazy("Aims"),
+}
+
+STATUS_LABELS = {
+    "pass": gettext_lazy("Passed"),
+    "fail": gettext_lazy("Failed"),
+    "pending": gettext_lazy("Pending"),
+    "eligible": gettext_lazy("Eligible"),
+    "not_eligible": gettext_lazy("Not eligible"),
+    "": gettext_lazy("not evaluated"),
+}
+
+
+NOT_COUNTED_REASONS = {
+    "excluded": gettext_lazy("excluded from this call"),
+    "third_not_associated": gettext_lazy("not associated to the Programme under this edition"),
+}
+
+
+def not_counted_text(entries) -> str:
+    """What a count leaves out, and why: "AL (not associated to the Programme under this edition)"."""
+    return ", ".join(
+        f"{entry['country']} ({NOT_COUNTED_REASONS.get(entry['reason'], entry['reason'])})"
+        for entry in entries or []
+    )
