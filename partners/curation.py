@@ -229,6 +229,23 @@ def change_request_approve(*, change_request_id: int, reviewer, note: str = "") 
     return change_request
 
 
+def outcome_to_tell(*, change_request_id: int) -> OrganisationChangeRequest | None:
+    """The decided request whose partner has not been told yet (None: unknown, undecided, a coordinator's,
+    or told already, by a redelivered task)."""
+    return (
+        OrganisationChangeRequest.objects.exclude(status=ChangeRequestStatus.PENDING)
+        .exclude(requester_email="")
+        .filter(pk=change_request_id, outcome_notified_at__isnull=True)
+        .select_related("organisation")
+        .first()
+    )
+
+
+def outcome_told(*, change_request: OrganisationChangeRequest) -> None:
+    change_request.outcome_notified_at = timezone.now()
+    change_request.save(update_fields=["outcome_notified_at"])
+
+
 @transaction.atomic
 def change_request_reject(*, change_request_id: int, reviewer, note: str = "") -> OrganisationChangeRequest:
     change_request = _lock_pending(change_request_id)

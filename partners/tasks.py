@@ -9,6 +9,7 @@ from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 
+from . import curation
 from . import services as directory
 from .eche import list_storage, services
 from .eche.sources import SourceError
@@ -66,26 +67,16 @@ def import_eche_list(job_id: int) -> None:
 )
 def send_change_request_outcome(self, change_request_id: int) -> bool:
     """Email the partner who asked for a correction what the curator decided."""
-    from django.utils import timezone
-
     from .emails import send_change_request_outcome as send
-    from .models import ChangeRequestStatus, OrganisationChangeRequest
 
-    change_request = (
-        OrganisationChangeRequest.objects.exclude(status=ChangeRequestStatus.PENDING)
-        .exclude(requester_email="")
-        .filter(pk=change_request_id, outcome_notified_at__isnull=True)
-        .select_related("organisation")
-        .first()
-    )
-    if change_request is None:  # unknown, undecided, or told already (a redelivered task)
+    change_request = curation.outcome_to_tell(change_request_id=change_request_id)
+    if change_request is None:
         return False
     try:
         send(change_request=change_request)
     except Exception as exc:
         raise self.retry(exc=exc, countdown=min(600, 10 * 2**self.request.retries)) from exc
-    change_request.outcome_notified_at = timezone.now()
-    change_request.save(update_fields=["outcome_notified_at"])
+    curation.outcome_told(change_request=change_request)
     return True
 
 
