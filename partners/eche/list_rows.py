@@ -155,9 +155,51 @@ class RowParser:
         raw_end,
         raw_website,
     ):
+        """The row's holder, or None when the row is refused (its problems reported); what the import
+        leaves out or doubts of a holder it keeps is reported as warnings."""
         problems: list[str] = []
         notes: list[str] = []
+        code, normalised, pic, oid = self._identifiers(raw_code, raw_pic, raw_oid, notes)
+        if not (code or pic or oid):
+            problems.append(_("no Erasmus code, PIC or OID"))
+        start, end = self._dates(raw_start, raw_end, problems)
+        country = self._country(raw_country)
+        if not country:
+            country_text = cell_text(raw_country)
+            problems.append(
+                _("unknown country “%(value)s”") % {"value": country_text}
+                if country_text
+                else _("no country")
+            )
+        if problems:
+            problems.extend(notes)  # say why an identifier that was there did not count
+            self.result.refused.append(RowProblem(row, "; ".join(problems)))
+            return None
 
+        irregular = bool(code) and (code != normalised or not is_valid_erasmus_code(normalised))
+        notes.extend(self._doubts(row, code, normalised, irregular, pic, start, end))
+        legal_name, city = self._texts(raw_name, raw_city, notes)
+        for note in notes:
+            self.result.warnings.append(RowProblem(row, note))
+        return Holder(
+            row=row,
+            erasmus_code=code,
+            erasmus_code_normalised=normalised,
+            pic=pic,
+            oid=oid,
+            legal_name=legal_name,
+            city=city,
+            country=country,
+            start=start,
+            end=end,
+            code_irregular=irregular,
+            website=cell_text(raw_website),
+        )
+
+    @staticmethod
+    def _identifiers(raw_code, raw_pic, raw_oid, notes: list[str]) -> tuple[str, str, str, str]:
+        """The Erasmus code (as written and normalised), PIC and OID; one that cannot be one is left out,
+        with a note saying so."""
         code = identifier_text(raw_code)
         normalised = normalise_erasmus_code(code) if code else ""
         if max(len(code), len(normalised)) > CODE_MAX_LENGTH:  # no code; cut, it would be another code
@@ -166,7 +208,6 @@ class RowParser:
                 % {"value": code[:CODE_MAX_LENGTH], "max": CODE_MAX_LENGTH}
             )
             code = normalised = ""
-        irregular = bool(code) and (code != normalised or not is_valid_erasmus_code(normalised))
 
         pic = ""
         pic_text = identifier_text(raw_pic)
@@ -183,10 +224,10 @@ class RowParser:
             if not OID_RE.match(oid):
                 notes.append(_("OID “%(value)s” is not “E” and eight digits: left out") % {"value": oid_text})
                 oid = ""
+        return code, normalised, pic, oid
 
-        if not (code or pic or oid):
-            problems.append(_("no Erasmus code, PIC or OID"))
-
+    def _dates(self, raw_start, raw_end, problems: list[str]):
+        """The charter's start and end; an end is required."""
         try:
             start = self._date(raw_start)
         except ValueError:
@@ -200,25 +241,15 @@ class RowParser:
         else:
             if end is None:
                 problems.append(_("no end date"))
+        return start, end
 
-        country = self._country(raw_country)
-        if not country:
-            country_text = cell_text(raw_country)
-            if country_text:
-                problems.append(_("unknown country “%(value)s”") % {"value": country_text})
-            else:
-                problems.append(_("no country"))
-
-        result = self.result
-        if problems:
-            if notes:  # say why an identifier that was there did not count
-                problems.extend(notes)
-            result.refused.append(RowProblem(row, "; ".join(problems)))
-            return None
-
+    def _doubts(self, row, code, normalised, irregular, pic, start, end) -> list[str]:
+        """What is odd about a holder the import keeps: an irregular code, a code or PIC another row has
+        too, dates in the wrong order."""
+        doubts = []
         if irregular:
             if code != normalised:
-                notes.append(
+                doubts.append(
                     _(
                         "Erasmus code “%(code)s” does not follow the usual pattern "
                         "(normalised: “%(normalised)s”)"
@@ -226,22 +257,27 @@ class RowParser:
                     % {"code": code, "normalised": normalised}
                 )
             else:
-                notes.append(_("Erasmus code “%(code)s” does not follow the usual pattern") % {"code": code})
+                doubts.append(_("Erasmus code “%(code)s” does not follow the usual pattern") % {"code": code})
         if normalised:
             first = self.first_row_of_code.setdefault(normalised, row)
             if first != row:
-                notes.append(
+                doubts.append(
                     _("Erasmus code “%(code)s” is also on row %(row)s") % {"code": normalised, "row": first}
                 )
         if pic:
             first = self.first_row_of_pic.setdefault(pic, row)
             if first != row:
-                notes.append(_("PIC %(pic)s is also on row %(row)s") % {"pic": pic, "row": first})
+                doubts.append(_("PIC %(pic)s is also on row %(row)s") % {"pic": pic, "row": first})
         if start is not None and end < start:
-            notes.append(
+            doubts.append(
                 _("end date %(end)s is before start date %(start)s")
                 % {"end": end.isoformat(), "start": start.isoformat()}
             )
+        return doubts
+
+    @staticmethod
+    def _texts(raw_name, raw_city, notes: list[str]) -> tuple[str, str]:
+        """The legal name and city, cut to what the directory holds (noted)."""
         legal_name, city = cell_text(raw_name), cell_text(raw_city)
         if not legal_name:
             notes.append(_("no legal name"))
@@ -254,21 +290,4 @@ class RowParser:
                     _("%(field)s cut to its first %(max)d characters (it has %(length)d)")
                     % {"field": label, "max": limit, "length": len(text)}
                 )
-        legal_name, city = legal_name[:NAME_MAX_LENGTH], city[:CITY_MAX_LENGTH]
-        for note in notes:
-            result.warnings.append(RowProblem(row, note))
-
-        return Holder(
-            row=row,
-            erasmus_code=code,
-            erasmus_code_normalised=normalised,
-            pic=pic,
-            oid=oid,
-            legal_name=legal_name,
-            city=city,
-            country=country,
-            start=start,
-            end=end,
-            code_irregular=irregular,
-            website=cell_text(raw_website),
-        )
+        return legal_name[:NAME_MAX_LENGTH], city[:CITY_MAX_LENGTH]
