@@ -148,39 +148,7 @@ def _most_similar(queryset, folded: str, typed: str) -> QuerySet[Organisation]:
     words = [word for word in folded.split() if len(word) >= TRIGRAM]
     most_similar = _shortest(queryset.filter(_containing(words)))
     if not most_similar:
-        known = _appearing(words)
-        typos = [word for word in words if word not in known]
-
-        def meant(guess):  # the directory's words nearest to each typo
-            nearest = [_nearest_words(word) for word in guess]
-            if not all(nearest):
-                return []
-            return _shortest(queryset.filter(_containing(_other(words, guess)), *map(_any_of, nearest)))
-
-        def close_to_the_typo(guess):
-            return _shortest(queryset.filter(_containing(_other(words, guess)), _close(guess)))
-
-        def ranked(guess):  # a typo too far for `%>` ("chmabre": a third of its trigrams)
-            right = _other(words, guess)
-            return _ranked(queryset.filter(_containing(right)), folded) if right else []
-
-        finders = (meant, close_to_the_typo, ranked)
-        if typos:
-            # A PIC, OID or code that no record holds: similar digits are another organisation's.
-            guesses = [] if any(map(_identifier, typos)) else [typos]
-        else:
-            # Every word is somewhere, yet no record holds them all: a typo that is a word too ("universitat"
-            # for "universitet"), or a name put in other words ("aalto university" for
-            # AALTO-KORKEAKOULUSAATIO, "lodz university" for UNIWERSYTET LODZKI). Each word in turn, the
-            # commonest first, is taken for the odd one. Where that one is much commoner than all the others,
-            # they name the organisation, and the records holding them are ranked first; otherwise a rare
-            # word is likelier the typo ("technische universitat graf" for TU Graz).
-            counts = _records_with_each(words)
-            guesses = [[word] for word in sorted(words, key=lambda w: -counts[w]) if not _identifier(word)]
-            commonest, *others = sorted(counts.values(), reverse=True)
-            if others and commonest >= RARER_BY * others[0]:
-                finders = (ranked, meant)
-        most_similar = next((found for find in finders if (found := _first_found(guesses, find))), [])
+        most_similar = _with_a_typo(queryset, words, folded)
     return (
         Organisation.objects.select_related("country", "type")
         .defer("search_text", "listed")
@@ -192,6 +160,54 @@ def _most_similar(queryset, folded: str, typed: str) -> QuerySet[Organisation]:
         )
         .order_by("-named", "-verified", "-acronym_typed", "-similarity", "legal_name", "pk")
     )
+
+
+def _with_a_typo(queryset, words: list[str], folded: str) -> list[int]:
+    """The records most similar to a query whose words no record holds all of: one of them is taken for a
+    typo (see `_most_similar`), and the finders below tried in turn on each guess of which."""
+    known = _appearing(words)
+    typos = [word for word in words if word not in known]
+    finders = [_meant, _close_to_the_typo, _ranked_by_the_others]
+    if typos:
+        # A PIC, OID or code that no record holds: similar digits are another organisation's.
+        guesses = [] if any(map(_identifier, typos)) else [typos]
+    else:
+        # Every word is somewhere, yet no record holds them all: a typo that is a word too ("universitat"
+        # for "universitet"), or a name put in other words ("aalto university" for
+        # AALTO-KORKEAKOULUSAATIO, "lodz university" for UNIWERSYTET LODZKI). Each word in turn, the
+        # commonest first, is taken for the odd one. Where that one is much commoner than all the others,
+        # they name the organisation, and the records holding them are ranked first; otherwise a rare
+        # word is likelier the typo ("technische universitat graf" for TU Graz).
+        counts = _records_with_each(words)
+        guesses = [[word] for word in sorted(words, key=lambda w: -counts[w]) if not _identifier(word)]
+        commonest, *others = sorted(counts.values(), reverse=True)
+        if others and commonest >= RARER_BY * others[0]:
+            finders = [_ranked_by_the_others, _meant]
+    for find in finders:
+        for guess in guesses:
+            if found := find(queryset, words, folded, guess):
+                return found
+    return []
+
+
+def _meant(queryset, words: list[str], folded: str, guess: list[str]) -> list[int]:
+    """The records holding the other words and, for each typo, one of the directory's words nearest to it."""
+    nearest = [_nearest_words(word) for word in guess]
+    if not all(nearest):
+        return []
+    return _shortest(queryset.filter(_containing(_other(words, guess)), *map(_any_of, nearest)))
+
+
+def _close_to_the_typo(queryset, words: list[str], folded: str, guess: list[str]) -> list[int]:
+    """The records holding the other words and a word similar (`%>`) to each typo."""
+    return _shortest(queryset.filter(_containing(_other(words, guess)), _close(guess)))
+
+
+def _ranked_by_the_others(queryset, words: list[str], folded: str, guess: list[str]) -> list[int]:
+    """The records holding the other words, ranked by similarity to the whole query: for a typo too far for
+    `%>` ("chmabre": a third of its trigrams)."""
+    right = _other(words, guess)
+    return _ranked(queryset.filter(_containing(right)), folded) if right else []
 
 
 # A typo's nearest words: this many, at most this many letters longer or shorter (a letter dropped, added or
@@ -234,14 +250,6 @@ def _close(typos: list[str]) -> Q:
     for word in typos:
         close &= Q(search_text__trigram_word_similar=word)
     return close
-
-
-def _first_found(guesses: list[list[str]], find) -> list[int]:
-    """The records `find` gives for the first guess of the typo that gives any."""
-    for guess in guesses:
-        if found := find(guess):
-            return found
-    return []
 
 
 def _shortest(candidates) -> list[int]:
