@@ -57,8 +57,8 @@ def test_the_demo_universities_are_the_lists_verified_records():
 def test_a_new_coordinator_is_suggested_the_demo_directorys_enterprises_and_vet_providers():
     """Only the list's universities were verified: a new account's checklist suggested no VET provider,
     chamber or enterprise, though the demo directory holds them."""
-    from alliances.selectors import builder_participations, gap_suggestions
     from eligibility.services import reevaluate
+    from tests.alliances.test_suggestions import suggestions_of
     from tests.factories import (
         OrganisationFactory,
         ParticipationFactory,
@@ -72,13 +72,8 @@ def test_a_new_coordinator_is_suggested_the_demo_directorys_enterprises_and_vet_
     hei = OrganisationFactory(type=org_type("higher-education-institution"), eche_status="valid")
     ParticipationFactory(proposal=proposal, organisation=hei, role=Role.APPLICANT)
     reevaluate([proposal.pk])
-    proposal.refresh_from_db()
 
-    suggestions = gap_suggestions(
-        proposal=proposal,
-        evaluation=proposal.eligibility_report.projected,
-        participations=builder_participations(proposal=proposal),
-    )
+    suggestions = suggestions_of(proposal)
 
     assert any(o.type.vet_provider for o in suggestions["hei-and-vet"])
     assert suggestions["labour-market-actors"] and all(

@@ -20,14 +20,17 @@ GERMAN_PAIR = [
 
 
 def suggested(proposal, criterion="labour-market-actors", mode="projected") -> set[str]:
+    return {organisation.legal_name for organisation in suggestions_of(proposal, mode).get(criterion, [])}
+
+
+def suggestions_of(proposal, mode="projected") -> dict[str, list]:
+    """The suggestions the checklist of this mode shows, criterion by criterion, in their order."""
     proposal.refresh_from_db()
-    evaluation = getattr(proposal.eligibility_report, mode)
-    suggestions = gap_suggestions(
+    return gap_suggestions(
         proposal=proposal,
-        evaluation=evaluation,
+        evaluation=getattr(proposal.eligibility_report, mode),
         participations=builder_participations(proposal=proposal),
     )
-    return {organisation.legal_name for organisation in suggestions.get(criterion, [])}
 
 
 def enterprise(name, code):
@@ -153,13 +156,8 @@ def test_those_that_fill_the_most_gaps_at_once_come_first_and_countries_one_each
     enterprise("Zywiec Polish Co", "PL")
     enterprise("Zoltan Polish Co", "PL")
     reevaluate([proposal.pk])
-    proposal.refresh_from_db()
 
-    suggestions = gap_suggestions(
-        proposal=proposal,
-        evaluation=proposal.eligibility_report.projected,
-        participations=builder_participations(proposal=proposal),
-    )
+    suggestions = suggestions_of(proposal)
 
     names = [organisation.legal_name for organisation in suggestions["full-partners"]]
     assert names[:2] == ["Zoltan Polish Co", "Zywiec Polish Co"], names

@@ -177,20 +177,31 @@ def test_on_a_phone_a_new_organisation_sent_back_shows_why_in_view(live_server, 
     context.close()
 
 
-def test_on_a_phone_a_suggestion_added_leaves_the_view_on_its_criterion(live_server, browser, directory):
-    """The page went 4,000 px up to the participants' heading: the checklist, and what just changed in it,
-    out of sight."""
+def a_labour_market_actor_short(live_server, browser, directory, screen):
+    """A builder whose checklist suggests Polmetal for its labour market actors: the page, the criterion, and
+    the suggestion's Add button."""
     proposal = ProposalFactory(owner=UserFactory())
     ParticipationFactory(proposal=proposal, organisation=directory["UHH"], role=Role.APPLICANT)
     for acronym in ("LPJM", "ITS Mecc", "FV", "NaLe", "IRA"):
         ParticipationFactory(proposal=proposal, organisation=directory[acronym], role=Role.FULL_PARTNER)
-    context = browser.new_context(**SCREENS["phone"])
+    context = browser.new_context(**SCREENS[screen])
     page = context.new_page()
     page.set_default_timeout(10_000)
     signed_in(context, live_server, proposal.owner)
     page.goto(f"{live_server.url}/proposals/{proposal.pk}/")
     criterion = page.locator("#eligibility-panel [data-criterion='labour-market-actors']")
-    add = criterion.get_by_role("button", name="Add Polmetal Sp. z o.o. as a full partner")
+    return (
+        context,
+        page,
+        criterion,
+        criterion.get_by_role("button", name="Add Polmetal Sp. z o.o. as a full partner"),
+    )
+
+
+def test_on_a_phone_a_suggestion_added_leaves_the_view_on_its_criterion(live_server, browser, directory):
+    """The page went 4,000 px up to the participants' heading: the checklist, and what just changed in it,
+    out of sight."""
+    context, page, criterion, add = a_labour_market_actor_short(live_server, browser, directory, "phone")
     add.scroll_into_view_if_needed()
     page.evaluate(
         "window.highest = window.scrollY;"
@@ -209,17 +220,7 @@ def test_with_the_keyboard_a_suggestion_added_leaves_the_focus_on_its_criterion_
     live_server, browser, directory
 ):
     """The focus went to the Projected button, scrolled out of sight in the panel."""
-    proposal = ProposalFactory(owner=UserFactory())
-    ParticipationFactory(proposal=proposal, organisation=directory["UHH"], role=Role.APPLICANT)
-    for acronym in ("LPJM", "ITS Mecc", "FV", "NaLe", "IRA"):
-        ParticipationFactory(proposal=proposal, organisation=directory[acronym], role=Role.FULL_PARTNER)
-    context = browser.new_context(**SCREENS["laptop"])
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    signed_in(context, live_server, proposal.owner)
-    page.goto(f"{live_server.url}/proposals/{proposal.pk}/")
-    criterion = page.locator("#eligibility-panel [data-criterion='labour-market-actors']")
-    add = criterion.get_by_role("button", name="Add Polmetal Sp. z o.o. as a full partner")
+    context, page, criterion, add = a_labour_market_actor_short(live_server, browser, directory, "laptop")
     add.focus()
     page.keyboard.press("Enter")
     expect(page.locator("#participants")).to_contain_text("Polmetal Sp. z o.o.")
