@@ -19,7 +19,7 @@ from openpyxl.styles import Font
 
 from partners.codes import fold_for_search
 
-from .labels import CRITERION_TITLES, STATUS_LABELS, not_counted_text
+from .labels import CRITERION_TITLES, STATUS_LABELS, eche_status_text, not_counted_text
 from .models import ParticipationStatus, Role
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -77,7 +77,7 @@ def rows(participations) -> list[list[str]]:
             f"{organisation.country.name} ({organisation.country_id})",
             organisation.type.name,
             ParticipationStatus(participation.status).label,
-            organisation.get_eche_status_display() if participation.charter_required else _("Not required"),
+            eche_status_text(participation),
             contact,
         ]
         result.append(values)

@@ -4,6 +4,8 @@ the exports alike."""
 
 from django.utils.translation import gettext_lazy
 
+NOT_REQUIRED = gettext_lazy("Not required")
+
 CRITERION_TITLES = {
     "overall": gettext_lazy("Overall"),
     "applicant": gettext_lazy("Applicant"),
@@ -42,3 +44,11 @@ def not_counted_text(entries) -> str:
         f"{entry['country']} ({NOT_COUNTED_REASONS.get(entry['reason'], entry['reason'])})"
         for entry in entries or []
     )
+
+
+def eche_status_text(participation) -> str:
+    """A participant's ECHE status in words, as its proposal's edition decides it: "Not required" where it
+    needs no charter (`charter_required`, set by alliances.selectors.mark_charter_required)."""
+    if not participation.charter_required:
+        return str(NOT_REQUIRED)
+    return participation.organisation.get_eche_status_display()

@@ -4,7 +4,7 @@ from django import template
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from alliances.labels import CRITERION_TITLES, STATUS_LABELS, not_counted_text
+from alliances.labels import CRITERION_TITLES, STATUS_LABELS, eche_status_text, not_counted_text
 from alliances.models import PARTNER_ACTIONS, ActivityAction, ParticipationStatus, Proposal, Role
 
 register = template.Library()
@@ -21,6 +21,7 @@ def status_label(status):
 
 
 register.filter("not_counted_text", not_counted_text)
+register.filter("eche_status_text", eche_status_text)
 
 
 @register.filter
