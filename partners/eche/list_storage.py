@@ -78,6 +78,9 @@ def eche_list_store(*, parsed: ParsedList, user=None, shorter_accepted: bool = F
 # A list holding fewer than this share of the current list's charters is taken for a partial file, unless
 # whoever imports it says otherwise.
 MUCH_SHORTER = 0.5
+# A list is taken for an older one when the current list holds this many charters that started after all of
+# its own (fewer may have been withdrawn since, in a newer list).
+NEWER_CHARTERS_REFUSED = 10
 
 
 def _refuse_if_undoing(parsed: ParsedList, current, *, shorter_accepted: bool) -> None:
@@ -108,6 +111,7 @@ def _refuse_if_undoing(parsed: ParsedList, current, *, shorter_accepted: bool) -
             )
             % {"date": published.isoformat(), "current": max(dates).isoformat()}
         )
+    _refuse_if_older_inside(parsed, current)
     holders = max((eche_list.holders_count for eche_list in current), default=0)
     if not shorter_accepted and len(parsed.holders) < holders * MUCH_SHORTER:
         raise ListFormatError(
@@ -118,6 +122,27 @@ def _refuse_if_undoing(parsed: ParsedList, current, *, shorter_accepted: bool) -
                 "--shorter-accepted)."
             )
             % {"new": len(parsed.holders), "current": holders}
+        )
+
+
+def _refuse_if_older_inside(parsed: ParsedList, current: list) -> None:
+    """Refuse a list whose charters show it older than the current one, whatever its file name says: the
+    current list holds NEWER_CHARTERS_REFUSED charters or more that started after the newest one in it (the
+    July 2022 list, renamed without its date, replaced the April 2026 one and hid some 900 charters). A newer
+    list holds the current one's recent charters, but for the few withdrawn since."""
+    starts = [holder.start for holder in parsed.holders if holder.start]
+    if not current or not starts:
+        return
+    newest = max(starts)
+    newer = EcheHolder.objects.filter(list__in=current, start__gt=newest).count()
+    if newer >= NEWER_CHARTERS_REFUSED:
+        raise ListFormatError(
+            _(
+                "This list is older than the current one: the newest charter in it started on %(date)s, and "
+                "%(count)d charters of the current list started after that. Importing it would hide the "
+                "charters awarded since and bring back those withdrawn. Import the newest list."
+            )
+            % {"date": newest.isoformat(), "count": newer}
         )
 
 

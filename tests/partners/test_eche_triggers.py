@@ -3,6 +3,7 @@ sweep of checks that never answered; and what a broker that is down does (nothin
 
 import datetime
 import io
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -629,3 +630,26 @@ def test_whoever_may_upload_but_not_view_jobs_is_told_the_upload_was_taken(clien
     assert response.status_code == 200
     assert "was added successfully" in response.content.decode()
     assert EcheImportJob.objects.count() == 1
+
+
+def test_an_older_list_renamed_without_its_date_is_refused_by_the_charters_it_holds(tmp_path):
+    """The July 2022 list, renamed without its date, replaced the April 2026 one: some 900 charters awarded
+    since looked withdrawn, and 556 records took back 2022 values."""
+    import shutil
+
+    from partners.eche.list_format import ListFormatError
+
+    from .eche_helpers import APRIL_2026, ECHE_DIR, FILES
+
+    current = import_list(APRIL_2026)
+    renamed = shutil.copy(ECHE_DIR / FILES["jul22"], tmp_path / "eche-holders.xlsx")
+
+    with pytest.raises(ListFormatError) as refused:
+        import_list(Path(renamed))
+
+    assert "older than the current one" in str(refused.value)
+    assert "started on 2022-03-01" in str(refused.value)
+    assert EcheList.objects.get(is_current=True) == current
+    # The February 2026 list (the same newest charter), renamed so, is no older by what it holds: taken.
+    february = shutil.copy(ECHE_DIR / FILES["feb26"], tmp_path / "holders.xlsx")
+    assert import_list(Path(february)).is_current
