@@ -6,11 +6,13 @@ not deleted here either (the builder removes it, with its history line); a propo
 its history and its reports, as a user's own data may have to go."""
 
 from django.contrib import admin, messages
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from config.admin import OwnsItsRecords, ReadOnlyAdmin, ShownNotChanged
 from eligibility import services as eligibility_services
+from eligibility.rules import AIMS
 
 from .models import Participation, Proposal
 
@@ -51,8 +53,9 @@ class ProposalAdmin(OwnsItsRecords, ShownNotChanged, admin.ModelAdmin):
     list_filter = ("edition", "duration_months", ("archived_at", admin.EmptyFieldListFilter))
     search_fields = ("acronym", "title", "owner__email", "summary")
     list_select_related = ("edition", "owner")
-    readonly_fields = ("version", "created_at", "updated_at")
-    exclude = ("corrections_requested",)  # made by the builder and the invite links; curated as requests
+    readonly_fields = ("aims_in_words", "version", "created_at", "updated_at")
+    # made by the builder and the invite links, curated as requests; the aims are shown in words
+    exclude = ("corrections_requested", "aims")
     inlines = [ParticipationInline]
     actions = ["reevaluate_eligibility"]
 
@@ -67,6 +70,13 @@ class ProposalAdmin(OwnsItsRecords, ShownNotChanged, admin.ModelAdmin):
             % {"count": count},
             messages.SUCCESS,
         )
+
+    @admin.display(description=_("aims"))
+    def aims_in_words(self, proposal):
+        if not proposal.aims:
+            return "–"
+        aims = format_html_join("", "<li>{}</li>", ((AIMS.get(aim, aim),) for aim in proposal.aims))
+        return format_html("<ul>{}</ul>", aims)
 
     def has_reevaluate_permission(self, request):
         """A re-evaluation changes no proposal, only its report: for those who may change proposals (the

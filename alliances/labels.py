@@ -4,6 +4,8 @@ the exports alike."""
 
 from django.utils.translation import gettext_lazy
 
+from .models import ParticipationStatus
+
 NOT_REQUIRED = gettext_lazy("Not required")
 
 CRITERION_TITLES = {
@@ -52,3 +54,11 @@ def eche_status_text(participation) -> str:
     if not participation.charter_required:
         return str(NOT_REQUIRED)
     return participation.organisation.get_eche_status_display()
+
+
+def participation_status_label(status: str) -> str:
+    """A participation's status in words ("Confirmed"); an unknown one as it is."""
+    try:
+        return ParticipationStatus(status).label
+    except ValueError:
+        return status

@@ -1,11 +1,15 @@
 from django import forms
 from django.contrib import admin
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from alliances.labels import CRITERION_TITLES, STATUS_LABELS
 from config.admin import ReadOnlyAdmin
 
 from .models import REGIONS, Edition, EditionCountryStatus, EligibilityChange, EligibilityReport
 from .rules import AIMS
+
+MODE_LABELS = {"confirmed": _("Confirmed"), "projected": _("Projected")}
 
 
 class EditionForm(forms.ModelForm):
@@ -118,18 +122,79 @@ class EditionAdmin(admin.ModelAdmin):
 # "changed" line to the admin log, and one deleted here left its builder saying "Not evaluated yet".
 
 
+def _checklist(evaluation: dict):
+    """An evaluation as the builder's checklist words it: each criterion, its status, why, and what would
+    fix it."""
+    if not evaluation:
+        return "–"
+    rows = format_html_join(
+        "",
+        "<li><strong>{}</strong>: {}. {} {}</li>",
+        (
+            (
+                CRITERION_TITLES.get(criterion["code"], criterion["code"]),
+                STATUS_LABELS.get(criterion["status"], criterion["status"]),
+                criterion.get("message", ""),
+                criterion.get("hint", ""),
+            )
+            for criterion in evaluation.get("criteria", [])
+        ),
+    )
+    overall = STATUS_LABELS.get(evaluation.get("status"), evaluation.get("status"))
+    return format_html("<p>{}</p><ul>{}</ul>", overall, rows)
+
+
 @admin.register(EligibilityReport)
 class EligibilityReportAdmin(ReadOnlyAdmin):
     list_display = ("proposal", "edition_year", "confirmed_status", "projected_status", "evaluated_at")
     list_filter = ("confirmed_status", "projected_status", "edition_year")
     search_fields = ("proposal__acronym", "proposal__title")
     list_select_related = ("proposal",)
+    # The evaluations as words, not their JSON.
+    fields = ("proposal", "edition_year", "evaluated_at", "confirmed_checklist", "projected_checklist")
+    readonly_fields = ("confirmed_checklist", "projected_checklist")
+
+    @admin.display(description=_("confirmed evaluation"))
+    def confirmed_checklist(self, report):
+        return _checklist(report.confirmed)
+
+    @admin.display(description=_("projected evaluation"))
+    def projected_checklist(self, report):
+        return _checklist(report.projected)
 
 
 @admin.register(EligibilityChange)
 class EligibilityChangeAdmin(ReadOnlyAdmin):
-    list_display = ("proposal", "mode", "criterion", "from_status", "to_status", "changed_at")
+    list_display = ("proposal", "mode_label", "criterion_title", "from_label", "to_label", "changed_at")
     list_filter = ("mode", "criterion", "to_status")
     search_fields = ("proposal__acronym", "criterion", "message")
     list_select_related = ("proposal",)
     date_hierarchy = "changed_at"
+    fields = (
+        "proposal",
+        "mode_label",
+        "criterion_title",
+        "from_label",
+        "to_label",
+        "observed",
+        "required",
+        "message",
+        "changed_at",
+    )
+    readonly_fields = ("mode_label", "criterion_title", "from_label", "to_label")
+
+    @admin.display(description=_("mode"), ordering="mode")
+    def mode_label(self, change):
+        return MODE_LABELS.get(change.mode, change.mode)
+
+    @admin.display(description=_("criterion"), ordering="criterion")
+    def criterion_title(self, change):
+        return CRITERION_TITLES.get(change.criterion, change.criterion)
+
+    @admin.display(description=_("from"))
+    def from_label(self, change):
+        return STATUS_LABELS.get(change.from_status, change.from_status)
+
+    @admin.display(description=_("to"), ordering="to_status")
+    def to_label(self, change):
+        return STATUS_LABELS.get(change.to_status, change.to_status)

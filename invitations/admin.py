@@ -1,5 +1,7 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
+from alliances.labels import participation_status_label
 from config.admin import ReadOnlyAdmin
 
 from .models import Invitation, ParticipationEvent
@@ -20,7 +22,18 @@ class InvitationAdmin(ReadOnlyAdmin):
 
 @admin.register(ParticipationEvent)
 class ParticipationEventAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "subject", "kind", "from_status", "to_status", "actor_kind", "actor"]
+    list_display = ["created_at", "subject", "kind", "from_label", "to_label", "actor_kind", "actor"]
+    readonly_fields = ["from_label", "to_label"]
+    exclude = ["from_status", "to_status"]  # in words above
+
+    @admin.display(description=_("from"))
+    def from_label(self, event):
+        return participation_status_label(event.from_status)
+
+    @admin.display(description=_("to"))
+    def to_label(self, event):
+        return participation_status_label(event.to_status)
+
     list_filter = ["kind", "actor_kind"]
     search_fields = ["subject", "proposal__acronym"]
     list_select_related = ["actor"]

@@ -4,7 +4,13 @@ from django import template
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from alliances.labels import CRITERION_TITLES, STATUS_LABELS, eche_status_text, not_counted_text
+from alliances.labels import (
+    CRITERION_TITLES,
+    STATUS_LABELS,
+    eche_status_text,
+    not_counted_text,
+    participation_status_label,
+)
 from alliances.models import PARTNER_ACTIONS, ActivityAction, ParticipationStatus, Proposal, Role
 
 register = template.Library()
@@ -22,6 +28,7 @@ def status_label(status):
 
 register.filter("not_counted_text", not_counted_text)
 register.filter("eche_status_text", eche_status_text)
+register.filter("participation_status_label", participation_status_label)
 
 
 @register.filter
@@ -65,14 +72,6 @@ def role_label(role):
         return Role(role).label
     except ValueError:
         return role
-
-
-@register.filter
-def participation_status_label(status):
-    try:
-        return ParticipationStatus(status).label
-    except ValueError:
-        return status
 
 
 def _activity_who(activity, viewer) -> str:

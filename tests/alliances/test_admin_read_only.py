@@ -105,3 +105,45 @@ def test_an_invitation_is_neither_changed_nor_deleted_by_hand_and_its_hashes_are
     assert admin_client.post(change, {"email": "eve@example.org"}).status_code == 403
     assert admin_client.post(delete, {"post": "yes"}).status_code == 403
     assert Invitation.objects.filter(pk=invitation.pk, email="anna@example.org").exists()
+
+
+def test_reports_changes_events_and_aims_are_shown_in_words_not_json_or_codes(admin_client, consortium):
+    """A curator read the evaluations as JSON, the aims as ["skills-relevance"], and `pass`, `fail`,
+    `projected`, `education-providers`, `invited` for statuses, modes and criteria."""
+    from eligibility.models import EligibilityChange
+    from eligibility.services import reevaluate
+    from invitations.models import EventKind, ParticipationEvent
+
+    proposal, applicant = consortium
+    reevaluate([proposal.pk])
+    report = EligibilityReport.objects.get(proposal=proposal)
+    ParticipationEvent.objects.create(
+        proposal=proposal,
+        participation=applicant,
+        subject="x",
+        kind=EventKind.STATUS_CHANGED,
+        from_status="invited",
+        to_status="confirmed",
+        actor_kind="system",
+    )
+
+    pages = {
+        "report": reverse("admin:eligibility_eligibilityreport_change", args=[report.pk]),
+        "proposal": reverse("admin:alliances_proposal_change", args=[proposal.pk]),
+        "changes": reverse("admin:eligibility_eligibilitychange_changelist"),
+        "change": reverse(
+            "admin:eligibility_eligibilitychange_change", args=[EligibilityChange.objects.first().pk]
+        ),
+        "events": reverse("admin:invitations_participationevent_changelist"),
+    }
+    html = {name: admin_client.get(url).content.decode() for name, url in pages.items()}
+
+    assert "&quot;criteria&quot;" not in html["report"] and '"criteria"' not in html["report"]
+    assert "Full partners" in html["report"] and "Not eligible" in html["report"]
+    assert "skills-relevance" not in html["proposal"]
+    assert "Skills" in html["proposal"] or "skills" in html["proposal"]
+    for name in ("changes", "change"):
+        assert "Projected" in html[name] or "Confirmed" in html[name], name
+        assert "Passed" in html[name] or "Failed" in html[name], name
+    assert "Overall" in html["changes"]
+    assert ">invited<" not in html["events"] and "Invited" in html["events"] and "Confirmed" in html["events"]
