@@ -256,8 +256,9 @@ def read_holder_list(
 
     ``source`` is a path or a binary file object (an upload); ``filename`` decides the format (``.xlsx`` or
     ``.csv``: UTF-8 with or without BOM, comma or semicolon separated, same header variants) and may carry the
-    release date. ``progress(rows_done)`` is called every 500 rows after the header (and once at the end) so a
-    progress bar can move. Raises ListFormatError, with a user-facing message, when the file cannot be used.
+    release date. ``progress(rows_done)`` is called every 500 rows of data (blank rows not counted) and once
+    at the end, so a progress bar can move. Raises ListFormatError, with a user-facing message, when the file
+    cannot be used.
     """
     suffix = Path(filename).suffix.lower()
     if suffix in (".xlsx", ".xlsm"):

@@ -71,14 +71,10 @@ class RowParser:
         result = self.result
         holders = result.holders
         row_number = first_row - 1
-        done = 0
         rows_read = 0
         blank_run = 0
         for row in rows:
             row_number += 1
-            done += 1
-            if progress is not None and done % PROGRESS_EVERY == 0:
-                progress(done)
             if len(row) < width:
                 row = (*row, *padding[: width - len(row)])
             blank = True
@@ -94,6 +90,8 @@ class RowParser:
                 continue
             blank_run = 0
             rows_read += 1
+            if progress is not None and rows_read % PROGRESS_EVERY == 0:
+                progress(rows_read)
             if rows_read > MAX_ROWS:
                 raise ListFormatError(
                     _(
@@ -117,8 +115,8 @@ class RowParser:
             if holder is not None:
                 holders.append(holder)
         result.rows_read = rows_read
-        if progress is not None and done % PROGRESS_EVERY:
-            progress(done)
+        if progress is not None:  # the rows of data, as the summary counts them (not the blank ones after)
+            progress(rows_read)
 
     def _date(self, value: Any) -> datetime.date | None:
         """Parsed date (None when empty); raises ValueError when not a date. Text values are cached."""

@@ -653,3 +653,18 @@ def test_an_older_list_renamed_without_its_date_is_refused_by_the_charters_it_ho
     # The February 2026 list (the same newest charter), renamed so, is no older by what it holds: taken.
     february = shutil.copy(ECHE_DIR / FILES["feb26"], tmp_path / "holders.xlsx")
     assert import_list(Path(february)).is_current
+
+
+def test_an_import_jobs_rows_processed_counts_the_rows_of_data_not_the_blank_ones_after(
+    tmp_path, admin_client, django_capture_on_commit_callbacks
+):
+    """A list of 1,000 holders said 2,000 rows processed: the blank rows after its data were counted."""
+    from .eche_helpers import HEADER, write_rows
+
+    holder = ("D  BERLIN02", "999986678", "", "TU Berlin", "Berlin", "DE", *VALID)
+    path = write_rows(tmp_path / "upload_08042026.xlsx", HEADER, [holder] + [("",) * 8] * 700)
+    with django_capture_on_commit_callbacks(execute=True), open(path, "rb") as upload:
+        admin_client.post(reverse("admin:partners_echeimportjob_add"), {"upload": upload})
+    job = EcheImportJob.objects.get()
+    assert job.status == "done", job.message
+    assert job.rows_done == 1
