@@ -17,6 +17,7 @@ from .models import (
     EcheList,
     ImportJobStatus,
     Organisation,
+    OrganisationChangeRequest,
     OrganisationType,
 )
 
@@ -113,6 +114,16 @@ class OrganisationAdmin(admin.ModelAdmin):
     )
 
     actions = ["recheck_eche"]
+
+    def get_deleted_objects(self, objs, request):
+        """A record a proposal uses, or whose corrections were asked for, is kept (its participants are
+        protected; its requests are the curators' audit trail, which no one deletes): the page says so, and
+        names them. (It said the superuser lacked a permission to delete them.)"""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        kept = [*protected, *map(str, OrganisationChangeRequest.objects.filter(organisation__in=objs))]
+        if kept:
+            return deleted, counts, set(), kept
+        return deleted, counts, perms_needed, protected
 
     def save_model(self, request, obj, form, change):
         if not change and obj.created_by_id is None:

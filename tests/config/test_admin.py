@@ -214,3 +214,27 @@ def test_an_autocomplete_term_never_fails_even_with_a_nul_character(admin_client
     assert [result["text"] for result in response.json()["results"]] == (
         ["Germany"] if "\x00" not in term else []
     )
+
+
+def test_an_organisation_in_a_proposal_cannot_be_deleted_and_the_page_says_why(admin_client):
+    """The page said the superuser lacked the permission to delete "organisation change request,
+    participation", as if deleting it would remove a proposal's participant."""
+    from alliances.models import Role
+    from partners.models import Organisation, OrganisationChangeRequest
+    from tests.factories import OrganisationFactory, ParticipationFactory, ProposalFactory
+
+    organisation = OrganisationFactory()
+    ParticipationFactory(
+        proposal=ProposalFactory(acronym="CORATEST"), organisation=organisation, role=Role.APPLICANT
+    )
+    OrganisationChangeRequest.objects.create(
+        organisation=organisation, changes={"city": {"old": "", "new": "X"}}
+    )
+    url = reverse("admin:partners_organisation_delete", args=[organisation.pk])
+
+    page = admin_client.get(url).content.decode()
+    admin_client.post(url, {"post": "yes"})
+
+    assert "permission" not in page
+    assert "protected" in page and "CORATEST" in page
+    assert Organisation.objects.filter(pk=organisation.pk).exists()
