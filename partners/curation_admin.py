@@ -9,12 +9,14 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.template.response import TemplateResponse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import curation
+from .codes import fold_for_search
 from .models import ChangeRequestStatus, OrganisationChangeRequest
 from .selectors import change_request_rows, field_label
 
@@ -47,10 +49,38 @@ def differences_table(change_request) -> str:
     )
 
 
+class StatusFilter(admin.SimpleListFilter):
+    """The requests waiting for a decision unless another status (or all) is chosen: the curators' desk opens
+    on what is left to do."""
+
+    title = _("status")
+    parameter_name = "status"
+    ALL = "all"
+
+    def lookups(self, request, model_admin):
+        return [*ChangeRequestStatus.choices, (self.ALL, _("All"))]
+
+    def value(self):
+        return super().value() or ChangeRequestStatus.PENDING
+
+    def choices(self, changelist):
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == str(lookup),
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+    def queryset(self, request, queryset):
+        if self.value() == self.ALL:
+            return queryset
+        return queryset.filter(status=self.value())
+
+
 @admin.register(OrganisationChangeRequest)
 class OrganisationChangeRequestAdmin(admin.ModelAdmin):
     list_display = ("organisation", "fields_changed", "origin", "requester", "status", "created_at")
-    list_filter = ("status", "origin")
+    list_filter = (StatusFilter, "origin")
     search_fields = ("organisation__legal_name", "requester_email", "requested_by__email", "context")
     list_select_related = ("organisation", "requested_by")
     date_hierarchy = "created_at"
@@ -70,6 +100,17 @@ class OrganisationChangeRequestAdmin(admin.ModelAdmin):
         "outcome_notified_at",
     )
     readonly_fields = fields
+
+    def get_search_results(self, request, queryset, search_term):
+        """Also as the directory's search finds a record (accents and case aside, by PIC, OID, Erasmus code
+        or city: "łódź" found nothing), and by the values a request asks for (a new PIC)."""
+        found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        folded = fold_for_search(search_term)
+        if folded:
+            found |= queryset.filter(
+                Q(organisation__search_text__contains=folded) | Q(changes__icontains=search_term.strip())
+            )
+        return found, may_have_duplicates
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         # Everything on the page is read-only: decisions are the list's actions, with their note, which the

@@ -253,3 +253,31 @@ def test_a_request_decided_in_another_tab_meanwhile_is_said_so_in_the_actions_wo
 
     said = [str(message) for message in response.wsgi_request._messages]
     assert said == [f"{change_request.organisation} was not {word}: This request was already rejected."]
+
+
+def test_the_desk_opens_on_pending_requests_and_finds_them_as_the_directory_search_does(admin_client):
+    """It opened on every status; "łódź" found nothing (accents), nor did a PIC, the record's or the one
+    asked for."""
+    lodz = OrganisationFactory(legal_name="Politechnika Łódzka", city="Łódź", pic="999886671", verified=True)
+    pending = curation.change_request_create(
+        organisation=lodz,
+        changes={"pic": {"old": "999886671", "new": "934567890"}},
+        origin=ChangeRequestOrigin.INVITATION,
+        requester_email="p@lodz.example",
+    )
+    decided = curation.change_request_create(
+        organisation=OrganisationFactory(legal_name="Decided Works", verified=True),
+        changes={"city": {"old": "", "new": "Graz"}},
+        origin=ChangeRequestOrigin.INVITATION,
+        requester_email="d@example.org",
+    )
+    curation.change_request_reject(change_request_id=decided.pk, reviewer=None)
+
+    def listed(query=""):
+        return [request.pk for request in admin_client.get(CHANGELIST + query).context["cl"].result_list]
+
+    assert listed() == [pending.pk]
+    assert sorted(listed("?status=all")) == sorted([pending.pk, decided.pk])
+    assert listed("?status=rejected") == [decided.pk]
+    for term in ("łódź", "LODZKA", "999886671", "934567890"):
+        assert listed(f"?q={term}") == [pending.pk], term
