@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
@@ -132,9 +133,26 @@ class OrganisationAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Re-check the ECHE of the selected organisations"), permissions=["change"])
     def recheck_eche(self, request, queryset):
-        from .eche.services import organisations_request_check
+        """Against the imported list, at once and in batches (a task per organisation took 32 s for 6,000 of
+        them without a broker); against the HTTP source, a check queued per organisation."""
+        from .eche.services import organisations_recheck, organisations_request_check
 
-        count = organisations_request_check(organisation_ids=queryset.values_list("pk", flat=True))
+        ids = list(queryset.values_list("pk", flat=True))
+        if settings.ECHE_SOURCE != "http":
+            # Those that need no check (no HEI, already said so) stay as they are, uncounted.
+            done = organisations_recheck(organisation_ids=ids)
+            self.message_user(
+                request,
+                ngettext(
+                    "Re-checked %(n)d organisation against the current list: %(changed)d changed.",
+                    "Re-checked %(n)d organisations against the current list: %(changed)d changed.",
+                    done["checked"],
+                )
+                % {"n": done["checked"], "changed": done["changed"]},
+                messages.SUCCESS,
+            )
+            return
+        count = organisations_request_check(organisation_ids=ids)
         self.message_user(
             request,
             ngettext(

@@ -244,17 +244,29 @@ def _recheck_candidates():
 def organisations_recheck_all(
     *, batch_size: int = RECHECK_BATCH, progress: Callable[[int], None] | None = None
 ) -> dict:
-    """Re-check every HEI against the imported list, in batches: a fixed number of queries per batch.
+    """Re-check every HEI against the imported list (see `organisations_recheck`)."""
+    return organisations_recheck(batch_size=batch_size, progress=progress)
+
+
+def organisations_recheck(
+    *,
+    organisation_ids: Iterable[int] | None = None,
+    batch_size: int = RECHECK_BATCH,
+    progress: Callable[[int], None] | None = None,
+) -> dict:
+    """Re-check every HEI (or those of `organisation_ids`) against the imported list, in batches: a fixed
+    number of queries per batch.
 
     With the HTTP source this asks for one check per HEI instead (each is a network call; marked as asked for,
     so a check the broker cannot take is queued again by the sweep). Changed statuses are
     written with one bulk update per batch, which sends no model signal: ``organisations_changed_in_bulk`` is
     sent for the organisations whose status changed instead.
     """
+    candidates = _recheck_candidates()
+    if organisation_ids is not None:
+        candidates = candidates.filter(pk__in=list(organisation_ids))
     if settings.ECHE_SOURCE == "http":
-        asked = organisations_request_check(
-            organisation_ids=_recheck_candidates().values_list("pk", flat=True)
-        )
+        asked = organisations_request_check(organisation_ids=candidates.values_list("pk", flat=True))
         return {"queued": asked, "checked": 0, "changed": 0}
     current = EcheList.objects.filter(is_current=True).first()
     source = RegistryIndex(current) if current else RegistrySource()
@@ -264,10 +276,7 @@ def organisations_recheck_all(
     last_pk = 0
     while True:
         batch = list(
-            _recheck_candidates()
-            .filter(pk__gt=last_pk)
-            .select_related("country", "type")
-            .order_by("pk")[:batch_size]
+            candidates.filter(pk__gt=last_pk).select_related("country", "type").order_by("pk")[:batch_size]
         )
         if not batch:
             break

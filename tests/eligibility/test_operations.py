@@ -43,7 +43,7 @@ def test_admin_action_reevaluates_the_selected_proposals(admin_client, build_con
     ("changelist", "action", "permission", "done"),
     [
         ("admin:alliances_proposal_changelist", "reevaluate_eligibility", "view_proposal", "Re-evaluated"),
-        ("admin:partners_organisation_changelist", "recheck_eche", "view_organisation", "is queued"),
+        ("admin:partners_organisation_changelist", "recheck_eche", "view_organisation", "Re-checked"),
     ],
 )
 def test_admin_actions_with_effects_need_the_change_permission(
