@@ -72,30 +72,7 @@ class EditionForm(forms.ModelForm):
             cleaned["durations"] = sorted(cleaned["durations"])
         if cleaned.get("aims"):
             cleaned["aims"] = [aim for aim in AIMS if aim in cleaned["aims"]]
-        self._refuse_what_no_consortium_meets(cleaned)
         return cleaned
-
-    def _refuse_what_no_consortium_meets(self, cleaned):
-        """Countries, labour market actors and education providers are counted among the full partners: an
-        edition asking for more of them than full partners could not be met (it was saved without a word)."""
-        full = cleaned.get("min_full_partners")
-        if full is None or full < 1:  # the field's own check says what is wrong
-            return
-        for field in ("min_countries", "min_labour_market_actors", "min_education_providers"):
-            if (cleaned.get(field) or 0) > full:
-                self.add_error(
-                    field,
-                    _(
-                        "No consortium could meet this: they are counted among the full partners, of which "
-                        "the edition asks for %(full)d. Raise the minimum of full partners, or lower this."
-                    )
-                    % {"full": full},
-                )
-        if cleaned.get("require_hei_and_vet") and full < 2:
-            self.add_error(
-                "min_full_partners",
-                _("An HEI and a VET provider among the full partners need at least 2 of them."),
-            )
 
 
 class EditionCountryStatusInline(admin.TabularInline):

