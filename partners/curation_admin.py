@@ -102,14 +102,18 @@ class OrganisationChangeRequestAdmin(admin.ModelAdmin):
     readonly_fields = fields
 
     def get_search_results(self, request, queryset, search_term):
-        """Also as the directory's search finds a record (accents and case aside, by PIC, OID, Erasmus code
-        or city: "łódź" found nothing), and by the values a request asks for (a new PIC)."""
+        """Also as the directory's search finds a record (every word, accents and case aside, by name, city,
+        PIC, OID or Erasmus code: "łódź" found nothing), and by a value a request asks for (a new PIC)."""
         found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
-        folded = fold_for_search(search_term)
-        if folded:
-            found |= queryset.filter(
-                Q(organisation__search_text__contains=folded) | Q(changes__icontains=search_term.strip())
-            )
+        words, typed = fold_for_search(search_term).split(), search_term.strip()
+        if words:
+            record = Q()
+            for word in words:
+                record &= Q(organisation__search_text__contains=word)
+            asked = Q()
+            for field in curation.CURATED_FIELDS:
+                asked |= Q(**{f"changes__{field}__new__icontains": typed})
+            found |= queryset.filter(record | asked)
         return found, may_have_duplicates
 
     def change_view(self, request, object_id, form_url="", extra_context=None):

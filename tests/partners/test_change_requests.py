@@ -279,5 +279,6 @@ def test_the_desk_opens_on_pending_requests_and_finds_them_as_the_directory_sear
     assert listed() == [pending.pk]
     assert sorted(listed("?status=all")) == sorted([pending.pk, decided.pk])
     assert listed("?status=rejected") == [decided.pk]
-    for term in ("łódź", "LODZKA", "999886671", "934567890"):
+    for term in ("łódź", "LODZKA", "lodzka politechnika", "999886671 lodz", "934567890"):
         assert listed(f"?q={term}") == [pending.pk], term
+    assert listed("?q=pic&status=all") == []  # the requests' own words (their fields, "old", "new") find none
