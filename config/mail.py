@@ -16,6 +16,7 @@ EMAIL_TASK = {
     "autoretry_for": (OSError,),
     "retry_backoff": 10,
     "retry_backoff_max": 600,
+    "retry_jitter": False,  # the pauses as said above (Celery would draw each at random below them)
     "max_retries": 5,
 }
 

@@ -38,11 +38,14 @@ def invitation_link(token: str) -> str:
 
 def send_invitation(*, invitation: Invitation, token: str, reminder: bool = False) -> None:
     context = _context(invitation, link=invitation_link(token))
+    coordinator = context["coordinator"]
     _send(
         template="reminder" if reminder else "invitation",
         to=[invitation.email],
         context=context,
-        reply_to=[context["coordinator"].email],
+        # An address not proven to be the coordinator's is given to no one (the owner's, named once the
+        # co-editor who sent it is gone; one an admin changed): the email then says none.
+        reply_to=[coordinator.email] if coordinator.email_confirmed_at else None,
     )
 
 

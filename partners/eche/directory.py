@@ -111,6 +111,9 @@ _LEFT_OUT = {
     "erasmus_code": gettext_lazy("Erasmus code “%(value)s” cannot be stored: left out"),
     "max_length": gettext_lazy("%(field)s is longer than %(n)d characters: left out"),
     "invisible_character": gettext_lazy("%(field)s “%(value)s” holds an invisible character: left out"),
+    "unreadable_character": gettext_lazy(
+        "%(field)s “%(value)s” holds a character that could not be read (�): left out"
+    ),
 }
 
 
@@ -124,8 +127,9 @@ def _accepted(name: str, value: str, report: DirectoryReport, row: int, *, publi
         return field.clean(value, None)
     except ValidationError as error:
         codes = {item.code for item in error.error_list}
-        reason = (
-            _LEFT_OUT.get(name) or _LEFT_OUT["max_length" if "max_length" in codes else "invisible_character"]
+        reason = _LEFT_OUT.get(name) or next(
+            (_LEFT_OUT[code] for code in ("max_length", "unreadable_character") if code in codes),
+            _LEFT_OUT["invisible_character"],
         )
         shown = published or value
         if "invisible_character" in codes:  # made visible in the report

@@ -85,10 +85,11 @@ NEWER_CHARTERS_REFUSED = 10
 
 def _refuse_if_undoing(parsed: ParsedList, current, *, shorter_accepted: bool) -> None:
     """Refuse a list that would undo the current one: published before it (it would bring back charters
-    withdrawn since and hide those awarded since; lists whose file name carries no date are taken as they
-    come), or much shorter than it (a partial file would make the charters it leaves out look withdrawn).
-    A date still to come in the file name is a typo, refused: taken as the current list's date, it refused
-    every real list after it (2062 for 2026); one already imported counts as no date."""
+    withdrawn since and hide those awarded since; by the dates in the file names, and whatever the names say,
+    by the charters it holds: `_refuse_if_older_inside`), or much shorter than it (a partial file would make
+    the charters it leaves out look withdrawn). A date still to come in the file name is a typo, refused:
+    taken as the current list's date, it refused every real list after it (2062 for 2026); one already
+    imported counts as no date."""
     current = list(current)
     published = parsed.publication_date
     today = timezone.localdate()

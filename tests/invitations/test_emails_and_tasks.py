@@ -358,3 +358,22 @@ def test_the_expiry_says_its_time_zone_and_the_link_works_until_answered(proposa
     for body in (message.body, message.alternatives[0][0]):
         assert f"({zone})" in body
         assert "works until you answer" in body and "works once" not in body
+
+
+def test_a_reminder_gives_no_address_its_coordinator_has_not_proven(proposal, invite, mailoutbox):
+    """Invitations need a confirmed sender, but a reminder names whoever coordinates now (the owner once the
+    co-editor who sent it is gone, an address an admin changed): an unproven one went out as Reply-To."""
+    from django.contrib.auth import get_user_model
+
+    from invitations import emails
+
+    invitation, token = invite(proposal.invitee)
+    get_user_model().objects.filter(pk=proposal.owner_id).update(email_confirmed_at=None)
+    invitation.refresh_from_db()
+
+    emails.send_invitation(invitation=invitation, token=token, reminder=True)
+
+    reminder = mailoutbox[-1]
+    assert reminder.reply_to == []
+    assert "write to" not in reminder.body and "write to" not in reminder.alternatives[0][0]
+    assert proposal.owner.email not in reminder.body

@@ -479,3 +479,13 @@ def test_an_identifier_listed_holders_share_is_no_records_to_take(tmp_path):
     assert OrganisationForm(
         {"legal_name": "Other", "country": "FR", "type": org_type("enterprise").pk, "pic": "999870002"}
     ).is_valid()
+
+
+def test_a_value_with_an_unreadable_character_is_left_out_saying_so():
+    """It was reported as holding "an invisible character"."""
+    from partners.eche.directory import DirectoryReport, _accepted
+
+    report = DirectoryReport()
+    assert _accepted("city", "Pozna\ufffd", report, 7) == ""
+    [problem] = report.as_json()["problems"]
+    assert "could not be read" in str(problem) and "invisible" not in str(problem)
