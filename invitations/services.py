@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from alliances.curation import organisation_correct
-from alliances.models import Participation, ParticipationStatus, Proposal, Role
+from alliances.models import Participation, ParticipationStatus, Proposal
 from alliances.services import proposal_partner_answered, proposal_touch
 from partners.models import ChangeRequestOrigin, Organisation
 
@@ -375,7 +375,7 @@ def invitation_confirm(
                 "The coordinator changed your role to %(role)s since this page opened: nothing was "
                 "confirmed. Check the invitation again and confirm if you agree."
             )
-            % {"role": Role(role).label}
+            % {"role": locked.participation.role_in_a_sentence}
         )
     sent_for_review = None
     if organisation:

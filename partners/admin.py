@@ -128,7 +128,10 @@ class OrganisationAdmin(admin.ModelAdmin):
         protected; its requests are the curators' audit trail, which no one deletes): the page says so, and
         names them. (It said the superuser lacked a permission to delete them.)"""
         deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
-        kept = [*protected, *map(str, OrganisationChangeRequest.objects.filter(organisation__in=objs))]
+        requests = OrganisationChangeRequest.objects.filter(organisation__in=objs).select_related(
+            "organisation"
+        )
+        kept = [*protected, *map(str, requests)]
         if kept:
             return deleted, counts, set(), kept
         return deleted, counts, perms_needed, protected
@@ -144,7 +147,7 @@ class OrganisationAdmin(admin.ModelAdmin):
         them without a broker); against the HTTP source, a check queued per organisation."""
         from .eche.services import organisations_recheck, organisations_request_check
 
-        ids = list(queryset.values_list("pk", flat=True))
+        ids = queryset.values("pk")
         if settings.ECHE_SOURCE != "http":
             # Those that need no check (no HEI, already said so) stay as they are, uncounted.
             done = organisations_recheck(organisation_ids=ids)

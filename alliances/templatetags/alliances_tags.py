@@ -11,7 +11,14 @@ from alliances.labels import (
     not_counted_text,
     participation_status_label,
 )
-from alliances.models import PARTNER_ACTIONS, ActivityAction, ParticipationStatus, Proposal, Role
+from alliances.models import (
+    PARTNER_ACTIONS,
+    ROLE_IN_A_SENTENCE,
+    ActivityAction,
+    ParticipationStatus,
+    Proposal,
+    Role,
+)
 
 register = template.Library()
 
@@ -110,7 +117,8 @@ def activity_text(activity, viewer=None):
             % {"before": role_label(detail.get("from_role")), "after": role_label(detail.get("role"))}
         )
     elif activity.action == ActivityAction.PARTICIPANT_ADDED and detail.get("role"):
-        details.append(_("as %(role)s") % {"role": role_label(detail["role"])})
+        in_a_sentence = ROLE_IN_A_SENTENCE.get(detail["role"], role_label(detail["role"]))
+        details.append(_("as %(role)s") % {"role": in_a_sentence})
     if activity.action == ActivityAction.UPDATED and detail.get("fields"):
         names = []
         for name in detail["fields"]:

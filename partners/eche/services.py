@@ -264,7 +264,7 @@ def organisations_recheck(
     """
     candidates = _recheck_candidates()
     if organisation_ids is not None:
-        candidates = candidates.filter(pk__in=list(organisation_ids))
+        candidates = candidates.filter(pk__in=organisation_ids)  # a queryset stays a subquery
     if settings.ECHE_SOURCE == "http":
         asked = organisations_request_check(organisation_ids=candidates.values_list("pk", flat=True))
         return {"queued": asked, "checked": 0, "changed": 0}

@@ -213,6 +213,12 @@
     fromInvitation = Boolean(elt.closest(".invitation"));
   });
 
+  // A suggestion's add that failed brings no new panel to take the focus: the next refresh of the table must
+  // not wait for one.
+  document.addEventListener("htmx:afterRequest", function (event) {
+    if (fromCriterion && !event.detail.successful) fromCriterion = null;
+  });
+
   // A participant added: the response empties the add form, which had the focus. The keyboard and the view
   // go back to the directory search, ready for the next one (the browser would otherwise leave the focus
   // nowhere and the view wherever the shorter page puts it: on a phone, far below in the panel).
