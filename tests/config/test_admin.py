@@ -232,3 +232,24 @@ def test_an_organisation_in_a_proposal_cannot_be_deleted_and_the_page_says_why(a
     assert "permission" not in page
     assert "protected" in page and "CORATEST" in page
     assert Organisation.objects.filter(pk=organisation.pk).exists()
+
+
+def test_an_organisation_with_only_correction_requests_is_kept_with_them_named(admin_client):
+    """The curators' audit trail: no one deletes a request, so its record stays; the page names them."""
+    from partners.models import Organisation, OrganisationChangeRequest
+    from tests.factories import OrganisationFactory
+
+    organisation = OrganisationFactory(legal_name="Requested Works")
+    OrganisationChangeRequest.objects.create(
+        organisation=organisation, changes={"city": {"old": "", "new": "X"}}
+    )
+    url = reverse("admin:partners_organisation_delete", args=[organisation.pk])
+
+    page = admin_client.get(url).content.decode()
+
+    assert "permission" not in page and "protected" in page and "Requested Works" in page
+    assert "protected" in admin_client.post(url, {"post": "yes"}).content.decode()  # asked again: refused
+    assert Organisation.objects.filter(pk=organisation.pk).exists()
+    OrganisationChangeRequest.objects.all().delete()
+    assert admin_client.post(url, {"post": "yes"}).status_code == 302  # nothing keeps it: deleted
+    assert not Organisation.objects.filter(pk=organisation.pk).exists()
