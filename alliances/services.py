@@ -8,6 +8,8 @@ carries the changes it missed. Eligibility is re-evaluated by the signals when t
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -200,6 +202,9 @@ def proposal_restore(*, proposal: Proposal, actor, expected_version: int | None 
     return locked
 
 
+COEDITOR_TOLD = timedelta(days=1)
+
+
 @transaction.atomic
 def coeditor_add(*, proposal: Proposal, email: str, actor, expected_version: int):
     """Let another signed-up user, whose address is confirmed, edit the proposal. Returns the user."""
@@ -223,8 +228,15 @@ def coeditor_add(*, proposal: Proposal, email: str, actor, expected_version: int
     if locked.co_editors.filter(pk=user.pk).exists():
         raise ValidationError({"email": _("%(email)s is already a co-editor.") % {"email": user.email}})
     locked.co_editors.add(user)
+    # Told once a day at most: an owner removing and adding them again sent an email each time.
+    told_today = locked.activities.filter(
+        action=ActivityAction.COEDITOR_ADDED,
+        subject=user.email,
+        created_at__gte=timezone.now() - COEDITOR_TOLD,
+    ).exists()
     record_activity(proposal=locked, actor=actor, action=ActivityAction.COEDITOR_ADDED, subject=user.email)
-    delay_after_commit(send_coeditor_added, locked.pk, user.pk, getattr(actor, "pk", None))
+    if not told_today:
+        delay_after_commit(send_coeditor_added, locked.pk, user.pk, getattr(actor, "pk", None))
     return user
 
 

@@ -213,3 +213,34 @@ def test_adding_the_missing_labour_market_actor_makes_the_proposal_eligible(make
     proposal.refresh_from_db()
     proposal.eligibility_report.refresh_from_db()
     assert proposal.eligibility_report.projected_status == "eligible"
+
+
+def test_a_coeditor_removed_and_added_again_is_told_once_a_day(
+    proposal, owner, django_capture_on_commit_callbacks
+):
+    """An owner alternating remove and add sent "You can now edit …" each time (six in a minute)."""
+    import datetime
+
+    import time_machine
+    from django.core import mail
+    from django.utils import timezone
+
+    editor = UserFactory(email="bea@example.org")
+
+    def add_and_remove():
+        proposal.refresh_from_db()
+        with django_capture_on_commit_callbacks(execute=True):
+            services.coeditor_add(
+                proposal=proposal, email=editor.email, actor=owner, expected_version=proposal.version
+            )
+        proposal.refresh_from_db()
+        services.coeditor_remove(
+            proposal=proposal, user=editor, actor=owner, expected_version=proposal.version
+        )
+
+    for _ in range(3):
+        add_and_remove()
+    assert [message.to for message in mail.outbox] == [["bea@example.org"]]
+    with time_machine.travel(timezone.now() + datetime.timedelta(days=1, minutes=1)):
+        add_and_remove()
+    assert len(mail.outbox) == 2
