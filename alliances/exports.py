@@ -19,7 +19,14 @@ from openpyxl.styles import Font
 
 from partners.codes import fold_for_search
 
-from .labels import CRITERION_TITLES, STATUS_LABELS, eche_status_text, not_counted_text
+from .labels import (
+    STATUS_LABELS,
+    criterion_title,
+    eche_status_text,
+    mode_label,
+    not_counted_text,
+    status_label,
+)
 from .models import ParticipationStatus, Role
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -89,10 +96,10 @@ def eligibility_rows(report) -> list[list]:
     if report is None:
         return [[_("Not evaluated yet.")]]
     result = []
-    modes = ((_("Projected"), report.projected), (_("Confirmed"), report.confirmed))
+    modes = ((mode_label("projected"), report.projected), (mode_label("confirmed"), report.confirmed))
     for label, evaluation in modes:
         verdict = STATUS_LABELS.get(evaluation.get("status"), "")
-        result.append([label, str(CRITERION_TITLES["overall"]), str(verdict)])
+        result.append([str(label), str(criterion_title("overall")), str(verdict)])
     result.append([])
     result.append(
         [
@@ -112,9 +119,9 @@ def eligibility_rows(report) -> list[list]:
         for criterion in evaluation.get("criteria", []):
             result.append(
                 [
-                    label,
-                    str(CRITERION_TITLES.get(criterion["code"], criterion["code"])),
-                    str(STATUS_LABELS.get(criterion["status"], criterion["status"])),
+                    str(label),
+                    str(criterion_title(criterion["code"])),
+                    str(status_label(criterion["status"])),
                     criterion.get("observed"),
                     criterion.get("required"),
                     criterion.get("pending"),

@@ -34,6 +34,21 @@ STATUS_LABELS = {
 }
 
 
+MODE_LABELS = {"projected": gettext_lazy("Projected"), "confirmed": gettext_lazy("Confirmed")}
+
+
+def criterion_title(code: str) -> str:
+    return CRITERION_TITLES.get(code, code)
+
+
+def status_label(status: str) -> str:
+    return STATUS_LABELS.get(status or "", status)
+
+
+def mode_label(mode: str) -> str:
+    return MODE_LABELS.get(mode, mode)
+
+
 NOT_COUNTED_REASONS = {
     "excluded": gettext_lazy("excluded from this call"),
     "third_not_associated": gettext_lazy("not associated to the Programme under this edition"),

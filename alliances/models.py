@@ -24,6 +24,11 @@ ROLE_IN_A_SENTENCE = {
 }
 
 
+def role_in_a_sentence(role: str) -> str:
+    """The role as a sentence names it: "… as full partner"; an unknown one as it is."""
+    return ROLE_IN_A_SENTENCE.get(role, role)
+
+
 class ParticipationStatus(models.TextChoices):
     PROPOSED = "proposed", _("Proposed")
     INVITED = "invited", _("Invited")
@@ -172,7 +177,7 @@ class Participation(models.Model):
     @property
     def role_in_a_sentence(self) -> str:
         """The role as a sentence names it: "… as full partner" (the choices' labels are capitalised)."""
-        return ROLE_IN_A_SENTENCE.get(self.role, self.get_role_display())
+        return role_in_a_sentence(self.role)
 
     @property
     def contact_email_changed(self) -> bool:

@@ -1,6 +1,3 @@
-import operator
-from functools import reduce
-
 from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Value, When, Window
 from django.db.models.functions import Coalesce, RowNumber
 from django.http import Http404
@@ -229,25 +226,27 @@ def gap_suggestions(*, proposal, evaluation: dict | None, participations) -> dic
         .select_related("country", "type")
     )
     covered = {p.organisation.country.effective_code for p in full_partners}
-    lacks_hei = not any(p.organisation.type.higher_education for p in full_partners)
-    lacks_vet = not any(p.organisation.type.vet_provider for p in full_partners)
-    pair = [Q(type__higher_education=True)] * lacks_hei + [Q(type__vet_provider=True)] * lacks_vet
-    # Whom each gap takes (any eligible organisation counts as a full partner).
+    # The side (or sides) of the HEI and VET pair the consortium lacks; none when only confirmations do.
+    pair = Q(pk__in=[])
+    if not any(p.organisation.type.higher_education for p in full_partners):
+        pair |= Q(type__higher_education=True)
+    if not any(p.organisation.type.vet_provider for p in full_partners):
+        pair |= Q(type__vet_provider=True)
+    # Whom each gap takes (any eligible organisation counts as a full partner: Q(), which filters nothing).
     fills = {
+        "full-partners": Q(),
         "countries": ~Q(country_id__in=covered) & ~Q(country__member_state_id__in=covered),
         "labour-market-actors": Q(type__labour_market_actor=True),
         "education-providers": Q(type__higher_education=True) | Q(type__vet_provider=True),
-        "hei-and-vet": reduce(operator.or_, pair) if pair else None,  # None: only confirmations lack
+        "hei-and-vet": pair,
     }
     # How many of the failing criteria an organisation would help at once (a VET provider from a country not
-    # covered yet, when both are missing): those that help the most come first.
-    helps = [Case(When(fills[code], then=1), default=0) for code in failing if fills.get(code) is not None]
-    ranked = base.annotate(gaps=reduce(operator.add, helps, Value(0))).order_by("-gaps", "legal_name")
+    # covered yet, when both are missing): those that help the most come first. Every one helps the first.
+    helps = sum((Case(When(fills[code], then=1), default=0) for code in failing if fills[code]), Value(0))
+    ranked = base.annotate(gaps=helps).order_by("-gaps", "legal_name")
     suggestions: dict[str, list] = {}
     for code in failing:
-        if code in fills and fills[code] is None:
-            continue
-        candidates = ranked.filter(fills[code]) if code in fills else ranked
+        candidates = ranked.filter(fills[code])
         if code == "countries":  # one per country (a territory counts as its Member State): each fills a gap
             candidates = candidates.alias(
                 in_its_country=Window(

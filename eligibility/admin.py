@@ -3,13 +3,11 @@ from django.contrib import admin
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from alliances.labels import CRITERION_TITLES, STATUS_LABELS
+from alliances.labels import criterion_title, mode_label, status_label
 from config.admin import ReadOnlyAdmin
 
 from .models import REGIONS, Edition, EditionCountryStatus, EligibilityChange, EligibilityReport
 from .rules import AIMS
-
-MODE_LABELS = {"confirmed": _("Confirmed"), "projected": _("Projected")}
 
 
 class EditionForm(forms.ModelForm):
@@ -132,16 +130,15 @@ def _checklist(evaluation: dict):
         "<li><strong>{}</strong>: {}. {} {}</li>",
         (
             (
-                CRITERION_TITLES.get(criterion["code"], criterion["code"]),
-                STATUS_LABELS.get(criterion["status"], criterion["status"]),
+                criterion_title(criterion["code"]),
+                status_label(criterion["status"]),
                 criterion.get("message", ""),
                 criterion.get("hint", ""),
             )
             for criterion in evaluation.get("criteria", [])
         ),
     )
-    overall = STATUS_LABELS.get(evaluation.get("status"), evaluation.get("status"))
-    return format_html("<p>{}</p><ul>{}</ul>", overall, rows)
+    return format_html("<p>{}</p><ul>{}</ul>", status_label(evaluation.get("status")), rows)
 
 
 @admin.register(EligibilityReport)
@@ -187,16 +184,16 @@ class EligibilityChangeAdmin(ReadOnlyAdmin):
 
     @admin.display(description=_("mode"), ordering="mode")
     def mode_label(self, change):
-        return MODE_LABELS.get(change.mode, change.mode)
+        return mode_label(change.mode)
 
     @admin.display(description=_("criterion"), ordering="criterion")
     def criterion_title(self, change):
-        return CRITERION_TITLES.get(change.criterion, change.criterion)
+        return criterion_title(change.criterion)
 
     @admin.display(description=_("from"))
     def from_label(self, change):
-        return STATUS_LABELS.get(change.from_status, change.from_status)
+        return status_label(change.from_status)
 
     @admin.display(description=_("to"), ordering="to_status")
     def to_label(self, change):
-        return STATUS_LABELS.get(change.to_status, change.to_status)
+        return status_label(change.to_status)

@@ -23,6 +23,9 @@ class InvitationAdmin(ReadOnlyAdmin):
 @admin.register(ParticipationEvent)
 class ParticipationEventAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "subject", "kind", "from_label", "to_label", "actor_kind", "actor"]
+    list_filter = ["kind", "actor_kind"]
+    search_fields = ["subject", "proposal__acronym"]
+    list_select_related = ["actor"]
     readonly_fields = ["from_label", "to_label"]
     exclude = ["from_status", "to_status"]  # in words above
 
@@ -33,7 +36,3 @@ class ParticipationEventAdmin(ReadOnlyAdmin):
     @admin.display(description=_("to"))
     def to_label(self, event):
         return participation_status_label(event.to_status)
-
-    list_filter = ["kind", "actor_kind"]
-    search_fields = ["subject", "proposal__acronym"]
-    list_select_related = ["actor"]

@@ -5,34 +5,26 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from alliances.labels import (
-    CRITERION_TITLES,
-    STATUS_LABELS,
+    criterion_title,
     eche_status_text,
     not_counted_text,
     participation_status_label,
+    status_label,
 )
 from alliances.models import (
     PARTNER_ACTIONS,
-    ROLE_IN_A_SENTENCE,
     ActivityAction,
     ParticipationStatus,
     Proposal,
     Role,
+    role_in_a_sentence,
 )
 
 register = template.Library()
 
 
-@register.filter
-def criterion_title(code):
-    return CRITERION_TITLES.get(code, code)
-
-
-@register.filter
-def status_label(status):
-    return STATUS_LABELS.get(status or "", status)
-
-
+register.filter("criterion_title", criterion_title)
+register.filter("status_label", status_label)
 register.filter("not_counted_text", not_counted_text)
 register.filter("eche_status_text", eche_status_text)
 register.filter("participation_status_label", participation_status_label)
@@ -117,8 +109,7 @@ def activity_text(activity, viewer=None):
             % {"before": role_label(detail.get("from_role")), "after": role_label(detail.get("role"))}
         )
     elif activity.action == ActivityAction.PARTICIPANT_ADDED and detail.get("role"):
-        in_a_sentence = ROLE_IN_A_SENTENCE.get(detail["role"], role_label(detail["role"]))
-        details.append(_("as %(role)s") % {"role": in_a_sentence})
+        details.append(_("as %(role)s") % {"role": role_in_a_sentence(detail["role"])})
     if activity.action == ActivityAction.UPDATED and detail.get("fields"):
         names = []
         for name in detail["fields"]:

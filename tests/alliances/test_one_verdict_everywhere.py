@@ -19,8 +19,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from alliances.exports import eligibility_rows
+from alliances.labels import CRITERION_TITLES, STATUS_LABELS, not_counted_text
 from alliances.models import ParticipationStatus, Role
-from alliances.templatetags.alliances_tags import CRITERION_TITLES, STATUS_LABELS, not_counted_text
 from tests.factories import (
     OrganisationFactory,
     ParticipationFactory,
