@@ -5,8 +5,10 @@ from django.urls import reverse
 
 from alliances.models import Role
 from config.mail import send_templated
+from partners.curation import CURATED_FIELDS
+from partners.selectors import field_label
 
-from .models import Invitation
+from .models import EventKind, Invitation
 from .selectors import coordinator_of
 
 
@@ -49,10 +51,25 @@ def send_invitation(*, invitation: Invitation, token: str, reminder: bool = Fals
     )
 
 
+def _form_order(field: str) -> int:
+    return CURATED_FIELDS.index(field) if field in CURATED_FIELDS else len(CURATED_FIELDS)
+
+
+def _corrections(invitation: Invitation) -> dict | None:
+    """What the partner corrected of their organisation's details with their answer, for the coordinator:
+    {"pending": sent for review rather than applied, "changes": [(label, before, after)]}."""
+    event = invitation.events.filter(kind=EventKind.ORGANISATION_CORRECTED).order_by("-pk").first()
+    if event is None:
+        return None
+    in_form_order = sorted(event.detail["changes"].items(), key=lambda change: _form_order(change[0]))
+    changes = [(field_label(field), old, new) for field, (old, new) in in_form_order]
+    return {"pending": bool(event.detail.get("pending_review")), "changes": changes}
+
+
 def send_answer_notification(*, invitation: Invitation) -> None:
     proposal = invitation.participation.proposal
     builder = settings.SITE_URL + reverse("alliances:builder", args=[proposal.pk])
-    context = _context(invitation, builder_url=builder)
+    context = _context(invitation, builder_url=builder, corrections=_corrections(invitation))
     _send(
         template="answer",
         to=list(dict.fromkeys([context["coordinator"].email, proposal.owner.email])),

@@ -4,21 +4,23 @@ from django.utils.translation import gettext_lazy as _
 from config.text import validate_plain_paragraphs, validate_plain_text
 from partners.codes import normalise_erasmus_code, normalise_oid, normalise_pic
 from partners.forms import CorrectionForm
+from partners.labels import describe
 from partners.models import Organisation
 
 
 class PartnerOrganisationForm(CorrectionForm):
-    """What a partner may correct about their organisation: identifiers, city and website.
+    """What a partner may correct about their organisation: its name, acronym, identifiers, city and website.
 
     The directory's format checks and duplicate detection are OrganisationForm's, so a partner gets the same
-    answers as a coordinator. The legal name, country and type stay the coordinator's to change.
+    answers as a coordinator. The country and type decide the consortium's eligibility: they stay the
+    coordinator's to change (the page says so).
     """
 
     confirm_not_duplicate = None
 
     class Meta(CorrectionForm.Meta):
         model = Organisation
-        fields = ["pic", "oid", "erasmus_code", "city", "website"]
+        fields = ["legal_name", "acronym", "pic", "oid", "erasmus_code", "city", "website"]
 
     NORMALISERS = {
         "pic": lambda value: "".join(normalise_pic(value).split()),
@@ -40,6 +42,17 @@ class PartnerOrganisationForm(CorrectionForm):
         # Room for the spaces people type; the value is checked after normalisation.
         self.fields["pic"].widget.attrs.update({"maxlength": "20", "inputmode": "numeric"})
         self.fields["oid"].widget.attrs.update({"maxlength": "20"})
+
+    def refuse_same_name(self, existing) -> None:
+        """A partner has no box to tick: the record of that name is most likely theirs already."""
+        self.add_error(
+            "legal_name",
+            _(
+                "%(organisation)s is already in the directory under this name. If it is your organisation, "
+                "ask the coordinator to add that record to the consortium instead."
+            )
+            % {"organisation": describe(existing)},
+        )
 
 
 class PartnerContactForm(forms.Form):

@@ -31,7 +31,7 @@ from .models import ANSWERED_STATUSES, LIVE_STATUSES, ActorKind, EventKind, Invi
 
 logger = logging.getLogger(__name__)
 
-PARTNER_ORGANISATION_FIELDS = ("city", "website", "pic", "oid", "erasmus_code")
+PARTNER_ORGANISATION_FIELDS = ("legal_name", "acronym", "city", "website", "pic", "oid", "erasmus_code")
 CONTACT_FIELDS = ("contact_name", "contact_email")
 
 

@@ -80,8 +80,12 @@ class OrganisationForm(forms.ModelForm):
             ):
                 # Only when given now: a record that held it before the list shared it stays correctable.
                 self.add_error(field, shared_identifier_message(field, value))
-        legal_name, country = cleaned.get("legal_name"), cleaned.get("country")
-        if legal_name and country and not cleaned.get("confirm_not_duplicate"):
+        # The same-name question is asked of a new record, or of a name or country changed (a form without
+        # the country, the partner's, keeps the record's): the record's own was answered when it was made.
+        legal_name = cleaned.get("legal_name")
+        country = cleaned.get("country") if "country" in self.fields else self.instance.country
+        named_anew = self.instance.pk is None or {"legal_name", "country"} & set(self.changed_data)
+        if legal_name and country and named_anew and not cleaned.get("confirm_not_duplicate"):
             existing = organisations_with_same_name(
                 legal_name=legal_name, country_id=country.pk, exclude_pk=exclude_pk
             ).first()
@@ -113,13 +117,24 @@ class CorrectionForm(OrganisationForm):
     Each field carries the value it showed (Django's `show_hidden_initial`), so a form opened before someone
     else's correction does not undo it: a coordinator who changed the city of a page opened before the
     partner's new PIC reset the PIC. (A hidden value someone alters only sends more fields: every correction
-    is checked as a whole, whatever it holds.)"""
+    is checked as a whole, whatever it holds.) A field the post holds nothing of, neither its value nor the
+    value it showed, was not on the page that sent it (a page from before the form had it): it is left as it
+    is, not emptied."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name in self._meta.fields:
-            if name in self.fields:
-                self.fields[name].show_hidden_initial = True
+        fields = [name for name in self._meta.fields if name in self.fields]
+        for name in fields:
+            self.fields[name].show_hidden_initial = True
+        missing = [self[name] for name in fields if self._sent_nothing_of(self[name])]
+        if missing:
+            self.data = self.data.copy()
+            for field in missing:
+                shown = "" if field.initial is None else field.initial
+                self.data[field.html_name] = self.data[field.html_initial_name] = shown
+
+    def _sent_nothing_of(self, field) -> bool:
+        return self.is_bound and field.html_name not in self.data and field.html_initial_name not in self.data
 
     def changes(self) -> dict:
         """The fields the user changed, with their cleaned values ("" for nothing). A field posted without the

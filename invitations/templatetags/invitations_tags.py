@@ -5,9 +5,12 @@ the table) and `{% audit_trail %}`.
 """
 
 from django import template
+from django.core.exceptions import FieldDoesNotExist
 
+from alliances.models import Participation
 from invitations.models import EventKind, InvitationStatus
 from invitations.selectors import audit_trail, latest_invitations
+from partners.selectors import field_label
 
 register = template.Library()
 
@@ -60,3 +63,16 @@ def event_label(kind):
         return EventKind(kind).label
     except ValueError:
         return kind
+
+
+@register.filter
+def changed_fields(changes) -> str:
+    """The fields an audit event changed, as people read them ("Legal name, City"), not their codes: the
+    organisation's fields for a correction of its details, the participation's for one of the contact."""
+    names = []
+    for field in changes:
+        try:
+            names.append(str(Participation._meta.get_field(field).verbose_name))
+        except FieldDoesNotExist:
+            names.append(field_label(field))
+    return ", ".join(names)

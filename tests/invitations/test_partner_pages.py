@@ -7,13 +7,15 @@ import pytest
 import time_machine
 from django.db import connection
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from alliances.models import Participation, ParticipationStatus
 from eligibility.models import EligibilityReport
 from invitations import delivery, services, tokens
 from invitations.models import EventKind, Invitation, InvitationStatus, ParticipationEvent
-from partners.models import Organisation
+from partners.models import Organisation, OrganisationChangeRequest
+from tests.factories import OrganisationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -24,6 +26,8 @@ def answer_url(invitation):
 
 def confirm_data(organisation, **overrides):
     data = {
+        "org-legal_name": organisation.legal_name,
+        "org-acronym": organisation.acronym,
         "org-pic": organisation.pic,
         "org-oid": organisation.oid,
         "org-city": organisation.city,
@@ -137,6 +141,103 @@ def test_confirm_with_corrections(client, proposal, invite, mailoutbox, django_c
     # The coordinator is told.
     assert mailoutbox[-1].to == ["clara@example.org"]
     assert "confirmed" in mailoutbox[-1].subject
+
+
+def test_the_partner_corrects_the_name_and_the_coordinator_reads_what_changed(
+    client, proposal, invite, mailoutbox, django_capture_on_commit_callbacks
+):
+    """A record only this proposal uses: the partner's name and acronym are saved at once, the coordinator's
+    email lists each change, and the audit trail names the fields as people read them."""
+    invitation, token = invite(proposal.invitee)
+    organisation = proposal.invitee.organisation
+    old_name = organisation.legal_name
+    client.get(f"/invite/{token}/")
+    page = client.get(answer_url(invitation)).content.decode()
+    assert 'name="org-legal_name"' in page and 'name="org-acronym"' in page
+    assert "the coordinator corrects them" in page  # the country and type: said, not offered
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"{answer_url(invitation)}confirm/",
+            confirm_data(organisation, **{"org-legal_name": "Fábrica Andaluza S.L.", "org-acronym": "FASL"}),
+        )
+
+    assert response.status_code == 302
+    organisation.refresh_from_db()
+    assert (organisation.legal_name, organisation.acronym) == ("Fábrica Andaluza S.L.", "FASL")
+    email = mailoutbox[-1]
+    assert email.to == ["clara@example.org"]
+    assert "They corrected their organisation's details:" in email.body
+    assert f"- Legal name: {old_name} → Fábrica Andaluza S.L.\n- Acronym: " in email.body  # the form's order
+    assert "→ FASL" in email.body
+    html = email.alternatives[0][0]
+    assert "Fábrica Andaluza S.L.</li>" in html
+    coordinator = Client()
+    coordinator.force_login(proposal.owner)
+    trail = coordinator.get(reverse("invitations:audit_trail", args=[proposal.pk])).content.decode()
+    assert "Organisation details corrected: acronym, legal name" in trail
+
+
+def test_a_correction_of_a_shared_record_waits_for_a_curator_and_the_email_says_so(
+    client, proposal, invite, mailoutbox, django_capture_on_commit_callbacks
+):
+    organisation = proposal.invitee.organisation
+    Organisation.objects.filter(pk=organisation.pk).update(verified=True)
+    invitation, token = invite(proposal.invitee)
+    client.get(f"/invite/{token}/")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"{answer_url(invitation)}confirm/",
+            confirm_data(organisation, **{"org-legal_name": "Fábrica Andaluza S.L."}),
+        )
+
+    assert response.status_code == 302
+    assert Organisation.objects.get(pk=organisation.pk).legal_name == organisation.legal_name
+    request = OrganisationChangeRequest.objects.get(organisation=organisation)
+    assert request.changes == {"legal_name": {"old": organisation.legal_name, "new": "Fábrica Andaluza S.L."}}
+    assert "a curator reviews them first:" in mailoutbox[-1].body
+    assert "→ Fábrica Andaluza S.L." in mailoutbox[-1].body
+
+
+def test_a_name_another_record_has_in_that_country_is_refused_with_what_to_do(client, proposal, invite):
+    organisation = proposal.invitee.organisation
+    other = OrganisationFactory(legal_name="Fábrica Andaluza S.L.", country=organisation.country)
+    invitation, token = invite(proposal.invitee)
+    client.get(f"/invite/{token}/")
+    before = state(proposal)
+
+    response = client.post(
+        f"{answer_url(invitation)}confirm/",
+        confirm_data(organisation, **{"org-legal_name": other.legal_name}),
+    )
+
+    assert response.status_code == 400
+    assert "ask the coordinator to add that record to the consortium instead" in response.content.decode()
+    assert state(proposal) == before
+    assert Organisation.objects.get(pk=organisation.pk).legal_name == organisation.legal_name
+
+
+def test_a_page_from_before_the_name_was_on_it_leaves_the_name_as_it_is(
+    client, proposal, invite, django_capture_on_commit_callbacks
+):
+    """A partner who opened the page before its form had the name sends no name at all: not an empty one."""
+    invitation, token = invite(proposal.invitee)
+    organisation = proposal.invitee.organisation
+    client.get(f"/invite/{token}/")
+    data = confirm_data(organisation, **{"org-city": "Sevilla"})
+    del data["org-legal_name"], data["org-acronym"]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"{answer_url(invitation)}confirm/", data)
+
+    assert response.status_code == 302
+    saved = Organisation.objects.get(pk=organisation.pk)
+    assert (saved.legal_name, saved.acronym, saved.city) == (
+        organisation.legal_name,
+        organisation.acronym,
+        "Sevilla",
+    )
 
 
 def test_a_role_changed_since_the_page_opened_is_not_confirmed(

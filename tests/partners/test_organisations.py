@@ -125,6 +125,24 @@ def test_an_erasmus_code_without_its_spaces_is_the_same_code():
     assert "Politechnika Lodzka" in " ".join(form.errors["erasmus_code"])
 
 
+def test_a_record_already_named_so_is_not_asked_again_unless_renamed():
+    """Two records share a name (someone ticked "a different organisation" once): changing the city of one
+    does not ask again; giving the other's name to a third record, or moving one to the other's country,
+    does."""
+    OrganisationFactory(legal_name="Hochschule Beispiel", country=country("DE"))
+    twin = OrganisationFactory(legal_name="Hochschule Beispiel", country=country("DE"), pic="", oid="")
+    other = OrganisationFactory(legal_name="Hochschule Beispiel", country=country("AT"), pic="", oid="")
+
+    def correct(record, **changes):
+        shown = form_data(legal_name=record.legal_name, country=record.country_id, pic="", oid="")
+        return OrganisationForm(data={**shown, **changes}, initial=shown, instance=record)
+
+    assert correct(twin, city="Bonn").is_valid()
+    assert "legal_name" in correct(other, country="DE").errors
+    renamed = OrganisationFactory(legal_name="Hochschule Anders", country=country("DE"), pic="", oid="")
+    assert "legal_name" in correct(renamed, legal_name="Hochschule Beispiel").errors
+
+
 def test_same_name_in_another_country_is_no_duplicate():
     OrganisationFactory(legal_name="Hochschule Beispiel", country=country("AT"))
     assert OrganisationForm(data=form_data()).is_valid()
