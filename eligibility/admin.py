@@ -3,7 +3,14 @@ from django.contrib import admin
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from alliances.labels import criterion_title, mode_label, status_label
+from alliances.labels import (
+    CRITERION_TITLES,
+    MODE_LABELS,
+    STATUS_LABELS,
+    criterion_title,
+    mode_label,
+    status_label,
+)
 from config.admin import ReadOnlyAdmin
 
 from .models import REGIONS, Edition, EditionCountryStatus, EligibilityChange, EligibilityReport
@@ -160,10 +167,35 @@ class EligibilityReportAdmin(ReadOnlyAdmin):
         return _checklist(report.projected)
 
 
+class InWords(admin.SimpleListFilter):
+    """A filter on a column of codes that lists them as the builder words them ("Full partners", not
+    "full-partners")."""
+
+    labels: dict = {}
+
+    def lookups(self, request, model_admin):
+        return [(code, label) for code, label in self.labels.items() if code]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(**{self.parameter_name: self.value()}) if self.value() else queryset
+
+
+class ModeFilter(InWords):
+    title, parameter_name, labels = _("mode"), "mode", MODE_LABELS
+
+
+class CriterionFilter(InWords):
+    title, parameter_name, labels = _("criterion"), "criterion", CRITERION_TITLES
+
+
+class ToStatusFilter(InWords):
+    title, parameter_name, labels = _("to"), "to_status", STATUS_LABELS
+
+
 @admin.register(EligibilityChange)
 class EligibilityChangeAdmin(ReadOnlyAdmin):
     list_display = ("proposal", "mode_label", "criterion_title", "from_label", "to_label", "changed_at")
-    list_filter = ("mode", "criterion", "to_status")
+    list_filter = (ModeFilter, CriterionFilter, ToStatusFilter)
     search_fields = ("proposal__acronym", "criterion", "message")
     list_select_related = ("proposal",)
     date_hierarchy = "changed_at"

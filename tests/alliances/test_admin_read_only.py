@@ -146,4 +146,10 @@ def test_reports_changes_events_and_aims_are_shown_in_words_not_json_or_codes(ad
         assert "Projected" in html[name] or "Confirmed" in html[name], name
         assert "Passed" in html[name] or "Failed" in html[name], name
     assert "Overall" in html["changes"]
+    # The filters too: "Full partners" and "Failed", not full-partners and fail.
+    sidebar = html["changes"].split('id="changelist-filter"')[1]
+    assert "?criterion=full-partners" in sidebar and ">Full partners</a>" in sidebar
+    assert ">full-partners<" not in sidebar and ">fail<" not in sidebar and ">Failed</a>" in sidebar
+    filtered = admin_client.get(pages["changes"], {"criterion": "overall", "to_status": "not_eligible"})
+    assert filtered.status_code == 200 and "Overall" in filtered.content.decode()
     assert ">invited<" not in html["events"] and "Invited" in html["events"] and "Confirmed" in html["events"]
