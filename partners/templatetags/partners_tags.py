@@ -33,6 +33,12 @@ def eche_badge(organisation, charter_required=None):
         or status == EcheStatus.NOT_REQUIRED
     ):
         return format_html('<span class="text-body-secondary small">{}</span>', NOT_REQUIRED)
+    if status == EcheStatus.PENDING and not organisation.eche_check_awaited:
+        # Nothing to look its charter up by: no check will come until one is given.
+        return format_html(
+            '<span class="badge text-bg-warning">{}</span>',
+            gettext_lazy("No Erasmus code, PIC or OID to check its ECHE: add one"),
+        )
     if status == EcheStatus.PENDING:
         return format_html(
             '<span class="badge text-bg-warning"><span class="spinner-border spinner-border-sm me-1" '

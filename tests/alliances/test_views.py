@@ -463,7 +463,10 @@ def test_an_hei_with_nothing_to_look_up_is_pending_without_polling(owner_client,
     Organisation.objects.filter(pk=hei.pk).update(eche_status="pending")
     builder = owner_client.get(url("builder", proposal)).content.decode()
     poll_url = url("participation_eche", proposal, participation_id=participation.pk)
-    assert "ECHE check pending" in builder and f'hx-get="{poll_url}"' not in builder
+    assert f'hx-get="{poll_url}"' not in builder
+    # Said as it is: the badge asks for an identifier, rather than spinning on a check that never comes.
+    row = builder.split(f'id="eche-{participation.pk}"')[1].split("</td>")[0]
+    assert "No Erasmus code, PIC or OID to check its ECHE: add one" in row and "spinner" not in row
     assert owner_client.get(poll_url, **HTMX).status_code == 286  # an old page's poll stops
 
 
