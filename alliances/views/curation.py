@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from partners.models import ChangeRequestOrigin, ChangeRequestStatus, Organisation
 from partners.selectors import field_label
@@ -30,11 +30,13 @@ def correction_form(*, user, organisation, data=None) -> OrganisationCorrectionF
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def organisation_correct_view(request, pk):
     from .proposals import organisation_page
 
     organisation = get_object_or_404(Organisation, pk=pk)
+    if request.method == "GET":  # the address a refused correction leaves in the bar, opened again
+        return redirect("organisation_detail", pk=pk)
     form = correction_form(user=request.user, organisation=organisation, data=request.POST)
     if form is None:
         raise PermissionDenied

@@ -236,7 +236,11 @@ def organisation_create_in_place(request, pk):
                 _("%(name)s added to the directory and to the consortium as %(role)s.")
                 % {"name": organisation.display_name, "role": ROLE_IN_A_SENTENCE[data["role"]]},
             )
-    context["duplicate_of"] = getattr(org_form, "duplicate_of", None)
+    duplicate_of = context["duplicate_of"] = getattr(org_form, "duplicate_of", None)
+    if duplicate_of is not None:  # then it is said so, with no button to add it a second time
+        context["duplicate_in_consortium"] = proposal.participations.filter(
+            organisation=duplicate_of
+        ).exists()
     return render(request, "alliances/partials/organisation_create.html", context)
 
 

@@ -207,6 +207,12 @@ def test_an_identifier_another_record_holds_is_refused_with_a_clear_message(
     assert "Nothing was changed: correct what is marked below." in response.content.decode()
     assert record(own_record) == before
     assert not OrganisationChangeRequest.objects.exists()
+    # The refused form leaves its address in the bar: opened again (a reload after Back, a bookmark), it is
+    # the organisation page, not a 405.
+    again = owner_client.get(reverse("organisation_correct", args=[own_record.pk]))
+    assert again.status_code == 302 and again["Location"] == reverse(
+        "organisation_detail", args=[own_record.pk]
+    )
 
 
 def test_a_request_taking_another_records_identifier_is_refused_by_the_service_too(shared_record):

@@ -327,7 +327,8 @@ def test_create_an_organisation_in_place(owner_client, proposal, django_capture_
     )
     html = response.content.decode()
     assert "already belongs to Wrocław Metal Works" in html
-    assert "Add the existing one" in html
+    # It is in this consortium already: said so, with no button to add it a second time (which was refused).
+    assert "is already in this consortium" in html and "Add the existing one" not in html
     assert Organisation.objects.filter(legal_name="Wrocław Metal Works").count() == 1
 
 
