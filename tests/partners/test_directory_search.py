@@ -214,6 +214,28 @@ def test_a_records_acronym_typed_as_it_is_comes_first_among_the_verified():
     assert found("TU BERLIN")[0] == "Technische Universität Berlin"
 
 
+@pytest.mark.parametrize("sqlite", [False, True])
+def test_an_acronym_typed_comes_before_verified_names_it_starts(sqlite, monkeypatch):
+    """ "RIV" listed Robotica Industriale Veneta (RIV, unverified) seventh, after verified names with a word
+    starting so; "DI-U", too short for trigrams, found nothing at all (found on a phone walkthrough)."""
+    for name in ["IES Martín Rivero", "LEGTA DE CROIX-RIVAIL", "Rivista Scuola"]:
+        OrganisationFactory(verified=True, legal_name=name, acronym="")
+    OrganisationFactory(verified=False, legal_name="Robotica Industriale Veneta", acronym="RIV")
+    OrganisationFactory(verified=True, legal_name="Diakonie Unterricht", acronym="")
+    OrganisationFactory(verified=False, legal_name="Dansk Industri Uddannelse", acronym="DI-U")
+    if sqlite:
+
+        class SQLite:
+            vendor = "sqlite"
+
+        monkeypatch.setattr(selectors, "connection", SQLite())
+
+    assert found("RIV")[0] == "Robotica Industriale Veneta"
+    assert found("riv")[0] == "Robotica Industriale Veneta"
+    assert found("DI-U") == ["Dansk Industri Uddannelse"]
+    assert found("di-u") == ["Dansk Industri Uddannelse"]
+
+
 def test_records_the_query_names_come_before_those_holding_it_inside_a_word():
     """ "dansk" listed every verified GDANSK university before DANSK INDUSTRI, the one meant."""
     for name in ["POLITECHNIKA GDANSKA", "UNIWERSYTET GDANSKI", "SYDDANSK UNIVERSITET"]:
