@@ -5,6 +5,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import connection
 from django.db.models import BooleanField, CharField, ExpressionWrapper, Q, QuerySet, Value
 from django.db.models.functions import Length, Replace
+from django.utils.text import capfirst
 
 from .codes import fold_for_search, normalise_legal_name
 from .eche.models import EcheHolder
@@ -324,7 +325,7 @@ def change_request_rows(*, change_request, current: Organisation | None = None) 
     for field, change in changes.items():
         row = {
             "field": field,
-            "label": field_label(field),
+            "label": capfirst(field_label(field)),  # a table's heading: "City" beside "PIC"
             "old": shown(field, change.get("old")),
             "new": shown(field, change.get("new")),
         }

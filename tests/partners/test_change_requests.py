@@ -47,6 +47,7 @@ def test_the_request_page_shows_old_and_new_side_by_side(admin_client, change_re
     ).content.decode()
     for text in ("Now in the directory", "When requested", "Requested", "Berlin", "Potsdam", "933333333"):
         assert text in page
+    assert ">City<" in page and ">city<" not in page  # headings as a table has them, beside "PIC"
     assert "Shared Works" in admin_client.get(CHANGELIST).content.decode()
 
 
