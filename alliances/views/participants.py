@@ -36,6 +36,7 @@ SEARCH_RESULT_FIELDS = (
     "acronym",
     "verified",
     "pic",
+    "oid",  # the ECHE badge tells an HEI with nothing to look up by (`eche_check_awaited`)
     "erasmus_code",
     "eche_status",
     "country__name",

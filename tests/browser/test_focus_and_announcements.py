@@ -150,7 +150,7 @@ def test_on_a_phone_a_search_box_tapped_goes_to_the_top_with_its_results_above_t
 
 
 def test_on_a_phone_a_new_organisation_sent_back_shows_why_in_view(live_server, browser, proposal):
-    """The form came back with "Universität Hamburg is already in the directory" 800 px above the screen,
+    """The form came back with "Universität Hamburg is already in …" 800 px above the screen,
     which showed only the form's bottom and an unexplained "This is a different organisation" box."""
     context = browser.new_context(**SCREENS["phone"])
     page = context.new_page()
@@ -164,7 +164,7 @@ def test_on_a_phone_a_new_organisation_sent_back_shows_why_in_view(live_server, 
     form.locator("select[name='org-type']").select_option(label="Higher education institution")
     form.get_by_role("button", name="Create and add").tap()
     notice = page.locator("#add-participant-form .alert")
-    expect(notice).to_contain_text("is already in the directory")
+    expect(notice).to_contain_text("Universität Hamburg (UHH) is already in this consortium")
     expect(notice).to_be_in_viewport()
     form = page.locator("#add-participant-form form")
     form.get_by_label("PIC").fill("12")  # not nine digits
