@@ -1,13 +1,14 @@
 """The audit trail, written explicitly by the services, in the transaction that makes the change."""
 
 from alliances.models import Participation
+from partners.models import ChangeRequestStatus
 
 from .models import ActorKind, EventKind, Invitation, ParticipationEvent
 
 
 def _actor(actor) -> dict:
     """A user, or one of ActorKind.INVITATION / ActorKind.SYSTEM."""
-    if actor in (ActorKind.INVITATION, ActorKind.SYSTEM):
+    if actor in (ActorKind.INVITATION, ActorKind.SYSTEM, ActorKind.CURATOR):
         return {"actor_kind": actor, "actor": None}
     if getattr(actor, "pk", None):
         return {"actor_kind": ActorKind.USER, "actor": actor}
@@ -58,6 +59,19 @@ def organisation_corrected(*, invitation: Invitation, changes: dict, pending: bo
         invitation=invitation,
         actor=ActorKind.INVITATION,
         detail=detail,
+    )
+
+
+def correction_decided(*, invitation: Invitation, change_request):
+    """A curator's decision on what the partner asked for through this invitation: the fields and the
+    curator's note, not who the curator is."""
+    approved = change_request.status == ChangeRequestStatus.APPROVED
+    changes = {field: [change["old"], change["new"]] for field, change in change_request.changes.items()}
+    return invitation_event(
+        kind=EventKind.CORRECTION_APPROVED if approved else EventKind.CORRECTION_REJECTED,
+        invitation=invitation,
+        actor=ActorKind.CURATOR,
+        detail={"changes": changes, "note": change_request.review_note},
     )
 
 

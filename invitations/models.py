@@ -178,12 +178,15 @@ class EventKind(models.TextChoices):
     EXPIRED = "invitation_expired", _("Invitation expired")
     ORGANISATION_CORRECTED = "organisation_corrected", _("Organisation details corrected")
     CONTACT_CORRECTED = "contact_corrected", _("Contact corrected")
+    CORRECTION_APPROVED = "correction_approved", _("Correction of the organisation's details approved")
+    CORRECTION_REJECTED = "correction_rejected", _("Correction of the organisation's details rejected")
 
 
 class ActorKind(models.TextChoices):
     USER = "user", _("user")
     INVITATION = "invitation", _("via invitation")
     SYSTEM = "system", _("automatically")
+    CURATOR = "curator", _("by a curator")
 
 
 class ParticipationEvent(models.Model):

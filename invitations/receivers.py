@@ -1,14 +1,19 @@
 """Wiring only: a participation's contact email changed (in the builder, the admin...) → its open
-invitation to the old address is revoked.
+invitation to the old address is revoked; a partner's correction decided by a curator → its invitation's
+audit trail says so.
 
-Unlike the on-commit receivers elsewhere, this one acts inside the save's transaction: the old link must die
-with the change, never a moment after it.
+Unlike the on-commit receivers elsewhere, these act inside the transaction of the change: the old link must
+die with the change, never a moment after it, and the trail is written with what it records.
 """
 
 from django.db.models.signals import post_save
 
 from alliances.models import Participation
+from partners.models import ChangeRequestOrigin
+from partners.signals import change_request_decided
 
+from . import audit
+from .models import Invitation
 from .services import invitation_revoke_readdressed
 
 
@@ -20,7 +25,27 @@ def on_participation_saved(sender, instance, created, raw, update_fields, **kwar
     invitation_revoke_readdressed(participation=instance)
 
 
+def on_change_request_decided(sender, change_request, **kwargs):
+    """A partner's correction decided: the coordinator reads the outcome in the audit trail, where the
+    correction was "sent for review" (the partner gets an email)."""
+    if change_request.origin != ChangeRequestOrigin.INVITATION:
+        return
+    invitation = (
+        Invitation.objects.filter(
+            participation__proposal__corrections_requested=change_request,
+            participation__organisation_id=change_request.organisation_id,
+            email=change_request.requester_email,
+        )
+        .select_related("participation__organisation")
+        .order_by("-pk")
+        .first()
+    )
+    if invitation is not None:  # None: its participant was removed since
+        audit.correction_decided(invitation=invitation, change_request=change_request)
+
+
 def connect() -> None:
+    change_request_decided.connect(on_change_request_decided, dispatch_uid="invitations:correction_decided")
     post_save.connect(
         on_participation_saved, sender=Participation, dispatch_uid="invitations:revoke_readdressed"
     )

@@ -22,7 +22,7 @@ from config.background import delay_after_commit
 from .labels import IDENTIFIER_LABELS, describe, shared_identifier_message
 from .models import ChangeRequestOrigin, ChangeRequestStatus, Organisation, OrganisationChangeRequest
 from .selectors import field_label, organisations_with_identifier, shared_by_listed_holders
-from .signals import change_requests_changed
+from .signals import change_request_decided, change_requests_changed
 
 # What a correction may change, as model field names; the foreign keys are stored by primary key.
 CURATED_FIELDS = ("legal_name", "acronym", "country", "city", "website", "type", "pic", "oid", "erasmus_code")
@@ -204,6 +204,7 @@ def _decide(change_request: OrganisationChangeRequest, *, status: str, reviewer,
     change_request.review_note = (note or "").strip()[:500]
     change_request.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_note"])
     _changed(change_request.organisation_id)
+    change_request_decided.send(sender=OrganisationChangeRequest, change_request=change_request)
     if change_request.requester_email:  # with the broker down, a thread of this process sends it
         from .tasks import send_change_request_outcome
 

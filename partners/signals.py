@@ -94,3 +94,8 @@ charter_countries_requested = Signal()
 # A change request was made or decided for these organisations: what shows them ("correction pending
 # review", the outcome) must be rendered again. Arguments: organisation_ids (a list of ids).
 change_requests_changed = Signal()
+
+# A curator approved or rejected a change request, in the transaction that decides it: whoever asked through
+# a proposal is told there (invitations writes it in the invitation's audit trail). Arguments:
+# change_request.
+change_request_decided = Signal()

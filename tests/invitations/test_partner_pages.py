@@ -200,6 +200,63 @@ def test_a_correction_of_a_shared_record_waits_for_a_curator_and_the_email_says_
     assert "→ Fábrica Andaluza S.L." in mailoutbox[-1].body
 
 
+@pytest.mark.parametrize("decision", ["approve", "reject"])
+def test_the_coordinator_reads_the_curators_decision_in_the_audit_trail(
+    client, proposal, invite, admin_user, decision, django_capture_on_commit_callbacks
+):
+    """The builder said "sent for review", then nothing: only the partner was told the outcome."""
+    from partners import curation
+
+    organisation = proposal.invitee.organisation
+    Organisation.objects.filter(pk=organisation.pk).update(verified=True)
+    invitation, token = invite(proposal.invitee)
+    client.get(f"/invite/{token}/")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            f"{answer_url(invitation)}confirm/", confirm_data(organisation, **{"org-city": "Sevilla"})
+        )
+    request = OrganisationChangeRequest.objects.get(organisation=organisation)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        if decision == "approve":
+            curation.change_request_approve(change_request_id=request.pk, reviewer=admin_user)
+        else:
+            curation.change_request_reject(
+                change_request_id=request.pk, reviewer=admin_user, note="The city is Dos Hermanas."
+            )
+
+    event = ParticipationEvent.objects.get(invitation=invitation, kind__startswith="correction_")
+    assert (event.actor_kind, event.actor) == ("curator", None)  # the curator's name is not shown
+    coordinator = Client()
+    coordinator.force_login(proposal.owner)
+    trail = coordinator.get(reverse("invitations:audit_trail", args=[proposal.pk])).content.decode()
+    if decision == "approve":
+        assert "Correction of the organisation&#x27;s details approved: city" in trail
+    else:
+        assert "Correction of the organisation&#x27;s details rejected: city" in trail
+        assert "Note from the curator: “The city is Dos Hermanas.”" in trail
+    assert "(by a curator)" in trail
+
+
+def test_a_coordinators_own_correction_decided_writes_nothing_in_the_invitations_trail(
+    proposal, admin_user, django_capture_on_commit_callbacks
+):
+    from partners import curation
+    from partners.models import ChangeRequestOrigin
+
+    organisation = proposal.invitee.organisation
+    request = curation.change_request_create(
+        organisation=organisation,
+        changes={"city": {"old": organisation.city, "new": "Sevilla"}},
+        origin=ChangeRequestOrigin.COORDINATOR,
+        requested_by=proposal.owner,
+    )
+    proposal.corrections_requested.add(request)
+    curation.change_request_reject(change_request_id=request.pk, reviewer=admin_user)
+
+    assert not ParticipationEvent.objects.filter(kind__startswith="correction_").exists()
+
+
 def test_a_name_another_record_has_in_that_country_is_refused_with_what_to_do(client, proposal, invite):
     organisation = proposal.invitee.organisation
     other = OrganisationFactory(legal_name="Fábrica Andaluza S.L.", country=organisation.country)
