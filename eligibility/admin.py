@@ -181,15 +181,21 @@ class InWords(admin.SimpleListFilter):
 
 
 class ModeFilter(InWords):
-    title, parameter_name, labels = _("mode"), "mode", MODE_LABELS
+    title = _("mode")
+    parameter_name = "mode"
+    labels = MODE_LABELS
 
 
 class CriterionFilter(InWords):
-    title, parameter_name, labels = _("criterion"), "criterion", CRITERION_TITLES
+    title = _("criterion")
+    parameter_name = "criterion"
+    labels = CRITERION_TITLES
 
 
 class ToStatusFilter(InWords):
-    title, parameter_name, labels = _("to"), "to_status", STATUS_LABELS
+    title = _("to")
+    parameter_name = "to_status"
+    labels = STATUS_LABELS
 
 
 @admin.register(EligibilityChange)

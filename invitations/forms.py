@@ -12,8 +12,9 @@ class PartnerOrganisationForm(CorrectionForm):
     """What a partner may correct about their organisation: its name, acronym, identifiers, city and website.
 
     The directory's format checks and duplicate detection are OrganisationForm's, so a partner gets the same
-    answers as a coordinator. The country and type decide the consortium's eligibility: they stay the
-    coordinator's to change (the page says so).
+    answers as a coordinator (but for a name another record has, where a partner has no box to tick). The
+    country and type decide the consortium's eligibility: they stay the coordinator's to change (the page
+    says so).
     """
 
     confirm_not_duplicate = None

@@ -136,6 +136,17 @@ class CorrectionForm(OrganisationForm):
     def _sent_nothing_of(self, field) -> bool:
         return self.is_bound and field.html_name not in self.data and field.html_initial_name not in self.data
 
+    def full_clean(self):
+        """A value the record holds already and the user left as it was is not theirs to answer for (a name
+        stored before the checks refused a zero-width space): only what they change is checked, as the
+        service checks only the changes."""
+        super().full_clean()
+        if not self.is_bound:
+            return
+        for name in [name for name in self._errors if name in self._meta.fields]:
+            if self[name].html_initial_name in self.data and name not in self.changed_data:
+                del self._errors[name]
+
     def changes(self) -> dict:
         """The fields the user changed, with their cleaned values ("" for nothing). A field posted without the
         value it showed (a page from before this form carried them) is sent as it is, as it was then."""

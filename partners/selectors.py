@@ -78,8 +78,9 @@ def organisation_search(*, query: str = "", country: str = "", type_slug: str = 
     Every word of the query must appear in the record (folded: `search_text`). On PostgreSQL, with a trigram
     index (pg_trgm) on that column, a word that appears in no record is taken for a typo and matched by
     similarity instead, and the 50 records most similar to the query are shown. Elsewhere (SQLite) every
-    match, the shortest names first. Either way, a record whose acronym was typed comes first, then those the
-    query names, verified ones first.
+    match, the shortest names first. In both, a verified record whose acronym was typed comes first, then
+    those the query names, verified ones first. A query too short for trigrams lists the names that start so
+    and the record whose acronym it is, as lists without a query are ordered.
     """
     queryset = Organisation.objects.select_related("country", "type")
     if country:
@@ -95,25 +96,27 @@ def organisation_search(*, query: str = "", country: str = "", type_slug: str = 
         return _most_similar(queryset, folded, query.strip())
     words, typed = folded.split(), query.strip()
     if max(len(word) for word in words) < TRIGRAM:
-        # Too short for trigrams (and for typos): the acronym typed ("DI-U"), then names that start so, from
-        # the name key's and the acronym's own indexes.
-        return (
-            queryset.filter(Q(legal_name_key__startswith=folded) | Q(acronym__iexact=typed))
-            .annotate(acronym_typed=_acronym_typed(typed))
-            .order_by("-acronym_typed", *BY_NAME)
+        # Too short for trigrams (and for typos): names that start so, and the record whose acronym it is
+        # ("DI-U"), in the order of the name key's index.
+        return queryset.filter(Q(legal_name_key__startswith=folded) | Q(acronym__iexact=typed)).order_by(
+            *BY_NAME
         )
-    # Without trigrams (SQLite): every match, the acronym typed and those named by it first, then the
-    # shortest names.
+    # Without trigrams (SQLite): every match, the verified record whose acronym was typed and those named by
+    # it first, then the shortest names.
     return (
         queryset.filter(_containing(words))
-        .annotate(named=_named(words, typed), acronym_typed=_acronym_typed(typed))
-        .order_by("-acronym_typed", "-named", "-verified", Length("legal_name_key"), "legal_name_key", "pk")
+        .annotate(named=_named(words, typed), verified_acronym=_verified_acronym(typed))
+        .order_by(
+            "-verified_acronym", "-named", "-verified", Length("legal_name_key"), "legal_name_key", "pk"
+        )
     )
 
 
-def _acronym_typed(typed: str) -> ExpressionWrapper:
-    """Whether what was typed is the record's acronym ("RIV", "TU Berlin"): that record is the one meant."""
-    return ExpressionWrapper(Q(acronym__iexact=typed), output_field=BooleanField())
+def _verified_acronym(typed: str) -> ExpressionWrapper:
+    """Whether what was typed is the acronym of a verified record ("RIV", "TU Berlin"): that record is the one
+    meant. Only a verified one: anyone may give an unverified record of their own any acronym ("Sorbonne"),
+    and that must not put it above the verified records the query names."""
+    return ExpressionWrapper(Q(acronym__iexact=typed, verified=True), output_field=BooleanField())
 
 
 def _named(words: list[str], typed: str) -> ExpressionWrapper:
@@ -152,10 +155,10 @@ def _most_similar(queryset, folded: str, typed: str) -> QuerySet[Organisation]:
     records holding the rarer ones come ranked first. If a typo is too far for both, the records holding the
     other words, ranked by similarity to the whole query (what is left of the typo counts there).
 
-    A record whose acronym was typed comes first ("RIV" means Robotica Industriale Veneta, not a verified
-    IES Martín Rivero); then the records the query names (a word of their name starting with each word
-    typed: "dansk" names DANSK INDUSTRI, not UNIWERSYTET GDANSKI), verified ones first among them and among
-    the others.
+    A verified record whose acronym was typed comes first ("RIV" means Robotica Industriale Veneta, not IES
+    Martín Rivero); then the records the query names (their acronym, or a word of their name starting with
+    each word typed: "dansk" names DANSK INDUSTRI, not UNIWERSYTET GDANSKI), verified ones first among them
+    and among the others.
     """
     acronym = list(queryset.filter(acronym__iexact=typed).values_list("pk", flat=True)[:MOST_SIMILAR])
     words = [word for word in folded.split() if len(word) >= TRIGRAM]
@@ -169,9 +172,12 @@ def _most_similar(queryset, folded: str, typed: str) -> QuerySet[Organisation]:
         .annotate(
             similarity=TrigramSimilarity("search_text", folded),
             named=_named(folded.split(), typed),
-            acronym_typed=_acronym_typed(typed),
+            verified_acronym=_verified_acronym(typed),
+            acronym_typed=ExpressionWrapper(Q(acronym__iexact=typed), output_field=BooleanField()),
         )
-        .order_by("-acronym_typed", "-named", "-verified", "-similarity", "legal_name", "pk")
+        .order_by(
+            "-verified_acronym", "-named", "-verified", "-acronym_typed", "-similarity", "legal_name", "pk"
+        )
     )
 
 

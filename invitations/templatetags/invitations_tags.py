@@ -67,7 +67,7 @@ def event_label(kind):
 
 @register.filter
 def changed_fields(changes) -> str:
-    """The fields an audit event changed, as people read them ("Legal name, City"), not their codes: the
+    """The fields an audit event changed, as people read them ("legal name, city"), not their codes: the
     organisation's fields for a correction of its details, the participation's for one of the contact."""
     names = []
     for field in changes:

@@ -275,6 +275,37 @@ def test_a_name_another_record_has_in_that_country_is_refused_with_what_to_do(cl
     assert Organisation.objects.get(pk=organisation.pk).legal_name == organisation.legal_name
 
 
+def test_a_name_stored_before_the_checks_does_not_stop_the_partner_correcting_the_city(
+    client, proposal, invite, django_capture_on_commit_callbacks
+):
+    """A zero-width space the checks now refuse, in a name stored before them: the partner, who cannot see
+    it, was told to remove it to confirm a new city (found by a review)."""
+    organisation = proposal.invitee.organisation
+    Organisation.objects.filter(pk=organisation.pk).update(legal_name="Fábrica\u200b Andaluza")
+    organisation.refresh_from_db()
+    invitation, token = invite(proposal.invitee)
+    client.get(f"/invite/{token}/")
+    shown = {
+        f"initial-{key}": value for key, value in confirm_data(organisation).items() if key.startswith("org-")
+    }
+    # Typed anew, the name is checked.
+    refused = client.post(
+        f"{answer_url(invitation)}confirm/",
+        {**confirm_data(organisation, **{"org-legal_name": "Fábrica\u200b Andaluza S.L."}), **shown},
+    )
+    assert refused.status_code == 400
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"{answer_url(invitation)}confirm/",
+            {**confirm_data(organisation, **{"org-city": "Sevilla"}), **shown},
+        )
+
+    assert response.status_code == 302
+    saved = Organisation.objects.get(pk=organisation.pk)
+    assert (saved.legal_name, saved.city) == ("Fábrica\u200b Andaluza", "Sevilla")
+
+
 def test_a_page_from_before_the_name_was_on_it_leaves_the_name_as_it_is(
     client, proposal, invite, django_capture_on_commit_callbacks
 ):

@@ -215,12 +215,16 @@ def test_a_records_acronym_typed_as_it_is_comes_first_among_the_verified():
 
 
 @pytest.mark.parametrize("sqlite", [False, True])
-def test_an_acronym_typed_comes_before_verified_names_it_starts(sqlite, monkeypatch):
-    """ "RIV" listed Robotica Industriale Veneta (RIV, unverified) seventh, after verified names with a word
-    starting so; "DI-U", too short for trigrams, found nothing at all (found on a phone walkthrough)."""
-    for name in ["IES Martín Rivero", "LEGTA DE CROIX-RIVAIL", "Rivista Scuola"]:
+def test_a_verified_records_acronym_typed_comes_first_an_unverified_ones_after_the_verified(
+    sqlite, monkeypatch
+):
+    """ "RIV" listed Robotica Industriale Veneta (RIV) after verified names with a word starting so; "DI-U",
+    too short for trigrams, found nothing at all (found on a phone walkthrough). An unverified record gets no
+    such place: anyone may give one of their own the acronym "Sorbonne" (found by a review)."""
+    for name in ["IES Martín Rivero", "LEGTA DE CROIX-RIVAIL", "Rivista Scuola", "Sorbonne Université"]:
         OrganisationFactory(verified=True, legal_name=name, acronym="")
-    OrganisationFactory(verified=False, legal_name="Robotica Industriale Veneta", acronym="RIV")
+    OrganisationFactory(verified=True, legal_name="Robotica Industriale Veneta", acronym="RIV")
+    OrganisationFactory(verified=False, legal_name="Vandal Works", acronym="Sorbonne")
     OrganisationFactory(verified=True, legal_name="Diakonie Unterricht", acronym="")
     OrganisationFactory(verified=False, legal_name="Dansk Industri Uddannelse", acronym="DI-U")
     if sqlite:
@@ -232,6 +236,7 @@ def test_an_acronym_typed_comes_before_verified_names_it_starts(sqlite, monkeypa
 
     assert found("RIV")[0] == "Robotica Industriale Veneta"
     assert found("riv")[0] == "Robotica Industriale Veneta"
+    assert found("Sorbonne")[:2] == ["Sorbonne Université", "Vandal Works"]
     assert found("DI-U") == ["Dansk Industri Uddannelse"]
     assert found("di-u") == ["Dansk Industri Uddannelse"]
 
