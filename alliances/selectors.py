@@ -74,6 +74,10 @@ def proposal_get_for_user(*, user, pk, related: tuple[str, ...] = PROPOSAL_RELAT
     return proposal
 
 
+def in_consortium(*, proposal, organisation) -> bool:
+    return Participation.objects.filter(proposal=proposal, organisation=organisation).exists()
+
+
 def mark_charter_required(*, proposal, participations) -> None:
     """Set `charter_required` on each participation: whether its organisation needs a valid ECHE under the
     proposal's edition (a higher education institution from a Member State or a country the edition

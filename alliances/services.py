@@ -30,6 +30,7 @@ from .models import (
     ProposalActivity,
     Role,
 )
+from .selectors import in_consortium
 from .tasks import send_coeditor_added
 
 PROPOSAL_FIELDS = (
@@ -334,7 +335,7 @@ def participation_add(
     # Held until commit (PostgreSQL checks the foreign key only then): a correction deciding whether only one
     # proposal uses the record waits for this one (alliances.curation). Proposal, then organisation.
     list(Organisation.objects.select_for_update(no_key=True).filter(pk=organisation.pk).values_list("pk"))
-    if Participation.objects.filter(proposal=locked, organisation=organisation).exists():
+    if in_consortium(proposal=locked, organisation=organisation):
         raise ValidationError(
             {
                 "organisation": _("%(name)s is already in the consortium.")

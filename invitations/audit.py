@@ -51,9 +51,17 @@ def invitation_event(*, kind, invitation: Invitation, actor, detail=None):
     )
 
 
+def _before_after(changes: dict) -> dict:
+    """A correction's changes as the trail keeps them: {field: [before, after]}."""
+    return {field: [change["old"], change["new"]] for field, change in changes.items()}
+
+
 def organisation_corrected(*, invitation: Invitation, changes: dict, pending: bool = False):
-    """`changes`: {field: [before, after]}; `pending`: sent for review rather than applied."""
-    detail = {"changes": changes, "pending_review": True} if pending else {"changes": changes}
+    """`changes` as the correction has them ({field: {"old", "new"}}); `pending`: sent for review, not
+    applied."""
+    detail = {"changes": _before_after(changes)}
+    if pending:
+        detail["pending_review"] = True
     return invitation_event(
         kind=EventKind.ORGANISATION_CORRECTED,
         invitation=invitation,
@@ -66,12 +74,11 @@ def correction_decided(*, invitation: Invitation, change_request):
     """A curator's decision on what the partner asked for through this invitation: the fields and the
     curator's note, not who the curator is."""
     approved = change_request.status == ChangeRequestStatus.APPROVED
-    changes = {field: [change["old"], change["new"]] for field, change in change_request.changes.items()}
     return invitation_event(
         kind=EventKind.CORRECTION_APPROVED if approved else EventKind.CORRECTION_REJECTED,
         invitation=invitation,
         actor=ActorKind.CURATOR,
-        detail={"changes": changes, "note": change_request.review_note},
+        detail={"changes": _before_after(change_request.changes), "note": change_request.review_note},
     )
 
 

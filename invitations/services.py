@@ -313,8 +313,8 @@ def _apply_organisation_changes(*, invitation: Invitation, data: dict, requester
         return None
     if correction.applied:
         participation.organisation = Organisation.objects.get(pk=participation.organisation_id)
-    changes = {field: [change["old"], change["new"]] for field, change in correction.changes.items()}
-    audit.organisation_corrected(invitation=invitation, changes=changes, pending=not correction.applied)
+    pending = not correction.applied
+    audit.organisation_corrected(invitation=invitation, changes=correction.changes, pending=pending)
     return not correction.applied
 
 

@@ -25,7 +25,7 @@ from partners.services import SameNameExists, organisation_create
 from .. import services
 from ..forms import ParticipationAddForm, ParticipationChangeForm, ParticipationForm, is_tampered
 from ..models import ROLE_IN_A_SENTENCE, Participation, ParticipationStatus, Role
-from ..selectors import builder_participations, proposal_get_for_user
+from ..selectors import builder_participations, in_consortium, proposal_get_for_user
 from .archived import refuse_forms_if_archived, refuse_if_archived
 from .builder import ELIGIBILITY_EVENT, participants_with_version_html, participation_or_404, rows_context
 
@@ -239,9 +239,7 @@ def organisation_create_in_place(request, pk):
             )
     duplicate_of = context["duplicate_of"] = getattr(org_form, "duplicate_of", None)
     if duplicate_of is not None:  # then it is said so, with no button to add it a second time
-        context["duplicate_in_consortium"] = proposal.participations.filter(
-            organisation=duplicate_of
-        ).exists()
+        context["duplicate_in_consortium"] = in_consortium(proposal=proposal, organisation=duplicate_of)
     return render(request, "alliances/partials/organisation_create.html", context)
 
 
