@@ -12,7 +12,7 @@ from django.utils.translation import ngettext
 
 from config.admin import OwnsItsRecords, ReadOnlyAdmin, ShownNotChanged
 from eligibility import services as eligibility_services
-from eligibility.rules import AIMS
+from eligibility.rules import aim_label
 
 from .models import Participation, Proposal
 
@@ -75,7 +75,7 @@ class ProposalAdmin(OwnsItsRecords, ShownNotChanged, admin.ModelAdmin):
     def aims_in_words(self, proposal):
         if not proposal.aims:
             return "–"
-        aims = format_html_join("", "<li>{}</li>", ((AIMS.get(aim, aim),) for aim in proposal.aims))
+        aims = format_html_join("", "<li>{}</li>", ((aim_label(aim),) for aim in proposal.aims))
         return format_html("<ul>{}</ul>", aims)
 
     def has_reevaluate_permission(self, request):

@@ -25,9 +25,10 @@ from .labels import (
     eche_status_text,
     mode_label,
     not_counted_text,
+    participation_status_label,
     status_label,
 )
-from .models import ParticipationStatus, Role
+from .models import Role
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -83,7 +84,7 @@ def rows(participations) -> list[list[str]]:
             organisation.erasmus_code,
             f"{organisation.country.name} ({organisation.country_id})",
             organisation.type.name,
-            ParticipationStatus(participation.status).label,
+            participation_status_label(participation.status),
             eche_status_text(participation),
             contact,
         ]

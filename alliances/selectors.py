@@ -138,7 +138,7 @@ def eligibility_history(*, proposal, mode: str | None = None, limit: int = 30):
     queryset = EligibilityChange.objects.filter(proposal=proposal)
     if mode:
         queryset = queryset.filter(mode=mode)
-    return list(queryset.order_by("-changed_at", "id")[:limit])
+    return list(queryset[:limit])
 
 
 def organisation_participations_for_user(*, organisation, user) -> list[Participation]:

@@ -115,11 +115,11 @@ def make_heis(count: int) -> None:
 
 
 def recheck() -> dict:
-    from partners.eche.services import organisations_recheck_all
+    from partners.eche.services import organisations_recheck
 
     with CaptureQueriesContext(connection) as queries:
         started = time.perf_counter()
-        result = organisations_recheck_all()
+        result = organisations_recheck()
         elapsed = time.perf_counter() - started
     return {"queries": len(queries.captured_queries), "seconds": round(elapsed, 3), **result}
 

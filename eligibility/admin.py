@@ -205,8 +205,6 @@ class EligibilityChangeAdmin(ReadOnlyAdmin):
     search_fields = ("proposal__acronym", "criterion", "message")
     list_select_related = ("proposal",)
     date_hierarchy = "changed_at"
-    # An evaluation's lines in the checklist's order, as the builder lists them.
-    ordering = ("-changed_at", "id")
     fields = (
         "proposal",
         "mode_label",

@@ -172,7 +172,8 @@ class EligibilityChange(models.Model):
     class Meta:
         verbose_name = _("eligibility change")
         verbose_name_plural = _("eligibility changes")
-        ordering = ["-changed_at", "-id"]
+        # Newest first; the lines of one evaluation in the checklist's order, as the builder lists them.
+        ordering = ["-changed_at", "id"]
         indexes = [models.Index(fields=["proposal", "-changed_at"], name="eligibility_change_timeline")]
 
     def __str__(self):

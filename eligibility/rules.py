@@ -60,6 +60,12 @@ AIMS: dict[str, str] = {
     ),
 }
 
+
+def aim_label(code: str) -> str:
+    """An aim's words; an unknown code (an aim a later edition dropped) as it is."""
+    return AIMS.get(code, code)
+
+
 CRITERIA: tuple[str, ...] = (
     "applicant",
     "organisation-types",
@@ -808,7 +814,7 @@ def check_aims(ctx: _Context) -> CriterionResult:
     # An unknown code is data, not a programming error: it simply fails here.
     foreign = list(dict.fromkeys(aim for aim in ctx.snapshot.aims if aim not in ctx.edition.aims))
     if foreign:
-        names = _and(f"“{AIMS.get(aim, aim)}”" for aim in foreign)
+        names = _and(f"“{aim_label(aim)}”" for aim in foreign)
         return _failed(
             code,
             ngettext(

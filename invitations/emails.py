@@ -41,13 +41,14 @@ def invitation_link(token: str) -> str:
 def send_invitation(*, invitation: Invitation, token: str, reminder: bool = False) -> None:
     context = _context(invitation, link=invitation_link(token))
     coordinator = context["coordinator"]
+    # An address not proven to be the coordinator's is given to no one (the owner's, named once the co-editor
+    # who sent it is gone; one an admin changed): the email then names none and has no Reply-To.
+    reply_address = context["reply_address"] = coordinator.email if coordinator.email_confirmed_at else ""
     _send(
         template="reminder" if reminder else "invitation",
         to=[invitation.email],
         context=context,
-        # An address not proven to be the coordinator's is given to no one (the owner's, named once the
-        # co-editor who sent it is gone; one an admin changed): the email then says none.
-        reply_to=[coordinator.email] if coordinator.email_confirmed_at else None,
+        reply_to=[reply_address] if reply_address else None,
     )
 
 

@@ -4,16 +4,24 @@ import logging
 
 from celery import shared_task
 
+from config.mail import EMAIL_TASK
+
 from . import delivery, emails
 from .models import MAX_SEND_ATTEMPTS
 
 logger = logging.getLogger(__name__)
 
-RETRY = {"max_retries": 5, "acks_late": True, "time_limit": 120, "soft_time_limit": 100}
+# Retried by hand, as each failure is recorded on the invitation, with the pauses of every email.
+RETRY = {
+    "max_retries": EMAIL_TASK["max_retries"],
+    "acks_late": True,
+    "time_limit": 120,
+    "soft_time_limit": 100,
+}
 
 
 def _backoff(retries: int) -> int:
-    return min(600, 10 * 2**retries)
+    return min(EMAIL_TASK["retry_backoff_max"], EMAIL_TASK["retry_backoff"] * 2**retries)
 
 
 def queue(task_name: str, invitation_id: int) -> None:

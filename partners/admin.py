@@ -17,7 +17,6 @@ from .models import (
     EcheList,
     ImportJobStatus,
     Organisation,
-    OrganisationChangeRequest,
     OrganisationType,
 )
 
@@ -123,17 +122,11 @@ class OrganisationAdmin(admin.ModelAdmin):
     actions = ["recheck_eche"]
 
     def get_deleted_objects(self, objs, request):
-        """A record a proposal uses, or whose corrections were asked for, is kept (its participants are
-        protected; its requests are the curators' audit trail, which no one deletes): the page says so, and
-        names them. (It said the superuser lacked a permission to delete them.)"""
+        """A record a proposal uses, or whose corrections were asked for, is protected (its participants; its
+        requests, the curators' audit trail): the page names them, and not a permission to delete them that
+        no one has (Django's admin counts the protected objects' types as lacking it)."""
         deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
-        requests = OrganisationChangeRequest.objects.filter(organisation__in=objs).select_related(
-            "organisation"
-        )
-        kept = [*protected, *map(str, requests)]
-        if kept:
-            return deleted, counts, set(), kept
-        return deleted, counts, perms_needed, protected
+        return deleted, counts, set() if protected else perms_needed, protected
 
     def save_model(self, request, obj, form, change):
         if not change and obj.created_by_id is None:

@@ -18,7 +18,7 @@ from django.utils.translation import ngettext
 from . import curation
 from .codes import fold_for_search
 from .models import ChangeRequestStatus, OrganisationChangeRequest
-from .selectors import change_request_rows, field_label
+from .selectors import change_request_rows, field_label, holding_every_word
 
 
 class ReviewForm(forms.Form):
@@ -107,9 +107,7 @@ class OrganisationChangeRequestAdmin(admin.ModelAdmin):
         found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         words, typed = fold_for_search(search_term).split(), search_term.strip()
         if words:
-            record = Q()
-            for word in words:
-                record &= Q(organisation__search_text__contains=word)
+            record = holding_every_word(words, through="organisation__")
             asked = Q()
             for field in curation.CURATED_FIELDS:
                 asked |= Q(**{f"changes__{field}__new__icontains": typed})

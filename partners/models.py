@@ -450,8 +450,9 @@ class ChangeRequestOrigin(models.TextChoices):
 class OrganisationChangeRequest(models.Model):
     """A proposed correction to a shared directory record, applied only when a curator approves it."""
 
+    # The curators' audit trail, which no one deletes: it keeps its record (the admin names it as protected).
     organisation = models.ForeignKey(
-        Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="change_requests"
+        Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="change_requests"
     )
     # {"field": {"old": "...", "new": "..."}} with the values as the form or list gave them.
     changes = models.JSONField(_("changes"), default=dict)

@@ -104,7 +104,7 @@ def organisation_search(*, query: str = "", country: str = "", type_slug: str = 
     # Without trigrams (SQLite): every match, the verified record whose acronym was typed and those named by
     # it first, then the shortest names.
     return (
-        queryset.filter(_containing(words))
+        queryset.filter(holding_every_word(words))
         .annotate(named=_named(words, typed), verified_acronym=_verified_acronym(typed))
         .order_by(
             "-verified_acronym", "-named", "-verified", Length("legal_name_key"), "legal_name_key", "pk"
@@ -128,10 +128,12 @@ def _named(words: list[str], typed: str) -> ExpressionWrapper:
     return ExpressionWrapper(Q(acronym__iexact=typed) | starting, output_field=BooleanField())
 
 
-def _containing(words) -> Q:
+def holding_every_word(words, *, through: str = "") -> Q:
+    """Records whose searched text holds every word (folded), or the rows `through` such a record
+    ("organisation__": the curators' search of change requests)."""
     every = Q()
     for word in words:
-        every &= Q(search_text__contains=word)
+        every &= Q(**{f"{through}search_text__contains": word})
     return every
 
 
@@ -162,7 +164,7 @@ def _most_similar(queryset, folded: str, typed: str) -> QuerySet[Organisation]:
     """
     acronym = list(queryset.filter(acronym__iexact=typed).values_list("pk", flat=True)[:MOST_SIMILAR])
     words = [word for word in folded.split() if len(word) >= TRIGRAM]
-    most_similar = _shortest(queryset.filter(_containing(words)))
+    most_similar = _shortest(queryset.filter(holding_every_word(words)))
     if not most_similar:
         most_similar = _with_a_typo(queryset, words, folded)
     return (
@@ -214,19 +216,19 @@ def _meant(queryset, words: list[str], folded: str, guess: list[str]) -> list[in
     nearest = [_nearest_words(word) for word in guess]
     if not all(nearest):
         return []
-    return _shortest(queryset.filter(_containing(_other(words, guess)), *map(_any_of, nearest)))
+    return _shortest(queryset.filter(holding_every_word(_other(words, guess)), *map(_any_of, nearest)))
 
 
 def _close_to_the_typo(queryset, words: list[str], folded: str, guess: list[str]) -> list[int]:
     """The records holding the other words and a word similar (`%>`) to each typo."""
-    return _shortest(queryset.filter(_containing(_other(words, guess)), _close(guess)))
+    return _shortest(queryset.filter(holding_every_word(_other(words, guess)), _close(guess)))
 
 
 def _ranked_by_the_others(queryset, words: list[str], folded: str, guess: list[str]) -> list[int]:
     """The records holding the other words, ranked by similarity to the whole query: for a typo too far for
     `%>` ("chmabre": a third of its trigrams)."""
     right = _other(words, guess)
-    return _ranked(queryset.filter(_containing(right)), folded) if right else []
+    return _ranked(queryset.filter(holding_every_word(right)), folded) if right else []
 
 
 # A typo's nearest words: this many, at most this many letters longer or shorter (a letter dropped, added or

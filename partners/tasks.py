@@ -9,6 +9,8 @@ from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 
+from config.mail import EMAIL_TASK
+
 from . import curation
 from . import services as directory
 from .eche import list_storage, services
@@ -47,7 +49,7 @@ def check_eche(self, organisation_id: int) -> str | None:
 @shared_task(acks_late=True, soft_time_limit=600, time_limit=660, ignore_result=True)
 def recheck_all_eche() -> dict:
     """Re-check every HEI (after an import, and nightly: charters expire)."""
-    return services.organisations_recheck_all()
+    return services.organisations_recheck()
 
 
 @shared_task(acks_late=True, soft_time_limit=120, time_limit=150, ignore_result=True)
@@ -62,20 +64,15 @@ def import_eche_list(job_id: int) -> None:
     list_storage.import_job_run(job_id=job_id)
 
 
-@shared_task(
-    bind=True, acks_late=True, max_retries=5, soft_time_limit=100, time_limit=120, ignore_result=True
-)
-def send_change_request_outcome(self, change_request_id: int) -> bool:
-    """Email the partner who asked for a correction what the curator decided."""
+@shared_task(**EMAIL_TASK)
+def send_change_request_outcome(change_request_id: int) -> bool:
+    """Email the partner who asked for a correction what the curator decided (retried as every email is)."""
     from .emails import send_change_request_outcome as send
 
     change_request = curation.outcome_to_tell(change_request_id=change_request_id)
     if change_request is None:
         return False
-    try:
-        send(change_request=change_request)
-    except Exception as exc:
-        raise self.retry(exc=exc, countdown=min(600, 10 * 2**self.request.retries)) from exc
+    send(change_request=change_request)
     curation.outcome_told(change_request=change_request)
     return True
 

@@ -6,7 +6,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from eligibility.rules import AIMS
+from eligibility.rules import aim_label
 
 from ..exports import participants_csv, participants_xlsx
 from ..selectors import builder_participations, proposal_get_for_user
@@ -32,7 +32,7 @@ def summary(request, pk):
     context = {
         "proposal": proposal,
         "participations": builder_participations(proposal=proposal),
-        "aims": [AIMS.get(code, code) for code in proposal.aims or []],
+        "aims": [aim_label(code) for code in proposal.aims or []],
         "evaluations": [
             (_("projected"), report_evaluation(proposal, "projected")[1]),
             (_("confirmed"), report_evaluation(proposal, "confirmed")[1]),

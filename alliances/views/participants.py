@@ -24,7 +24,7 @@ from partners.services import SameNameExists, organisation_create
 
 from .. import services
 from ..forms import ParticipationAddForm, ParticipationChangeForm, ParticipationForm, is_tampered
-from ..models import ROLE_IN_A_SENTENCE, Participation, ParticipationStatus, Role
+from ..models import Participation, ParticipationStatus, Role, role_in_a_sentence
 from ..selectors import builder_participations, in_consortium, proposal_get_for_user
 from .archived import refuse_forms_if_archived, refuse_if_archived
 from .builder import ELIGIBILITY_EVENT, participants_with_version_html, participation_or_404, rows_context
@@ -187,7 +187,7 @@ def participation_add(request, pk):
         request,
         pk,
         _("%(name)s added as %(role)s.")
-        % {"name": organisation.display_name, "role": ROLE_IN_A_SENTENCE[data["role"]]},
+        % {"name": organisation.display_name, "role": role_in_a_sentence(data["role"])},
     )
 
 
@@ -235,7 +235,7 @@ def organisation_create_in_place(request, pk):
                 request,
                 pk,
                 _("%(name)s added to the directory and to the consortium as %(role)s.")
-                % {"name": organisation.display_name, "role": ROLE_IN_A_SENTENCE[data["role"]]},
+                % {"name": organisation.display_name, "role": role_in_a_sentence(data["role"])},
             )
     duplicate_of = context["duplicate_of"] = getattr(org_form, "duplicate_of", None)
     if duplicate_of is not None:  # then it is said so, with no button to add it a second time
@@ -293,7 +293,7 @@ def participation_edit(request, pk, participation_id):
         return _render_edit_row(request, proposal, participation, form)
     message = _("%(name)s saved as %(role)s.") % {
         "name": participation.organisation.display_name,
-        "role": ROLE_IN_A_SENTENCE[data["role"]],
+        "role": role_in_a_sentence(data["role"]),
     }
     old_email, new_email = participation.contact_email, data.get("contact_email") or ""
     if participation.status == ParticipationStatus.INVITED and old_email.lower() != new_email.lower():

@@ -20,7 +20,7 @@ from .bulk_insert import bulk_insert
 from .directory import directory_records_update
 from .list_format import ListFormatError, ParsedList
 from .list_reader import read_holder_list
-from .services import organisations_recheck_all
+from .services import organisations_recheck
 
 logger = logging.getLogger(__name__)
 
@@ -153,7 +153,7 @@ def queue_after_import() -> None:
     from partners.tasks import recheck_all_eche, refresh_search_words  # the tasks call these services
 
     for task, run_here in (
-        (recheck_all_eche, organisations_recheck_all),
+        (recheck_all_eche, organisations_recheck),
         (refresh_search_words, search_words_refresh),
     ):
         try:

@@ -241,13 +241,6 @@ def _recheck_candidates():
     )
 
 
-def organisations_recheck_all(
-    *, batch_size: int = RECHECK_BATCH, progress: Callable[[int], None] | None = None
-) -> dict:
-    """Re-check every HEI against the imported list (see `organisations_recheck`)."""
-    return organisations_recheck(batch_size=batch_size, progress=progress)
-
-
 def organisations_recheck(
     *,
     organisation_ids: Iterable[int] | None = None,

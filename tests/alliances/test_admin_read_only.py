@@ -132,7 +132,8 @@ def test_reports_changes_events_and_aims_are_shown_in_words_not_json_or_codes(ad
         "proposal": reverse("admin:alliances_proposal_change", args=[proposal.pk]),
         "changes": reverse("admin:eligibility_eligibilitychange_changelist"),
         "change": reverse(
-            "admin:eligibility_eligibilitychange_change", args=[EligibilityChange.objects.first().pk]
+            "admin:eligibility_eligibilitychange_change",
+            args=[EligibilityChange.objects.exclude(criterion="overall").first().pk],
         ),
         "events": reverse("admin:invitations_participationevent_changelist"),
     }

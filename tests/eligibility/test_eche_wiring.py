@@ -4,7 +4,7 @@ from the editions, goes through the signals partners sends (connected in `Eligib
 import pytest
 
 from eligibility.models import EditionCountryStatus, EligibilityReport
-from partners.eche.services import organisation_check, organisations_recheck_all
+from partners.eche.services import organisation_check, organisations_recheck
 from tests.eligibility.conftest import criterion
 from tests.factories import OrganisationFactory, country, edition
 from tests.partners.eche_helpers import import_list, write_list
@@ -29,7 +29,7 @@ def test_a_recheck_of_every_hei_reevaluates_the_proposals_whose_statuses_changed
         )
 
     with django_capture_on_commit_callbacks(execute=True):
-        result = organisations_recheck_all()
+        result = organisations_recheck()
 
     assert result["changed"] == 1
     # Nothing to look it up by: not checked, as the offline check says too; the verdict waits for it.

@@ -8,7 +8,7 @@ import pytest
 import time_machine
 
 from partners.eche.decision import Charter, decide
-from partners.eche.services import organisation_check, organisations_recheck_all, registry_status
+from partners.eche.services import organisation_check, organisations_recheck, registry_status
 from partners.models import EcheStatus, Organisation
 from tests.factories import OrganisationFactory, country, org_type
 
@@ -231,7 +231,7 @@ def test_april_2026_list_today_the_five_october_charters_are_expired():
         for code, iso in codes.items()
     }
     with at(2026, 11, 25):
-        organisations_recheck_all()
+        organisations_recheck()
     statuses = {
         code: Organisation.objects.get(pk=organisation.pk).eche_status
         for code, organisation in organisations.items()

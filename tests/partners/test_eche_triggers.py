@@ -317,7 +317,7 @@ def test_recheck_uses_a_bounded_number_of_queries(registry, django_capture_on_co
         ParticipationFactory(proposal=proposal, organisation=organisation)
 
     with CaptureQueriesContext(connection) as queries:
-        result = eche.organisations_recheck_all(batch_size=25)
+        result = eche.organisations_recheck(batch_size=25)
 
     assert result == {"queued": 0, "checked": 60, "changed": 60}
     # 4 to start (list, holders, two for countries), at most 6 per batch of 25 and one to find the end.
@@ -608,7 +608,7 @@ def test_recheck_with_the_http_source_queues_one_check_per_hei(
     OrganisationFactory(eche_status=EcheStatus.NOT_REQUIRED)
 
     with django_capture_on_commit_callbacks(execute=True):
-        assert eche.organisations_recheck_all() == {"queued": 3, "checked": 0, "changed": 0}
+        assert eche.organisations_recheck() == {"queued": 3, "checked": 0, "changed": 0}
     assert sorted(queued) == sorted(o.pk for o in heis)
 
 
@@ -619,7 +619,7 @@ def test_a_recheck_with_the_http_source_and_the_broker_down_is_completed_by_the_
     settings.ECHE_SOURCE = "http"
     heis = [OrganisationFactory(hei=True, eche_status=EcheStatus.VALID) for _ in range(2)]
     switch_broker(CLOSED_PORT_BROKER)
-    eche.organisations_recheck_all()  # no exception
+    eche.organisations_recheck()  # no exception
 
     assert (
         Organisation.objects.filter(pk__in=[o.pk for o in heis], eche_requested_at__isnull=False).count() == 2
