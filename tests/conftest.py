@@ -36,8 +36,10 @@ def _is_transactional(request) -> bool:
 def reference_data_after_flush(request):
     """Transactional tests start from a flushed database: give them the reference data `migrate` gives.
 
-    Serialized rollback would do this, but the connection Django keeps the serialized data on is not the one
-    a test sees once Playwright's event loop runs, so it cannot be relied on.
+    Not Django's serialized rollback: it restores the rows as they were, content types included, so after
+    any transactional test without it (whose flush lets `post_migrate` create the content types again, under
+    new ids) it fails on a duplicate; and once Playwright's event loop runs, the connection a test sees no
+    longer carries the serialized data. One way for every transactional test, this one.
     """
     if not _is_transactional(request):
         return

@@ -68,7 +68,7 @@ def test_the_link_keeps_the_path_the_site_is_served_under(settings):
 
 # Serialized rollback, as every transactional test outside tests/reliability (which runs last): a plain one
 # re-creates the content types as it flushes, and the next serialized test's restore then collides with them.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_with_the_broker_down_the_email_goes_from_this_process(client):
     """It was lost, though the page said the link was sent (the thread's database connection sees only
     what is committed: hence a transactional test)."""

@@ -15,7 +15,7 @@ from alliances.models import Role
 from partners.models import ChangeRequestOrigin, Organisation, OrganisationChangeRequest
 from tests.factories import OrganisationFactory, ParticipationFactory, ProposalFactory, UserFactory
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture(autouse=True)

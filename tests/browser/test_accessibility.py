@@ -7,7 +7,7 @@ from alliances import services
 from alliances.models import Role
 from tests.factories import PASSWORD, UserFactory, edition
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture

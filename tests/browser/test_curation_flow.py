@@ -11,7 +11,7 @@ from alliances.models import Role
 from partners.models import Organisation
 from tests.factories import PASSWORD, ParticipationFactory, UserFactory, edition
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def sign_in(page, base, email):

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from tests.browser.conftest import signed_in
 from tests.factories import UserFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_tabbing_from_the_search_to_a_result_keeps_the_focus_there(live_server, page, directory):

@@ -11,7 +11,7 @@ from alliances.models import Role
 from tests.browser.conftest import SCREENS, signed_in
 from tests.factories import ParticipationFactory, ProposalFactory, UserFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PRIMARY = "rgb(11, 79, 156)"  # 8:1 against white
 

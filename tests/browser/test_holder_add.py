@@ -11,7 +11,7 @@ from tests.browser.conftest import signed_in
 from tests.factories import ProposalFactory, UserFactory
 from tests.partners.eche_helpers import APRIL_2026
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from alliances.models import Proposal
 from tests.browser.conftest import signed_in
 from tests.factories import ProposalFactory, UserFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_the_summary_counts_as_one_types_and_stops_at_its_limit(live_server, page):

@@ -15,7 +15,7 @@ from alliances.models import Participation, ParticipationStatus, Role
 from eligibility import services, snapshot
 from eligibility.models import EligibilityReport
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 WAIT = 30  # seconds: a bound for each step, never reached when things work
 

@@ -38,38 +38,8 @@ def empty_cache():
     cache.clear()
 
 
-@pytest.fixture(scope="session", autouse=True)
-def serialized_reference_data(django_db_setup):
-    """The database's contents as created (countries, types, editions), kept from the session's start.
-
-    A transactional test restores them from the connection, but once Playwright has switched the main
-    thread's context the connection seen there no longer carries them: `reference_data` restores from here.
-    """
-    from django.db import connection
-
-    return getattr(connection, "_test_serialized_contents", None)
-
-
 @pytest.fixture
-def reference_data(db, serialized_reference_data):
-    from django.contrib.contenttypes.models import ContentType
-    from django.core import serializers
-    from django.db import connection, transaction
-
-    from eligibility.models import Edition
-
-    if not serialized_reference_data or Edition.objects.exists():
-        return
-    # As Django's own restore, except what the flush's post_migrate signal has already re-created.
-    recreated = {"contenttypes.contenttype", "auth.permission"} if ContentType.objects.exists() else set()
-    with transaction.atomic(), connection.constraint_checks_disabled():
-        for item in serializers.deserialize("json", serialized_reference_data):
-            if item.object._meta.label_lower not in recreated:
-                item.save()
-
-
-@pytest.fixture
-def coordinator(reference_data):
+def coordinator(db):
     return UserFactory(email="clara@example.org", first_name="Clara", last_name="Coordinator")
 
 

@@ -12,7 +12,7 @@ from partners.models import Organisation
 from tests.browser.conftest import SCREENS, axe_check, signed_in  # noqa: F401 (a fixture)
 from tests.invitations.conftest import LINK
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_partner_confirms_from_the_email_in_under_a_minute(

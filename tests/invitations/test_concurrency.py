@@ -21,7 +21,7 @@ from tests.factories import (
 )
 from tests.invitations.conftest import token_from
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 COUNTRIES = ["FR", "IT", "ES", "PL", "NL", "BE", "AT", "PT", "IE", "SE"]
 TYPES = ["enterprise", "vet-provider", "chamber", "ngo", "research-institute"]
@@ -70,7 +70,7 @@ def confirm(browser, invitation):
 
 
 @pytest.fixture
-def big_proposal(mailoutbox, reference_data):
+def big_proposal(mailoutbox, db):
     """An applicant (confirmed) and 20 full partners, each invited, with the token of each email."""
     owner = UserFactory()
     proposal = ProposalFactory(owner=owner)
@@ -170,9 +170,7 @@ def test_confirm_and_decline_and_revoke_of_one_invitation_at_once(big_proposal):
     assert all(r.status_code in (302, 410) for r in responses[:2])
 
 
-def test_two_sends_to_one_address_at_once_are_counted_one_after_the_other(
-    reference_data, settings, mailoutbox
-):
+def test_two_sends_to_one_address_at_once_are_counted_one_after_the_other(settings, mailoutbox):
     settings.INVITATION_SENDS_PER_RECIPIENT_PER_DAY = 1
     owner = UserFactory()
     proposal = ProposalFactory(owner=owner)

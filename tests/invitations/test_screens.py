@@ -11,7 +11,7 @@ from tests.browser.conftest import PANEL_BESIDE_FROM, SCREENS, axe_check, signed
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.factories import OrganisationFactory, org_type
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 # The page's width beyond the screen's, and the visible actions whose centre is covered by something else.

@@ -51,7 +51,7 @@ def today():
 
 
 @pytest.fixture
-def tu_berlin(reference_data, tmp_path, django_capture_on_commit_callbacks):
+def tu_berlin(db, tmp_path, django_capture_on_commit_callbacks):
     import_list(
         write_list(
             tmp_path / "list.xlsx", [("D  BERLIN02", "999986678", "E10209450", "TU Berlin", "DE", *VALID)]

@@ -155,7 +155,7 @@ def test_with_the_default_retry_limit_a_failing_check_ends_in_error(stand_in, se
     assert len(stand_in.requests) == settings.ECHE_CHECK_MAX_RETRIES + 1
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_without_a_broker_a_hanging_service_never_holds_a_save(stand_in, celery_eager):
     assert celery_eager.conf.task_always_eager
     stand_in.hang.set()

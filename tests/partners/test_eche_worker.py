@@ -13,7 +13,7 @@ from tests.factories import OrganisationFactory, ParticipationFactory, ProposalF
 
 from .eche_helpers import import_list, write_list
 
-pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 VALID = ("01-01-2021", "31-12-2027")
 

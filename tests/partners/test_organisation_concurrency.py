@@ -13,7 +13,7 @@ from partners.services import SameNameExists, organisation_create
 from tests.eligibility.test_serialised import WAIT, in_thread, waiting_for_a_lock
 from tests.factories import country, org_type
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def fields():

@@ -12,7 +12,7 @@ from tests.factories import ParticipationFactory, ProposalFactory
 
 from .conftest import database_url
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_every_connection_waits_for_a_lock_at_most_db_lock_timeout_ms(settings):
