@@ -1,6 +1,9 @@
 """The password-reset email, sent by the worker after the request's response (queued on commit), so how
 long the request takes says nothing about whether an account exists. The worker makes the link itself:
-the reset token never travels through the broker. So does the email-confirmation link sent at sign-up."""
+the reset token never travels through the broker. So does the email-confirmation link sent at sign-up.
+
+Plain text, sent with `send_templated`, not PasswordResetForm.send_mail, which logs a mail server's refusal
+and carries on: raised, it has the task tried again."""
 
 from urllib.parse import urlsplit
 
@@ -8,23 +11,10 @@ from celery import shared_task
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
-from django.core.mail import EmailMessage
-from django.template.loader import render_to_string
-from django.utils import translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from config.mail import EMAIL_TASK, render_subject
-
-
-def _send(name: str, context: dict, to: str) -> None:
-    """The email `accounts/<name>_subject.txt` and `accounts/<name>_email.txt`, in the site's language. Not
-    through PasswordResetForm.send_mail, which logs a mail server's refusal and carries on: raised here, it
-    has the task tried again."""
-    with translation.override(settings.LANGUAGE_CODE):
-        subject = render_subject(f"accounts/{name}", context)
-        body = render_to_string(f"accounts/{name}_email.txt", context)
-    EmailMessage(subject, body, to=[to]).send()
+from config.mail import EMAIL_TASK, send_templated
 
 
 @shared_task(**EMAIL_TASK)
@@ -42,7 +32,7 @@ def send_password_reset(user_id: int) -> None:
         "token": default_token_generator.make_token(user),
         "protocol": site.scheme or "https",
     }
-    _send("password_reset", context, user.email)
+    send_templated(template="accounts/email/password_reset", to=[user.email], context=context, html=False)
 
 
 @shared_task(**EMAIL_TASK)
@@ -55,4 +45,4 @@ def send_email_confirmation(user_id: int) -> None:
     if user is None:
         return
     context = {"user": user, "link": settings.SITE_URL + confirmation_path(user)}
-    _send("email_confirmation", context, user.email)
+    send_templated(template="accounts/email/email_confirmation", to=[user.email], context=context, html=False)

@@ -1,5 +1,5 @@
-"""Emails rendered from templates: `<name>_subject.txt`, `<name>.txt` and `<name>.html`, in the site's
-language (a worker has no request to take one from)."""
+"""Emails rendered from templates: `<name>_subject.txt`, `<name>.txt` and, unless plain text is all there is,
+`<name>.html`, in the site's language (a worker has no request to take one from)."""
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -26,14 +26,18 @@ def render_subject(template: str, context: dict) -> str:
     return " ".join(render_to_string(f"{template}_subject.txt", context).split())
 
 
-def send_templated(*, template: str, to: list[str], context: dict, reply_to: list[str] | None = None) -> None:
-    """Send the email `template` (a path without its ending, e.g. "invitations/email/answer")."""
+def send_templated(
+    *, template: str, to: list[str], context: dict, reply_to: list[str] | None = None, html: bool = True
+) -> None:
+    """Send the email `template` (a path without its ending, e.g. "invitations/email/answer"); with
+    `html=False`, plain text only. A mail server's refusal is raised, for the task to try again."""
     with translation.override(settings.LANGUAGE_CODE):
         subject = render_subject(template, context)
         text = render_to_string(f"{template}.txt", context)
-        html = render_to_string(f"{template}.html", context)
+        alternative = render_to_string(f"{template}.html", context) if html else None
     message = EmailMultiAlternatives(
         subject=subject, body=text, from_email=settings.DEFAULT_FROM_EMAIL, to=to, reply_to=reply_to or []
     )
-    message.attach_alternative(html, "text/html")
+    if alternative is not None:
+        message.attach_alternative(alternative, "text/html")
     message.send()
