@@ -1,11 +1,11 @@
 from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Value, When, Window
-from django.db.models.functions import Coalesce, RowNumber
+from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from eligibility import rules
 from eligibility.rules import FULL_PARTNER_ROLES
-from eligibility.snapshot import edition_rules_from
+from eligibility.snapshot import edition_rules_from, effective_country
 from partners.models import ChangeRequestStatus, OrganisationChangeRequest
 
 from .models import Participation, Proposal, ProposalActivity, Role
@@ -239,7 +239,7 @@ def gap_suggestions(*, proposal, evaluation: dict | None, participations) -> dic
     # Whom each gap takes (any eligible organisation counts as a full partner: Q(), which filters nothing).
     fills = {
         "full-partners": Q(),
-        "countries": ~Q(country_id__in=covered) & ~Q(country__member_state_id__in=covered),
+        "countries": ~Q(effective_country__in=covered),
         "labour-market-actors": Q(type__labour_market_actor=True),
         "education-providers": Q(type__higher_education=True) | Q(type__vet_provider=True),
         "hei-and-vet": pair,
@@ -247,7 +247,9 @@ def gap_suggestions(*, proposal, evaluation: dict | None, participations) -> dic
     # How many of the failing criteria an organisation would help at once (a VET provider from a country not
     # covered yet, when both are missing): those that help the most come first. Every one helps the first.
     helps = sum((Case(When(fills[code], then=1), default=0) for code in failing if fills[code]), Value(0))
-    ranked = base.annotate(gaps=helps).order_by("-gaps", "legal_name")
+    ranked = (
+        base.alias(effective_country=effective_country()).annotate(gaps=helps).order_by("-gaps", "legal_name")
+    )
     suggestions: dict[str, list] = {}
     for code in failing:
         candidates = ranked.filter(fills[code])
@@ -255,7 +257,7 @@ def gap_suggestions(*, proposal, evaluation: dict | None, participations) -> dic
             candidates = candidates.alias(
                 in_its_country=Window(
                     RowNumber(),
-                    partition_by=[Coalesce("country__member_state_id", "country_id")],
+                    partition_by=[F("effective_country")],
                     order_by=[F("gaps").desc(), "legal_name"],
                 )
             ).filter(in_its_country=1)

@@ -81,6 +81,12 @@ def _proposal_rows():
     )
 
 
+def effective_country(country: str = "country"):
+    """rules.effective_country in SQL, for the country at `country` (a lookup path): its Member State for an
+    outermost region or overseas territory, else the country itself."""
+    return Coalesce(f"{country}__member_state_id", f"{country}_id")
+
+
 @functools.cache
 def _participant_rows():
     """Each participant as a dict, in the consortium's order, with its effective country's status under the
@@ -88,8 +94,8 @@ def _participant_rows():
     edition = OuterRef("proposal__edition_id")
     return (
         Participation.objects.annotate(
-            # rules.effective_country in SQL, to look the edition's exclusions and overrides up by it.
-            effective_country=Coalesce("organisation__country__member_state_id", "organisation__country_id"),
+            # To look the edition's exclusions and overrides up by it.
+            effective_country=effective_country("organisation__country"),
             excluded=Exists(
                 Edition.excluded_countries.through.objects.filter(
                     edition_id=edition, country_id=OuterRef("effective_country")
