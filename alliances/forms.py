@@ -175,7 +175,7 @@ class ParticipationForm(forms.Form):
     contact_name = forms.CharField(
         label=_("Contact name"), max_length=200, required=False, validators=[validate_plain_text]
     )
-    contact_email = forms.EmailField(label=_("Contact email"), required=False)
+    contact_email = forms.EmailField(label=_("Contact email"), max_length=254, required=False)
 
     tamper_fields = ("role", "affiliated_to")
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from alliances.models import Participation, Proposal, ProposalActivity, Role
 from partners.models import Country, Organisation
-from tests.factories import OrganisationFactory, UserFactory, country, edition, org_type
+from tests.factories import OrganisationFactory, ParticipationFactory, UserFactory, country, edition, org_type
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -257,6 +257,28 @@ def test_add_form_errors_are_field_level_and_change_nothing(owner_client, propos
     )
     assert "affiliated_to" in response.context["form"].errors
     assert Participation.objects.count() == before
+
+
+def test_a_contact_address_longer_than_the_column_is_a_form_error_not_a_500(owner_client, proposal):
+    """Django's email validator takes up to 320 characters; the column holds 254 (DataError on PostgreSQL)."""
+    participation = ParticipationFactory(proposal=Proposal.objects.get(pk=proposal.pk))
+    proposal.refresh_from_db()
+    before = proposal.participations.count()
+    too_long = "a" * 250 + "@example.org"
+    add = {"organisation": OrganisationFactory().pk, "role": "full_partner", "contact_email": too_long}
+    edit = {"role": participation.role, "contact_email": too_long}
+    for name, kwargs, data in [
+        ("participation_add", {}, add),
+        ("participation_edit", {"participation_id": participation.pk}, edit),
+    ]:
+        response = owner_client.post(
+            url(name, proposal, **kwargs), {**data, "version": proposal.version}, **HTMX
+        )
+        assert response.status_code == 200
+        assert "at most 254 characters" in str(response.context["form"].errors["contact_email"])
+    assert proposal.participations.count() == before
+    participation.refresh_from_db()
+    assert participation.contact_email != too_long
 
 
 @pytest.mark.parametrize(
