@@ -43,6 +43,10 @@ def invitation_for_session(*, invitation_id: int, token_hash: str | None) -> Inv
     return invitation if tokens.opens(token_hash, invitation) else None
 
 
+def invitation_exists(invitation_id: int) -> bool:
+    return Invitation.objects.filter(pk=invitation_id).exists()
+
+
 def coordinator_of(invitation: Invitation):
     """Whom an invitation names and notifies as its coordinator: its sender while they may edit the proposal
     (its owner or a co-editor), otherwise the owner, so a removed co-editor hears nothing more of it."""

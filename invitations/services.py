@@ -36,7 +36,8 @@ CONTACT_FIELDS = ("contact_name", "contact_email")
 
 
 class InvitationUnavailable(Exception):
-    """The link can no longer be used; `reason` says why: answered, expired, revoked, superseded, unknown."""
+    """The link can no longer be used; `reason` says why: answered, expired, revoked, superseded, removed
+    (with its participant), unknown."""
 
     def __init__(self, reason: str, invitation: Invitation | None = None):
         super().__init__(reason)
@@ -286,7 +287,9 @@ def invitation_open(*, invitation: Invitation) -> None:
 
 def _lock_for_answer(*, invitation_id: int, token_hash: str) -> Invitation:
     locked = lock_invitation_if_there(invitation_id)
-    if locked is None or not tokens.opens(token_hash, locked):
+    if locked is None:  # its participant was removed since the partner's page checked the link
+        raise InvitationUnavailable("removed")
+    if not tokens.opens(token_hash, locked):
         raise InvitationUnavailable("unknown")
     state = answer_state(locked)
     if state != "live":

@@ -113,6 +113,9 @@ def _usable(request, pk):
     """(invitation, None) if the session holds a live link to it, else (None, the page to answer with)."""
     invitation = _from_session(request, pk)
     if invitation is None:
+        if request.session.get(SESSION_PREFIX + str(pk)) and not selectors.invitation_exists(pk):
+            # This browser opened its link, and it has gone since, with its participant.
+            return None, _unavailable(request, "removed", status=410)
         return None, _unavailable(request, "session", status=404)
     state = services.answer_state(invitation)
     if state != "live":

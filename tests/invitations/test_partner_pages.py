@@ -719,3 +719,46 @@ def test_removed_participant_link_is_unknown_and_the_trail_stays(client, proposa
     assert events.count() >= 3
     assert set(events.values_list("subject", flat=True)) == {proposal.invitee.organisation.legal_name}
     assert not Invitation.objects.filter(pk=invitation.pk).exists()
+
+
+def test_answering_after_the_participant_was_removed_says_so(client, proposal, invite):
+    """The partner's page was open (the link opened in this browser) when the coordinator took the
+    organisation out: confirming, declining or reloading says the invitation was withdrawn with it, not
+    'open the link from your email', which they did."""
+    from alliances import services as alliance_services
+
+    invitation, token = invite(proposal.invitee)
+    client.get(f"/invite/{token}/")
+    proposal.refresh_from_db()
+    alliance_services.participation_remove(
+        participation=proposal.invitee, actor=proposal.owner, expected_version=proposal.version
+    )
+
+    for response in [
+        client.post(f"{answer_url(invitation)}confirm/", {"contact-contact_email": "p@example.org"}),
+        client.post(f"{answer_url(invitation)}decline/", {"decline-reason": ""}),
+        client.get(answer_url(invitation)),
+    ]:
+        html = response.content.decode()
+        assert response.status_code == 410
+        assert "took your organisation out of the consortium" in html
+        assert "Open the link from your email" not in html
+    # A browser that never opened the link is still told to open it.
+    client.logout()
+    assert "Open the link from your email" in client.get(answer_url(invitation)).content.decode()
+
+
+def test_a_removal_between_the_page_check_and_the_answer_says_so(proposal, invite):
+    from alliances import services as alliance_services
+    from invitations import services, tokens
+
+    invitation, token = invite(proposal.invitee)
+    proposal.refresh_from_db()
+    alliance_services.participation_remove(
+        participation=proposal.invitee, actor=proposal.owner, expected_version=proposal.version
+    )
+    with pytest.raises(services.InvitationUnavailable) as refused:
+        services.invitation_decline(
+            invitation_id=invitation.pk, token_hash=tokens.token_hash(token), reason=""
+        )
+    assert refused.value.reason == "removed"
