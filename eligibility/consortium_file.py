@@ -218,6 +218,7 @@ def _participant(reader, path, item, countries, types, edition_rules):
         labour_market_actor=kind.labour_market_actor,
         eligible_type=kind.eligible,
         type_name=kind.name,
+        identified=any(identifiers.values()),
     )
     return _with_eche(participant, eche_status, identifiers, edition_rules)
 

@@ -104,6 +104,7 @@ class Participant:
     eligible_type: bool
     type_name: str = ""
     eche: str = "pending"
+    identified: bool = True  # has an Erasmus code, PIC or OID: something its charter can be looked up by
 
     @property
     def is_full_partner(self) -> bool:
@@ -603,19 +604,41 @@ def check_eche(ctx: _Context) -> CriterionResult:
                 len(unknown),
             )
             % {"n": len(unknown), "names": described(unknown)},
-            hint=ngettext(
-                "Wait for the ECHE check of %(names)s, "
-                "or make sure its Erasmus code, PIC or OID is filled in.",
-                "Wait for the ECHE checks of %(names)s, or make sure their Erasmus codes, PICs or OIDs "
-                "are filled in.",
-                len(unknown),
-            )
-            % {"names": _and(participant.name for participant in unknown)},
+            hint=_eche_pending_hint(unknown),
         )
     return _passed(
         code,
         _("Every higher education institution that needs an ECHE holds a valid one."),
     )
+
+
+def _eche_pending_hint(unknown: list[Participant]) -> str:
+    """What would settle the charters not confirmed yet: an identifier for those that have none (no check
+    can look them up, so there is nothing to wait for), the check for the others."""
+    unidentified = [p for p in unknown if p.eche == "pending" and not p.identified]
+    awaited = [p for p in unknown if p not in unidentified]
+    hints = []
+    if unidentified:
+        hints.append(
+            ngettext(
+                "Add the Erasmus code, PIC or OID of %(names)s: without one its ECHE cannot be checked",
+                "Add the Erasmus codes, PICs or OIDs of %(names)s: without them their ECHE cannot be checked",
+                len(unidentified),
+            )
+            % {"names": _and(participant.name for participant in unidentified)}
+        )
+    if awaited:
+        hints.append(
+            ngettext(
+                "wait for the ECHE check of %(names)s, or make sure its Erasmus code, PIC or OID is right",
+                "wait for the ECHE checks of %(names)s, or make sure their Erasmus codes, PICs or OIDs "
+                "are right",
+                len(awaited),
+            )
+            % {"names": _and(participant.name for participant in awaited)}
+        )
+    hint = "; ".join(hints)
+    return hint[0].upper() + hint[1:] + "."
 
 
 def _counted(

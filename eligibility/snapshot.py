@@ -131,6 +131,9 @@ def _participant_rows():
             "organisation__type__eligible",
             "organisation__country_id",
             "organisation__country__member_state_id",
+            "organisation__erasmus_code",
+            "organisation__pic",
+            "organisation__oid",
         )
         .order_by("proposal_id", "created_at", "id")
     )
@@ -157,6 +160,7 @@ def _participant(row: dict) -> rules.Participant:
         eligible_type=row["organisation__type__eligible"],
         type_name=row["organisation__type__name"],
         eche=row["organisation__eche_status"],
+        identified=any(row[f"organisation__{key}"] for key in ("erasmus_code", "pic", "oid")),
     )
 
 

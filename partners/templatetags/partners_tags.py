@@ -35,8 +35,8 @@ def eche_badge(organisation, charter_required=None):
         return format_html('<span class="text-body-secondary small">{}</span>', NOT_REQUIRED)
     if status == EcheStatus.PENDING and not organisation.eche_check_awaited:
         # Nothing to look its charter up by: no check will come until one is given.
-        return format_html(
-            '<span class="badge text-bg-warning">{}</span>',
+        return format_html(  # a sentence, not a word: it wraps, as a badge does not, or the table overflows
+            '<span class="badge text-bg-warning text-wrap text-start">{}</span>',
             gettext_lazy("No Erasmus code, PIC or OID to check its ECHE: add one"),
         )
     if status == EcheStatus.PENDING:

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from alliances.models import Participation, Proposal, ProposalActivity, Role
+from eligibility.services import reevaluate
 from partners.models import Country, Organisation
 from tests.factories import OrganisationFactory, ParticipationFactory, UserFactory, country, edition, org_type
 
@@ -484,7 +485,11 @@ def test_an_hei_with_nothing_to_look_up_is_pending_without_polling(owner_client,
     hei = OrganisationFactory(hei=True, eche_status="pending", erasmus_code="", pic="", oid="")
     participation = add(proposal, hei)
     Organisation.objects.filter(pk=hei.pk).update(eche_status="pending")
+    reevaluate([proposal.pk])
     builder = owner_client.get(url("builder", proposal)).content.decode()
+    # The checklist asks for one too, and does not say to wait.
+    assert f"Add the Erasmus code, PIC or OID of {hei.legal_name}: without one" in builder
+    assert f"Wait for the ECHE check of {hei.legal_name}" not in builder
     poll_url = url("participation_eche", proposal, participation_id=participation.pk)
     assert f'hx-get="{poll_url}"' not in builder
     # Said as it is: the badge asks for an identifier, rather than spinning on a check that never comes.

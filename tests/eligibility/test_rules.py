@@ -626,6 +626,25 @@ def test_eche_of_an_hei_from_a_member_state(mode, eche, expected):
         assert "Uni Bologna" in result.message and "Uni Bologna" in result.hint
 
 
+def test_an_hei_without_identifiers_is_asked_for_one_not_waited_for():
+    """No Erasmus code, PIC or OID: no check will ever come, so the hint asks for one first."""
+    participants = replace(
+        replace(eligible_consortium(), "Uni Bologna", eche="pending", identified=False),
+        "Uni Berlin",
+        eche="pending",
+    )
+
+    hint = criterion("eche", participants).hint
+
+    assert hint == (
+        "Add the Erasmus code, PIC or OID of Uni Bologna: without one its ECHE cannot be checked; "
+        "wait for the ECHE check of Uni Berlin, or make sure its Erasmus code, PIC or OID is right."
+    )
+    only_unidentified = replace(eligible_consortium(), "Uni Bologna", eche="pending", identified=False)
+    assert criterion("eche", only_unidentified).hint.startswith("Add the Erasmus code, PIC or OID of Uni")
+    assert "wait" not in criterion("eche", only_unidentified).hint.lower()
+
+
 def test_eche_fail_outweighs_pending():
     participants = replace(
         replace(eligible_consortium(), "Uni Bologna", eche="pending"), "Uni Berlin", eche="expired"
