@@ -3,7 +3,7 @@ from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 
 def _database() -> str:
@@ -38,7 +38,7 @@ def health_components() -> dict[str, str]:
 
 
 @never_cache
-@require_GET
+@require_safe
 def healthz(request):
     """Each component's status, and 503 when the site cannot work: the database is down. With Redis down it
     works (pages render, saves succeed, tasks wait or run here): 200, "degraded", naming what is down, so an

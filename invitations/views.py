@@ -16,7 +16,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 from django_htmx.http import reswap, retarget
 
 from alliances.models import Participation
@@ -59,7 +59,7 @@ def _unavailable(
 
 
 @never_cache
-@require_GET
+@require_GET  # not HEAD: a mail scanner's HEAD would count as the partner opening the link
 def link(request, token):
     if ratelimit.blocked(request):
         return _unavailable(request, "rate_limited", status=429, carries_token=True)
@@ -124,7 +124,7 @@ def _usable(request, pk):
 
 
 @never_cache
-@require_GET
+@require_safe
 def answer(request, pk):
     invitation, refusal = _usable(request, pk)
     if refusal:
@@ -211,7 +211,7 @@ def decline(request, pk):
 
 
 @never_cache
-@require_GET
+@require_safe
 def done(request, pk):
     invitation = _from_session(request, pk)
     if invitation is None or request.session.get(DONE_KEY) != invitation.pk:
@@ -316,7 +316,7 @@ def invitation_revoke(request, pk, participation_id):
 
 
 @login_required
-@require_GET
+@require_safe
 def audit_trail_fragment(request, pk):
     proposal = get_object_or_404(proposals_for_user(user=request.user, include_archived=True), pk=pk)
     context = {"proposal": proposal, "everything": request.GET.get("all") == "1"}

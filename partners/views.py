@@ -4,7 +4,7 @@ the user's proposals, lives with them: alliances.views.proposals.)"""
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from .forms import OrganisationSearchForm
 from .models import Organisation
@@ -14,7 +14,7 @@ PAGE_SIZE = 25
 
 
 @login_required
-@require_GET
+@require_safe
 def organisation_list(request):
     form = OrganisationSearchForm(request.GET or None)
     if form.is_bound and not form.is_valid():  # said above the list (a 600-character query, a made-up filter)

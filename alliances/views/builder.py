@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from django_htmx.http import HTMX_STOP_POLLING, trigger_client_event
 
 from partners.forms import OrganisationSearchForm
@@ -116,7 +116,7 @@ def participants_with_version_html(request, proposal) -> str:
 
 
 @login_required
-@require_GET
+@require_safe
 def builder(request, pk):
     proposal = proposal_get_for_user(user=request.user, pk=pk)
     tell_outcomes(request)
@@ -141,7 +141,7 @@ def builder(request, pk):
 
 
 @login_required
-@require_GET
+@require_safe
 def proposal_changed(request, pk):
     """Whether the proposal changed since the version the page shows (a partner's answer, a co-editor's
     save): 200 if it did, for the page to refresh its table and panel, else 204. Polled by app.js while a
@@ -151,14 +151,14 @@ def proposal_changed(request, pk):
 
 
 @login_required
-@require_GET
+@require_safe
 def participants_fragment(request, pk):
     proposal = proposal_get_for_user(user=request.user, pk=pk)
     return HttpResponse(participants_with_version_html(request, proposal))
 
 
 @login_required
-@require_GET
+@require_safe
 def eligibility_fragment(request, pk):
     proposal = proposal_get_for_user(user=request.user, pk=pk)
     mode = request_mode(request)
@@ -169,7 +169,7 @@ def eligibility_fragment(request, pk):
 
 
 @login_required
-@require_GET
+@require_safe
 def suggestions_fragment(request, pk):
     """Directory organisations that would fix each failing criterion, swapped into the panel's slots.
 
@@ -196,7 +196,7 @@ def suggestions_fragment(request, pk):
 
 
 @login_required
-@require_GET
+@require_safe
 def history_fragment(request, pk):
     proposal = proposal_get_for_user(user=request.user, pk=pk)
     mode = request_mode(request)
@@ -209,7 +209,7 @@ def history_fragment(request, pk):
 
 
 @login_required
-@require_GET
+@require_safe
 def eche_fragment(request, pk, participation_id):
     """The ECHE badge of one participant, polled every few seconds while its check is pending."""
     proposal = proposal_get_for_user(user=request.user, pk=pk)

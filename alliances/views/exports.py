@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from eligibility.rules import aim_label
 
@@ -16,7 +16,7 @@ EXPORTERS = {"csv": participants_csv, "xlsx": participants_xlsx}
 
 
 @login_required
-@require_GET
+@require_safe
 def export(request, pk, kind):
     proposal = proposal_get_for_user(user=request.user, pk=pk)
     response = EXPORTERS[kind](proposal=proposal, participations=builder_participations(proposal=proposal))
@@ -26,7 +26,7 @@ def export(request, pk, kind):
 
 
 @login_required
-@require_GET
+@require_safe
 def summary(request, pk):
     proposal = proposal_get_for_user(user=request.user, pk=pk)
     context = {

@@ -14,7 +14,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import reswap, retarget, trigger_client_event
 
 from partners.forms import OrganisationForm, OrganisationSearchForm
@@ -115,7 +115,7 @@ def _int_or_404(value) -> int:
 
 
 @login_required
-@require_GET
+@require_safe
 def organisation_search_fragment(request, pk):
     proposal = proposal_get_for_user(user=request.user, pk=pk, related=())
     form = OrganisationSearchForm(request.GET)
@@ -306,7 +306,7 @@ def participation_edit(request, pk, participation_id):
 
 
 @login_required
-@require_GET
+@require_safe
 def participation_row(request, pk, participation_id):
     """One row of the table (the edit form's Cancel), from the same template as the whole table's rows."""
     proposal = proposal_get_for_user(user=request.user, pk=pk)

@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from partners.models import Organisation
 
@@ -34,7 +34,7 @@ def home(request):
 
 
 @login_required
-@require_GET
+@require_safe
 def organisation_detail(request, pk):
     organisation = get_object_or_404(Organisation, pk=pk)
     return organisation_page(request, organisation)
@@ -60,7 +60,7 @@ def organisation_page(request, organisation, *, correction_form=None, status=200
 
 
 @login_required
-@require_GET
+@require_safe
 def proposal_archived_list(request):
     proposals = proposals_for_user(user=request.user, include_archived=True).filter(archived_at__isnull=False)
     return render(request, "alliances/proposal_archived.html", {"proposals": proposals})

@@ -21,6 +21,20 @@ def test_healthz_reports_every_component(client):
     assert body["components"]["broker"] == "ok"  # the suite runs with a Redis broker and cache
 
 
+def test_pages_answer_head_as_get_without_a_body(client):
+    """A load balancer's or uptime check's HEAD: the status a GET would get (it was a 405 on every page
+    that takes GET only). Not the invitation link, where it would count as the partner opening it."""
+    from tests.factories import ProposalFactory
+
+    proposal = ProposalFactory()
+    assert client.head(reverse("healthz")).status_code == 200
+    client.force_login(proposal.owner)
+    assert client.head(reverse("partners:organisation_list")).status_code == 200
+    response = client.head(reverse("alliances:builder", args=[proposal.pk]))
+    assert response.status_code == 200 and response.content == b""
+    assert client.head(reverse("invitations:link", args=["x" * 43])).status_code == 405
+
+
 def test_healthz_names_what_is_down_and_redis_down_is_degraded_not_dead(client, settings):
     """The site works with Redis down: a 503 told an orchestrator it was dead."""
     settings.REDIS_CACHE_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
