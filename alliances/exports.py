@@ -20,7 +20,6 @@ from openpyxl.styles import Font
 from partners.codes import fold_for_search
 
 from .labels import (
-    STATUS_LABELS,
     criterion_title,
     eche_status_text,
     mode_label,
@@ -99,7 +98,7 @@ def eligibility_rows(report) -> list[list]:
     result = []
     modes = ((mode_label("projected"), report.projected), (mode_label("confirmed"), report.confirmed))
     for label, evaluation in modes:
-        verdict = STATUS_LABELS.get(evaluation.get("status"), "")
+        verdict = status_label(evaluation.get("status")) or ""
         result.append([str(label), str(criterion_title("overall")), str(verdict)])
     result.append([])
     result.append(
