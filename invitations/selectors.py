@@ -6,7 +6,7 @@ from alliances.models import Participation, ParticipationStatus, Role
 from alliances.selectors import can_edit, in_role_order
 
 from . import tokens
-from .models import Invitation, ParticipationEvent
+from .models import LIVE_STATUSES, Invitation, ParticipationEvent
 
 
 def invitation_by_token(*, token: str) -> Invitation | None:
@@ -45,6 +45,14 @@ def invitation_for_session(*, invitation_id: int, token_hash: str | None) -> Inv
 
 def invitation_exists(invitation_id: int) -> bool:
     return Invitation.objects.filter(pk=invitation_id).exists()
+
+
+def newer_link_sent(invitation: Invitation) -> bool:
+    """Whether the participation of this dead invitation has an open one (made since: one is open at a time)
+    to the same address: whoever holds this link has a working one in a newer email."""
+    return Invitation.objects.filter(
+        participation_id=invitation.participation_id, status__in=LIVE_STATUSES, email__iexact=invitation.email
+    ).exists()
 
 
 def coordinator_of(invitation: Invitation):

@@ -51,6 +51,7 @@ def _unavailable(
     if invitation is not None:
         context["proposal"] = invitation.participation.proposal
         context["coordinator"] = selectors.coordinator_of(invitation)
+        context["newer_sent"] = reason in ("expired", "revoked") and selectors.newer_link_sent(invitation)
     response = render(request, "invitations/unavailable.html", context, status=status)
     return _private(response, carries_token=carries_token)
 

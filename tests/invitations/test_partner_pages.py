@@ -545,6 +545,30 @@ def test_revoked_link(client, proposal, invite):
     assert Participation.objects.get(pk=proposal.invitee.pk).status == ParticipationStatus.PROPOSED
 
 
+def test_revoked_link_points_to_the_newer_invitation(client, proposal, invite):
+    """Revoked, then invited again at the same address: the old link says a newer email has a working one,
+    rather than to ask the coordinator for what they have sent."""
+    old, old_token = invite(proposal.invitee)
+    services.invitation_revoke(invitation=old, actor=proposal.owner)
+    invite(Participation.objects.get(pk=proposal.invitee.pk))
+
+    html = dead_link_refused(client, old_token, proposal, "revoked")
+    assert "sent you a newer invitation since: use the link in the most recent email" in html
+    assert "who can send you a new invitation" not in html
+
+
+def test_revoked_link_of_a_former_address_sends_to_the_coordinator(client, proposal, invite):
+    """Invited again at another address: the old address has no newer email, so it is told whom to ask."""
+    old, old_token = invite(proposal.invitee)
+    services.invitation_revoke(invitation=old, actor=proposal.owner)
+    Participation.objects.filter(pk=proposal.invitee.pk).update(contact_email="someone.else@example.org")
+    invite(Participation.objects.get(pk=proposal.invitee.pk))
+
+    html = dead_link_refused(client, old_token, proposal, "revoked")
+    assert "newer invitation" not in html
+    assert "who can send you a new invitation" in html
+
+
 def test_resent_link_kills_the_old_one(client, proposal, invite):
     old, old_token = invite(proposal.invitee)
     _new, new_token = invite(proposal.invitee, resend=True)
