@@ -219,10 +219,9 @@ def gap_suggestions(*, proposal, evaluation: dict | None, participations) -> dic
     used_before = Participation.objects.filter(
         organisation=OuterRef("pk"), proposal__owner_id=proposal.owner_id
     )
+    known = Q(created_by_id=proposal.owner_id) | Exists(used_before)
     base = (
-        Organisation.objects.filter(
-            Q(verified=True) | Q(created_by_id=proposal.owner_id) | Exists(used_before), type__eligible=True
-        )
+        Organisation.objects.filter(Q(verified=True) | known, type__eligible=True)
         .filter(country_id__in=_country_codes(edition=proposal.edition, where=rules.eligible_country))
         .exclude(pk__in=in_consortium)
         # An HEI without a valid charter would break the ECHE criterion: never suggest one.
@@ -246,9 +245,13 @@ def gap_suggestions(*, proposal, evaluation: dict | None, participations) -> dic
     }
     # How many of the failing criteria an organisation would help at once (a VET provider from a country not
     # covered yet, when both are missing): those that help the most come first. Every one helps the first.
+    # Among equals, the coordinator's own (used or made before) come before the rest of the directory.
     helps = sum((Case(When(fills[code], then=1), default=0) for code in failing if fills[code]), Value(0))
+    order = [F("gaps").desc(), F("known").desc(), "legal_name"]
     ranked = (
-        base.alias(effective_country=effective_country()).annotate(gaps=helps).order_by("-gaps", "legal_name")
+        base.alias(effective_country=effective_country(), known=Case(When(known, then=1), default=0))
+        .annotate(gaps=helps)
+        .order_by(*order)
     )
     suggestions: dict[str, list] = {}
     for code in failing:
@@ -258,7 +261,7 @@ def gap_suggestions(*, proposal, evaluation: dict | None, participations) -> dic
                 in_its_country=Window(
                     RowNumber(),
                     partition_by=[F("effective_country")],
-                    order_by=[F("gaps").desc(), "legal_name"],
+                    order_by=order,
                 )
             ).filter(in_its_country=1)
         suggestions[code] = list(candidates[:SUGGESTIONS_PER_CRITERION])

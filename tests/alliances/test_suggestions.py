@@ -162,3 +162,21 @@ def test_those_that_fill_the_most_gaps_at_once_come_first_and_countries_one_each
     names = [organisation.legal_name for organisation in suggestions["full-partners"]]
     assert names[:2] == ["Zoltan Polish Co", "Zywiec Polish Co"], names
     assert [o.legal_name for o in suggestions["countries"]] == ["Zoltan Polish Co"]  # one for Poland
+
+
+def test_among_equals_the_coordinators_own_organisations_come_first(make_proposal):
+    """On a consortium that lacks everything every verified HEI helps as much, and the suggestions were the
+    first of the directory's thousands in the alphabet: the coordinator's past partners come first."""
+    from tests.factories import ProposalFactory, org_type
+
+    proposal = make_proposal(GERMAN_PAIR, edition=edition(2026))
+    for name in ("Aarhus Co", "Aalto Co", "Abo Co"):
+        enterprise(name, "PL")
+    known = OrganisationFactory(legal_name="Zagreb Co", country=country("PL"), type=org_type("enterprise"))
+    ParticipationFactory(proposal=ProposalFactory(owner=proposal.owner), organisation=known)
+    reevaluate([proposal.pk])
+
+    suggestions = suggestions_of(proposal)
+
+    assert [o.legal_name for o in suggestions["labour-market-actors"]][:2] == ["Zagreb Co", "Aalto Co"]
+    assert [o.legal_name for o in suggestions["countries"]] == ["Zagreb Co"]  # Poland's one
