@@ -1,8 +1,12 @@
 """What the apps' admins share, and the admin site itself."""
 
+import functools
+from datetime import MAXYEAR, MINYEAR
+
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
-from django.http import JsonResponse
+from django.contrib.admin.views.main import ERROR_FLAG
+from django.http import HttpResponseRedirect, JsonResponse
 
 
 class ShownNotChanged:
@@ -49,6 +53,29 @@ class AdminSite(admin.AdminSite):
         if "\x00" in request.GET.get("term", ""):
             return JsonResponse({"results": [], "pagination": {"more": False}})
         return super().autocomplete_view(request)
+
+    def admin_view(self, view, cacheable=False):
+        """Every admin view as Django wraps it; a change list with a date hierarchy refuses the years that
+        Django's own would fail on (see `bounded_years_only`)."""
+        field = getattr(getattr(view, "__self__", None), "date_hierarchy", None)
+        if field and view.__name__ == "changelist_view":
+            view = bounded_years_only(view, field)
+        return super().admin_view(view, cacheable)
+
+
+def bounded_years_only(changelist_view, field: str):
+    """The change list, but for a date hierarchy's year without a year before and after it (9999, whose end
+    is in year 10000; 1, which is year 0 in UTC east of Greenwich; 10^20): Django's change list failed on them
+    (ValueError, OverflowError), a 500. They are told their filter is wrong, as Django tells a 30 February."""
+
+    @functools.wraps(changelist_view)
+    def view(request, *args, **kwargs):
+        year = request.GET.get(f"{field}__year", "")
+        if year.isascii() and year.isdigit() and not MINYEAR < int(year) < MAXYEAR:
+            return HttpResponseRedirect(f"{request.path}?{ERROR_FLAG}=1")
+        return changelist_view(request, *args, **kwargs)
+
+    return view
 
 
 class AdminSiteConfig(AdminConfig):

@@ -253,3 +253,37 @@ def test_an_organisation_with_only_correction_requests_is_kept_with_them_named(a
     OrganisationChangeRequest.objects.all().delete()
     assert admin_client.post(url, {"post": "yes"}).status_code == 302  # nothing keeps it: deleted
     assert not Organisation.objects.filter(pk=organisation.pk).exists()
+
+
+def admins_with_a_date_hierarchy():
+    return [model for model in registered_models() if admin.site._registry[model].date_hierarchy]
+
+
+@pytest.mark.parametrize("model", admins_with_a_date_hierarchy(), ids=lambda model: model._meta.label)
+@pytest.mark.parametrize(
+    "dates",
+    [
+        {"year": "9999"},
+        {"year": "9999", "month": "12"},
+        {"year": "9999", "month": "12", "day": "31"},
+        {"year": "1"},
+        {"year": "0"},
+        {"year": "2026", "month": "13"},
+        {"year": "2026", "month": "2", "day": "30"},
+        {"year": "99999999999999999999"},
+        {"year": "x"},
+    ],
+    ids=lambda dates: "-".join(dates.values()),
+)
+def test_a_date_hierarchy_out_of_range_is_a_bad_filter_not_a_500(admin_client, model, dates):
+    """Django's date hierarchy built the next year, month or day of 9999-12-31 (ValueError, OverflowError):
+    a 500. Dates no calendar holds are what Django already answers: the list, told the filter is wrong."""
+    field = admin.site._registry[model].date_hierarchy
+    query = {f"{field}__{part}": value for part, value in dates.items()}
+    url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+
+    response = admin_client.get(url, query)
+
+    assert response.status_code == 302
+    assert response.url.endswith("?e=1")
+    assert admin_client.get(response.url).status_code == 200
