@@ -17,8 +17,9 @@ from django.utils.translation import ngettext
 
 from . import curation
 from .codes import fold_for_search
+from .labels import describe
 from .models import ChangeRequestStatus, OrganisationChangeRequest
-from .selectors import change_request_rows, field_label, holding_every_word
+from .selectors import change_request_rows, field_label, holding_every_word, organisations_with_same_name
 
 
 class ReviewForm(forms.Form):
@@ -32,13 +33,15 @@ class ReviewForm(forms.Form):
 
 
 def differences_table(change_request) -> str:
+    """The request's fields side by side (now, when requested, requested), and whether the name it gives
+    the record is another record's in that country already."""
     rows = change_request_rows(change_request=change_request, current=change_request.organisation)
     body = format_html_join(
         "",
         "<tr><th scope='row'>{}</th><td>{}</td><td>{}</td><td><strong>{}</strong></td></tr>",
         ((row["label"], row["current"] or "—", row["old"] or "—", row["new"] or "—") for row in rows),
     )
-    return format_html(
+    table = format_html(
         "<table class='change-request-differences'><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th>"
         "</tr></thead><tbody>{}</tbody></table>",
         _("Field"),
@@ -46,6 +49,30 @@ def differences_table(change_request) -> str:
         _("When requested"),
         _("Requested"),
         body,
+    )
+    return format_html("{}{}", table, same_name_warning(change_request))
+
+
+def same_name_warning(change_request) -> str:
+    """A rename (or a move to another country) onto a name the directory has there already: approving it
+    would make two records that the builder's search shows as one organisation, twice."""
+    changes, organisation = change_request.changes or {}, change_request.organisation
+    if not {"legal_name", "country"} & changes.keys():
+        return ""
+    existing = organisations_with_same_name(
+        legal_name=changes.get("legal_name", {}).get("new") or organisation.legal_name,
+        country_id=changes.get("country", {}).get("new") or organisation.country_id,
+        exclude_pk=organisation.pk,
+    ).first()
+    if existing is None:
+        return ""
+    return format_html(
+        "<p class='errornote same-name'>{}</p>",
+        _(
+            "%(organisation)s has this name already. Approve only if this record is really another "
+            "organisation; if they are the same one, reject the request and say so in the note."
+        )
+        % {"organisation": describe(existing)},
     )
 
 

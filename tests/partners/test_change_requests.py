@@ -283,3 +283,31 @@ def test_the_desk_opens_on_pending_requests_and_finds_them_as_the_directory_sear
     for term in ("łódź", "LODZKA", "lodzka politechnika", "999886671 lodz", "934567890"):
         assert listed(f"?q={term}") == [pending.pk], term
     assert listed("?q=pic&status=all") == []  # the requests' own words (their fields, "old", "new") find none
+
+
+def test_a_rename_onto_a_name_the_country_has_already_is_pointed_out_to_the_curator(admin_client):
+    """Approving it made two records of one name, which the form that creates records refuses without a
+    tick; the curator decided without knowing."""
+    renamed = OrganisationFactory(legal_name="Shared Works Ltd", verified=True)  # in Germany
+    OrganisationFactory(legal_name="Other Works", country=renamed.country, city="Bonn")
+    to_other = curation.change_request_create(
+        organisation=renamed,
+        changes={"legal_name": {"old": "Shared Works Ltd", "new": "OTHER WORKS"}},
+        origin=ChangeRequestOrigin.COORDINATOR,
+        requested_by=UserFactory(),
+    )
+    to_free = curation.change_request_create(
+        organisation=renamed,
+        changes={"legal_name": {"old": "Shared Works Ltd", "new": "Shared Works GmbH"}},
+        origin=ChangeRequestOrigin.COORDINATOR,
+        requested_by=UserFactory(),
+    )
+
+    def page(change_request):
+        url = reverse("admin:partners_organisationchangerequest_change", args=[change_request.pk])
+        return admin_client.get(url).content.decode()
+
+    assert "Other Works (DE, Bonn) has this name already" in page(to_other)
+    assert "has this name already" not in page(to_free)
+    asked = review(admin_client, to_other, "approve").content.decode()  # the page that asks for the note
+    assert "Other Works (DE, Bonn) has this name already" in asked
