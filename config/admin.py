@@ -55,23 +55,28 @@ class AdminSite(admin.AdminSite):
         return super().autocomplete_view(request)
 
     def admin_view(self, view, cacheable=False):
-        """Every admin view as Django wraps it; a change list with a date hierarchy refuses the years that
-        Django's own would fail on (see `bounded_years_only`)."""
-        field = getattr(getattr(view, "__self__", None), "date_hierarchy", None)
-        if field and view.__name__ == "changelist_view":
-            view = bounded_years_only(view, field)
+        """Every admin view as Django wraps it; a change list refuses the parameters that Django's own
+        would fail on (see `refusing_what_django_fails_on`)."""
+        if getattr(view, "__name__", "") == "changelist_view":
+            view = refusing_what_django_fails_on(
+                view, getattr(getattr(view, "__self__", None), "date_hierarchy", None)
+            )
         return super().admin_view(view, cacheable)
 
 
-def bounded_years_only(changelist_view, field: str):
-    """The change list, but for a date hierarchy's year without a year before and after it (9999, whose end
-    is in year 10000; 1, which is year 0 in UTC east of Greenwich; 10^20): Django's change list failed on them
-    (ValueError, OverflowError), a 500. They are told their filter is wrong, as Django tells a 30 February."""
+def refusing_what_django_fails_on(changelist_view, date_field: str | None):
+    """The change list, but for parameters Django's change list failed on, with a 500: a NUL character in a
+    filter's value (PostgreSQL's driver refuses it in a query: ValueError), or a date hierarchy's year
+    without a year before and after it (9999, whose end is in year 10000; 1, which is year 0 in UTC east of
+    Greenwich; 10^20: ValueError, OverflowError). They are told their filter is wrong, as Django tells a 30
+    February."""
 
     @functools.wraps(changelist_view)
     def view(request, *args, **kwargs):
-        year = request.GET.get(f"{field}__year", "")
-        if year.isascii() and year.isdigit() and not MINYEAR < int(year) < MAXYEAR:
+        year = request.GET.get(f"{date_field}__year", "") if date_field else ""
+        if any("\x00" in value for _name, values in request.GET.lists() for value in values) or (
+            year.isascii() and year.isdigit() and not MINYEAR < int(year) < MAXYEAR
+        ):
             return HttpResponseRedirect(f"{request.path}?{ERROR_FLAG}=1")
         return changelist_view(request, *args, **kwargs)
 
