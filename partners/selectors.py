@@ -39,8 +39,13 @@ def _holding(queryset: QuerySet, field: str, value: str, *, code_column: str = "
     without its spaces (``PLLODZ02`` is ``PL LODZ02`` as people type it, and as the search finds it)."""
     if field != "erasmus_code":
         return queryset.filter(**{field: value})
+    # As the records' unique index has it (without spaces, of the records with a code), so it is used.
     compact = Replace(code_column, Value(" "), Value(""))
-    return queryset.annotate(compact_code=compact).filter(compact_code="".join(value.split()))
+    return (
+        queryset.exclude(**{code_column: ""})
+        .annotate(compact_code=compact)
+        .filter(compact_code="".join(value.split()))
+    )
 
 
 def organisations_with_identifier(*, field: str, value: str, exclude_pk=None) -> QuerySet[Organisation]:

@@ -3,8 +3,8 @@ words the search looks misspellings up in."""
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
-from django.db.models.functions import Upper
+from django.db.models import Q, Value
+from django.db.models.functions import Replace, Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -126,8 +126,10 @@ class Organisation(models.Model):
                 name="organisation_oid_unique",
                 violation_error_message=_("Another organisation already has this OID."),
             ),
+            # With or without its spaces, as every lookup compares it (`F  RACE10` is `FRACE10`): the
+            # database refuses the second of two records saved at once, which the forms' checks both passed.
             models.UniqueConstraint(
-                fields=["erasmus_code"],
+                Replace("erasmus_code", Value(" "), Value("")),
                 condition=~Q(erasmus_code=""),
                 name="organisation_erasmus_code_unique",
                 violation_error_message=_("Another organisation already has this Erasmus code."),

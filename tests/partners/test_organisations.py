@@ -157,6 +157,31 @@ def test_database_refuses_duplicate_identifiers(field, value):
         OrganisationFactory(**{field: value})
 
 
+@pytest.mark.parametrize("second", ["FPARIS001", "F PARIS001", "F  PARIS001"])
+def test_database_refuses_an_erasmus_code_held_with_other_spaces(second):
+    """The forms compare codes without their spaces; two records saved at once, `F  RACE10` and `FRACE10`,
+    both passed them, and the database's index compared the text as written."""
+    OrganisationFactory(erasmus_code="F  PARIS001")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        OrganisationFactory(erasmus_code=second)
+
+
+def test_an_erasmus_code_added_meanwhile_with_other_spaces_is_said_so():
+    """The race's end, as the second of two creations in place meets it: a message, one record."""
+    from partners.services import organisation_create
+
+    OrganisationFactory(erasmus_code="F  RACE10")
+    with pytest.raises(ValidationError, match="same PIC, OID or Erasmus code was just added"):
+        organisation_create(
+            legal_name="Race Uni",
+            country=country("FR"),
+            type=org_type("enterprise"),
+            erasmus_code="FRACE10",
+            same_name_confirmed=True,
+        )
+    assert Organisation.objects.count() == 1
+
+
 def test_blank_identifiers_are_not_duplicates():
     OrganisationFactory(pic="", oid="", erasmus_code="")
     OrganisationFactory(pic="", oid="", erasmus_code="")
