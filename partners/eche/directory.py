@@ -22,6 +22,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
+from django.db.models import F, Value
+from django.db.models.functions import Replace
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -49,6 +51,18 @@ HEI_TYPE = "higher-education-institution"
 IDENTIFIERS = ("erasmus_code", "pic", "oid")
 # Where the holders of a list keep each identifier, normalised as the directory does.
 HOLDER_COLUMNS = {"erasmus_code": "erasmus_code_normalised", "pic": "pic", "oid": "oid"}
+
+
+def _key(name: str, value: str) -> str:
+    """An identifier as records are told apart by it: an Erasmus code without its spaces (`F  X01` is `FX01`,
+    as the records' unique index has it), the others as they are."""
+    return "".join(value.split()) if name == "erasmus_code" else value
+
+
+def _compact(column: str) -> Replace:
+    return Replace(column, Value(" "), Value(""))
+
+
 # What a list gives a record, as model fields (the country by its code).
 LISTED_FIELDS = ("legal_name", "city", "website", "country", *IDENTIFIERS)
 READ_FIELDS = (
@@ -171,18 +185,18 @@ def _drop_shared_identifiers(rows: list[tuple[int, dict]], report: DirectoryRepo
         holders_of = defaultdict(list)
         for row, values in rows:
             if values[name]:
-                holders_of[values[name]].append((row, values))
-        for value, holders in holders_of.items():
+                holders_of[_key(name, values[name])].append((row, values))
+        for holders in holders_of.values():
             if len(holders) < 2:
                 continue
             listed_rows = _some_rows([row for row, _values in holders])
             for row, values in holders:
-                values[name] = ""
                 report.problem(
                     row,
                     _("%(identifier)s %(value)s is on rows %(rows)s: left on neither")
-                    % {"identifier": IDENTIFIER_LABELS[name], "value": value, "rows": listed_rows},
+                    % {"identifier": IDENTIFIER_LABELS[name], "value": values[name], "rows": listed_rows},
                 )
+                values[name] = ""
 
 
 SHOWN_ROWS = 5
@@ -203,8 +217,14 @@ def _existing(rows: list[tuple[int, dict]], eche_list: EcheList) -> dict[str, di
     import's transaction): each identifier is one join with them, not thousands of values sent back."""
     pks = {}
     for name, column in HOLDER_COLUMNS.items():
-        listed = EcheHolder.objects.filter(list=eche_list).exclude(**{column: ""}).values(column)
-        pks[name] = dict(Organisation.objects.filter(**{f"{name}__in": listed}).values_list(name, "pk"))
+        listed = EcheHolder.objects.filter(list=eche_list).exclude(**{column: ""})
+        records = Organisation.objects.exclude(**{name: ""})
+        if name == "erasmus_code":  # with or without its spaces
+            listed = listed.annotate(key=_compact(column)).values("key")
+            records = records.annotate(key=_compact(name)).filter(key__in=listed)
+        else:
+            records = records.annotate(key=F(name)).filter(key__in=listed.values(column))
+        pks[name] = dict(records.values_list("key", "pk"))
     wanted = sorted({pk for by_value in pks.values() for pk in by_value.values()})
     records = {}
     for start in range(0, len(wanted), BATCH):
@@ -223,15 +243,16 @@ def _vouched_for(organisation: Organisation, values: dict) -> bool:
 
 
 def _same_text(name: str, current: str, new: str, *, verified: bool = True) -> bool:
-    """The lists write names in capitals and without accents, addresses without a scheme: a record saying the
-    same with them keeps its own spelling, and no curator is asked about it. A record no one verified keeps it
-    only with no sign the list lacks ("Universität -- Bremen!!!" was verified as it was written)."""
+    """The lists write names in capitals and without accents, addresses without a scheme, Erasmus codes with
+    their spaces: a record saying the same with them keeps its own spelling, and no curator is asked about it.
+    A record no one verified keeps it only with no sign the list lacks ("Universität -- Bremen!!!" was
+    verified as it was written)."""
     if name in ("legal_name", "city"):
         same = fold_for_search(current) == fold_for_search(new)
         return same and (verified or _signs(current) <= _signs(new))
     if name == "website":
         return _address(current) == _address(new)
-    return False
+    return _key(name, current) == _key(name, new)  # an Erasmus code written with other spaces
 
 
 def _signs(text: str) -> set[str]:
@@ -291,7 +312,8 @@ def directory_records_update(*, eche_list: EcheList, holders: Sequence[Holder]) 
         if not any(values[name] for name in IDENTIFIERS):
             report.problem(row, _("no identifier left to tell it from other records: no directory record"))
             continue
-        organisation = next((by[n][values[n]] for n in IDENTIFIERS if values[n] in by[n]), None)
+        keys = {name: _key(name, values[name]) for name in IDENTIFIERS}
+        organisation = next((by[n][keys[n]] for n in IDENTIFIERS if keys[n] in by[n]), None)
         if organisation is None:
             new.append(Organisation(type_id=hei, verified=True, listed=values, **_fields(values)))
             continue
@@ -304,7 +326,7 @@ def directory_records_update(*, eche_list: EcheList, holders: Sequence[Holder]) 
             continue
         matched_row[organisation.pk] = row
         for name in IDENTIFIERS:  # never an identifier another record holds
-            other = by[name].get(values[name])
+            other = by[name].get(keys[name])
             if values[name] and other is not None and other.pk != organisation.pk:
                 report.problem(
                     row,

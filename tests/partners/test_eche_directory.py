@@ -489,3 +489,29 @@ def test_a_value_with_an_unreadable_character_is_left_out_saying_so():
     assert _accepted("city", "Pozna\ufffd", report, 7) == ""
     [problem] = report.as_json()["problems"]
     assert "could not be read" in str(problem) and "invisible" not in str(problem)
+
+
+def test_an_erasmus_code_is_one_code_with_or_without_its_spaces(tmp_path):
+    """A record typed `DBERLIN02` is the holder `D  BERLIN02` (as the records' unique index has it): matched,
+    not a second record, which the index refused, failing the import. Two rows writing one code two ways
+    share it."""
+    typed = OrganisationFactory(
+        hei=True,
+        legal_name="Technische Universität Berlin",
+        city="Berlin",
+        erasmus_code="DBERLIN02",
+        pic="",
+        oid="",
+    )
+    twice = [
+        ("F  PARIS001", "", "", "PARIS ONE", "PARIS", "FR", ""),
+        ("FPARIS001", "", "", "PARIS TWO", "PARIS", "FR", ""),
+    ]
+
+    eche_list = imported(tmp_path, [TUB, *twice])
+
+    typed.refresh_from_db()
+    assert typed.verified and typed.pic == "999986678"
+    assert Organisation.objects.count() == 1
+    shared = [p["reason"] for p in eche_list.directory_report["problems"] if "left on neither" in p["reason"]]
+    assert len(shared) == 2
