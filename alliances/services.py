@@ -31,6 +31,7 @@ from .models import (
     Role,
 )
 from .selectors import in_consortium
+from .signals import confirmation_withdrawn
 from .tasks import send_coeditor_added
 
 PROPOSAL_FIELDS = (
@@ -410,11 +411,19 @@ def participation_update(
     changed = [name for name in before if before[name] != after[name]]
     if not changed:
         return current
+    # A partner confirms the role its page showed: a confirmation of another role no longer holds.
+    withdrawn = "role" in changed and current.status == ParticipationStatus.CONFIRMED
+    if withdrawn:
+        current.status = ParticipationStatus.PROPOSED
     try:
         with transaction.atomic():
-            current.save(update_fields=[*changed, "updated_at"])
+            current.save(update_fields=[*changed, *(["status"] if withdrawn else []), "updated_at"])
     except IntegrityError as exc:
         raise ValidationError(_("The consortium changed meanwhile. Reload the page and try again.")) from exc
+    if withdrawn:
+        confirmation_withdrawn.send(
+            sender=Participation, participation=current, actor=actor, from_role=before["role"]
+        )
     record_activity(
         proposal=locked,
         actor=actor,

@@ -30,12 +30,15 @@ def _event(
     )
 
 
-def participation_status_changed(*, participation, from_status, to_status, actor, invitation=None):
+def participation_status_changed(
+    *, participation, from_status, to_status, actor, invitation=None, detail=None
+):
     return _event(
         kind=EventKind.STATUS_CHANGED,
         participation=participation,
         invitation=invitation,
         actor=actor,
+        detail=detail,
         from_status=from_status,
         to_status=to_status,
     )

@@ -1,6 +1,6 @@
 """Wiring only: a participation's contact email changed (in the builder, the admin...) → its open
 invitation to the old address is revoked; a partner's correction decided by a curator → its invitation's
-audit trail says so.
+audit trail says so; a confirmed participant's role changed → the trail says its confirmation was withdrawn.
 
 Unlike the on-commit receivers elsewhere, these act inside the transaction of the change: the old link must
 die with the change, never a moment after it, and the trail is written with what it records.
@@ -8,7 +8,8 @@ die with the change, never a moment after it, and the trail is written with what
 
 from django.db.models.signals import post_save
 
-from alliances.models import Participation
+from alliances.models import Participation, ParticipationStatus
+from alliances.signals import confirmation_withdrawn
 from partners.models import ChangeRequestOrigin
 from partners.signals import change_request_decided
 
@@ -44,7 +45,21 @@ def on_change_request_decided(sender, change_request, **kwargs):
         audit.correction_decided(invitation=invitation, change_request=change_request)
 
 
+def on_confirmation_withdrawn(sender, participation, actor, from_role, **kwargs):
+    """A confirmed participant's role changed: the trail says its status went back to proposed, and why."""
+    audit.participation_status_changed(
+        participation=participation,
+        from_status=ParticipationStatus.CONFIRMED,
+        to_status=participation.status,
+        actor=actor,
+        detail={"from_role": from_role, "role": participation.role},
+    )
+
+
 def connect() -> None:
+    confirmation_withdrawn.connect(
+        on_confirmation_withdrawn, dispatch_uid="invitations:confirmation_withdrawn"
+    )
     change_request_decided.connect(on_change_request_decided, dispatch_uid="invitations:correction_decided")
     post_save.connect(
         on_participation_saved, sender=Participation, dispatch_uid="invitations:revoke_readdressed"

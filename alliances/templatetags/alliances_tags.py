@@ -28,6 +28,7 @@ register.filter("status_label", status_label)
 register.filter("not_counted_text", not_counted_text)
 register.filter("eche_status_text", eche_status_text)
 register.filter("participation_status_label", participation_status_label)
+register.filter("role_in_a_sentence", role_in_a_sentence)
 
 
 @register.filter

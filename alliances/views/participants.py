@@ -295,6 +295,10 @@ def participation_edit(request, pk, participation_id):
         "name": participation.organisation.display_name,
         "role": role_in_a_sentence(data["role"]),
     }
+    if participation.status == ParticipationStatus.CONFIRMED and data["role"] != participation.role:
+        message += " " + _(
+            "It had confirmed as %(role)s, so it is proposed again: invite it to confirm its new role."
+        ) % {"role": role_in_a_sentence(participation.role)}
     old_email, new_email = participation.contact_email, data.get("contact_email") or ""
     if participation.status == ParticipationStatus.INVITED and old_email.lower() != new_email.lower():
         # The invitations app revoked the link to the old address as the new one was saved.

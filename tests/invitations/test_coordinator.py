@@ -319,3 +319,67 @@ def test_a_long_history_says_older_events_are_not_shown_and_shows_them_on_reques
     everything = coordinator_client.get(url, {"all": "1"}).content.decode()
     assert ">53</span>" in everything and "older ones are not" not in everything
     assert all(f"Partner {index:02d}" in everything for index in range(53))
+
+
+def test_a_confirmed_partners_role_changed_is_proposed_again_and_the_trail_says_why(
+    coordinator_client, proposal, invite, django_capture_on_commit_callbacks
+):
+    """The partner confirmed as full partner; the coordinator made it the applicant, and it stayed
+    "Confirmed": the confirmed checklist counted an applicant that had never agreed to be one."""
+    from django.test import Client
+
+    invitation, token = invite(proposal.invitee)
+    partner = Client()
+    partner.get(f"/invite/{token}/")
+    organisation = proposal.invitee.organisation
+    with django_capture_on_commit_callbacks(execute=True):
+        partner.post(
+            f"/invite/answer/{invitation.pk}/confirm/",
+            {
+                "org-legal_name": organisation.legal_name,
+                "org-city": organisation.city,
+                "contact-contact_name": "Pablo Partner",
+                "contact-contact_email": "pablo@fabrica.example",
+                "role_shown": "full_partner",
+            },
+        )
+    assert Participation.objects.get(pk=proposal.invitee.pk).status == ParticipationStatus.CONFIRMED
+    proposal.refresh_from_db()
+    edit = f"/proposals/{proposal.pk}/participants/{proposal.invitee.pk}/edit/"
+    contact = {"contact_name": "Pablo Partner", "contact_email": "pablo@fabrica.example"}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = coordinator_client.post(
+            edit, {"role": "associated_partner", **contact, "version": proposal.version}, follow=True
+        )
+
+    participation = Participation.objects.get(pk=proposal.invitee.pk)
+    assert (participation.role, participation.status) == ("associated_partner", ParticipationStatus.PROPOSED)
+    html = response.content.decode()
+    assert (
+        "It had confirmed as full partner, so it is proposed again: invite it to confirm its new role."
+        in html
+    )
+    event = ParticipationEvent.objects.filter(kind=EventKind.STATUS_CHANGED).latest("pk")
+    assert (event.from_status, event.to_status, event.actor_id) == (
+        "confirmed",
+        "proposed",
+        proposal.owner_id,
+    )
+    trail = coordinator_client.get(f"/proposals/{proposal.pk}/").content.decode()
+    assert "its role changed from full partner to associated partner, which it has not confirmed" in trail
+    # The confirmed checklist no longer counts it; a contact changed alone keeps a confirmation.
+    proposal.refresh_from_db()
+    assert organisation.legal_name not in str(proposal.eligibility_report.confirmed)
+    with django_capture_on_commit_callbacks(execute=True):
+        Participation.objects.filter(pk=participation.pk).update(status=ParticipationStatus.CONFIRMED)
+        coordinator_client.post(
+            edit,
+            {
+                "role": "associated_partner",
+                **contact,
+                "contact_name": "Pablo P.",
+                "version": proposal.version,
+            },
+        )
+    assert Participation.objects.get(pk=participation.pk).status == ParticipationStatus.CONFIRMED
