@@ -245,9 +245,10 @@ def gap_suggestions(*, proposal, evaluation: dict | None, participations) -> dic
     }
     # How many of the failing criteria an organisation would help at once (a VET provider from a country not
     # covered yet, when both are missing): those that help the most come first. Every one helps the first.
-    # Among equals, the coordinator's own (used or made before) come before the rest of the directory.
+    # Among equals, the coordinator's own (used or made before) come before the rest of the directory, then
+    # by name as the directory lists it (`"Artifex" University` among the A's, not before them).
     helps = sum((Case(When(fills[code], then=1), default=0) for code in failing if fills[code]), Value(0))
-    order = [F("gaps").desc(), F("known").desc(), "legal_name"]
+    order = [F("gaps").desc(), F("known").desc(), "legal_name_key", "pk"]
     ranked = (
         base.alias(effective_country=effective_country(), known=Case(When(known, then=1), default=0))
         .annotate(gaps=helps)
@@ -264,5 +265,9 @@ def gap_suggestions(*, proposal, evaluation: dict | None, participations) -> dic
                     order_by=order,
                 )
             ).filter(in_its_country=1)
+        if code == "hei-and-vet":  # when both sides are lacking, one of each in turn (not five universities)
+            candidates = candidates.alias(
+                in_its_side=Window(RowNumber(), partition_by=[F("type__higher_education")], order_by=order)
+            ).order_by("in_its_side", *order)
         suggestions[code] = list(candidates[:SUGGESTIONS_PER_CRITERION])
     return suggestions

@@ -180,3 +180,32 @@ def test_among_equals_the_coordinators_own_organisations_come_first(make_proposa
 
     assert [o.legal_name for o in suggestions["labour-market-actors"]][:2] == ["Zagreb Co", "Aalto Co"]
     assert [o.legal_name for o in suggestions["countries"]] == ["Zagreb Co"]  # Poland's one
+
+
+def test_lacking_both_an_hei_and_a_vet_provider_both_are_suggested_in_turn(make_proposal):
+    """With thousands of charter holders in the directory, the five suggestions for the pair were the first
+    five universities in the alphabet, and no VET provider: neither alone fixes it. Names are ordered as the
+    directory lists them, a quotation mark aside."""
+    from tests.factories import org_type
+
+    proposal = make_proposal(
+        [("DE", "enterprise", Role.APPLICANT), ("FR", "enterprise", Role.FULL_PARTNER)], edition=edition(2026)
+    )
+    hei, vet = org_type("higher-education-institution"), org_type("vet-provider")
+    for name in ("Aalto University", '"Artifex" University', "Bologna University", "Cork University"):
+        OrganisationFactory(
+            verified=True, legal_name=name, type=hei, country=country("PL"), eche_status="valid"
+        )
+    for name in ("Zagreb VET School", "Zwolle VET School"):
+        OrganisationFactory(verified=True, legal_name=name, type=vet, country=country("PL"))
+    reevaluate([proposal.pk])
+
+    names = [o.legal_name for o in suggestions_of(proposal)["hei-and-vet"]]
+
+    assert names == [
+        "Aalto University",
+        "Zagreb VET School",
+        '"Artifex" University',
+        "Zwolle VET School",
+        "Bologna University",
+    ]
