@@ -1,6 +1,11 @@
 from django import forms
 from django.contrib.auth import authenticate, get_user_model, password_validation
-from django.contrib.auth.forms import PasswordChangeForm, PasswordResetForm, SetPasswordForm
+from django.contrib.auth.forms import (
+    AuthenticationForm,
+    PasswordChangeForm,
+    PasswordResetForm,
+    SetPasswordForm,
+)
 from django.utils.translation import gettext_lazy as _
 
 from config.background import delay_after_commit
@@ -11,6 +16,19 @@ from .confirmation import password_reset_may_be_sent
 # confirmation: Enter the same password as before, for verification").
 PASSWORD_AGAIN = _("Password again")
 PASSWORD_AGAIN_HELP = _("The same password, to catch typing mistakes.")
+
+
+class SignInForm(AuthenticationForm):
+    """Django's, saying what is true here: an email address is found whatever its case (Django's message
+    said both fields "may be case-sensitive")."""
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _(
+            "Please enter a correct email address and password. The password is case-sensitive; the email "
+            "address is not."
+        ),
+    }
 
 
 class SignUpForm(forms.ModelForm):

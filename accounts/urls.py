@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from . import views
-from .forms import QueuedPasswordResetForm
+from .forms import QueuedPasswordResetForm, SignInForm
 
 urlpatterns = [
     path("signup/", views.signup, name="signup"),
@@ -10,7 +10,11 @@ urlpatterns = [
     path("confirm-again/", views.email_confirmation_resend, name="email_confirmation_resend"),
     path(
         "login/",
-        auth_views.LoginView.as_view(template_name="accounts/login.html", redirect_authenticated_user=True),
+        auth_views.LoginView.as_view(
+            template_name="accounts/login.html",
+            authentication_form=SignInForm,
+            redirect_authenticated_user=True,
+        ),
         name="login",
     ),
     # The page is shown only when the sign-out's `next` is the sign-out itself (otherwise it redirects to

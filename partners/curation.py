@@ -180,7 +180,7 @@ def _check_still_current(*, organisation: Organisation, changes: dict) -> None:
     if moved:
         raise ValidationError(
             _(
-                "the record changed since it was requested (%(fields)s): reject it, and ask for a new one if "
+                "The record changed since it was requested (%(fields)s): reject it, and ask for a new one if "
                 "it is still needed."
             )
             % {"fields": ", ".join(str(field_label(field)) for field in moved)}

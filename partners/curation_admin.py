@@ -208,9 +208,9 @@ class OrganisationChangeRequestAdmin(admin.ModelAdmin):
                 decided = decide(change_request_id=item.pk, reviewer=request.user, note=note)
             except ValidationError as exc:
                 refused = (
-                    _("%(request)s was not approved: %(reason)s")
+                    _("%(request)s was not approved. %(reason)s")
                     if approve
-                    else _("%(request)s was not rejected: %(reason)s")
+                    else _("%(request)s was not rejected. %(reason)s")
                 )
                 self.message_user(
                     request,

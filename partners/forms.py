@@ -93,17 +93,23 @@ class OrganisationForm(forms.ModelForm):
                 self.refuse_same_name(existing)
         return cleaned
 
-    def refuse_same_name(self, existing) -> None:
-        """The name is another record's in that country (found here, or by the service under its lock)."""
+    def refuse_same_name(self, existing, *, in_use_here: bool = False) -> None:
+        """The name is another record's in that country (found here, or by the service under its lock);
+        `in_use_here`: that record is in the consortium the form adds to already, so it cannot be used
+        instead. Said again when called again."""
         self.duplicate_of = existing
-        self.add_error(
-            "legal_name",
-            _(
-                "%(organisation)s is already in the directory. Use it instead, or tick the box below "
-                "if this is really another organisation."
+        if in_use_here:
+            message = _(
+                "%(organisation)s is already in this consortium. Tick the box below only if this is really "
+                "another organisation."
             )
-            % {"organisation": describe(existing)},
-        )
+        else:
+            message = _(
+                "%(organisation)s is already in the directory. Use it instead, or tick the box below if this "
+                "is really another organisation."
+            )
+        self.errors.pop("legal_name", None)
+        self.add_error("legal_name", message % {"organisation": describe(existing)})
 
 
 FILTER_LISTS_CACHE = "fragments"

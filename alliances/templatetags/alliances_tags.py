@@ -19,6 +19,7 @@ from alliances.models import (
     Role,
     role_in_a_sentence,
 )
+from partners.selectors import field_label
 
 register = template.Library()
 
@@ -119,6 +120,9 @@ def activity_text(activity, viewer=None):
             except Exception:
                 names.append(name)
         details.append(", ".join(names))
+    if detail.get("organisation_corrected"):  # a correction of its directory record, made at once
+        fields = ", ".join(field_label(name) for name in detail["organisation_corrected"])
+        details.append(_("(its directory record corrected: %(fields)s)") % {"fields": fields})
     if detail.get("with"):
         details.append(_("with %(names)s") % {"names": ", ".join(detail["with"])})
     return f"{text}: {' '.join(details)}" if details else text

@@ -238,8 +238,10 @@ def organisation_create_in_place(request, pk):
                 % {"name": organisation.display_name, "role": role_in_a_sentence(data["role"])},
             )
     duplicate_of = context["duplicate_of"] = getattr(org_form, "duplicate_of", None)
-    if duplicate_of is not None:  # then it is said so, with no button to add it a second time
-        context["duplicate_in_consortium"] = in_consortium(proposal=proposal, organisation=duplicate_of)
+    if duplicate_of is not None and in_consortium(proposal=proposal, organisation=duplicate_of):
+        # Said so, with no button to add it a second time, nor "use it instead".
+        context["duplicate_in_consortium"] = True
+        org_form.refuse_same_name(duplicate_of, in_use_here=True)
     return render(request, "alliances/partials/organisation_create.html", context)
 
 

@@ -44,7 +44,11 @@ def test_wrong_password_is_refused_with_a_message(client):
     UserFactory(email="anna@example.org")
     response = client.post(reverse("login"), {"username": "anna@example.org", "password": "nope"})
     assert response.status_code == 200
-    assert "correct email address and password" in response.content.decode()
+    page = response.content.decode()
+    assert "correct email address and password" in page
+    # Not Django's "both fields may be case-sensitive": the address is found whatever its case
+    # (test_emails_any_case.py).
+    assert "The password is case-sensitive; the email address is not." in page
 
 
 def test_sign_out_by_get_changes_nothing(client):

@@ -70,6 +70,10 @@ def test_a_record_only_the_proposal_has_is_corrected_at_once(owner_client, owner
     activity = proposal.activities.order_by("-version").first()
     assert activity.actor == owner
     assert activity.detail["organisation_corrected"]["city"] == {"old": "Berlin", "new": "Sevilla"}
+    # in words: not "You changed a participant", as if its role or contact had changed
+    from alliances.templatetags.alliances_tags import activity_text
+
+    assert activity_text(activity, owner).endswith("(its directory record corrected: city, website)")
 
 
 @pytest.mark.parametrize("why", ["other proposal", "other creator", "verified"])

@@ -352,6 +352,10 @@ def test_create_an_organisation_in_place(owner_client, proposal, django_capture_
     assert "already belongs to Wrocław Metal Works" in html
     # It is in this consortium already: said so, with no button to add it a second time (which was refused).
     assert "is already in this consortium" in html and "Add the existing one" not in html
+    assert "Use it instead" not in html  # it cannot be: it is in already
+    assert (
+        "already in this consortium. Tick the box below only if this is really another organisation" in html
+    )
     assert Organisation.objects.filter(legal_name="Wrocław Metal Works").count() == 1
 
 

@@ -505,6 +505,8 @@ def test_an_archived_proposal_takes_no_answer_until_restored(client, proposal, i
 
     assert [page.status_code, confirmed.status_code, declined.status_code] == [410, 410, 410]
     assert "This proposal is archived" in confirmed.content.decode()
+    # It works again once restored: no new invitation to ask for.
+    assert "who can send you a new invitation" not in confirmed.content.decode()
     assert state(proposal) == before
     proposal.refresh_from_db()
     alliance_services.proposal_restore(proposal=proposal, actor=proposal.owner)
