@@ -15,7 +15,13 @@ from ..codes import (
     normalise_pic,
     search_text_of,
 )
-from ..validators import validate_erasmus_code, validate_oid, validate_pic, validate_plain_text
+from ..validators import (
+    validate_erasmus_code,
+    validate_legal_name,
+    validate_oid,
+    validate_pic,
+    validate_plain_text,
+)
 from .reference import Country, OrganisationType
 
 
@@ -36,7 +42,7 @@ _UNKNOWN = object()
 
 
 class Organisation(models.Model):
-    legal_name = models.CharField(_("legal name"), max_length=255, validators=[validate_plain_text])
+    legal_name = models.CharField(_("legal name"), max_length=255, validators=[validate_legal_name])
     legal_name_key = models.CharField(max_length=255, editable=False, db_index=True)
     acronym = models.CharField(_("acronym"), max_length=50, blank=True, validators=[validate_plain_text])
     country = models.ForeignKey(

@@ -100,6 +100,16 @@ def test_ordinary_names_in_any_script_are_accepted(name):
     assert form.is_valid(), form.errors
 
 
+@pytest.mark.parametrize("name", ["😀😀😀", "!!!", "★", "- . -"])
+def test_a_name_without_a_letter_or_digit_is_refused(name):
+    """It had an empty key: found by no search, and every other such name in the country was refused as
+    its duplicate ("😀😀😀 (SI) is already in the directory" for "!!!")."""
+    form = organisation_form(legal_name=name)
+
+    assert not form.is_valid()
+    assert form.errors["legal_name"] == ["Enter the name in letters or digits."]
+
+
 def test_a_selector_after_a_digit_is_refused_unless_it_makes_a_keycap():
     """ "TU Berlin 2\ufe0f025" looks like "TU Berlin 2025" and folded to "tu berlin 2 025": a twin of any name
     with a number."""
