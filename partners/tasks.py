@@ -54,11 +54,18 @@ def recheck_all_eche() -> dict:
 
 @shared_task(acks_late=True, soft_time_limit=120, time_limit=150, ignore_result=True)
 def sweep_pending_eche() -> int:
-    """Re-queue the checks asked for that never answered (the broker or the worker was down)."""
+    """Re-queue the checks asked for that never answered (the broker or the worker was down), and end the
+    uploads whose import lost its worker."""
+    list_storage.abandoned_import_jobs_end()
     return services.pending_checks_sweep()
 
 
-@shared_task(acks_late=True, soft_time_limit=600, time_limit=660, ignore_result=True)
+@shared_task(
+    acks_late=True,
+    soft_time_limit=list_storage.IMPORT_TIME_LIMIT_SECONDS - 60,
+    time_limit=list_storage.IMPORT_TIME_LIMIT_SECONDS,
+    ignore_result=True,
+)
 def import_eche_list(job_id: int) -> None:
     """Import a list uploaded in the admin; progress and result are written to the job."""
     list_storage.import_job_run(job_id=job_id)

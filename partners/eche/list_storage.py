@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import logging
 from collections.abc import Callable
+from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -174,6 +175,28 @@ def eche_list_import(
     """Parse and store a list. Raises ListFormatError (the current list stays as it was)."""
     parsed = read_holder_list(source, filename=filename, progress=progress)
     return eche_list_store(parsed=parsed, user=user, shorter_accepted=shorter_accepted), parsed
+
+
+# An upload's import is stopped after this long (the task's hard time limit); a job still "running" well after
+# it lost its worker: `abandoned_import_jobs_end` ends it.
+IMPORT_TIME_LIMIT_SECONDS = 660
+
+
+def abandoned_import_jobs_end() -> int:
+    """End the jobs still running long after an import's time limit: their worker was killed (the limit, a
+    restart, a web server's timeout where no worker took the import) before it could say how it went, and
+    their page said "running" for ever. The import's transaction died with the worker: the current list is
+    unchanged. Returns how many."""
+    cutoff = timezone.now() - timedelta(seconds=IMPORT_TIME_LIMIT_SECONDS * 2)
+    return EcheImportJob.objects.filter(status=ImportJobStatus.RUNNING, started_at__lt=cutoff).update(
+        status=ImportJobStatus.FAILED,
+        finished_at=timezone.now(),
+        message=_(
+            "The import did not finish: the process running it stopped (a file too big to import in time, or "
+            "a restart). The current list is unchanged. Upload the file again; if it stops again, import it "
+            "with the command `manage.py import_eche_list`."
+        ),
+    )
 
 
 def import_job_run(*, job_id: int) -> None:

@@ -439,6 +439,29 @@ def test_admin_upload_of_a_broken_file_is_refused(registry, admin_client, django
     assert "could not be opened as an Excel workbook" in page
 
 
+def test_an_upload_whose_worker_was_killed_ends_as_failed_at_the_next_sweep(registry):
+    """A 14 MB upload outlived its worker (its time limit, a web server's timeout where no worker took it):
+    its page said "Running" for ever. The sweep ends it, well after the time limit; a running one stays."""
+    from partners.tasks import sweep_pending_eche
+
+    now = timezone.now()
+    killed = EcheImportJob.objects.create(
+        filename="big.xlsx", content=b"", status="running", started_at=now - datetime.timedelta(hours=1)
+    )
+    running = EcheImportJob.objects.create(
+        filename="list.xlsx", content=b"", status="running", started_at=now - datetime.timedelta(minutes=5)
+    )
+
+    sweep_pending_eche.apply()
+
+    killed.refresh_from_db()
+    running.refresh_from_db()
+    assert killed.status == "failed" and killed.finished_at is not None
+    assert "did not finish" in killed.message and "current list is unchanged" in killed.message
+    assert running.status == "running" and running.finished_at is None
+    assert EcheList.objects.get(is_current=True) == registry
+
+
 @pytest.mark.parametrize(
     ("filename", "rows", "said"),
     [
