@@ -119,6 +119,17 @@ def test_every_main_page_passes_axe(axe_page, live_server, demo, axe_check, arti
     page.goto(base + "/")
     page.screenshot(path=artifacts_dir / "home-phone.png", full_page=True)
 
+    # A tablet held upright: each participant a card too, its actions on screen (the table was 1,001 px wide
+    # in a 796 px box that scrolled sideways, Change and Remove past its edge).
+    page.set_viewport_size({"width": 820, "height": 1180})
+    page.goto(builder)
+    table = page.locator("#participants .table-responsive")
+    assert table.evaluate("box => box.scrollWidth <= box.clientWidth")
+    change = page.locator("#participants").get_by_role("button", name="Change").first.bounding_box()
+    assert change["x"] + change["width"] <= 820
+    axe_check(page, "builder-tablet")
+    page.screenshot(path=artifacts_dir / "builder-tablet.png", full_page=True)
+
 
 def test_the_curators_admin_pages_pass_axe(axe_page, live_server, axe_check):
     """The change requests' list and page (Django's admin, with its breadcrumbs underlined: they were told
