@@ -92,6 +92,17 @@ def test_the_partners_invitation_page_fits_and_every_action_can_be_tapped(
     _invitation, token = invite(proposal.invitee)
     page.goto(f"{live_server.url}/invite/{token}/")
     check(page, f"invitation-{name}", axe_check, artifacts_dir)
+    # On a phone the answer is screens below the consortium: a button at the top leads to it.
+    to_answer = page.locator("[data-to-answer]")
+    if name == "phone":
+        to_answer.tap()
+        page.wait_for_function("() => document.activeElement.id === 'confirm-title'")
+        # (Bootstrap scrolls smoothly: on screen once it has.)
+        page.wait_for_function(
+            "() => document.getElementById('confirm-title').getBoundingClientRect().top < 740"
+        )
+    else:
+        assert not to_answer.is_visible()
 
 
 # A name of one unbroken word as long as the directory allows: anyone can create one, and everyone may see it.
