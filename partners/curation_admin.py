@@ -42,8 +42,8 @@ def differences_table(change_request) -> str:
         ((row["label"], row["current"] or "—", row["old"] or "—", row["new"] or "—") for row in rows),
     )
     table = format_html(
-        "<table class='change-request-differences'><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th>"
-        "</tr></thead><tbody>{}</tbody></table>",
+        "<table class='change-request-differences' tabindex='0'><thead><tr>"
+        "<th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{}</tbody></table>",
         _("Field"),
         _("Now in the directory"),
         _("When requested"),

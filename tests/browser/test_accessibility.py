@@ -142,7 +142,10 @@ def test_the_curators_admin_pages_pass_axe(axe_page, live_server, axe_check):
     organisation = OrganisationFactory(legal_name="Shared Works", city="Berlin", verified=True)
     change_request = curation.change_request_create(
         organisation=organisation,
-        changes={"city": {"old": "Berlin", "new": "Potsdam"}},
+        changes={
+            "city": {"old": "Berlin", "new": "Potsdam"},
+            "website": {"old": "", "new": "https://www.shared-works-berlin-brandenburg.example/en/about-us/"},
+        },
         origin=ChangeRequestOrigin.INVITATION,
         requester_email="partner@shared.example",
         context="Proposal “GREEN”",
@@ -155,3 +158,16 @@ def test_the_curators_admin_pages_pass_axe(axe_page, live_server, axe_check):
         response = axe_page.goto(live_server.url + path)
         assert response.ok, (path, response.status)
         axe_check(axe_page, name)
+
+    # On a tablet (820 px, the admin's menu open): the differences can be read whole (their table was cut at
+    # the field's edge, its "Requested" column out of sight), the decisions tapped (they were 21 px tall).
+    axe_page.set_viewport_size({"width": 820, "height": 1180})
+    axe_page.goto(f"{live_server.url}/admin/partners/organisationchangerequest/{change_request.pk}/change/")
+    differences = axe_page.locator(".change-request-differences")
+    # within the screen, and what does not fit in it scrolls sideways within the table, not cut
+    assert differences.evaluate("table => getComputedStyle(table).overflowX") == "auto"
+    assert differences.evaluate("table => table.getBoundingClientRect().right <= innerWidth")
+    for name in ("Approve…", "Reject…"):
+        box = axe_page.get_by_role("button", name=name).bounding_box()
+        assert box["height"] >= 40 and box["x"] + box["width"] <= 820, (name, box)
+    axe_check(axe_page, "admin-change-request-tablet")  # a table that scrolls can be scrolled by keyboard
