@@ -23,15 +23,18 @@ def correction_pending_in(proposal, organisation_ref="organisation_id") -> Exist
     return Exists(_pending_corrections(organisation_ref).filter(requesting_proposals=proposal))
 
 
-def correction_pending_for(user, organisation_ref="pk") -> Exists:
-    """For annotations: whether the organisation has a correction waiting for review that the user asked for,
-    or that was asked through a proposal they edit."""
-    return Exists(
-        _pending_corrections(organisation_ref).filter(
-            Q(requested_by=user)
-            | Q(requesting_proposals__owner=user)
-            | Q(requesting_proposals__co_editors=user)
+def corrections_pending_for(*, user, organisation) -> QuerySet[OrganisationChangeRequest]:
+    """The organisation's corrections waiting for review that the user asked for, or that were asked through
+    a proposal they edit (its partner's, through the invite link), oldest first."""
+    asked = (
+        Q(requested_by=user) | Q(requesting_proposals__owner=user) | Q(requesting_proposals__co_editors=user)
+    )
+    return (
+        OrganisationChangeRequest.objects.filter(
+            organisation=organisation, status=ChangeRequestStatus.PENDING
         )
+        .filter(pk__in=OrganisationChangeRequest.objects.filter(asked).values("pk"))
+        .order_by("created_at", "pk")
     )
 
 

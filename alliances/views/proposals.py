@@ -9,11 +9,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from partners.models import Organisation
+from partners.selectors import change_request_rows
 
 from .. import services
 from ..forms import CoeditorForm, ProposalForm, is_tampered
 from ..selectors import (
-    correction_pending_for,
+    corrections_pending_for,
     organisation_participations_for_user,
     proposal_activities,
     proposal_get_for_user,
@@ -43,11 +44,14 @@ def organisation_detail(request, pk):
 def organisation_page(request, organisation, *, correction_form=None, status=200):
     from .curation import correction_form as new_correction_form
 
-    organisation = (
-        Organisation.objects.select_related("country", "type", "created_by")
-        .annotate(correction_pending=correction_pending_for(request.user))
-        .get(pk=organisation.pk)
+    organisation = Organisation.objects.select_related("country", "type", "created_by").get(
+        pk=organisation.pk
     )
+    # What the user's corrections still waiting for a curator ask for, as the curator sees them.
+    pending = [
+        change_request_rows(change_request=change_request)
+        for change_request in corrections_pending_for(user=request.user, organisation=organisation)
+    ]
     participations = organisation_participations_for_user(organisation=organisation, user=request.user)
     if correction_form is None and participations:
         correction_form = new_correction_form(user=request.user, organisation=organisation)
@@ -55,6 +59,7 @@ def organisation_page(request, organisation, *, correction_form=None, status=200
         "organisation": organisation,
         "participations": participations,
         "correction_form": correction_form,
+        "pending_corrections": pending,
     }
     return render(request, "alliances/organisation_detail.html", context, status=status)
 

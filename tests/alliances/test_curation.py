@@ -100,6 +100,12 @@ def test_any_other_record_gets_a_change_request_and_stays_as_it_is(
     assert change_request.status == ChangeRequestStatus.PENDING
     page = owner_client.get(reverse("organisation_detail", args=[own_record.pk])).content.decode()
     assert "Correction pending review" in page
+    assert "Asked for: City “Berlin” → “Sevilla”" in page  # what it asks, not only that it waits
+    # Another user's page of the record says nothing of it.
+    other = Client()
+    other.force_login(UserFactory())
+    other_page = other.get(reverse("organisation_detail", args=[own_record.pk]))
+    assert other_page.status_code == 200 and "Asked for" not in other_page.content.decode()
 
 
 def test_the_same_correction_sent_again_is_asked_once(
@@ -365,3 +371,18 @@ def test_an_account_asks_for_a_limited_number_of_corrections_a_day(
     assert response.status_code == 400
     assert "as many as one account may" in response.content.decode()
     assert OrganisationChangeRequest.objects.count() == 3
+
+
+def test_the_same_name_box_is_offered_only_for_a_name_another_record_has(owner_client, proposal, own_record):
+    """It was always there, "This is a different organisation with the same name", asking a question no one
+    had asked; it comes with the refusal that asks it, and then lets the correction through."""
+    box = "This is a different organisation with the same name"
+    page = owner_client.get(reverse("organisation_detail", args=[own_record.pk])).content.decode()
+    assert "Correct this record" in page and box not in page
+    OrganisationFactory(legal_name="Fabrica Vieja", country=own_record.country)
+
+    refused = correct(owner_client, own_record, proposal, legal_name="Fabrica Vieja")
+
+    assert refused.status_code == 400 and box in refused.content.decode()
+    correct(owner_client, own_record, proposal, legal_name="Fabrica Vieja", confirm_not_duplicate="on")
+    assert record(own_record)[0] == "Fabrica Vieja"
