@@ -197,6 +197,7 @@ def test_audit_trail_records_every_change_with_time_and_actor(
     html = fragment.content.decode()
     assert "via invitation" in html and "Clara Coordinator" in html
     assert "Invitation confirmed" in html and "Confirmed" in html
+    assert ">7 events</span>" in html  # what the badge counts: events (it read as 7 invitations)
     # Nobody else sees it.
     client.force_login(UserFactory())
     assert client.get(reverse("invitations:audit_trail", args=[proposal.pk])).status_code == 404
@@ -313,7 +314,7 @@ def test_a_long_history_says_older_events_are_not_shown_and_shows_them_on_reques
     url = reverse("invitations:audit_trail", args=[proposal.pk])
 
     shown = coordinator_client.get(url).content.decode()
-    assert ">50+</span>" in shown and "The 50 newest events are shown; older ones are not." in shown
+    assert ">50+ events</span>" in shown and "The 50 newest events are shown; older ones are not." in shown
     assert "Partner 52" in shown and "Partner 02" not in shown
 
     everything = coordinator_client.get(url, {"all": "1"}).content.decode()
