@@ -318,7 +318,7 @@ def test_a_long_history_says_older_events_are_not_shown_and_shows_them_on_reques
     assert "Partner 52" in shown and "Partner 02" not in shown
 
     everything = coordinator_client.get(url, {"all": "1"}).content.decode()
-    assert ">53</span>" in everything and "older ones are not" not in everything
+    assert ">53 events</span>" in everything and "older ones are not" not in everything
     assert all(f"Partner {index:02d}" in everything for index in range(53))
 
 
