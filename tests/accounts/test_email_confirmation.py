@@ -172,3 +172,18 @@ def test_a_link_with_a_made_up_account_is_refused_with_a_page(client, uid):
 
     response = client.get(f"/accounts/confirm/{urlsafe_base64_encode(uid)}/abc-def/")
     assert response.status_code == 400 and "not valid" in response.content.decode()
+
+
+def test_the_builder_says_so_before_invite_is_refused(client, django_capture_on_commit_callbacks):
+    """A new coordinator learnt it only when Invite was refused; the builder says so as the home page does,
+    and stops saying it once the address is confirmed. The emails and the page say what it is for."""
+    from tests.factories import ProposalFactory
+
+    user = sign_up(client, django_capture_on_commit_callbacks)
+    builder = reverse("alliances:builder", args=[ProposalFactory(owner=user).pk])
+    page = client.get(builder).content.decode()
+    assert "until then you cannot invite partners" in page and "Email me a link" in page
+    assert "cannot invite partners" in mail.outbox[-1].body
+
+    client.post(confirmation_link_of_last(user.email))
+    assert "Email me a link" not in client.get(builder).content.decode()
