@@ -51,11 +51,15 @@ def _guarded(rows: Iterator, where: str) -> Iterator:
         except StopIteration:
             return
         except Exception as error:
-            raise ListFormatError(
-                _("%(where)s could not be read to the end (the file may be damaged or truncated): %(error)s")
-                % {"where": where, "error": error}
-            ) from error
+            raise _unreadable(where, error) from error
         yield row
+
+
+def _unreadable(where: str, error: Exception) -> ListFormatError:
+    return ListFormatError(
+        _("%(where)s could not be read to the end (the file may be damaged or truncated): %(error)s.")
+        % {"where": where, "error": str(error).rstrip(".")}
+    )
 
 
 def _read_xlsx(source: Source, filename: str, progress) -> ParsedList:
@@ -193,10 +197,12 @@ def _read_csv(source: Source, filename: str, progress) -> ParsedList:
 
     chosen: tuple[str, Header] | None = None
     best: Header | None = None
+    unread: csv.Error | None = None
     for delimiter in (";", ",", "\t", "|"):
         try:
             head = list(itertools.islice(_csv_rows(text, delimiter), HEADER_SCAN_ROWS))
-        except csv.Error:
+        except csv.Error as error:  # a field over the csv module's limit, an unclosed quote...
+            unread = error
             continue
         header, candidate, _has_values = find_header(head)
         if header is not None:
@@ -204,6 +210,8 @@ def _read_csv(source: Source, filename: str, progress) -> ParsedList:
             break
         if candidate is not None and (best is None or len(candidate.columns) > len(best.columns)):
             best = candidate
+    if chosen is None and unread is not None:  # what stopped the reading says more than "no header"
+        raise _unreadable(name, unread)
     if chosen is None:
         raise header_error(best, True, name)
     delimiter, header = chosen

@@ -606,6 +606,18 @@ def test_csv_wrong_header():
         )
 
 
+@pytest.mark.parametrize("row", [2, 30])
+def test_csv_with_a_field_past_the_csv_modules_limit_says_so(row):
+    """A name of 140,000 characters in row 2 was "does not look like the list of ECHE holders: none of its
+    first 10 rows names the expected columns"; after row 10 the reason ran into the next sentence."""
+    rows = [CSV_ROWS[0]] + [CSV_ROWS[1]] * 40
+    rows[row - 1] = rows[row - 1].replace("PAEDAGOGISCHE", "P" * 140_000)
+    with pytest.raises(ListFormatError) as caught:
+        read_holder_list(io.BytesIO("\r\n".join(rows).encode()), filename="long.csv")
+    said = str(caught.value)
+    assert "could not be read to the end" in said and said.endswith("field larger than field limit (131072).")
+
+
 def test_csv_empty():
     with pytest.raises(ListFormatError, match="is empty"):
         read_holder_list(io.BytesIO(b"\xef\xbb\xbf\r\n"), filename="x.csv")
