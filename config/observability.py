@@ -55,6 +55,29 @@ class RouteNotPath(logging.Filter):
         return True
 
 
+# A path in a line of text: up to a space, a quote, a query or a fragment.
+PATH_IN_TEXT = re.compile(r"/[^\s'\"?#]*")
+
+
+def _route_for(match: re.Match) -> str:
+    from django.urls import Resolver404, resolve
+
+    try:
+        return "/" + resolve(match.group()).route
+    except Resolver404:
+        return match.group()
+
+
+class ServerRouteNotPath(logging.Filter):
+    """gunicorn's own lines name a request's path ("Error handling request GET /invite/<token>/" when a
+    worker is killed mid-request, "Invalid request from ip=…: Invalid HTTP request line: 'GET /invite/…'"):
+    every path the project's URLs resolve is named by its pattern instead (gunicorn.conf.py installs this)."""
+
+    def filter(self, record):
+        record.msg, record.args = PATH_IN_TEXT.sub(_route_for, record.getMessage()), ()
+        return True
+
+
 # A request id from the client (or a proxy) is kept only if it is a short token of safe characters: it is
 # written into every line of the request, and a plain line could otherwise be forged ("... status=200").
 REQUEST_ID_RE = re.compile(r"[A-Za-z0-9._-]{1,64}")

@@ -62,3 +62,31 @@ def test_no_token_in_any_line_through_the_abuse_cases(client, proposal, invite, 
     assert "invite/<str:token>/" in lines
     for token in (expired_token, revoked_token, wrong):
         assert [line for line in lines.splitlines() if token in line] == []
+
+
+def test_gunicorns_own_lines_name_the_route_not_the_path(invite, proposal):
+    """A worker killed mid-request logs "Error handling request GET /invite/<token>/"; a malformed request
+    line is logged whole: gunicorn's lines go through the filter gunicorn.conf.py installs in each worker."""
+    import runpy
+    from pathlib import Path
+
+    _invitation, token = invite(proposal.invitee)
+    server = logging.getLogger("gunicorn.error")
+    before = list(server.filters)
+    conf = runpy.run_path(str(Path(settings.BASE_DIR) / "gunicorn.conf.py"))
+    conf["post_worker_init"](worker=None)
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    server.addHandler(handler)
+    try:
+        server.error("Error handling request %s %s", "GET", f"/invite/{token}/?utm=1")
+        server.warning(
+            f"Invalid request from ip=10.0.0.1: Invalid HTTP request line: 'GET /invite/{token}/ HTP'"
+        )
+        server.error("Error handling request %s", "/organisations/12/")
+    finally:
+        server.removeHandler(handler)
+        server.filters[:] = before
+    lines = stream.getvalue()
+    assert token not in lines
+    assert lines.count("/invite/<str:token>/") == 2 and "/organisations/<int:pk>/" in lines
