@@ -51,15 +51,23 @@ _EXCEL_EPOCH = datetime.date(1899, 12, 30)
 PLAUSIBLE_DATES = (datetime.date(1987, 1, 1), datetime.date(2100, 12, 31))
 
 
+class ImplausibleDate(ValueError):
+    """A date no charter has (outside PLAUSIBLE_DATES): `date`."""
+
+    def __init__(self, date: datetime.date):
+        super().__init__(date.isoformat())
+        self.date = date
+
+
 def parse_date(value: Any) -> datetime.date | None:
     """A date cell: date/datetime, text dd-mm-yyyy, dd/mm/yyyy, dd.mm.yyyy or yyyy-mm-dd, or an Excel serial.
 
-    Returns None when the cell is empty (or says N/A); raises ValueError when it holds something else, or a
-    date outside PLAUSIBLE_DATES.
+    Returns None when the cell is empty (or says N/A); raises ValueError when it holds something else, and
+    ImplausibleDate (a ValueError) for a date outside PLAUSIBLE_DATES.
     """
     date = _date(value)
     if date is not None and not PLAUSIBLE_DATES[0] <= date <= PLAUSIBLE_DATES[1]:
-        raise ValueError(value)
+        raise ImplausibleDate(date)
     return date
 
 

@@ -23,7 +23,14 @@ from partners.codes import (
     normalise_pic,
 )
 
-from .list_cells import cell_text, identifier_text, lookup_country, parse_date
+from .list_cells import (
+    PLAUSIBLE_DATES,
+    ImplausibleDate,
+    cell_text,
+    identifier_text,
+    lookup_country,
+    parse_date,
+)
 from .list_format import (
     CITY_MAX_LENGTH,
     CODE_MAX_LENGTH,
@@ -226,20 +233,36 @@ class RowParser:
 
     def _dates(self, raw_start, raw_end, problems: list[str]):
         """The charter's start and end; an end is required."""
-        try:
-            start = self._date(raw_start)
-        except ValueError:
-            start = None
-            problems.append(_("start date “%(value)s” is not a date") % {"value": cell_text(raw_start)})
-        try:
-            end = self._date(raw_end)
-        except ValueError:
-            end = None
-            problems.append(_("end date “%(value)s” is not a date") % {"value": cell_text(raw_end)})
-        else:
-            if end is None:
-                problems.append(_("no end date"))
+        start = self._date_or_problem(raw_start, _("start date"), problems)
+        said = len(problems)
+        end = self._date_or_problem(raw_end, _("end date"), problems)
+        if end is None and len(problems) == said:  # empty, not unreadable
+            problems.append(_("no end date"))
         return start, end
+
+    def _date_or_problem(self, raw, which: str, problems: list[str]) -> datetime.date | None:
+        try:
+            return self._date(raw)
+        except ImplausibleDate as error:  # "“9999-12-31 00:00:00” is not a date" said the wrong thing
+            first, last = PLAUSIBLE_DATES
+            problems.append(
+                _(
+                    "%(which)s “%(value)s” is no date a charter can have (it reads as %(date)s; charters "
+                    "fall in %(first)d-%(last)d)"
+                )
+                % {
+                    "which": which,
+                    "value": cell_text(raw),
+                    "date": error.date.isoformat(),
+                    "first": first.year,
+                    "last": last.year,
+                }
+            )
+        except ValueError:
+            problems.append(
+                _("%(which)s “%(value)s” is not a date") % {"which": which, "value": cell_text(raw)}
+            )
+        return None
 
     def _doubts(self, row, code, normalised, irregular, pic, start, end) -> list[str]:
         """What is odd about a holder the import keeps: an irregular code, a code or PIC another row has

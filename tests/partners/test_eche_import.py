@@ -345,9 +345,22 @@ def test_dates_outside_a_charters_years_are_refused(tmp_path):
     )
     parsed = read_holder_list(path, filename="list.xlsx")
     assert [(p.row, p.reason) for p in parsed.refused] == [
-        (2, "start date “2021” is not a date; end date “2029” is not a date"),
-        (3, "start date “1905-07-13 00:00:00” is not a date"),
-        (4, "end date “31-12-2201” is not a date"),
+        (
+            2,
+            "start date “2021” is no date a charter can have (it reads as 1905-07-13; charters fall in "
+            "1987-2100); end date “2029” is no date a charter can have (it reads as 1905-07-21; charters "
+            "fall in 1987-2100)",
+        ),
+        (
+            3,
+            "start date “1905-07-13 00:00:00” is no date a charter can have (it reads as 1905-07-13; "
+            "charters fall in 1987-2100)",
+        ),
+        (
+            4,
+            "end date “31-12-2201” is no date a charter can have (it reads as 2201-12-31; charters fall in "
+            "1987-2100)",
+        ),
     ]
     assert [(h.row, h.start, h.end) for h in parsed.holders] == [(5, D(2021, 1, 1), D(2029, 12, 31))]
 
