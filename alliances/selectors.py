@@ -31,9 +31,9 @@ def corrections_pending_for(*, user, organisation) -> QuerySet[OrganisationChang
     )
     return (
         OrganisationChangeRequest.objects.filter(
-            organisation=organisation, status=ChangeRequestStatus.PENDING
+            asked, organisation=organisation, status=ChangeRequestStatus.PENDING
         )
-        .filter(pk__in=OrganisationChangeRequest.objects.filter(asked).values("pk"))
+        .distinct()  # asked through several of the user's proposals: once
         .order_by("created_at", "pk")
     )
 
