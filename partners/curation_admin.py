@@ -55,7 +55,8 @@ def differences_table(change_request) -> str:
 
 def same_name_warning(change_request) -> str:
     """A rename (or a move to another country) onto a name the directory has there already: approving it
-    would make two records that the builder's search shows as one organisation, twice."""
+    makes two records of one name in one country, which the directory's forms allow only to someone who
+    says they are different organisations."""
     changes, organisation = change_request.changes or {}, change_request.organisation
     if not {"legal_name", "country"} & changes.keys():
         return ""
