@@ -53,16 +53,6 @@ IDENTIFIERS = ("erasmus_code", "pic", "oid")
 HOLDER_COLUMNS = {"erasmus_code": "erasmus_code_normalised", "pic": "pic", "oid": "oid"}
 
 
-def _key(name: str, value: str) -> str:
-    """An identifier as records are told apart by it: an Erasmus code without its spaces (`F  X01` is `FX01`,
-    as the records' unique index has it), the others as they are."""
-    return "".join(value.split()) if name == "erasmus_code" else value
-
-
-def _compact(column: str) -> Replace:
-    return Replace(column, Value(" "), Value(""))
-
-
 # What a list gives a record, as model fields (the country by its code).
 LISTED_FIELDS = ("legal_name", "city", "website", "country", *IDENTIFIERS)
 READ_FIELDS = (
@@ -177,6 +167,16 @@ def listed_values(holder: Holder, report: DirectoryReport, countries: set[str]) 
         "pic": holder.pic,
         "oid": holder.oid,
     }
+
+
+def _key(name: str, value: str) -> str:
+    """An identifier as records are told apart by it: an Erasmus code without its spaces (`F  X01` is `FX01`,
+    as the records' unique index has it), the others as they are."""
+    return "".join(value.split()) if name == "erasmus_code" else value
+
+
+def _compact(column: str) -> Replace:
+    return Replace(column, Value(" "), Value(""))
 
 
 def _drop_shared_identifiers(rows: list[tuple[int, dict]], report: DirectoryReport) -> None:
