@@ -51,8 +51,6 @@ HEI_TYPE = "higher-education-institution"
 IDENTIFIERS = ("erasmus_code", "pic", "oid")
 # Where the holders of a list keep each identifier, normalised as the directory does.
 HOLDER_COLUMNS = {"erasmus_code": "erasmus_code_normalised", "pic": "pic", "oid": "oid"}
-
-
 # What a list gives a record, as model fields (the country by its code).
 LISTED_FIELDS = ("legal_name", "city", "website", "country", *IDENTIFIERS)
 READ_FIELDS = (
