@@ -75,7 +75,7 @@ class Organisation(models.Model):
         max_length=20,
         blank=True,
         validators=[validate_erasmus_code],
-        help_text=_("Higher education institutions only, for example “D  BERLIN01”."),
+        help_text=_("An Erasmus Charter holder's code, for example “D  BERLIN01”."),
     )
 
     eche_status = models.CharField(
