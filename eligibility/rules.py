@@ -412,6 +412,27 @@ def check_applicant(ctx: _Context) -> CriterionResult:
             )
             % {"name": gone.name},
         )
+    # In confirmed mode one may have the role without having confirmed: it is named, never "no one".
+    unconfirmed = not applicants and next(
+        (p for p in ctx.snapshot.participants if p.role == "applicant" and p.status not in NEVER_CONSIDERED),
+        None,
+    )
+    if unconfirmed and ctx.from_eligible_country(unconfirmed):
+        return _failed(
+            code,
+            _("The applicant %(applicant)s has not confirmed yet.") % {"applicant": _label(unconfirmed)},
+            _whom_to_ask([unconfirmed]),
+        )
+    if unconfirmed:
+        return _failed(
+            code,
+            _(
+                "The applicant %(applicant)s has not confirmed yet, and is not established in an EU Member "
+                "State or a third country associated to the Programme."
+            )
+            % {"applicant": _label(unconfirmed)},
+            _not_established_hint(unconfirmed),
+        )
     if not applicants:
         return _failed(
             code,
@@ -435,13 +456,16 @@ def check_applicant(ctx: _Context) -> CriterionResult:
                 "or a third country associated to the Programme."
             )
             % {"applicant": _label(applicant)},
-            _(
-                "Give the applicant role to a full partner from an EU Member State or associated country, "
-                "and make %(name)s a full partner."
-            )
-            % {"name": applicant.name},
+            _not_established_hint(applicant),
         )
     return _passed(code, _("The applicant is %(applicant)s.") % {"applicant": _label(applicant)})
+
+
+def _not_established_hint(applicant: Participant) -> str:
+    return _(
+        "Give the applicant role to a full partner from an EU Member State or associated country, and make "
+        "%(name)s a full partner."
+    ) % {"name": applicant.name}
 
 
 def check_organisation_types(ctx: _Context) -> CriterionResult:
@@ -846,7 +870,9 @@ def check_aims(ctx: _Context) -> CriterionResult:
                 len(foreign),
             )
             % {"aims": names, "year": year},
-            _("Remove %(aims)s from the proposal's aims.") % {"aims": names},
+            _("Remove %(aims)s from the proposal's aims.") % {"aims": names}
+            # Removing them all would leave none, which the proposal's form refuses: choose one as well.
+            + ("" if set(ctx.snapshot.aims) - set(foreign) else " " + choose),
         )
     n = len(set(ctx.snapshot.aims))
     return _passed(

@@ -194,7 +194,7 @@ def invitation_resend(*, participation: Participation, actor) -> Invitation:
     previous = _live_invitation(locked)
     if previous is None and locked.status == ParticipationStatus.DECLINED:
         raise ValidationError(
-            _("%(name)s has declined: nothing was sent. To ask again, use Invite.")
+            _("%(name)s has declined: nothing was sent. To ask again, use Invite again.")
             % {"name": locked.organisation.display_name}
         )
     if previous is not None:

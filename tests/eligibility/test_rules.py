@@ -388,6 +388,32 @@ def test_an_applicant_that_declined_or_withdrew_is_named_with_the_way_to_replace
     assert result.hint.startswith("Make Uni Berlin a full partner or remove it, then give the applicant role")
 
 
+@pytest.mark.parametrize("country", ["DE", "UA"])
+@pytest.mark.parametrize("status", ["proposed", "invited"])
+def test_an_applicant_not_confirmed_yet_is_named_in_confirmed_mode(status, country):
+    """Confirmed mode said "No participant has the applicant role" of an applicant from Ukraine that had not
+    confirmed, and asked to give the role to someone: refused, since one has it. It names the one that has
+    it, and what fixes it: confirming (from Germany), or another applicant (from Ukraine)."""
+    applicant = participant("Uni Berlin", "hei", country, role="applicant", status=status)
+    participants = [applicant, *without(eligible_consortium(), "Uni Berlin")]
+
+    result = criterion("applicant", participants, mode="confirmed")
+
+    assert result.status == "fail"
+    if country == "DE":
+        assert result.message == "The applicant has not confirmed yet: Uni Berlin (DE)."
+        assert result.hint == f"{'Invite' if status == 'proposed' else 'Remind'} Uni Berlin (DE) to confirm."
+    else:
+        assert result.message == (
+            "The applicant Uni Berlin (UA) has not confirmed yet, and is not established in an EU Member "
+            "State or a third country associated to the Programme."
+        )
+        assert result.hint == (
+            "Give the applicant role to a full partner from an EU Member State or associated country, and "
+            "make Uni Berlin a full partner."
+        )
+
+
 @both_modes
 def test_applicant_fails_with_two_applicants_and_says_how_many(mode):
     participants = replace(eligible_consortium(), "VET Lyon", role="applicant")
@@ -1099,6 +1125,19 @@ def test_an_aim_outside_the_edition_spoils_the_others():
 
     assert result.status == "fail"
     assert "Skills development in deep tech" in result.message
+
+
+def test_removing_the_only_aims_outside_the_edition_is_asked_with_choosing_one_of_it():
+    """ "Remove “deep tech” from the proposal's aims" of its only aim led to a proposal with no aim, which its
+    form refuses: the hint asks for an aim of the edition as well, only then."""
+    alone = criterion("aims", eligible_consortium(), 2022, aims=("deep-tech",))
+    beside = criterion("aims", eligible_consortium(), 2022, aims=("entrepreneurship", "deep-tech"))
+
+    assert alone.hint == (
+        "Remove “Skills development in deep tech” from the proposal's aims. Choose at least one aim of the "
+        "2022 edition."
+    )
+    assert beside.hint == "Remove “Skills development in deep tech” from the proposal's aims."
 
 
 def test_an_unknown_aim_code_just_fails_the_criterion():

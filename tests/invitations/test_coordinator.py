@@ -296,7 +296,7 @@ def test_re_send_from_a_page_older_than_the_partners_decline_sends_nothing(
     response = post(coordinator_client, "resend", proposal.invitee, django_capture_on_commit_callbacks)
 
     html = response.content.decode()
-    assert "has declined: nothing was sent. To ask again, use Invite." in html
+    assert "has declined: nothing was sent. To ask again, use Invite again." in html  # the button's words
     assert len(mailoutbox) == sent
     assert Invitation.objects.filter(participation=proposal.invitee).count() == 1
     assert Participation.objects.get(pk=proposal.invitee.pk).status == ParticipationStatus.DECLINED
