@@ -162,6 +162,12 @@ def test_edit_details_and_a_stale_edit_shows_what_changed(owner_client, proposal
     assert response.status_code == 409
     html = response.content.decode()
     assert "Nothing was saved" in html and "edited the proposal" in html and "title" in html
+    # What is stored now, in the warning above the form (it said fields showed it; none did), and what saving
+    # again does.
+    start = html.index("the proposal changed since you opened this page")
+    warning = html[start : html.index("<form", start)]
+    assert "What is stored now:" in warning and "Renamed" in warning
+    assert "Save again to apply your version: it replaces what is stored." in warning
     proposal.refresh_from_db()
     assert proposal.title == "Renamed"
 
@@ -691,6 +697,9 @@ def test_directory_search_and_detail(owner_client, proposal):
     assert member.legal_name in response.content.decode()
     html = owner_client.get(reverse("organisation_detail", kwargs={"pk": member.pk})).content.decode()
     assert proposal.acronym in html and "Identifiers" in html and "Erasmus Charter" in html
+    # Its proposals' verdicts, each named (one unnamed "Eligible" was the projected verdict alone).
+    in_proposals = html[html.index('id="in-proposals-title"') :]
+    assert "Confirmed <span class=\"badge" in in_proposals and "Projected <span class=\"badge" in in_proposals
     fragment = owner_client.get(reverse("partners:organisation_list"), {"q": "zzzz"}, **HTMX).content.decode()
     assert "No organisation matches" in fragment and "<html" not in fragment
 
