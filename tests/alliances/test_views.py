@@ -180,6 +180,8 @@ def test_builder_page_shows_participants_panel_and_history(owner_client, proposa
     assert applicant.legal_name in html and applicant.country.flag in html
     assert "8 of 8 full partners" in html and "Eligible" in html
     assert 'id="eligibility-history"' in html
+    # Which history, and counts that read as counts ("8/4" read as "8 of 4").
+    assert "History of eligibility changes (projected)" in html and "(8, 8 required)" in html
 
 
 def test_eligibility_panel_switches_mode(owner_client, proposal, add):
