@@ -412,7 +412,8 @@ def check_applicant(ctx: _Context) -> CriterionResult:
             )
             % {"name": gone.name},
         )
-    # In confirmed mode one may have the role without having confirmed: it is named, never "no one".
+    # In confirmed mode one may have the role without having confirmed: it is named, never "no one" (in the
+    # words `_awaiting_confirmations` gives it when confirming is all it lacks).
     unconfirmed = not applicants and next(
         (p for p in ctx.snapshot.participants if p.role == "applicant" and p.status not in NEVER_CONSIDERED),
         None,
@@ -420,7 +421,7 @@ def check_applicant(ctx: _Context) -> CriterionResult:
     if unconfirmed and ctx.from_eligible_country(unconfirmed):
         return _failed(
             code,
-            _("The applicant %(applicant)s has not confirmed yet.") % {"applicant": _label(unconfirmed)},
+            _("The applicant has not confirmed yet: %(applicant)s.") % {"applicant": _label(unconfirmed)},
             _whom_to_ask([unconfirmed]),
         )
     if unconfirmed:
@@ -862,6 +863,9 @@ def check_aims(ctx: _Context) -> CriterionResult:
     foreign = list(dict.fromkeys(aim for aim in ctx.snapshot.aims if aim not in ctx.edition.aims))
     if foreign:
         names = _and(f"“{aim_label(aim)}”" for aim in foreign)
+        hint = _("Remove %(aims)s from the proposal's aims.") % {"aims": names}
+        if set(foreign) == set(ctx.snapshot.aims):  # removing them all leaves none, which the form refuses
+            hint += " " + choose
         return _failed(
             code,
             ngettext(
@@ -870,9 +874,7 @@ def check_aims(ctx: _Context) -> CriterionResult:
                 len(foreign),
             )
             % {"aims": names, "year": year},
-            _("Remove %(aims)s from the proposal's aims.") % {"aims": names}
-            # Removing them all would leave none, which the proposal's form refuses: choose one as well.
-            + ("" if set(ctx.snapshot.aims) - set(foreign) else " " + choose),
+            hint,
         )
     n = len(set(ctx.snapshot.aims))
     return _passed(

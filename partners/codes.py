@@ -101,11 +101,17 @@ def normalise_legal_name(value: str | None) -> str:
     return fold_for_search(value)
 
 
+def compact_erasmus_code(value: str) -> str:
+    """An Erasmus code without its spaces: how records are told apart by it (``PLLODZ02`` is ``PL LODZ02``, as
+    people type it). `partners.models.compact_erasmus_code_sql` is the same in SQL."""
+    return "".join((value or "").split())
+
+
 def search_text_of(*, legal_name="", acronym="", city="", erasmus_code="", pic="", oid="") -> str:
     """What the directory search finds a record by, folded: its names, city and identifiers, and its Erasmus
     code without its spaces too, as people often type it (``PLLODZ02`` for ``PL LODZ02``)."""
     erasmus_code = erasmus_code or ""
-    compact_code = "".join(erasmus_code.split())
+    compact_code = compact_erasmus_code(erasmus_code)
     words = [legal_name, acronym, city, erasmus_code, pic, oid]
     if compact_code != erasmus_code:
         words.append(compact_code)

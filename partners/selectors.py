@@ -4,12 +4,12 @@ from django.contrib.postgres.search import TrigramSimilarity, TrigramWordSimilar
 from django.core.exceptions import FieldDoesNotExist
 from django.db import connection
 from django.db.models import BooleanField, CharField, ExpressionWrapper, Q, QuerySet, Value
-from django.db.models.functions import Length, Replace
+from django.db.models.functions import Length
 from django.utils.text import capfirst
 
-from .codes import fold_for_search, normalise_legal_name
+from .codes import compact_erasmus_code, fold_for_search, normalise_legal_name
 from .eche.models import EcheHolder
-from .models import Organisation, SearchWord
+from .models import Organisation, SearchWord, compact_erasmus_code_sql
 
 
 def organisations_with_same_name(
@@ -40,11 +40,10 @@ def _holding(queryset: QuerySet, field: str, value: str, *, code_column: str = "
     if field != "erasmus_code":
         return queryset.filter(**{field: value})
     # As the records' unique index has it (without spaces, of the records with a code), so it is used.
-    compact = Replace(code_column, Value(" "), Value(""))
     return (
         queryset.exclude(**{code_column: ""})
-        .annotate(compact_code=compact)
-        .filter(compact_code="".join(value.split()))
+        .annotate(compact_code=compact_erasmus_code_sql(code_column))
+        .filter(compact_code=compact_erasmus_code(value))
     )
 
 

@@ -280,7 +280,7 @@ def participation_edit(request, pk, participation_id):
         return _render_edit_row(request, proposal, participation, form)
     data = form.cleaned_data
     try:
-        services.participation_update(
+        updated = services.participation_update(
             participation=participation,
             **form.service_kwargs(),
             actor=request.user,
@@ -297,7 +297,7 @@ def participation_edit(request, pk, participation_id):
         "name": participation.organisation.display_name,
         "role": role_in_a_sentence(data["role"]),
     }
-    if participation.status == ParticipationStatus.CONFIRMED and data["role"] != participation.role:
+    if participation.status == ParticipationStatus.CONFIRMED != updated.status:  # the service withdrew it
         message += " " + _(
             "It had confirmed as %(role)s, so it is proposed again: invite it to confirm its new role."
         ) % {"role": role_in_a_sentence(participation.role)}

@@ -22,14 +22,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db.models import F, Value
-from django.db.models.functions import Replace
+from django.db.models import F
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from partners.codes import fold_for_search
+from partners.codes import compact_erasmus_code, fold_for_search
 from partners.curation import FOREIGN_KEYS, change_request_create
 from partners.labels import IDENTIFIER_LABELS
 from partners.models import (
@@ -41,6 +40,7 @@ from partners.models import (
     Organisation,
     OrganisationChangeRequest,
     OrganisationType,
+    compact_erasmus_code_sql,
 )
 from partners.signals import organisations_changed_in_bulk
 
@@ -170,11 +170,7 @@ def listed_values(holder: Holder, report: DirectoryReport, countries: set[str]) 
 def _key(name: str, value: str) -> str:
     """An identifier as records are told apart by it: an Erasmus code without its spaces (`F  X01` is `FX01`,
     as the records' unique index has it), the others as they are."""
-    return "".join(value.split()) if name == "erasmus_code" else value
-
-
-def _compact(column: str) -> Replace:
-    return Replace(column, Value(" "), Value(""))
+    return compact_erasmus_code(value) if name == "erasmus_code" else value
 
 
 def _drop_shared_identifiers(rows: list[tuple[int, dict]], report: DirectoryReport) -> None:
@@ -218,8 +214,8 @@ def _existing(rows: list[tuple[int, dict]], eche_list: EcheList) -> dict[str, di
         listed = EcheHolder.objects.filter(list=eche_list).exclude(**{column: ""})
         records = Organisation.objects.exclude(**{name: ""})
         if name == "erasmus_code":  # with or without its spaces
-            listed = listed.annotate(key=_compact(column)).values("key")
-            records = records.annotate(key=_compact(name)).filter(key__in=listed)
+            listed = listed.annotate(key=compact_erasmus_code_sql(column)).values("key")
+            records = records.annotate(key=compact_erasmus_code_sql()).filter(key__in=listed)
         else:
             records = records.annotate(key=F(name)).filter(key__in=listed.values(column))
         pks[name] = dict(records.values_list("key", "pk"))

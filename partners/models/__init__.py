@@ -4,7 +4,14 @@ with the rest of the ECHE code)."""
 
 from ..eche.models import EcheHolder, EcheImportJob, EcheList, ImportJobStatus
 from .change_requests import ChangeRequestOrigin, ChangeRequestStatus, OrganisationChangeRequest
-from .organisations import ECHE_IDENTITY_FIELDS, SEARCHED_FIELDS, EcheStatus, Organisation, SearchWord
+from .organisations import (
+    ECHE_IDENTITY_FIELDS,
+    SEARCHED_FIELDS,
+    EcheStatus,
+    Organisation,
+    SearchWord,
+    compact_erasmus_code_sql,
+)
 from .reference import Country, OrganisationType, ProgrammeStatus, country_choices, flag_codes, flag_image
 
 __all__ = [
@@ -23,6 +30,7 @@ __all__ = [
     "OrganisationType",
     "ProgrammeStatus",
     "SearchWord",
+    "compact_erasmus_code_sql",
     "country_choices",
     "flag_codes",
     "flag_image",

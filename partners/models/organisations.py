@@ -25,6 +25,12 @@ from ..validators import (
 from .reference import Country, OrganisationType
 
 
+def compact_erasmus_code_sql(column: str = "erasmus_code") -> Replace:
+    """An Erasmus code without its spaces, in SQL, as the records' unique index holds it (so a lookup written
+    with it uses the index): `partners.codes.compact_erasmus_code` in the database."""
+    return Replace(column, Value(" "), Value(""))
+
+
 class EcheStatus(models.TextChoices):
     NOT_REQUIRED = "not_required", _("Not required")
     PENDING = "pending", _("Pending")
@@ -135,7 +141,7 @@ class Organisation(models.Model):
             # With or without its spaces, as every lookup compares it (`F  RACE10` is `FRACE10`): the
             # database refuses the second of two records saved at once, which the forms' checks both passed.
             models.UniqueConstraint(
-                Replace("erasmus_code", Value(" "), Value("")),
+                compact_erasmus_code_sql(),
                 condition=~Q(erasmus_code=""),
                 name="organisation_erasmus_code_unique",
                 violation_error_message=_("Another organisation already has this Erasmus code."),
