@@ -7,6 +7,7 @@ from django.contrib.auth.forms import (
     SetPasswordForm,
 )
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from config.background import delay_after_commit
 
@@ -16,6 +17,46 @@ from .confirmation import password_reset_may_be_sent
 # confirmation: Enter the same password as before, for verification").
 PASSWORD_AGAIN = _("Password again")
 PASSWORD_AGAIN_HELP = _("The same password, to catch typing mistakes.")
+
+
+# A refused password says how many are left when this few are: the lockout page should not come as a surprise.
+WARN_WHEN_ATTEMPTS_LEFT = 2
+
+
+def cool_off_minutes(request) -> int | None:
+    """How long django-axes refuses sign-in once the limit is reached, in whole minutes (None: for ever)."""
+    from axes.helpers import get_cool_off
+
+    cool_off = get_cool_off(request)
+    return max(1, round(cool_off.total_seconds() / 60)) if cool_off else None
+
+
+def attempts_left_warning(request, username: str) -> forms.ValidationError | None:
+    """Beside a refused password, when at most WARN_WHEN_ATTEMPTS_LEFT attempts are left before the lockout
+    page (django-axes counts by client address and username together, so "here")."""
+    from axes.handlers.proxy import AxesProxyHandler
+    from axes.helpers import get_failure_limit
+
+    credentials = {"username": username}
+    left = get_failure_limit(request, credentials) - AxesProxyHandler.get_failures(request, credentials)
+    if not 0 < left <= WARN_WHEN_ATTEMPTS_LEFT:
+        return None
+    minutes = cool_off_minutes(request)
+    if minutes is None:
+        message = ngettext(
+            "%(count)d attempt left before signing in with this email address is refused here.",
+            "%(count)d attempts left before signing in with this email address is refused here.",
+            left,
+        )
+    else:
+        message = ngettext(
+            "%(count)d attempt left before signing in with this email address is paused here for "
+            "%(minutes)d minutes.",
+            "%(count)d attempts left before signing in with this email address is paused here for "
+            "%(minutes)d minutes.",
+            left,
+        )
+    return forms.ValidationError(message % {"count": left, "minutes": minutes}, code="attempts_left")
 
 
 class SignInForm(AuthenticationForm):
@@ -29,6 +70,11 @@ class SignInForm(AuthenticationForm):
             "address is not."
         ),
     }
+
+    def get_invalid_login_error(self):
+        error = super().get_invalid_login_error()
+        warning = attempts_left_warning(self.request, self.cleaned_data.get("username", ""))
+        return forms.ValidationError([error, warning]) if warning else error
 
 
 class SignUpForm(forms.ModelForm):
@@ -125,6 +171,11 @@ class GuardedPasswordChangeForm(NewPasswordForm, PasswordChangeForm):
 
     def clean_old_password(self):
         old_password = self.cleaned_data["old_password"]
-        if authenticate(self.request, username=self.user.get_username(), password=old_password) is None:
-            raise forms.ValidationError(self.error_messages["password_incorrect"], code="password_incorrect")
+        username = self.user.get_username()
+        if authenticate(self.request, username=username, password=old_password) is None:
+            error = forms.ValidationError(
+                self.error_messages["password_incorrect"], code="password_incorrect"
+            )
+            warning = attempts_left_warning(self.request, username)
+            raise forms.ValidationError([error, warning]) if warning else error
         return old_password

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from config.background import delay_after_commit
 
 from . import confirmation
-from .forms import GuardedPasswordChangeForm, NewPasswordForm, SignUpForm
+from .forms import GuardedPasswordChangeForm, NewPasswordForm, SignUpForm, cool_off_minutes
 from .tasks import send_email_confirmation
 
 
@@ -55,12 +55,11 @@ def say_signed_out(sender, request, user, **kwargs):
 
 def lockout(request, original_response=None, credentials=None):
     """What a sign-in refused by django-axes (too many failures) shows: a page, status 429, never a 500."""
-    from axes.helpers import get_cool_off, get_failure_limit
+    from axes.helpers import get_failure_limit
 
-    cool_off = get_cool_off(request)
     context = {
         "failure_limit": get_failure_limit(request, credentials),
-        "cooloff_minutes": max(1, round(cool_off.total_seconds() / 60)) if cool_off else None,
+        "cooloff_minutes": cool_off_minutes(request),
     }
     return render(request, "accounts/lockout.html", context, status=429)
 

@@ -120,3 +120,28 @@ def test_a_password_reset_by_the_emailed_link_ends_the_lockout(
     for _ in range(limit):
         sign_in(other, ben.email, "wrong")
     assert sign_in(other, ben.email, PASSWORD).status_code == 429
+
+
+def test_the_last_two_attempts_are_announced_before_the_lockout_page(client, limit):
+    """The lockout page came without warning after the fifth wrong password."""
+    user = UserFactory(email="anna@example.org")
+    pages = [sign_in(client, "Anna@example.org", "wrong").content.decode() for _ in range(limit - 1)]
+    assert not any("attempt" in page for page in pages[: limit - 3])
+    assert (
+        "2 attempts left before signing in with this email address is paused here for 15 minutes."
+        in pages[-2]
+    )
+    assert (
+        "1 attempt left before signing in with this email address is paused here for 15 minutes." in pages[-1]
+    )
+    assert "Please enter a correct email address and password." in pages[-1]  # the reason stays first
+    # Another address from the same client starts afresh, as its lockout does.
+    assert "attempt" not in sign_in(client, "ben@example.org", "wrong").content.decode()
+    assert sign_in(client, user.email, PASSWORD).status_code == 302
+
+
+def test_the_warning_follows_the_configured_limit(client, settings):
+    settings.AXES_FAILURE_LIMIT = 3
+    UserFactory(email="anna@example.org")
+    first = sign_in(client, "anna@example.org", "wrong").content.decode()
+    assert "2 attempts left" in first

@@ -83,3 +83,19 @@ def test_a_new_password_is_asked_for_in_the_words_of_sign_up(client):
     assert "Current password" in page and "Password again" in page
     assert "The same password, to catch typing mistakes." in page
     assert "New password confirmation" not in page and "Old password" not in page
+
+
+def test_the_last_wrong_current_passwords_say_how_many_are_left(client):
+    user = UserFactory(email="bob@example.org", password=OLD)
+    client.force_login(user)
+    pages = [
+        client.post(
+            reverse("password_change"),
+            {"old_password": f"guess-{n}", "new_password1": NEW, "new_password2": NEW},
+        ).content.decode()
+        for n in range(4)
+    ]
+    assert "attempt" not in pages[1]
+    assert (
+        "1 attempt left before signing in with this email address is paused here for 15 minutes." in pages[3]
+    )
