@@ -17,6 +17,7 @@ from .confirmation import password_reset_may_be_sent
 # confirmation: Enter the same password as before, for verification").
 PASSWORD_AGAIN = _("Password again")
 PASSWORD_AGAIN_HELP = _("The same password, to catch typing mistakes.")
+PASSWORDS_DIFFER = _("The two passwords differ.")
 
 
 # A refused password says how many are left when this few are: the lockout page should not come as a surprise.
@@ -116,7 +117,7 @@ class SignUpForm(forms.ModelForm):
         cleaned = super().clean()
         password1, password2 = cleaned.get("password1"), cleaned.get("password2")
         if password1 and password2 and password1 != password2:
-            self.add_error("password2", _("The two passwords differ."))
+            self.add_error("password2", PASSWORDS_DIFFER)
         elif password1:
             user = self.instance
             user.email = cleaned.get("email", "")
@@ -157,6 +158,8 @@ class NewPasswordForm(SetPasswordForm):
         super().__init__(*args, **kwargs)
         self.fields["new_password2"].label = PASSWORD_AGAIN
         self.fields["new_password2"].help_text = PASSWORD_AGAIN_HELP
+        # Django's reads "The two password fields didn't match"; sign-up says it so.
+        self.error_messages = {**self.error_messages, "password_mismatch": PASSWORDS_DIFFER}
 
 
 class GuardedPasswordChangeForm(NewPasswordForm, PasswordChangeForm):

@@ -99,3 +99,19 @@ def test_the_last_wrong_current_passwords_say_how_many_are_left(client):
     assert (
         "1 attempt left before signing in with this email address is paused here for 15 minutes." in pages[3]
     )
+
+
+@pytest.mark.parametrize("form", ["sign-up", "change"])
+def test_two_different_new_passwords_are_refused_in_the_same_words_everywhere(client, form):
+    """Sign-up said "The two passwords differ."; the change and the reset said Django's "The two password
+    fields didn't match"."""
+    if form == "sign-up":
+        data = {"email": "new@example.org", "first_name": "N", "last_name": "W", "password1": NEW}
+        response = client.post(reverse("signup"), {**data, "password2": NEW + "x"})
+    else:
+        client.force_login(UserFactory(password=OLD))
+        data = {"old_password": OLD, "new_password1": NEW, "new_password2": NEW + "x"}
+        response = client.post(reverse("password_change"), data)
+    page = response.content.decode()
+    assert "The two passwords differ." in page
+    assert "match" not in page
