@@ -18,21 +18,33 @@ PROXY = "10.0.0.2"  # REMOTE_ADDR of every request: the reverse proxy
 MANAGE = Path(__file__).resolve().parents[2] / "manage.py"
 
 
+def behind(settings, proxies: int) -> None:
+    """What TRUSTED_PROXY_COUNT=proxies configures (see test_the_environment_configures_it)."""
+    settings.AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+    settings.AXES_IPWARE_PROXY_ORDER = "left-most"
+    settings.AXES_IPWARE_PROXY_COUNT = proxies - 1
+    settings.IPWARE_STRICT = False
+
+
 @pytest.fixture
 def behind_one_proxy(settings):
-    """What TRUSTED_PROXY_COUNT=1 configures (see test_the_environment_configures_it)."""
-    settings.AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
-    settings.AXES_IPWARE_PROXY_ORDER = "right-most"
-    settings.AXES_IPWARE_PROXY_COUNT = 0
+    behind(settings, 1)
     cache.clear()
     yield
     cache.clear()
 
 
-def through_proxy(client_address, forged=""):
-    """A browser behind the proxy, which appends the address it saw to X-Forwarded-For."""
-    chain = f"{forged}, {client_address}" if forged else client_address
+def through_proxy(client_address, forged="", outer_proxies=()):
+    """A browser behind the proxy, which appends the address it saw to X-Forwarded-For (as do the proxies
+    further out, `outer_proxies`, the outermost first)."""
+    chain = ", ".join([*([forged] if forged else []), client_address, *outer_proxies])
     return Client(REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=chain)
+
+
+def client_address(client) -> str:
+    from axes.helpers import get_client_ip_address
+
+    return get_client_ip_address(client.get("/bench-nothing-here/").wsgi_request)
 
 
 def test_a_locked_out_client_does_not_lock_out_the_others(behind_one_proxy, settings):
@@ -46,13 +58,16 @@ def test_a_locked_out_client_does_not_lock_out_the_others(behind_one_proxy, sett
 
 
 def test_forging_x_forwarded_for_gives_no_fresh_counters(behind_one_proxy, settings):
-    """A chain longer than the proxies configured is not believed: every forger shares one counter."""
+    """What a client writes into X-Forwarded-For itself is ignored: it keeps its own address's counter."""
     user = UserFactory(email="anna@example.org")
     for index in range(settings.AXES_FAILURE_LIMIT):
         forger = through_proxy("203.0.113.9", forged=f"198.51.100.{index}")
         forger.post(reverse("login"), {"username": user.email, "password": "wrong"})
     forger = through_proxy("203.0.113.9", forged="198.51.100.99")
     assert forger.post(reverse("login"), {"username": user.email, "password": PASSWORD}).status_code == 429
+    # Nor does it lock out the address it forged.
+    anna = through_proxy("198.51.100.0")
+    assert anna.post(reverse("login"), {"username": user.email, "password": PASSWORD}).status_code == 302
 
 
 def test_the_invite_link_rate_limit_counts_per_client_behind_the_proxy(behind_one_proxy, settings):
@@ -66,15 +81,47 @@ def test_the_invite_link_rate_limit_counts_per_client_behind_the_proxy(behind_on
 def test_the_environment_configures_it():
     code = (
         "import django; django.setup(); from django.conf import settings as s; "
-        "print(s.AXES_IPWARE_META_PRECEDENCE_ORDER, s.AXES_IPWARE_PROXY_COUNT, s.AXES_IPWARE_PROXY_ORDER)"
+        "print(s.AXES_IPWARE_META_PRECEDENCE_ORDER, s.AXES_IPWARE_PROXY_COUNT, s.AXES_IPWARE_PROXY_ORDER, "
+        "s.IPWARE_STRICT)"
     )
     env = {**os.environ, "TRUSTED_PROXY_COUNT": "1", "DJANGO_SETTINGS_MODULE": "config.settings"}
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=MANAGE.parent
     )
-    assert result.stdout.split() == ["('HTTP_X_FORWARDED_FOR',", "'REMOTE_ADDR')", "0", "right-most"]
+    assert result.stdout.split() == ["('HTTP_X_FORWARDED_FOR',", "'REMOTE_ADDR')", "0", "left-most", "False"]
     env.pop("TRUSTED_PROXY_COUNT")
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=MANAGE.parent
     )
-    assert result.stdout.split() == ["('REMOTE_ADDR',)", "None", "right-most"]
+    assert result.stdout.split() == ["('REMOTE_ADDR',)", "None", "left-most", "False"]
+    env["TRUSTED_PROXY_COUNT"] = "3"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=MANAGE.parent
+    )
+    assert result.stdout.split() == ["('HTTP_X_FORWARDED_FOR',", "'REMOTE_ADDR')", "2", "left-most", "False"]
+
+
+@pytest.mark.parametrize("proxies", [1, 2, 3])
+def test_the_client_is_the_address_the_outermost_proxy_saw(settings, proxies):
+    """With 2 or 3 proxies the lockout keyed on a proxy's address (the chain was read from the wrong end), so
+    anyone could lock any account out for everyone."""
+    behind(settings, proxies)
+    ours = [f"10.0.1.{index}" for index in range(proxies - 1)]  # the proxies between, as they append
+    assert client_address(through_proxy("203.0.113.9", outer_proxies=ours)) == "203.0.113.9"
+    # What the client wrote itself, and what its office's own proxy appended, come before: ignored.
+    assert (
+        client_address(through_proxy("203.0.113.9", forged="198.51.100.1", outer_proxies=ours))
+        == "203.0.113.9"
+    )
+    office = through_proxy("203.0.113.9", forged="192.168.0.7, 198.51.100.1", outer_proxies=ours)
+    assert client_address(office) == "203.0.113.9"
+
+
+def test_two_proxies_lock_out_the_attacker_not_the_owner(settings):
+    behind(settings, 2)
+    user = UserFactory(email="anna@example.org")
+    for index in range(settings.AXES_FAILURE_LIMIT):
+        attacker = through_proxy(f"203.0.113.{index}", outer_proxies=["10.0.1.1"])
+        attacker.post(reverse("login"), {"username": user.email, "password": "wrong"})
+    anna = through_proxy("198.51.100.7", outer_proxies=["10.0.1.1"])
+    assert anna.post(reverse("login"), {"username": user.email, "password": PASSWORD}).status_code == 302
