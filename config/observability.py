@@ -10,6 +10,7 @@ import logging
 import re
 import time
 import uuid
+from urllib.parse import urlsplit, urlunsplit
 
 from celery.signals import task_postrun, task_prerun
 from pythonjsonlogger.core import RESERVED_ATTRS
@@ -68,6 +69,15 @@ def _route_for(match: re.Match) -> str:
         return match.group()
 
 
+def _route_of_path(path: str) -> str:
+    from django.urls import Resolver404, resolve
+
+    try:
+        return "/" + resolve(path or "/").route
+    except Resolver404:
+        return "(unresolved)"  # "/invite/<a real token>/x" is not found, and still holds the token
+
+
 class ServerRouteNotPath(logging.Filter):
     """gunicorn's own lines name a request's path ("Error handling request GET /invite/<token>/" when a
     worker is killed mid-request, "Invalid request from ip=…: Invalid HTTP request line: 'GET /invite/…'"):
@@ -75,6 +85,30 @@ class ServerRouteNotPath(logging.Filter):
 
     def filter(self, record):
         record.msg, record.args = PATH_IN_TEXT.sub(_route_for, record.getMessage()), ()
+        return True
+
+
+class AccessRouteNotPath(logging.Filter):
+    """gunicorn's access lines (with --access-logfile) hold the request line, the path, the query string and
+    the referer, which is often a page whose path holds a token (a browser sends it with the stylesheet the
+    invitation page loads): each path is named by its pattern, the query is left out (gunicorn.conf.py
+    installs this). The atoms are the values the access-log format names (gunicorn's `atoms`)."""
+
+    PATHS_BESIDE = ("{raw_uri}e", "{path_info}e", "{query_string}e", "{referer}i", "{http_referer}e")
+
+    def filter(self, record):
+        atoms = record.args
+        if isinstance(atoms, dict) and "U" in atoms:
+            route = _route_of_path(atoms["U"])
+            atoms["r"] = f"{atoms['m']} {route} {atoms['H']}"
+            atoms["U"], atoms["q"] = route, ""
+            if atoms.get("f", "-") != "-":
+                referer = urlsplit(atoms["f"])
+                atoms["f"] = urlunsplit(
+                    (referer.scheme, referer.netloc, _route_of_path(referer.path), "", "")
+                )
+            for key in self.PATHS_BESIDE:
+                atoms.pop(key, None)  # gunicorn then writes "-"
         return True
 
 

@@ -159,7 +159,7 @@ def hanging_eche_api(settings):
 
 
 class Gunicorn:
-    def __init__(self, env: dict, port: int, log: Path):
+    def __init__(self, env: dict, port: int, log: Path, extra_args=()):
         self.port = port
         self.base = f"http://127.0.0.1:{port}"
         self.log = log
@@ -175,6 +175,7 @@ class Gunicorn:
                 "--no-control-socket",
                 "--log-level",
                 "warning",
+                *extra_args,
             ],
             cwd=ROOT,
             env=env,
@@ -209,6 +210,12 @@ class Gunicorn:
 @pytest.fixture
 def gunicorn_server(transactional_db, tmp_path):
     """gunicorn (one sync worker, persistent database connections) on the test database."""
+    server = start_gunicorn(tmp_path)
+    yield server
+    server.stop()
+
+
+def start_gunicorn(tmp_path, extra_args=()) -> Gunicorn:
     from django.db import connection
 
     if connection.vendor != "postgresql":
@@ -221,7 +228,6 @@ def gunicorn_server(transactional_db, tmp_path):
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "LOG_LEVEL": "WARNING",
     }
-    server = Gunicorn(env, free_port(), tmp_path / "gunicorn.log")
+    server = Gunicorn(env, free_port(), tmp_path / "gunicorn.log", extra_args)
     server.application_name = application_name
-    yield server
-    server.stop()
+    return server
