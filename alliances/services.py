@@ -209,7 +209,20 @@ COEDITOR_TOLD = timedelta(days=1)
 
 @transaction.atomic
 def coeditor_add(*, proposal: Proposal, email: str, actor, expected_version: int):
-    """Let another signed-up user, whose address is confirmed, edit the proposal. Returns the user."""
+    """Let another signed-up user, whose address is confirmed, edit the proposal. Returns the user.
+
+    The owner's address must be confirmed too: the email names them, and the co-editor's invitations would
+    name them to partners once the co-editor is gone (an unconfirmed account may be anyone's who typed it)."""
+    if getattr(actor, "email_confirmed_at", None) is None:
+        raise ValidationError(
+            {
+                "email": _(
+                    "Nobody was added: confirm your email address first, as the email that tells them names "
+                    "you. The link is in the email sent when you signed up; your list of proposals sends a "
+                    "new one."
+                )
+            }
+        )
     email = (email or "").strip()
     user = get_user_model().objects.with_address(email).filter(is_active=True).first()  # as sign-in finds it
     if user is None or user.email_confirmed_at is None:  # unconfirmed: the account may be anyone's

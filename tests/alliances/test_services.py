@@ -244,3 +244,17 @@ def test_a_coeditor_removed_and_added_again_is_told_once_a_day(
     with time_machine.travel(timezone.now() + datetime.timedelta(days=1, minutes=1)):
         add_and_remove()
     assert len(mail.outbox) == 2
+
+
+def test_an_owner_whose_address_is_unconfirmed_adds_no_co_editor(proposal, owner, mailoutbox):
+    """An account that typed a colleague's address made confirmed users co-editors of proposals titled
+    'Urgent: verify your account at http://evil.test' (an email each), and its invitations then named it
+    to partners as the coordinator."""
+    editor = UserFactory(email="bea@example.org")
+    owner.email_confirmed_at = None
+    owner.save()
+    with pytest.raises(ValidationError, match="confirm your email address first"):
+        services.coeditor_add(
+            proposal=proposal, email=editor.email, actor=owner, expected_version=proposal.version
+        )
+    assert not proposal.co_editors.exists() and mailoutbox == []

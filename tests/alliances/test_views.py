@@ -631,6 +631,9 @@ def test_a_coeditor_edits_but_cannot_manage_coeditors(client, proposal):
         url("coeditor_add", proposal), {"email": "x@example.org", "version": proposal.version}
     )
     assert response.status_code == 403
+    # Whose proposal it is, by name and address (a name alone may be anyone's choosing).
+    page = client.get(url("proposal_update", proposal)).content.decode()
+    assert f"Owned by {proposal.owner.get_full_name()} ({proposal.owner.email})." in page
 
 
 def test_a_coeditor_can_leave_but_not_remove_another(client, proposal):
@@ -701,7 +704,7 @@ def test_directory_search_and_detail(owner_client, proposal):
     assert proposal.acronym in html and "Identifiers" in html and "Erasmus Charter" in html
     # Its proposals' verdicts, each named (one unnamed "Eligible" was the projected verdict alone).
     in_proposals = html[html.index('id="in-proposals-title"') :]
-    assert "Confirmed <span class=\"badge" in in_proposals and "Projected <span class=\"badge" in in_proposals
+    assert 'Confirmed <span class="badge' in in_proposals and 'Projected <span class="badge' in in_proposals
     fragment = owner_client.get(reverse("partners:organisation_list"), {"q": "zzzz"}, **HTMX).content.decode()
     assert "No organisation matches" in fragment and "<html" not in fragment
 
