@@ -108,8 +108,12 @@ class SignUpForm(forms.ModelForm):
         self.fields["last_name"].widget.attrs.update(autocomplete="family-name")
 
     def clean_email(self):
-        email = get_user_model().objects.normalize_email(self.cleaned_data["email"]).strip().lower()
-        if get_user_model().objects.filter(email__iexact=email).exists():
+        # As the account will store it (NFKC, as Django normalises a username: "alice@ｐrobe.test" is
+        # alice@probe.test, found here rather than by the database's constraint, named in its message).
+        user_model = get_user_model()
+        email = user_model.normalize_username(user_model.objects.normalize_email(self.cleaned_data["email"]))
+        email = email.strip().lower()
+        if user_model.objects.with_address(email).exists():
             raise forms.ValidationError(self.ACCOUNT_EXISTS)
         return email
 

@@ -50,10 +50,14 @@ def test_sign_up_validates_each_field(client, changes, field):
     assert not get_user_model().objects.exists()
 
 
-def test_an_email_already_signed_up_is_refused_whatever_its_case(client):
+@pytest.mark.parametrize("typed", ["ANNA@example.org", "anna@\uff45xample.org"])  # a full-width "e"
+def test_an_email_already_signed_up_is_refused_whatever_its_case_or_width(client, typed):
+    """The full-width spelling got the database constraint's own words ('Constraint
+    "accounts_user_email_ci_unique" is violated.')."""
     UserFactory(email="anna@example.org")
-    response = client.post(reverse("signup"), data(email="ANNA@example.org"))
+    response = client.post(reverse("signup"), data(email=typed))
     assert "already exists" in str(response.context["form"].errors["email"])
+    assert "Constraint" not in response.content.decode()
     assert get_user_model().objects.count() == 1
 
 
