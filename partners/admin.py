@@ -7,6 +7,7 @@ from django.utils.translation import ngettext
 from config.admin import ReadOnlyAdmin
 
 from . import curation_admin  # noqa: F401  (registers the change requests' admin)
+from .codes import fold_for_search
 from .eche.list_storage import directory_summary
 from .eche.services import PROVENANCE_FIELDS
 from .forms import OrganisationForm
@@ -19,6 +20,7 @@ from .models import (
     Organisation,
     OrganisationType,
 )
+from .selectors import holding_every_word
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
@@ -120,6 +122,16 @@ class OrganisationAdmin(admin.ModelAdmin):
     )
 
     actions = ["recheck_eche"]
+
+    def get_search_results(self, request, queryset, search_term):
+        """Also as the directory's search finds a record: every word, accents and case aside, by name, city,
+        PIC, OID or Erasmus code with or without its spaces ("universite" missed "Université", "plodz02"
+        missed "PL LODZ02": a curator would then add the record again)."""
+        found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        words = fold_for_search(search_term).split()
+        if words:
+            found |= queryset.filter(holding_every_word(words))
+        return found, may_have_duplicates
 
     def get_deleted_objects(self, objs, request):
         """A record a proposal uses, or whose corrections were asked for, is protected (its participants; its

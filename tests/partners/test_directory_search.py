@@ -475,3 +475,18 @@ def test_a_country_code_in_any_case_filters(client, directory):
     client.force_login(UserFactory())
     page = client.get(reverse("partners:organisation_list"), {"country": "pl"}).content.decode()
     assert "POLITECHNIKA LODZKA" in page and "Select a valid choice" not in page
+
+
+def test_the_admins_organisation_list_finds_records_as_the_directory_search_does(admin_client):
+    """The change list's own search is Django's `icontains`: "universite" missed "Université", and a code
+    typed without its spaces ("pllodz02") missed its record (a curator would then add it again)."""
+    lodz = OrganisationFactory(legal_name="Politechnika Łódzka", city="Łódź", erasmus_code="PL LODZ02")
+    nantes = OrganisationFactory(legal_name="Université de Nantes", country=country("FR"), city="Nantes")
+
+    def listed(term):
+        response = admin_client.get(reverse("admin:partners_organisation_changelist"), {"q": term})
+        return sorted(organisation.pk for organisation in response.context["cl"].result_list)
+
+    assert listed("politechnika lodzka") == [lodz.pk]
+    assert listed("pllodz02") == listed("PL LODZ02") == [lodz.pk]
+    assert listed("universite nantes") == listed("Université") == [nantes.pk]
