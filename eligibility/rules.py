@@ -432,7 +432,7 @@ def check_applicant(ctx: _Context) -> CriterionResult:
                 "State or a third country associated to the Programme."
             )
             % {"applicant": _label(unconfirmed)},
-            _not_established_hint(unconfirmed),
+            _not_established_hint(ctx, unconfirmed),
         )
     if not applicants:
         return _failed(
@@ -457,16 +457,30 @@ def check_applicant(ctx: _Context) -> CriterionResult:
                 "or a third country associated to the Programme."
             )
             % {"applicant": _label(applicant)},
-            _not_established_hint(applicant),
+            _not_established_hint(ctx, applicant),
         )
     return _passed(code, _("The applicant is %(applicant)s.") % {"applicant": _label(applicant)})
 
 
-def _not_established_hint(applicant: Participant) -> str:
-    return _(
-        "Give the applicant role to a full partner from an EU Member State or associated country, and make "
-        "%(name)s a full partner."
-    ) % {"name": applicant.name}
+def _not_established_hint(ctx: _Context, applicant: Participant) -> str:
+    """Another applicant, and what the one there now may become in the same consortium: a full partner,
+    an associated partner (outside the edition's regions, as criterion 4 says) or nothing (excluded)."""
+    if applicant.country in ctx.edition.excluded_countries:
+        text = _(
+            "Give the applicant role to a full partner from an EU Member State or associated country, and "
+            "remove %(name)s: organisations from %(country)s cannot take part in any role."
+        )
+    elif ctx.edition.allowed_regions is not None and applicant.region not in ctx.edition.allowed_regions:
+        text = _(
+            "Give the applicant role to a full partner from an EU Member State or associated country, and "
+            "make %(name)s an associated partner."
+        )
+    else:
+        text = _(
+            "Give the applicant role to a full partner from an EU Member State or associated country, and "
+            "make %(name)s a full partner."
+        )
+    return text % {"name": applicant.name, "country": applicant.country}
 
 
 def check_organisation_types(ctx: _Context) -> CriterionResult:

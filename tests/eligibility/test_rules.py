@@ -1169,3 +1169,36 @@ def test_an_unknown_aim_code_just_fails_the_criterion():
 )
 def test_eligible_country(own, member_state, year, counts):
     assert rules.eligible_country(rules.effective_country(own, member_state), edition(year)) is counts
+
+
+@pytest.mark.parametrize(
+    "country, year, becomes",
+    [
+        ("UA", 2026, "make Uni Berlin a full partner."),  # region 2: allowed
+        ("GB", 2024, "make Uni Berlin a full partner."),  # every region allowed then
+        (
+            "GB",
+            2026,
+            "make Uni Berlin an associated partner.",
+        ),  # region 14: criterion 4 refuses a full partner
+        ("BY", 2026, "remove Uni Berlin: organisations from BY cannot take part in any role."),
+    ],
+)
+@both_modes
+def test_an_applicant_from_elsewhere_is_told_what_it_may_become(country, year, becomes, mode):
+    """A UK applicant on the 2026 call was told to become a full partner, which the third-country criterion
+    of the same checklist refuses."""
+    participants = replace(
+        eligible_consortium(),
+        "Uni Berlin",
+        country=country,
+        programme_status=(COUNTRIES[country][0]),
+        region=COUNTRIES[country][1],
+    )
+
+    hint = criterion("applicant", participants, year=year, mode=mode).hint
+
+    assert hint == (
+        "Give the applicant role to a full partner from an EU Member State or associated country, and "
+        + becomes
+    )
