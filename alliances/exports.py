@@ -20,6 +20,7 @@ from openpyxl.styles import Font
 from partners.codes import fold_for_search
 
 from .labels import (
+    counted_text,
     criterion_title,
     eche_status_text,
     mode_label,
@@ -125,7 +126,7 @@ def eligibility_rows(report) -> list[list]:
                     criterion.get("observed"),
                     criterion.get("required"),
                     criterion.get("pending"),
-                    ", ".join(criterion.get("counted", [])),
+                    counted_text(criterion.get("counted")),
                     not_counted_text(criterion.get("not_counted")),
                     criterion.get("message", ""),
                     criterion.get("hint", ""),

@@ -55,6 +55,12 @@ NOT_COUNTED_REASONS = {
 }
 
 
+def counted_text(entries) -> str:
+    """Whom a count counted, one after the other: semicolons, since names hold commas ("Business Academy
+    Copenhagen, Erhvervsakademi København" read as two of the eight)."""
+    return "; ".join(entries or [])
+
+
 def not_counted_text(entries) -> str:
     """What a count leaves out, and why: "AL (not associated to the Programme under this edition)"."""
     return ", ".join(

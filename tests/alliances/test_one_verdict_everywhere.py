@@ -100,7 +100,7 @@ def sentences(criterion) -> list[str]:
     if criterion.get("hint"):
         said.append(criterion["hint"])
     if criterion.get("counted"):
-        said.append(f"Counted: {', '.join(criterion['counted'])}")
+        said.append(f"Counted: {'; '.join(criterion['counted'])}")
     if criterion.get("not_counted"):
         said.append(f"Not counted: {not_counted_text(criterion['not_counted'])}")
     return said

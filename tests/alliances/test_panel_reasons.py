@@ -14,7 +14,7 @@ def test_the_panel_names_what_each_count_includes(owner_client, proposal):
     html = owner_client.get(reverse("alliances:eligibility", kwargs={"pk": proposal.pk})).content.decode()
     countries = proposal.eligibility_report.projected["criteria"]
     counted = next(c for c in countries if c["code"] == "countries")["counted"]
-    assert f"Counted: {', '.join(counted)}" in html
+    assert f"Counted: {'; '.join(counted)}" in html
 
 
 def test_confirmations_not_organisations_for_a_gap_invitations_would_fill(owner_client, make_proposal, owner):
