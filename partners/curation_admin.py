@@ -27,8 +27,11 @@ class ReviewForm(forms.Form):
         label=_("Note to the requester"),
         required=False,
         max_length=500,
-        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
-        help_text=_("Shown to the requester with the decision (in the builder, or in the partner's email)."),
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60, "autofocus": True}),
+        help_text=_(
+            "Shown to the requester with the decision (in the builder, or in the partner's email). At most "
+            "500 characters."
+        ),
     )
 
 
@@ -160,7 +163,7 @@ class OrganisationChangeRequestAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("requested by"))
     def requester(self, obj):
-        return obj.requested_by or obj.requester_email or "—"
+        return obj.requester_label
 
     @admin.display(description=_("differences"))
     def differences(self, obj):
@@ -193,7 +196,12 @@ class OrganisationChangeRequestAdmin(admin.ModelAdmin):
         if not form.is_valid():
             context = {
                 **self.admin_site.each_context(request),
-                "title": _("Approve these requests?") if approve else _("Reject these requests?"),
+                "title": (
+                    ngettext("Approve this request?", "Approve these %(n)d requests?", len(pending))
+                    if approve
+                    else ngettext("Reject this request?", "Reject these %(n)d requests?", len(pending))
+                )
+                % {"n": len(pending)},
                 "opts": self.model._meta,
                 "action": "approve" if approve else "reject",
                 "requests": [(item, differences_table(item)) for item in pending],
@@ -215,7 +223,7 @@ class OrganisationChangeRequestAdmin(admin.ModelAdmin):
                 )
                 self.message_user(
                     request,
-                    refused % {"request": item.organisation, "reason": " ".join(exc.messages)},
+                    refused % {"request": item.described, "reason": " ".join(exc.messages)},
                     messages.ERROR,
                 )
                 continue

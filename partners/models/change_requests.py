@@ -69,3 +69,16 @@ class OrganisationChangeRequest(models.Model):
 
     def __str__(self):
         return f"{self.organisation} ({self.get_status_display()})"
+
+    @property
+    def requester_label(self) -> str:
+        return str(self.requested_by or self.requester_email or "—")
+
+    @property
+    def described(self) -> str:
+        """Which request, among others for the same record: "Request #3 for KW1C, from Cora Coord"."""
+        return _("Request #%(pk)s for %(organisation)s, from %(requester)s") % {
+            "pk": self.pk,
+            "organisation": self.organisation,
+            "requester": self.requester_label,
+        }

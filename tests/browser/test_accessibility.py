@@ -171,3 +171,14 @@ def test_the_curators_admin_pages_pass_axe(axe_page, live_server, axe_check):
         box = axe_page.get_by_role("button", name=name).bounding_box()
         assert box["height"] >= 40 and box["x"] + box["width"] <= 820, (name, box)
     axe_check(axe_page, "admin-change-request-tablet")  # a table that scrolls can be scrolled by keyboard
+
+    # Its confirmation: the note ready for typing, the decision and the way back as tall (they were 29 px).
+    axe_page.get_by_role("button", name="Reject…").click()
+    expect(axe_page.get_by_role("heading", name="Reject this request?")).to_be_visible()
+    expect(axe_page.get_by_label("Note to the requester")).to_be_focused()
+    for control in (
+        axe_page.get_by_role("button", name="Reject"),
+        axe_page.get_by_role("link", name="No, take me back"),
+    ):
+        assert control.bounding_box()["height"] >= 44
+    axe_check(axe_page, "admin-change-request-review-tablet")

@@ -68,7 +68,8 @@ def test_a_pending_request_is_decided_from_its_own_page(admin_client, change_req
     ]
 
     confirm_page = admin_client.post(CHANGELIST, {**fields, "action": "reject"})
-    assert "Reject these requests?" in confirm_page.content.decode()
+    assert "Reject this request?" in confirm_page.content.decode()  # one: "these requests?" read as several
+    assert "At most 500 characters." in confirm_page.content.decode()  # the note's limit, said
     assert admin_client.post(CHANGELIST, {**fields, "action": "reject", "confirm": "yes"}).status_code == 302
     change_request.refresh_from_db()
     assert change_request.status == ChangeRequestStatus.REJECTED
@@ -230,7 +231,11 @@ def test_approving_two_requests_on_one_field_at_once_applies_the_older_only(admi
 
     assert response.status_code == 302
     messages = [str(message) for message in response.wsgi_request._messages]
-    assert any("was not approved. The record changed since it was requested" in m for m in messages), messages
+    # Named so it is told from the other request for the same record (its organisation alone was not).
+    refused = f"Request #{newer.pk} for {organisation}, from {newer.requester_label} was not approved."
+    assert any(m.startswith(refused + " The record changed since it was requested") for m in messages), (
+        messages
+    )
     assert Organisation.objects.get(pk=organisation.pk).city == "Madrid"
     older.refresh_from_db()
     newer.refresh_from_db()
@@ -253,7 +258,7 @@ def test_a_request_decided_in_another_tab_meanwhile_is_said_so_in_the_actions_wo
     response = review(admin_client, change_request, action, confirm="yes", review_note="")
 
     said = [str(message) for message in response.wsgi_request._messages]
-    assert said == [f"{change_request.organisation} was not {word}. This request was already rejected."]
+    assert said == [f"{change_request.described} was not {word}. This request was already rejected."]
 
 
 def test_the_desk_opens_on_pending_requests_and_finds_them_as_the_directory_search_does(admin_client):
