@@ -314,11 +314,8 @@ class EcheImportJobAdmin(admin.ModelAdmin):
 
         if not self.has_view_permission(request, obj):
             return super().response_add(request, obj, post_url_continue)
-        # Neutral: the import runs after this response's transaction commits (at once when no worker can take
-        # it), and the page below says how it went.
-        self.message_user(
-            request, _("The list is uploaded; how its import goes is shown below."), messages.INFO
-        )
+        # No message: the import runs after this response's transaction commits (at once when no worker can
+        # take it), and the page says how it went (a green "uploaded" stood above "The file was refused").
         return HttpResponseRedirect(reverse("admin:partners_echeimportjob_change", args=[obj.pk]))
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):

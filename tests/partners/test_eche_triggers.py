@@ -3,6 +3,7 @@ sweep of checks that never answered; and what a broker that is down does (nothin
 
 import datetime
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -436,7 +437,10 @@ def test_admin_upload_of_a_broken_file_is_refused(registry, admin_client, django
     assert "current list is unchanged" in job.message
     assert EcheList.objects.get(is_current=True) == registry
     page = admin_client.get(reverse("admin:partners_echeimportjob_change", args=[job.pk])).content.decode()
-    assert "could not be opened as an Excel workbook" in page
+    # The reason in the red box, and no green "uploaded" above it.
+    refusal = re.search(r'<div class="errornote">(.*?)</div>', page, re.S).group(1)
+    assert "The file was refused:" in refusal and "could not be opened as an Excel workbook" in refusal
+    assert 'class="success"' not in page and 'class="info"' not in page
 
 
 def test_an_upload_whose_worker_was_killed_ends_as_failed_at_the_next_sweep(registry):
