@@ -39,18 +39,24 @@ def differences_table(change_request) -> str:
     """The request's fields side by side (now, when requested, requested), and whether the name it gives
     the record is another record's in that country already."""
     rows = change_request_rows(change_request=change_request, current=change_request.organisation)
+    now, then, requested = _("Now in the directory"), _("When requested"), _("Requested")
+    # Each cell says its column (data-label): on a tablet the rows stack, one labelled line per cell.
     body = format_html_join(
         "",
-        "<tr><th scope='row'>{}</th><td>{}</td><td>{}</td><td><strong>{}</strong></td></tr>",
-        ((row["label"], row["current"] or "—", row["old"] or "—", row["new"] or "—") for row in rows),
+        "<tr><th scope='row'>{}</th><td data-label='{}'>{}</td><td data-label='{}'>{}</td>"
+        "<td data-label='{}'><strong>{}</strong></td></tr>",
+        (
+            (row["label"], now, row["current"] or "—", then, row["old"] or "—", requested, row["new"] or "—")
+            for row in rows
+        ),
     )
     table = format_html(
         "<table class='change-request-differences' tabindex='0'><thead><tr>"
         "<th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{}</tbody></table>",
         _("Field"),
-        _("Now in the directory"),
-        _("When requested"),
-        _("Requested"),
+        now,
+        then,
+        requested,
         body,
     )
     return format_html("{}{}", table, same_name_warning(change_request))
