@@ -200,3 +200,30 @@ def test_model_validation_reports_format():
     with pytest.raises(ValidationError) as error:
         organisation.full_clean()
     assert "pic" in error.value.message_dict
+
+
+def test_curators_mark_many_records_verified_at_once(admin_client):
+    """Each record had to be opened, ticked and saved."""
+    from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+    from django.contrib.admin.models import LogEntry
+    from django.urls import reverse
+
+    from tests.factories import OrganisationFactory
+
+    first, second = OrganisationFactory(verified=False), OrganisationFactory(verified=False)
+    already, untouched = OrganisationFactory(verified=True), OrganisationFactory(verified=False)
+    response = admin_client.post(
+        reverse("admin:partners_organisation_changelist"),
+        {"action": "mark_verified", ACTION_CHECKBOX_NAME: [first.pk, second.pk, already.pk]},
+        follow=True,
+    )
+    assert "2 organisations marked as verified." in response.content.decode()
+    for organisation in (first, second, already, untouched):
+        organisation.refresh_from_db()
+    assert (first.verified, second.verified, already.verified, untouched.verified) == (
+        True,
+        True,
+        True,
+        False,
+    )
+    assert LogEntry.objects.filter(change_message="Marked as verified").count() == 2

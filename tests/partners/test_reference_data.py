@@ -65,3 +65,14 @@ def test_reference_migration_never_overwrites_an_admin_edit():
 
     assert OrganisationType.objects.get(slug="chamber").labour_market_actor is False
     assert Country.objects.get(code="CH").notes == "edited by an admin"
+
+
+def test_adding_a_country_offers_only_the_codes_not_in_the_table(admin_client):
+    """All 251 were offered, the 220 in the table refused as duplicates once chosen."""
+    from django.urls import reverse
+
+    Country.objects.filter(code="XK").delete()
+    field = admin_client.get(reverse("admin:partners_country_add")).context["adminform"].form.fields["code"]
+    offered = {code for code, _name in field.choices if code}
+    assert "XK" in offered
+    assert not offered & set(Country.objects.values_list("code", flat=True))
