@@ -27,8 +27,8 @@ MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 @admin.register(Country)
 class CountryAdmin(admin.ModelAdmin):
-    list_display = ("flag", "code", "name", "programme_status", "region", "member_state", "notes")
-    list_display_links = ("code", "name")
+    list_display = ("flag", "iso_code", "name", "programme_status", "region", "member_state", "notes")
+    list_display_links = ("iso_code", "name")
     list_filter = ("programme_status", "region")
     search_fields = ("code", "name", "notes")
     autocomplete_fields = ("member_state",)
@@ -38,6 +38,12 @@ class CountryAdmin(admin.ModelAdmin):
     @admin.display(description=_("flag"))
     def flag(self, obj):
         return obj.flag
+
+    @admin.display(description=_("code"), ordering="code")
+    def iso_code(self, obj):
+        """The code itself: as a field with choices, each row looked its name up among 251 (the list took
+        160 ms to render, and showed the name twice)."""
+        return obj.code
 
     def get_readonly_fields(self, request, obj=None):
         # The code is the primary key: editable when adding a country, fixed afterwards.
