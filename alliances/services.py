@@ -69,13 +69,17 @@ def _lock(*, proposal_id: int, expected_version: int | None, participation_id: i
     proposal = Proposal.objects.select_for_update().get(pk=proposal_id)
     if expected_version is not None and proposal.version != expected_version:
         # Versions from `proposal_touch` (an invitation's progress) and partners' answers conflict with no
-        # one's edit: only an editor's change recorded since the page was rendered makes it stale; and, for an
-        # edit of one participant, that participant's own answer (it may have corrected its contact, which
-        # the editor's form would write back).
+        # one's edit: only an editor's change recorded since the page was rendered makes it stale. An edit of
+        # one participant conflicts only with what changed that participant (an editor's change, its own
+        # answer, which may have corrected its contact) or removed one: a co-editor's work elsewhere, or a
+        # partner confirming, threw away what was being typed into its row.
         missed = ProposalActivity.objects.filter(proposal_id=proposal_id, version__gt=expected_version)
-        conflicting = ~Q(action__in=PARTNER_ACTIONS)
-        if participation_id is not None:
-            conflicting |= Q(detail__participation=participation_id)
+        if participation_id is None:
+            conflicting = ~Q(action__in=PARTNER_ACTIONS)
+        else:
+            conflicting = Q(detail__participation=participation_id) | Q(
+                action=ActivityAction.PARTICIPANT_REMOVED
+            )
         if expected_version > proposal.version or missed.filter(conflicting).exists():
             raise StaleProposal(
                 proposal_id=proposal_id, expected_version=expected_version, current_version=proposal.version
@@ -442,7 +446,12 @@ def participation_update(
         actor=actor,
         action=ActivityAction.PARTICIPANT_CHANGED,
         subject=current.organisation.legal_name,
-        detail={"fields": changed, "from_role": before["role"], "role": current.role},
+        detail={
+            "participation": current.pk,
+            "fields": changed,
+            "from_role": before["role"],
+            "role": current.role,
+        },
     )
     return current
 

@@ -258,3 +258,36 @@ def test_an_owner_whose_address_is_unconfirmed_adds_no_co_editor(proposal, owner
             proposal=proposal, email=editor.email, actor=owner, expected_version=proposal.version
         )
     assert not proposal.co_editors.exists() and mailoutbox == []
+
+
+def test_editing_a_participant_conflicts_only_with_changes_of_it_or_removals(proposal, add):
+    """Any change of the proposal refused an edit of one participant (what was typed into its row was lost):
+    a co-editor adding someone, changing another row, or the details."""
+    first, second = list(proposal.participations.order_by("pk")[:2])
+    seen = proposal.version
+
+    def edit(participation, version, name):
+        return services.participation_update(
+            participation=participation,
+            actor=proposal.owner,
+            expected_version=version,
+            role=participation.role,
+            contact_name=name,
+        )
+
+    add(proposal, OrganisationFactory())
+    proposal.refresh_from_db()
+    edit(second, proposal.version, "Someone else")
+    proposal.refresh_from_db()
+    services.proposal_update(
+        proposal=proposal, actor=proposal.owner, expected_version=proposal.version, title="A new title"
+    )
+    assert edit(first, seen, "Ann Typed").contact_name == "Ann Typed"  # none of them was this participant
+
+    with pytest.raises(services.StaleProposal):
+        edit(second, seen, "Overwrites Someone else")  # changed since the page was rendered
+    proposal.refresh_from_db()
+    seen = proposal.version
+    services.participation_remove(participation=second, actor=proposal.owner, expected_version=seen)
+    with pytest.raises(services.StaleProposal):
+        edit(first, seen, "After a removal")
