@@ -17,15 +17,15 @@ class Role(models.TextChoices):
 
 # Each role as a sentence names it ("… added as full partner."): the labels are capitalised for lists.
 ROLE_IN_A_SENTENCE = {
-    Role.APPLICANT: _("applicant (coordinator)"),
-    Role.FULL_PARTNER: _("full partner"),
-    Role.AFFILIATED_ENTITY: _("affiliated entity"),
-    Role.ASSOCIATED_PARTNER: _("associated partner"),
+    Role.APPLICANT: _("the applicant (coordinator)"),
+    Role.FULL_PARTNER: _("a full partner"),
+    Role.AFFILIATED_ENTITY: _("an affiliated entity"),
+    Role.ASSOCIATED_PARTNER: _("an associated partner"),
 }
 
 
 def role_in_a_sentence(role: str) -> str:
-    """The role as a sentence names it: "… as full partner"; an unknown one as it is."""
+    """The role as a sentence names it, with its article: "… as a full partner"; an unknown one as it is."""
     return ROLE_IN_A_SENTENCE.get(role, role)
 
 
@@ -176,7 +176,7 @@ class Participation(models.Model):
 
     @property
     def role_in_a_sentence(self) -> str:
-        """The role as a sentence names it: "… as full partner" (the choices' labels are capitalised)."""
+        """The role as a sentence names it: "… as a full partner" (the choices' labels are capitalised)."""
         return role_in_a_sentence(self.role)
 
     @property

@@ -232,7 +232,7 @@ def test_add_a_participant_from_the_directory(owner_client, proposal, django_cap
     assert (
         organisation.legal_name in html
         and 'id="proposal-version"' in html
-        and "added as full partner" in html
+        and "added as a full partner" in html
     )
     participation = proposal.participations.get(organisation=organisation)
     assert participation.contact_email == "jan@example.org"

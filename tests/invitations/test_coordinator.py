@@ -358,7 +358,7 @@ def test_a_confirmed_partners_role_changed_is_proposed_again_and_the_trail_says_
     assert (participation.role, participation.status) == ("associated_partner", ParticipationStatus.PROPOSED)
     html = response.content.decode()
     assert (
-        "It had confirmed as full partner, so it is proposed again: invite it to confirm its new role."
+        "It had confirmed as a full partner, so it is proposed again: invite it to confirm its new role."
         in html
     )
     event = ParticipationEvent.objects.filter(kind=EventKind.STATUS_CHANGED).latest("pk")
@@ -368,7 +368,8 @@ def test_a_confirmed_partners_role_changed_is_proposed_again_and_the_trail_says_
         proposal.owner_id,
     )
     trail = coordinator_client.get(f"/proposals/{proposal.pk}/").content.decode()
-    assert "its role changed from full partner to associated partner, which it has not confirmed" in trail
+    said = "its role changed from a full partner to an associated partner, which it has not confirmed"
+    assert said in trail
     # The confirmed checklist no longer counts it; a contact changed alone keeps a confirmation.
     proposal.refresh_from_db()
     assert organisation.legal_name not in str(proposal.eligibility_report.confirmed)

@@ -29,7 +29,7 @@ def test_invitation_email_names_proposal_coordinator_role_and_expiry(proposal, i
     for body in (message.body, html):
         assert "Green Manufacturing Skills Alliance" in body
         assert "Clara Coordinator" in body
-        assert "as full partner" in body or "as <strong>full partner</strong>" in body  # not "Full"
+        assert "as a full partner" in body or "as <strong>a full partner</strong>" in body  # not "Full"
         assert proposal.invitee.organisation.legal_name in body
         assert str(expiry.year) in body and "expires" in body
         assert f"{settings.SITE_URL}/invite/{token}/" in body

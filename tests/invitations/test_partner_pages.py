@@ -345,8 +345,8 @@ def test_a_role_changed_since_the_page_opened_is_not_confirmed(
 
     assert response.status_code == 400
     html = response.content.decode()
-    assert "changed your role to associated partner since this page opened: nothing was confirmed" in html
-    assert "as associated partner." in html  # the page shows the role as it is now
+    assert "changed your role to an associated partner since this page opened: nothing was confirmed" in html
+    assert "as an associated partner." in html  # the page shows the role as it is now
     assert Participation.objects.get(pk=proposal.invitee.pk).status == ParticipationStatus.INVITED
     # Confirmed from the page as it is now, it goes through.
     with django_capture_on_commit_callbacks(execute=True):
