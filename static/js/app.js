@@ -414,10 +414,12 @@
       if (Date.now() - lastActivity < every) return;
       var url = changes.dataset.url + "?version=" + encodeURIComponent(version.value);
       // Not redirected: signed out meanwhile (elsewhere, or by a password change), the answer is the
-      // sign-in page, which must not be taken for a change. That, a refusal or a proposal gone ends the
-      // asking; the next thing the user does says why.
+      // sign-in page, which must not be taken for a change; that ends the asking, and the next thing the
+      // user does says why. A proposal no longer theirs (a co-editor removed, the proposal gone) is loaded
+      // again, which says so: its consortium and contacts stayed on screen.
       window.fetch(url, {credentials: "same-origin", cache: "no-store", redirect: "manual"}).then(function (response) {
         if (response.status === 200) refreshBuilder();
+        else if (response.status === 403 || response.status === 404) window.location.reload();
         else if (response.status !== 204) window.clearInterval(polling);
       }).catch(function () { /* offline for now: the next turn asks again */ });
     }, every);

@@ -294,3 +294,26 @@ def test_a_long_name_keeps_the_header_within_the_screen(live_server, browser, sc
     viewport = SCREENS[screen]["viewport"]["width"]
     assert width <= viewport, f"the page is {width} px wide on a {viewport} px screen"
     assert box["x"] + box["width"] <= viewport
+
+
+def test_a_co_editor_removed_meanwhile_no_longer_sees_the_consortium(live_server, page, directory, settings):
+    """Their open builder kept showing every participant and contact, until a click said it was not theirs."""
+    settings.BUILDER_POLL_SECONDS = 6
+    proposal = ProposalFactory(owner=UserFactory())
+    ParticipationFactory(
+        proposal=proposal,
+        organisation=directory["UHH"],
+        role=Role.APPLICANT,
+        contact_email="anna@uhh.example",
+    )
+    editor = UserFactory()
+    proposal.co_editors.add(editor)
+    page.set_default_timeout(10_000)
+    signed_in(page.context, live_server, editor)
+    page.goto(f"{live_server.url}/proposals/{proposal.pk}/")
+    expect(page.locator("#participants")).to_contain_text("anna@uhh.example")
+
+    proposal.co_editors.remove(editor)
+
+    expect(page.get_by_role("heading", name="Page not found")).to_be_visible(timeout=30_000)
+    expect(page.locator("body")).not_to_contain_text("anna@uhh.example")
