@@ -174,11 +174,31 @@ def proposal_update(*, proposal: Proposal, actor, expected_version: int, **field
     changed = [name for name, value in fields.items() if not _same(name, getattr(locked, name), value)]
     if not changed:
         return locked
+    # What each field held before: a page rendered from then tells a field its user left alone from one they
+    # changed (`views.proposals`: an edit of other fields is merged rather than refused).
+    before = {name: recorded(getattr(locked, name)) for name in changed}
     for name in changed:
         setattr(locked, name, fields[name])
     locked.save(update_fields=[*changed, "updated_at"])
-    record_activity(proposal=locked, actor=actor, action=ActivityAction.UPDATED, detail={"fields": changed})
+    record_activity(
+        proposal=locked,
+        actor=actor,
+        action=ActivityAction.UPDATED,
+        detail={"fields": changed, "before": before},
+    )
     return locked
+
+
+def recorded(value):
+    """A proposal field's value as an activity records it (JSON): an edition by its pk, a date in ISO form,
+    aims sorted."""
+    if hasattr(value, "pk"):
+        return value.pk
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return sorted(value)
+    return value
 
 
 def _same(name: str, stored, given) -> bool:

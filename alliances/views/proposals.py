@@ -13,6 +13,7 @@ from partners.selectors import change_request_rows
 
 from .. import services
 from ..forms import CoeditorForm, ProposalForm, is_tampered
+from ..models import ActivityAction
 from ..selectors import (
     corrections_pending_for,
     organisation_participations_for_user,
@@ -106,22 +107,64 @@ def proposal_update(request, pk):
             )
         except services.StaleProposal as exc:
             stale = exc
+            fresh = proposal_get_for_user(user=request.user, pk=pk)
+            data, both_changed = _over_what_others_saved(form, exc, fresh)
+            form = ProposalForm(data, instance=fresh)
+            if not both_changed and form.is_valid():
+                try:  # the user's changes, and the others' kept
+                    services.proposal_update(
+                        proposal=fresh,
+                        actor=request.user,
+                        expected_version=fresh.version,
+                        **form.service_kwargs(),
+                    )
+                except services.StaleProposal as again:
+                    stale = again
+                else:
+                    stale = None
+                    messages.success(
+                        request, _("Proposal details saved, with the changes others made meanwhile.")
+                    )
+                    return redirect("alliances:builder", pk=proposal.pk)
         else:
             messages.success(request, _("Proposal details saved."))
             return redirect("alliances:builder", pk=proposal.pk)
-    if stale is not None:
-        fresh = proposal_get_for_user(user=request.user, pk=pk)
-        # Keep what the user typed, show what is stored now, and let a resubmit apply it knowingly.
-        data = request.POST.copy()
-        data["version"] = str(fresh.version)
-        form = ProposalForm(data, instance=fresh)
-        form.is_valid()
     status = 409 if stale else (400 if form.errors else 200)
     if request.method == "POST":
         # Validation wrote what was typed into the form's instance: the page's title, breadcrumb and summary
         # show what is stored (a refused acronym was the page's title).
         proposal = proposal_get_for_user(user=request.user, pk=pk)
     return _render_proposal_form(request, proposal, form, stale=stale, status=status)
+
+
+UNKNOWN = object()
+
+
+def _over_what_others_saved(form: ProposalForm, stale: services.StaleProposal, fresh) -> tuple:
+    """The user's form laid over what others saved since their page was rendered: each field another
+    editor changed and the user left as their page showed it takes the stored value (a "Save again" put
+    back the co-editor's 36 months with the 24 still ticked). Returns the form's data and the fields both
+    changed, which only the user can settle."""
+    shown = {}  # field: its value on the user's page (UNKNOWN: from an activity that did not keep it)
+    for activity in stale.changes:
+        if activity.action == ActivityAction.UPDATED:
+            before = activity.detail.get("before") or {}
+            for name in activity.detail.get("fields", []):
+                shown.setdefault(name, before.get(name, UNKNOWN))
+    data = form.data.copy()
+    data["version"] = str(fresh.version)
+    stored = ProposalForm(instance=fresh)
+    both = []
+    for name, was in shown.items():
+        typed, now = services.recorded(form.cleaned_data.get(name)), services.recorded(getattr(fresh, name))
+        if typed == now:
+            continue
+        if was is not UNKNOWN and typed == was:  # left alone: theirs
+            value = stored[name].value()
+            data.setlist(name, [str(each) for each in (value if isinstance(value, list) else [value or ""])])
+        else:
+            both.append(name)
+    return data, both
 
 
 def _render_proposal_form(request, proposal, form, *, coeditor_form=None, stale=None, status=200):

@@ -810,3 +810,36 @@ def test_the_history_lists_an_evaluation_in_the_checklists_order_and_a_first_one
     assert "not evaluated" not in html.lower()
     first_evaluation = [line for line in lines if "→" not in line]
     assert first_evaluation[0].split(": ", 1)[1].startswith("Overall")
+
+
+def test_a_stale_details_edit_keeps_what_others_saved_in_the_fields_it_left_alone(owner_client, proposal):
+    """A co-editor saved 36 months; the owner's older page changed only the title: refused, and its "Save
+    again" put back 24 months (still ticked there) without a word."""
+    page = owner_client.get(url("proposal_update", proposal))
+    seen = {
+        "title": proposal.title,
+        "acronym": proposal.acronym,
+        "edition": proposal.edition_id,
+        "duration_months": str(proposal.duration_months),
+        "aims": list(proposal.aims),
+        "version": page.context["form"]["version"].value(),
+    }
+    other = "36" if seen["duration_months"] == "24" else "24"
+    assert (
+        owner_client.post(url("proposal_update", proposal), {**seen, "duration_months": other}).status_code
+        == 302
+    )
+
+    response = owner_client.post(url("proposal_update", proposal), {**seen, "title": "Mine"}, follow=True)
+
+    assert "Proposal details saved, with the changes others made meanwhile." in response.content.decode()
+    proposal.refresh_from_db()
+    assert (proposal.title, str(proposal.duration_months)) == ("Mine", other)
+
+    # Both changed the title: the user decides, and the form shows the others' duration, not the old one.
+    response = owner_client.post(url("proposal_update", proposal), {**seen, "title": "Mine again"})
+    assert response.status_code == 409
+    form = response.context["form"]
+    assert form["title"].value() == "Mine again" and str(form["duration_months"].value()) == other
+    proposal.refresh_from_db()
+    assert proposal.title == "Mine"
