@@ -24,6 +24,7 @@ def test_proposal_create_starts_at_version_one_with_an_activity(owner):
 
 
 def test_proposal_update_bumps_the_version_and_names_the_changed_fields(proposal, owner):
+    was = proposal.title
     updated = services.proposal_update(
         proposal=proposal,
         actor=owner,
@@ -33,7 +34,7 @@ def test_proposal_update_bumps_the_version_and_names_the_changed_fields(proposal
     )
     assert updated.version == proposal.version + 1
     activity = updated.activities.order_by("-version").first()
-    assert activity.detail == {"fields": ["title"]}
+    assert activity.detail == {"fields": ["title"], "before": {"title": was}}
 
 
 def test_an_update_without_change_keeps_the_version(proposal, owner):
