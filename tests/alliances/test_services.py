@@ -61,13 +61,13 @@ def test_the_same_aims_in_another_order_are_no_change(proposal, owner):
 def test_a_stale_update_is_refused_and_reports_what_changed_meanwhile(proposal, owner):
     other = UserFactory(first_name="Bea", last_name="Other")
     proposal.co_editors.add(other)
-    seen = proposal.version
+    seen, was = proposal.version, proposal.title
     services.proposal_update(proposal=proposal, actor=other, expected_version=seen, title="Theirs")
     with pytest.raises(services.StaleProposal) as refused:
         services.proposal_update(proposal=proposal, actor=owner, expected_version=seen, title="Mine")
     assert Proposal.objects.get(pk=proposal.pk).title == "Theirs"
     [change] = refused.value.changes
-    assert change.actor == other and change.detail == {"fields": ["title"]}
+    assert change.actor == other and change.detail == {"fields": ["title"], "before": {"title": was}}
 
 
 def test_participation_add_creates_a_proposed_participant_and_bumps_the_version(proposal, add):
