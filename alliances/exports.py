@@ -4,7 +4,9 @@ Cells are data, never formulas. In the CSV, a value starting with =, +, -, @ (or
 prefixed with an apostrophe, so an organisation named "=HYPERLINK(...)" cannot run anything in a spreadsheet;
 XLSX cells are typed as text, which no spreadsheet evaluates, so they keep the value as it is.
 
-The XLSX also has an "Eligibility" sheet: the verdict and every criterion of both modes, as the panel shows.
+The XLSX also has an "Eligibility" sheet: the verdict and every criterion of both modes, as the panel shows;
+and a "Proposal" sheet: its title, call edition, duration, aims and deadline, as the printable summary gives
+them (the file named none of them).
 """
 
 import csv
@@ -17,6 +19,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from eligibility.rules import aim_label
 from partners.codes import fold_for_search
 
 from .labels import (
@@ -135,6 +138,21 @@ def eligibility_rows(report) -> list[list]:
     return result
 
 
+def proposal_rows(proposal) -> list[list]:
+    """The proposal's details, one label and value a row."""
+    deadline = proposal.deadline.isoformat() if proposal.deadline else ""
+    return [
+        [_("Acronym"), proposal.acronym],
+        [_("Title"), proposal.title],
+        [_("Call edition"), str(proposal.edition)],
+        [_("Duration (months)"), proposal.duration_months],
+        [_("Aims"), "; ".join(str(aim_label(code)) for code in proposal.aims or [])],
+        [_("Economic sector(s)"), proposal.economic_sectors],
+        [_("Submission deadline"), deadline],
+        [_("Exported"), timezone.localtime().strftime("%Y-%m-%d %H:%M")],
+    ]
+
+
 def _filename(proposal, extension: str) -> str:
     """The acronym in plain letters, as the search folds it (``ÉCO-ŁÓDŹ`` gives ``eco-lodz``; letters with
     no plain form, ``proposal``)."""
@@ -181,6 +199,10 @@ def participants_xlsx(*, proposal, participations) -> HttpResponse:
     for row in eligibility_rows(getattr(proposal, "eligibility_report", None)):
         _append_text(verdicts, row)
     _widths(verdicts, [12, 36, 10, 10, 10, 12, 50, 24, 60, 60])
+    details = workbook.create_sheet(_("Proposal")[:31])
+    for row in proposal_rows(proposal):
+        _append_text(details, row)
+    _widths(details, [22, 80])
     buffer = io.BytesIO()
     workbook.save(buffer)
     response = HttpResponse(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE)

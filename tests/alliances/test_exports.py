@@ -80,7 +80,7 @@ def test_xlsx_export(owner_client, proposal, add):
 def test_xlsx_eligibility_sheet_holds_the_verdict_and_every_criterion_of_both_modes(owner_client, proposal):
     response = owner_client.get(reverse("alliances:export_xlsx", kwargs={"pk": proposal.pk}))
     workbook = load_workbook(io.BytesIO(response.content))
-    assert workbook.sheetnames == ["Participants", "Eligibility"]
+    assert workbook.sheetnames == ["Participants", "Eligibility", "Proposal"]
     rows = [[cell.value for cell in row] for row in workbook["Eligibility"].iter_rows()]
     report = proposal.eligibility_report
     verdicts = {"eligible": "Eligible", "not_eligible": "Not eligible", "pending": "Pending"}
@@ -105,3 +105,19 @@ def test_the_file_is_named_after_the_acronym_in_plain_letters(owner_client, prop
     response = owner_client.get(reverse("alliances:export_csv", kwargs={"pk": proposal.pk}))
 
     assert f'filename="{stem}-participants-' in response["Content-Disposition"]
+
+
+def test_xlsx_proposal_sheet_names_what_the_consortium_is_for(owner_client, proposal):
+    """The file held no title, call edition or duration: only its name said which proposal it was."""
+    proposal.title, proposal.aims, proposal.duration_months = "=Green skills", ["skills-relevance"], 36
+    proposal.save()
+    response = owner_client.get(reverse("alliances:export_xlsx", kwargs={"pk": proposal.pk}))
+    sheet = load_workbook(io.BytesIO(response.content))["Proposal"]
+    rows = {row[0].value: row[1] for row in sheet.iter_rows()}
+    assert rows["Acronym"].value == proposal.acronym
+    assert rows["Title"].value == "=Green skills" and rows["Title"].data_type == "s"  # text, not a formula
+    assert rows["Call edition"].value == str(proposal.edition)
+    assert rows["Duration (months)"].value == 36
+    assert rows["Aims"].value == (
+        "Quality and relevance of skills, including new skills and tackling skills mismatches"
+    )
