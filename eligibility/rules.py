@@ -343,6 +343,28 @@ class _Context:
     def from_eligible_country(self, participant: Participant) -> bool:
         return from_eligible_country(participant, self.edition)
 
+    def is_excluded(self, participant: Participant) -> bool:
+        """From a country the edition excludes from every role (criterion 3)."""
+        return participant.country in self.edition.excluded_countries
+
+    def is_misplaced(self, participant: Participant) -> bool:
+        """In a role its country's region may not have in this edition (criterion 4: only an associated
+        partner from a non-associated third country outside the allowed regions, when the edition restricts
+        them; a country without a region cannot be shown to be in an allowed one)."""
+        allowed = self.edition.allowed_regions
+        return (
+            allowed is not None
+            and self.status_of(participant) == "third_not_associated"
+            and participant.region not in allowed
+            and participant.role != "associated_partner"
+        )
+
+    def fails_for_itself(self, participant: Participant) -> bool:
+        """Refused by a criterion of its own (its type, its country, its role there), whoever confirms."""
+        return (
+            not participant.eligible_type or self.is_excluded(participant) or self.is_misplaced(participant)
+        )
+
     @cached_property
     def full_partners(self) -> tuple[Participant, ...]:
         return tuple(participant for participant in self.participants if participant.is_full_partner)
@@ -422,7 +444,7 @@ def check_applicant(ctx: _Context) -> CriterionResult:
         return _failed(
             code,
             _("The applicant has not confirmed yet: %(applicant)s.") % {"applicant": _label(unconfirmed)},
-            _whom_to_ask([unconfirmed]),
+            _whom_to_ask([unconfirmed], ctx),
         )
     if unconfirmed:
         return _failed(
@@ -515,11 +537,7 @@ def check_organisation_types(ctx: _Context) -> CriterionResult:
 def check_excluded_countries(ctx: _Context) -> CriterionResult:
     """3. Nobody, in any role, from a country the edition excludes (Belarus; Russia from 2023)."""
     code = "excluded-countries"
-    excluded = [
-        participant
-        for participant in ctx.participants
-        if participant.country in ctx.edition.excluded_countries
-    ]
+    excluded = [participant for participant in ctx.participants if ctx.is_excluded(participant)]
     if not excluded:
         return _passed(code, _("No participant is from a country excluded from this action."))
     labels = _labels(excluded)
@@ -543,14 +561,7 @@ def check_third_country_roles(ctx: _Context) -> CriterionResult:
     """
     code = REGION_CRITERION
     allowed = ctx.edition.allowed_regions or frozenset()
-    # A third_not_associated country without a region cannot be shown to be in an allowed one.
-    misplaced = [
-        participant
-        for participant in ctx.participants
-        if ctx.status_of(participant) == "third_not_associated"
-        and participant.region not in allowed
-        and participant.role != "associated_partner"
-    ]
+    misplaced = [participant for participant in ctx.participants if ctx.is_misplaced(participant)]
     regions = _and(str(region) for region in sorted(allowed))
     if not misplaced:
         return _passed(
@@ -981,18 +992,29 @@ _AWAITING_COUNTS = {
 }
 
 
-def _whom_to_ask(awaited: list[Participant]) -> str:
-    """Invite the participants not invited yet (proposed); remind the invited ones."""
+def _whom_to_ask(awaited: list[Participant], ctx: _Context) -> str:
+    """Invite the participants not invited yet (proposed); remind the invited ones; and say which of them
+    another criterion refuses whatever they answer (a college from an excluded country was asked to confirm,
+    as if that would do)."""
     to_invite = [p for p in awaited if p.status == "proposed"]
     to_remind = [p for p in awaited if p.status != "proposed"]
     if to_invite and to_remind:
-        return _("Invite %(invite)s; remind %(remind)s to confirm.") % {
+        hint = _("Invite %(invite)s; remind %(remind)s to confirm.") % {
             "invite": _labels(to_invite),
             "remind": _labels(to_remind),
         }
-    if to_invite:
-        return _("Invite %(names)s to confirm.") % {"names": _labels(to_invite)}
-    return _("Remind %(names)s to confirm.") % {"names": _labels(to_remind)}
+    elif to_invite:
+        hint = _("Invite %(names)s to confirm.") % {"names": _labels(to_invite)}
+    else:
+        hint = _("Remind %(names)s to confirm.") % {"names": _labels(to_remind)}
+    refused = [p for p in awaited if ctx.fails_for_itself(p)]
+    if refused:
+        hint += " " + ngettext(
+            "%(names)s also fails another criterion, which its confirmation does not fix.",
+            "%(names)s also fail another criterion, which their confirmation does not fix.",
+            len(refused),
+        ) % {"names": _labels(refused)}
+    return hint
 
 
 def _awaiting_confirmations(
@@ -1001,7 +1023,7 @@ def _awaiting_confirmations(
     """A confirmed-mode failure that the projected consortium does not have: it fails for want of
     confirmations, and says whose."""
     awaited = _awaited(result.code, confirmed, projected)
-    hint = _whom_to_ask(awaited)
+    hint = _whom_to_ask(awaited, projected)
     if result.code == "applicant":
         message = _("The applicant has not confirmed yet: %(applicant)s.") % {"applicant": _labels(awaited)}
     elif result.code in _AWAITING_COUNTS:
@@ -1052,7 +1074,8 @@ def _confirmed_mode(
         if result.status == FAIL and if_all_confirmed.status == PASS:
             result = _awaiting_confirmations(result, confirmed, projected)
         elif result.status == FAIL and (awaited := _awaited_if_counted(result, confirmed, projected)):
-            result = dataclasses.replace(result, hint=f"{if_all_confirmed.hint} {_whom_to_ask(awaited)}")
+            hint = f"{if_all_confirmed.hint} {_whom_to_ask(awaited, projected)}"
+            result = dataclasses.replace(result, hint=hint)
         adjusted.append(result)
     return tuple(adjusted)
 

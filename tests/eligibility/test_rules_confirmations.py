@@ -134,6 +134,29 @@ def test_whom_to_ask_says_invite_for_the_proposed_and_remind_for_the_invited():
     assert hint == "Invite VET Lyon (FR) to confirm."
 
 
+def test_whom_to_ask_says_which_of_them_another_criterion_refuses_whatever_they_answer():
+    """A college from Belarus (excluded) and a UK full partner on the 2026 call were asked to confirm, as if
+    that would do."""
+    consortium = [
+        *invited(eligible_consortium(), "NGO Rome"),
+        participant("College Minsk", "vet", "BY", status="proposed"),
+        participant("Skills UK", "ngo", "GB", status="invited"),
+    ]
+    hint = criterion("full-partners", consortium[1:], mode="confirmed").hint
+    assert hint == (
+        "Invite College Minsk (BY); remind NGO Rome (IT) and Skills UK (GB) to confirm. "
+        "College Minsk (BY) and Skills UK (GB) also fail another criterion, which their confirmation does "
+        "not fix."
+    )
+    alone = criterion(
+        "hei-and-vet", replace(consortium, "VET Lyon", role="associated_partner"), mode="confirmed"
+    )
+    assert alone.hint.endswith(
+        "Invite College Minsk (BY) to confirm. College Minsk (BY) also fails another criterion, which its "
+        "confirmation does not fix."
+    )
+
+
 def test_every_contract_field_reaches_the_stored_document():
     document = rules.evaluate(
         rules.Snapshot(24, ("entrepreneurship",), tuple(invited(eligible_consortium(), "Acme Paris"))),
