@@ -247,7 +247,7 @@ def import_summary(parsed: ParsedList, directory: dict | None = None) -> str:
     lines = [
         _(
             "%(rows)d rows read, %(holders)d holders imported, %(refused)d rows refused, "
-            "%(warnings)d warnings."
+            "%(warnings)d warnings (each on the imported list's page)."
         )
         % {
             "rows": parsed.rows_read,
@@ -265,7 +265,8 @@ def import_summary(parsed: ParsedList, directory: dict | None = None) -> str:
 
 
 def directory_summary(directory: dict) -> list[str]:
-    """What the import did to the directory, in lines: the counts, then each field or identifier left out."""
+    """What the import did to the directory, in lines: the counts, then each field or identifier left out
+    ("Row 3, directory: …", told apart from the list's own refused rows and warnings)."""
     lines = [
         _(
             "%(created)d verified directory records created, %(updated)d updated, %(unchanged)d unchanged "
@@ -280,7 +281,7 @@ def directory_summary(directory: dict) -> list[str]:
         }
     ]
     lines += [
-        _("Row %(row)d: %(reason)s") % {"row": p["row"], "reason": p["reason"]}
+        _("Row %(row)d, directory: %(reason)s") % {"row": p["row"], "reason": p["reason"]}
         for p in directory.get("problems", [])
     ]
     return lines

@@ -316,7 +316,7 @@ def test_the_admin_upload_and_the_command_report_the_directory(tmp_path, admin_u
 
     job.refresh_from_db()
     assert "2 verified directory records created, 0 updated" in job.message
-    assert "Row 3: website “not a site” is not a web address: left out" in job.message
+    assert "Row 3, directory: website “not a site” is not a web address: left out" in job.message
     out = io.StringIO()
     call_command("import_eche_list", str(path), stdout=out)
     assert "0 verified directory records created, 0 updated, 2 unchanged" in out.getvalue()
@@ -342,7 +342,7 @@ def test_the_admin_shows_what_an_import_did_to_the_directory(tmp_path, admin_cli
     page = admin_client.get(f"/admin/partners/echelist/{eche_list.pk}/change/").content.decode()
 
     assert "2 verified directory records created" in page
-    assert "Row 3: website “not a site” is not a web address: left out" in page
+    assert "Row 3, directory: website “not a site” is not a web address: left out" in page
 
 
 def test_a_curators_rejection_stands_when_the_next_list_says_the_same(tmp_path):
