@@ -60,22 +60,22 @@ class RouteNotPath(logging.Filter):
 PATH_IN_TEXT = re.compile(r"/[^\s'\"?#]*")
 
 
-def _route_for(match: re.Match) -> str:
+def _route(path: str) -> str | None:
     from django.urls import Resolver404, resolve
 
     try:
-        return "/" + resolve(match.group()).route
+        return "/" + resolve(path).route
     except Resolver404:
-        return match.group()
+        return None
+
+
+def _route_for(match: re.Match) -> str:
+    return _route(match.group()) or match.group()
 
 
 def _route_of_path(path: str) -> str:
-    from django.urls import Resolver404, resolve
-
-    try:
-        return "/" + resolve(path or "/").route
-    except Resolver404:
-        return "(unresolved)"  # "/invite/<a real token>/x" is not found, and still holds the token
+    # Unresolved, it is not shown either: "/invite/<a real token>/x" is not found, and still holds the token.
+    return _route(path or "/") or "(unresolved)"
 
 
 class ServerRouteNotPath(logging.Filter):
