@@ -138,3 +138,31 @@ def test_on_a_phone_a_confirmation_makes_way_at_a_tap_elsewhere_and_stays_while_
     page.keyboard.type("pol")
     expect(toast).to_have_count(0)
     context.close()
+
+
+def test_many_long_messages_keep_to_a_third_of_the_screen(live_server, browser, proposal):
+    """Two curators' decisions with their notes covered half a tablet's screen, rows' buttons included."""
+    from django.db import transaction
+
+    from partners import curation
+    from partners.models import ChangeRequestOrigin
+
+    organisation = proposal.participations.first().organisation
+    for field, new in (("city", "Potsdam"), ("website", "https://example.org/")):
+        with transaction.atomic():
+            request = curation.change_request_create(
+                organisation=organisation,
+                changes={field: {"old": getattr(organisation, field), "new": new}},
+                origin=ChangeRequestOrigin.COORDINATOR,
+                requested_by=proposal.owner,
+            )
+        curation.change_request_reject(change_request_id=request.pk, reviewer=None, note="Not so. " * 60)
+    context = browser.new_context(**{**SCREENS["phone"], "viewport": {"width": 768, "height": 1024}})
+    page = context.new_page()
+    signed_in(context, live_server, proposal.owner)
+    page.goto(f"{live_server.url}/proposals/{proposal.pk}/")
+    box = page.locator("#messages")
+    expect(box.locator(".alert")).to_have_count(2)
+    assert box.bounding_box()["height"] <= 1024 / 3 + 1
+    assert box.evaluate("messages => messages.scrollHeight > messages.clientHeight")  # the rest scrolls
+    context.close()
