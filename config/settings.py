@@ -168,20 +168,10 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.views.lockout"  # a page in the product's layout, status 429
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_VERBOSE = False
-# The client's address (the sign-in lockout's and the invite-link rate limit's key) is taken by
-# django-ipware, as django-axes does: REMOTE_ADDR, unless the site runs behind TRUSTED_PROXY_COUNT reverse
-# proxies. Each proxy appends the address it saw to X-Forwarded-For, and the nearest one is REMOTE_ADDR: so
-# the client is the entry before the last TRUSTED_PROXY_COUNT - 1 (ipware's "left-most" order with that many
-# proxies listed). Not strict: whatever a client wrote into the header before the proxies appended theirs is
-# ignored, so a forged entry neither gives a fresh counter nor loses the address (strict, a client behind its
-# own office proxy had none, and shared one counter with every such client).
+# The client's address (the sign-in lockout's and the invite-link rate limit's key): REMOTE_ADDR, or behind
+# TRUSTED_PROXY_COUNT reverse proxies the address the outermost one saw (config/client_address.py).
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if TRUSTED_PROXY_COUNT > 0 else ("REMOTE_ADDR",)
-)
-AXES_IPWARE_PROXY_ORDER = "left-most"
-AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT - 1 if TRUSTED_PROXY_COUNT > 0 else None
-IPWARE_STRICT = False
+AXES_CLIENT_IP_CALLABLE = "config.client_address.client_address"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

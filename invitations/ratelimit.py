@@ -1,8 +1,8 @@
 """Failed invitation look-ups, counted per client address in the shared cache (a fixed window).
 
 Past the limit every look-up from that address is refused (429) before it reaches the database, until the
-window ends. The address is the client's as django-axes takes it (django-ipware, configured by
-TRUSTED_PROXY_COUNT), so the limit and the sign-in lockout key on the same address.
+window ends. The address is the client's as django-axes takes it (config/client_address.py, as
+TRUSTED_PROXY_COUNT says), so the limit and the sign-in lockout key on the same address.
 When the cache cannot be reached, the limit fails open (look-ups still need a valid token) and logs an ERROR.
 """
 
