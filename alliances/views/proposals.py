@@ -110,7 +110,9 @@ def proposal_update(request, pk):
             fresh = proposal_get_for_user(user=request.user, pk=pk)
             data, both_changed = _over_what_others_saved(form, exc, fresh)
             form = ProposalForm(data, instance=fresh)
-            if not both_changed and form.is_valid():
+            # A page from a version still to come (a tampered form) was rendered from nothing: no merge.
+            older_page = exc.expected_version < exc.current_version
+            if older_page and not both_changed and form.is_valid():
                 try:  # the user's changes, and the others' kept
                     services.proposal_update(
                         proposal=fresh,

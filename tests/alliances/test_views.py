@@ -843,3 +843,19 @@ def test_a_stale_details_edit_keeps_what_others_saved_in_the_fields_it_left_alon
     assert form["title"].value() == "Mine again" and str(form["duration_months"].value()) == other
     proposal.refresh_from_db()
     assert proposal.title == "Mine"
+
+
+def test_a_details_form_from_a_version_still_to_come_is_not_merged(owner_client, proposal):
+    """version=99999999999999999999 put the old page's values back over a co-editor's, unrefused."""
+    data = {
+        "title": "Tampered",
+        "acronym": proposal.acronym,
+        "edition": proposal.edition_id,
+        "duration_months": str(proposal.duration_months),
+        "aims": list(proposal.aims),
+        "version": proposal.version + 5,
+    }
+    response = owner_client.post(url("proposal_update", proposal), data)
+    assert response.status_code in (400, 409)
+    proposal.refresh_from_db()
+    assert proposal.title != "Tampered"
