@@ -69,8 +69,13 @@ def _route(path: str) -> str | None:
         return None
 
 
+# What a token in a path looks like (an invitation's is 43 characters, a reset's about 40): an unresolved path
+# still has its long segments cut ("GET /invite/<token>/\x01", a malformed request line, resolves nothing).
+TOKEN_LIKE = re.compile(r"[A-Za-z0-9_-]{20,}")
+
+
 def _route_for(match: re.Match) -> str:
-    return _route(match.group()) or match.group()
+    return _route(match.group()) or TOKEN_LIKE.sub("…", match.group())
 
 
 def _route_of_path(path: str) -> str:

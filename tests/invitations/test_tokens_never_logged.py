@@ -84,6 +84,10 @@ def test_gunicorns_own_lines_name_the_route_not_the_path(invite, proposal):
             f"Invalid request from ip=10.0.0.1: Invalid HTTP request line: 'GET /invite/{token}/ HTP'"
         )
         server.error("Error handling request %s", "/organisations/12/")
+        # A path that resolves nothing (a control character after the token) keeps no token either.
+        server.warning(
+            f"Invalid request from ip=10.0.0.1: Invalid HTTP request line: 'GET /invite/{token}/\x01'"
+        )
     finally:
         server.removeHandler(handler)
         server.filters[:] = before
