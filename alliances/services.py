@@ -229,6 +229,7 @@ def proposal_restore(*, proposal: Proposal, actor, expected_version: int | None 
 
 
 COEDITOR_TOLD = timedelta(days=1)
+COEDITOR_EMAILS_PER_DAY = 3
 
 
 @transaction.atomic
@@ -267,14 +268,18 @@ def coeditor_add(*, proposal: Proposal, email: str, actor, expected_version: int
     if locked.co_editors.filter(pk=user.pk).exists():
         raise ValidationError({"email": _("%(email)s is already a co-editor.") % {"email": user.email}})
     locked.co_editors.add(user)
-    # Told once a day at most: an owner removing and adding them again sent an email each time.
-    told_today = locked.activities.filter(
+    # Told once a day at most for a proposal (an owner removing and adding them again sent an email each
+    # time), and of COEDITOR_EMAILS_PER_DAY proposals in all (an account made 15 proposals with a title of
+    # its choosing and sent 15 emails to one person): the others show on their home page.
+    added_lately = ProposalActivity.objects.filter(
         action=ActivityAction.COEDITOR_ADDED,
         subject=user.email,
         created_at__gte=timezone.now() - COEDITOR_TOLD,
-    ).exists()
+    )
+    told_today = added_lately.filter(proposal=locked).exists()
+    told_enough = added_lately.values("proposal").distinct().count() >= COEDITOR_EMAILS_PER_DAY
     record_activity(proposal=locked, actor=actor, action=ActivityAction.COEDITOR_ADDED, subject=user.email)
-    if not told_today:
+    if not told_today and not told_enough:
         delay_after_commit(send_coeditor_added, locked.pk, user.pk, getattr(actor, "pk", None))
     return user
 

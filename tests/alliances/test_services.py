@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 
 from alliances import services
 from alliances.models import ActivityAction, Participation, ParticipationStatus, Proposal, Role
-from tests.factories import OrganisationFactory, UserFactory, edition
+from tests.factories import OrganisationFactory, ProposalFactory, UserFactory, edition
 
 pytestmark = pytest.mark.django_db
 
@@ -292,3 +292,18 @@ def test_editing_a_participant_conflicts_only_with_changes_of_it_or_removals(pro
     services.participation_remove(participation=second, actor=proposal.owner, expected_version=seen)
     with pytest.raises(services.StaleProposal):
         edit(first, seen, "After a removal")
+
+
+def test_one_person_is_told_of_three_proposals_a_day_at_most(owner, django_capture_on_commit_callbacks):
+    """An account made 15 proposals, titled as it liked, and one person a co-editor of each: 15 emails."""
+    from django.core import mail
+
+    editor = UserFactory(email="bea@example.org")
+    for _ in range(5):
+        proposal = ProposalFactory(owner=owner)
+        with django_capture_on_commit_callbacks(execute=True):
+            services.coeditor_add(
+                proposal=proposal, email=editor.email, actor=owner, expected_version=proposal.version
+            )
+    assert len(mail.outbox) == services.COEDITOR_EMAILS_PER_DAY == 3
+    assert editor.coedited_proposals.count() == 5  # all of them on their home page
