@@ -171,6 +171,12 @@ class GuardedPasswordChangeForm(NewPasswordForm, PasswordChangeForm):
     django-axes' lockout as a failed sign-in does, so a session left open cannot be used to guess the
     password at will (the lockout page answers once the limit is reached)."""
 
+    # The field is "Current password" (Django's message said "Your old password was entered incorrectly").
+    error_messages = {
+        **PasswordChangeForm.error_messages,
+        "password_incorrect": _("This is not your current password. Enter it again."),
+    }
+
     def __init__(self, user, *args, request=None, **kwargs):
         super().__init__(user, *args, **kwargs)
         self.request = request

@@ -48,7 +48,7 @@ def test_a_wrong_current_password_changes_nothing(client):
     assert response.status_code == 400
     page = response.content.decode()
     assert "The password was not changed: correct what is marked below." in page  # the summary, on top
-    assert "Your old password was entered incorrectly" in page
+    assert "This is not your current password. Enter it again." in page
     user.refresh_from_db()
     assert user.check_password(OLD)
 
@@ -96,6 +96,7 @@ def test_the_last_wrong_current_passwords_say_how_many_are_left(client):
         for n in range(4)
     ]
     assert "attempt" not in pages[1]
+    assert "This is not your current password. Enter it again." in pages[1]  # not Django's "old password"
     assert (
         "1 attempt left before signing in with this email address is paused here for 15 minutes." in pages[3]
     )
