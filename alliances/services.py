@@ -8,16 +8,12 @@ carries the changes it missed. Eligibility is re-evaluated by the signals when t
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from config.background import delay_after_commit
 from eligibility.rules import FULL_PARTNER_ROLES
 from partners.models import Organisation
 
@@ -32,7 +28,6 @@ from .models import (
 )
 from .selectors import in_consortium
 from .signals import confirmation_withdrawn
-from .tasks import send_coeditor_added
 
 PROPOSAL_FIELDS = (
     "title",
@@ -65,21 +60,28 @@ class StaleProposal(Exception):
         )
 
 
-def _lock(*, proposal_id: int, expected_version: int | None, participation_id: int | None = None) -> Proposal:
+# What an editor's change made from an older page conflicts with, among the changes recorded since: versions
+# from `proposal_touch` (an invitation's progress) and partners' answers conflict with no one's edit.
+AN_EDITORS_CHANGE = ~Q(action__in=PARTNER_ACTIONS)
+NOTHING = Q(pk__in=[])
+
+
+def _changes_of(participation_id: int) -> Q:
+    """What an edit or a removal of one participant conflicts with: a change of that participant (an
+    editor's, or its own answer, which may have corrected its contact) or a removal (it, or the partner it
+    is affiliated to). A co-editor's work elsewhere, or another partner confirming, threw away what was
+    being typed into its row."""
+    return Q(detail__participation=participation_id) | Q(action=ActivityAction.PARTICIPANT_REMOVED)
+
+
+def lock_proposal(
+    *, proposal_id: int, expected_version: int | None, conflicting: Q = AN_EDITORS_CHANGE
+) -> Proposal:
+    """The proposal's row, locked; StaleProposal when a change `conflicting` with this one was recorded
+    since the page (at `expected_version`) was rendered."""
     proposal = Proposal.objects.select_for_update().get(pk=proposal_id)
     if expected_version is not None and proposal.version != expected_version:
-        # Versions from `proposal_touch` (an invitation's progress) and partners' answers conflict with no
-        # one's edit: only an editor's change recorded since the page was rendered makes it stale. An edit of
-        # one participant conflicts only with what changed that participant (an editor's change, its own
-        # answer, which may have corrected its contact) or removed one: a co-editor's work elsewhere, or a
-        # partner confirming, threw away what was being typed into its row.
         missed = ProposalActivity.objects.filter(proposal_id=proposal_id, version__gt=expected_version)
-        if participation_id is None:
-            conflicting = ~Q(action__in=PARTNER_ACTIONS)
-        else:
-            conflicting = Q(detail__participation=participation_id) | Q(
-                action=ActivityAction.PARTICIPANT_REMOVED
-            )
         if expected_version > proposal.version or missed.filter(conflicting).exists():
             raise StaleProposal(
                 proposal_id=proposal_id, expected_version=expected_version, current_version=proposal.version
@@ -108,8 +110,8 @@ def proposal_touch(*, proposal_id: int) -> None:
     """A new version for something the builder shows that changed outside the consortium's edits (an
     invitation sent, opened, answered...), so every page rendered before it is rendered again.
 
-    No activity is recorded, so no one's edit is refused for it (see `_lock`). An update() without signals
-    is enough: the version is not something eligibility reads.
+    No activity is recorded, so no one's edit is refused for it (see `lock_proposal`). An update() without
+    signals is enough: the version is not something eligibility reads.
     """
     Proposal.objects.filter(pk=proposal_id).update(version=F("version") + 1)
 
@@ -170,7 +172,7 @@ def proposal_update(*, proposal: Proposal, actor, expected_version: int, **field
     unknown = set(fields) - set(PROPOSAL_FIELDS)
     if unknown:
         raise TypeError(f"unknown proposal fields: {sorted(unknown)}")
-    locked = _lock(proposal_id=proposal.pk, expected_version=expected_version)
+    locked = lock_proposal(proposal_id=proposal.pk, expected_version=expected_version)
     changed = [name for name, value in fields.items() if not _same(name, getattr(locked, name), value)]
     if not changed:
         return locked
@@ -210,7 +212,7 @@ def _same(name: str, stored, given) -> bool:
 
 @transaction.atomic
 def proposal_archive(*, proposal: Proposal, actor, expected_version: int | None = None) -> Proposal:
-    locked = _lock(proposal_id=proposal.pk, expected_version=expected_version)
+    locked = lock_proposal(proposal_id=proposal.pk, expected_version=expected_version)
     if locked.archived_at is None:
         locked.archived_at = timezone.now()
         locked.save(update_fields=["archived_at", "updated_at"])
@@ -220,87 +222,12 @@ def proposal_archive(*, proposal: Proposal, actor, expected_version: int | None 
 
 @transaction.atomic
 def proposal_restore(*, proposal: Proposal, actor, expected_version: int | None = None) -> Proposal:
-    locked = _lock(proposal_id=proposal.pk, expected_version=expected_version)
+    locked = lock_proposal(proposal_id=proposal.pk, expected_version=expected_version)
     if locked.archived_at is not None:
         locked.archived_at = None
         locked.save(update_fields=["archived_at", "updated_at"])
         record_activity(proposal=locked, actor=actor, action=ActivityAction.RESTORED)
     return locked
-
-
-COEDITOR_TOLD = timedelta(days=1)
-COEDITOR_EMAILS_PER_DAY = 3
-
-
-@transaction.atomic
-def coeditor_add(*, proposal: Proposal, email: str, actor, expected_version: int):
-    """Let another signed-up user, whose address is confirmed, edit the proposal. Returns the user.
-
-    The owner's address must be confirmed too: the email names them, and the co-editor's invitations would
-    name them to partners once the co-editor is gone (an unconfirmed account may be anyone's who typed it)."""
-    if getattr(actor, "email_confirmed_at", None) is None:
-        raise ValidationError(
-            {
-                "email": _(
-                    "Nobody was added: confirm your email address first, as the email that tells them names "
-                    "you. The link is in the email sent when you signed up; your list of proposals sends a "
-                    "new one."
-                )
-            }
-        )
-    email = (email or "").strip()
-    user = get_user_model().objects.with_address(email).filter(is_active=True).first()  # as sign-in finds it
-    if user is None or user.email_confirmed_at is None:  # unconfirmed: the account may be anyone's
-        # One answer for both: which addresses have accounts is nobody's business.
-        raise ValidationError(
-            {
-                "email": _(
-                    "%(email)s cannot be a co-editor yet: they must sign up with this address and confirm it "
-                    "(the link emailed at sign-up; their home page sends it again). Ask them to, then add "
-                    "them."
-                )
-                % {"email": email}
-            }
-        )
-    locked = _lock(proposal_id=proposal.pk, expected_version=expected_version)
-    if user.pk == locked.owner_id:
-        raise ValidationError({"email": _("%(email)s owns this proposal.") % {"email": user.email}})
-    if locked.co_editors.filter(pk=user.pk).exists():
-        raise ValidationError({"email": _("%(email)s is already a co-editor.") % {"email": user.email}})
-    locked.co_editors.add(user)
-    # Told once a day at most for a proposal (an owner removing and adding them again sent an email each
-    # time), and of COEDITOR_EMAILS_PER_DAY proposals in all (an account made 15 proposals with a title of
-    # its choosing and sent 15 emails to one person): the others show on their home page.
-    added_lately = ProposalActivity.objects.filter(
-        action=ActivityAction.COEDITOR_ADDED,
-        subject=user.email,
-        created_at__gte=timezone.now() - COEDITOR_TOLD,
-    )
-    told_today = added_lately.filter(proposal=locked).exists()
-    told_enough = added_lately.values("proposal").distinct().count() >= COEDITOR_EMAILS_PER_DAY
-    record_activity(proposal=locked, actor=actor, action=ActivityAction.COEDITOR_ADDED, subject=user.email)
-    if not told_today and not told_enough:
-        delay_after_commit(send_coeditor_added, locked.pk, user.pk, getattr(actor, "pk", None))
-    return user
-
-
-@transaction.atomic
-def coeditor_remove(
-    *, proposal: Proposal, user, actor, expected_version: int | None, action=ActivityAction.COEDITOR_REMOVED
-) -> None:
-    locked = _lock(proposal_id=proposal.pk, expected_version=expected_version)
-    if not locked.co_editors.filter(pk=user.pk).exists():
-        return
-    locked.co_editors.remove(user)
-    record_activity(proposal=locked, actor=actor, action=action, subject=user.email)
-
-
-def coeditor_leave(*, proposal: Proposal, user) -> None:
-    """A co-editor stops editing the proposal: whenever they like (their page need not be current, the
-    proposal may be archived), and said so in the history."""
-    coeditor_remove(
-        proposal=proposal, user=user, actor=user, expected_version=None, action=ActivityAction.COEDITOR_LEFT
-    )
 
 
 # --- Participations ------------------------------------------------------------------------------------
@@ -374,7 +301,9 @@ def participation_add(
     contact_name: str = "",
     contact_email: str = "",
 ) -> Participation:
-    locked = _lock(proposal_id=proposal.pk, expected_version=expected_version)
+    # An addition conflicts with no other change: what it could clash with (the same organisation, a second
+    # applicant) is checked below, under the lock, against the consortium as it is.
+    locked = lock_proposal(proposal_id=proposal.pk, expected_version=expected_version, conflicting=NOTHING)
     # Held until commit (PostgreSQL checks the foreign key only then): a correction deciding whether only one
     # proposal uses the record waits for this one (alliances.curation). Proposal, then organisation.
     list(Organisation.objects.select_for_update(no_key=True).filter(pk=organisation.pk).values_list("pk"))
@@ -421,10 +350,10 @@ def participation_update(
     contact_email: str | None = None,
 ) -> Participation:
     """Change a participant's role (and the partner it is affiliated to) and contact."""
-    locked = _lock(
+    locked = lock_proposal(
         proposal_id=participation.proposal_id,
         expected_version=expected_version,
-        participation_id=participation.pk,
+        conflicting=_changes_of(participation.pk),
     )
     current = (
         Participation.objects.select_for_update().select_related("organisation").get(pk=participation.pk)
@@ -484,7 +413,11 @@ def participation_update(
 @transaction.atomic
 def participation_remove(*, participation: Participation, actor, expected_version: int) -> list[str]:
     """Remove a participant (and the affiliated entities that belong to it). Returns the names removed."""
-    locked = _lock(proposal_id=participation.proposal_id, expected_version=expected_version)
+    locked = lock_proposal(
+        proposal_id=participation.proposal_id,
+        expected_version=expected_version,
+        conflicting=_changes_of(participation.pk),
+    )
     current = Participation.objects.select_related("organisation").get(pk=participation.pk)
     names = [current.organisation.legal_name]
     names += [

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from partners.models import Organisation
 from partners.selectors import change_request_rows
 
-from .. import services
+from .. import coeditors, services
 from ..forms import CoeditorForm, ProposalForm, is_tampered
 from ..models import ActivityAction
 from ..selectors import (
@@ -224,7 +224,7 @@ def coeditor_add(request, pk):
     form = CoeditorForm(request.POST)
     if form.is_valid():
         try:
-            user = services.coeditor_add(
+            user = coeditors.coeditor_add(
                 proposal=proposal,
                 email=form.cleaned_data["email"],
                 actor=request.user,
@@ -255,7 +255,7 @@ def coeditor_remove(request, pk, user_id):
         raise PermissionDenied
     user = get_object_or_404(proposal.co_editors.all(), pk=user_id)
     try:
-        services.coeditor_remove(
+        coeditors.coeditor_remove(
             proposal=proposal, user=user, actor=request.user, expected_version=expected_version(request)
         )
     except services.StaleProposal:
@@ -272,6 +272,6 @@ def coeditor_leave(request, pk):
     proposal = proposal_get_for_user(user=request.user, pk=pk)
     if proposal.owner_id == request.user.pk:
         raise PermissionDenied  # an owner has no one to leave it to
-    services.coeditor_leave(proposal=proposal, user=request.user)
+    coeditors.coeditor_leave(proposal=proposal, user=request.user)
     messages.success(request, _("You no longer edit “%(title)s”.") % {"title": proposal.title})
     return redirect("home")

@@ -3,7 +3,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from alliances import services
+from alliances import coeditors, services
 from alliances.models import ActivityAction, Participation, ParticipationStatus, Proposal, Role
 from tests.factories import OrganisationFactory, ProposalFactory, UserFactory, edition
 
@@ -157,38 +157,55 @@ def test_remove_takes_the_affiliated_entities_along(proposal, add):
     assert not Participation.objects.filter(pk__in=[partner.pk, entity.pk]).exists()
 
 
-def test_stale_consortium_changes_change_nothing(proposal, add):
+def test_an_addition_or_removal_from_an_older_page_conflicts_only_with_what_it_touches(proposal, add):
+    """An addition, or the removal of one participant, was refused (and lost) after any change elsewhere."""
     seen = proposal.version
     add(proposal, OrganisationFactory())
+    first, second = list(proposal.participations.order_by("pk")[:2])
+    services.participation_add(
+        proposal=proposal,
+        organisation=OrganisationFactory(),
+        role=Role.FULL_PARTNER,
+        actor=proposal.owner,
+        expected_version=seen,
+    )
+    services.participation_remove(participation=first, actor=proposal.owner, expected_version=seen)
+    proposal.refresh_from_db()
+    changed = proposal.version
+    services.participation_update(
+        participation=second,
+        actor=proposal.owner,
+        expected_version=changed,
+        role=second.role,
+        contact_name="X",
+    )
     before = proposal.participations.count()
-    with pytest.raises(services.StaleProposal):
+    with pytest.raises(services.StaleProposal):  # changed since this page
+        services.participation_remove(participation=second, actor=proposal.owner, expected_version=changed)
+    with pytest.raises(services.StaleProposal):  # a version still to come
         services.participation_add(
             proposal=proposal,
             organisation=OrganisationFactory(),
             role=Role.FULL_PARTNER,
             actor=proposal.owner,
-            expected_version=seen,
-        )
-    with pytest.raises(services.StaleProposal):
-        services.participation_remove(
-            participation=proposal.participations.first(), actor=proposal.owner, expected_version=seen
+            expected_version=changed + 10,
         )
     assert proposal.participations.count() == before
 
 
 def test_coeditors_are_added_by_email_of_a_signed_up_user(proposal, owner):
     editor = UserFactory(email="Bea@Example.org")
-    services.coeditor_add(
+    coeditors.coeditor_add(
         proposal=proposal, email="bea@example.org", actor=owner, expected_version=proposal.version
     )
     assert list(proposal.co_editors.all()) == [editor]
     proposal.refresh_from_db()
     for email in ("nobody@example.org", "bea@example.org", owner.email):
         with pytest.raises(ValidationError):
-            services.coeditor_add(
+            coeditors.coeditor_add(
                 proposal=proposal, email=email, actor=owner, expected_version=proposal.version
             )
-    services.coeditor_remove(proposal=proposal, user=editor, actor=owner, expected_version=proposal.version)
+    coeditors.coeditor_remove(proposal=proposal, user=editor, actor=owner, expected_version=proposal.version)
     assert not proposal.co_editors.exists()
 
 
@@ -231,11 +248,11 @@ def test_a_coeditor_removed_and_added_again_is_told_once_a_day(
     def add_and_remove():
         proposal.refresh_from_db()
         with django_capture_on_commit_callbacks(execute=True):
-            services.coeditor_add(
+            coeditors.coeditor_add(
                 proposal=proposal, email=editor.email, actor=owner, expected_version=proposal.version
             )
         proposal.refresh_from_db()
-        services.coeditor_remove(
+        coeditors.coeditor_remove(
             proposal=proposal, user=editor, actor=owner, expected_version=proposal.version
         )
 
@@ -255,7 +272,7 @@ def test_an_owner_whose_address_is_unconfirmed_adds_no_co_editor(proposal, owner
     owner.email_confirmed_at = None
     owner.save()
     with pytest.raises(ValidationError, match="confirm your email address first"):
-        services.coeditor_add(
+        coeditors.coeditor_add(
             proposal=proposal, email=editor.email, actor=owner, expected_version=proposal.version
         )
     assert not proposal.co_editors.exists() and mailoutbox == []
@@ -302,8 +319,8 @@ def test_one_person_is_told_of_three_proposals_a_day_at_most(owner, django_captu
     for _ in range(5):
         proposal = ProposalFactory(owner=owner)
         with django_capture_on_commit_callbacks(execute=True):
-            services.coeditor_add(
+            coeditors.coeditor_add(
                 proposal=proposal, email=editor.email, actor=owner, expected_version=proposal.version
             )
-    assert len(mail.outbox) == services.COEDITOR_EMAILS_PER_DAY == 3
+    assert len(mail.outbox) == coeditors.COEDITOR_EMAILS_PER_DAY == 3
     assert editor.coedited_proposals.count() == 5  # all of them on their home page

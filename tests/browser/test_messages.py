@@ -81,7 +81,7 @@ def test_an_error_stays_until_closed(live_server, page, proposal):
 def test_a_change_refused_to_a_removed_co_editor_says_so(live_server, page, proposal, settings, debug):
     """The owner removes a co-editor whose builder tab is open: their next click changes nothing and says why
     (htmx swaps no 404: the click did nothing visible; in development django-htmx showed the 404 page)."""
-    from alliances import services
+    from alliances import coeditors
 
     settings.DEBUG = debug
 
@@ -96,7 +96,7 @@ def test_a_change_refused_to_a_removed_co_editor_says_so(live_server, page, prop
     page.get_by_role("button", name="Remove Partner IT").click()
     expect(page.locator("#messages")).to_contain_text("Removed from the consortium")
     proposal.refresh_from_db()
-    services.coeditor_remove(
+    coeditors.coeditor_remove(
         proposal=proposal, user=co_editor, actor=proposal.owner, expected_version=proposal.version
     )
 

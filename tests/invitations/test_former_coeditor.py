@@ -7,7 +7,7 @@ import pytest
 import time_machine
 from django.test import Client
 
-from alliances import services as alliance_services
+from alliances import coeditors as alliance_coeditors
 from invitations import tasks
 from tests.factories import UserFactory
 
@@ -23,7 +23,7 @@ def editor(proposal):
 
 def remove_co_editor(proposal, editor):
     proposal.refresh_from_db()
-    alliance_services.coeditor_remove(
+    alliance_coeditors.coeditor_remove(
         proposal=proposal, user=editor, actor=proposal.owner, expected_version=proposal.version
     )
 

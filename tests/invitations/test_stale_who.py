@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from alliances import services as alliance_services
 from alliances.models import Participation, Role
-from tests.factories import OrganisationFactory, UserFactory
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -78,16 +78,12 @@ def test_a_co_editors_change_names_the_co_editor_and_the_coordinator_sees_it_so(
     # The co-editor reading about the coordinator's change sees "(coordinator)".
     proposal.refresh_from_db()
     seen = proposal.version
-    newcomer = OrganisationFactory(legal_name="Newcomer GmbH")
-    alliance_services.participation_add(
-        proposal=proposal,
-        organisation=newcomer,
-        role=Role.FULL_PARTNER,
-        actor=coordinator,
-        expected_version=seen,
+    alliance_services.participation_update(
+        participation=second, actor=coordinator, expected_version=seen, role=second.role, contact_name="New"
     )
     html = remove_from_page(signed_in(editor), proposal, second, seen).content.decode()
-    assert f"{coordinator.display_name} (coordinator) added a participant: Newcomer GmbH" in html
+    name = second.organisation.legal_name
+    assert f"{coordinator.display_name} (coordinator) changed a participant: {name}" in html
 
 
 def test_a_partners_answer_is_named_and_refuses_no_ones_save(
