@@ -19,10 +19,10 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from eligibility.rules import aim_label
 from partners.codes import fold_for_search
 
 from .labels import (
+    aims_text,
     counted_text,
     criterion_title,
     eche_status_text,
@@ -146,8 +146,9 @@ def proposal_rows(proposal) -> list[list]:
         [_("Title"), proposal.title],
         [_("Call edition"), str(proposal.edition)],
         [_("Duration (months)"), proposal.duration_months],
-        [_("Aims"), "; ".join(str(aim_label(code)) for code in proposal.aims or [])],
+        [_("Aims"), aims_text(proposal.aims)],
         [_("Economic sector(s)"), proposal.economic_sectors],
+        [_("Summary"), proposal.summary],
         [_("Submission deadline"), deadline],
         [_("Exported"), timezone.localtime().strftime("%Y-%m-%d %H:%M")],
     ]

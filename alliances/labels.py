@@ -4,6 +4,8 @@ the exports alike."""
 
 from django.utils.translation import gettext_lazy
 
+from eligibility.rules import aim_label
+
 from .models import ParticipationStatus
 
 NOT_REQUIRED = gettext_lazy("Not required")
@@ -53,6 +55,11 @@ NOT_COUNTED_REASONS = {
     "excluded": gettext_lazy("excluded from this call"),
     "third_not_associated": gettext_lazy("not associated to the Programme under this edition"),
 }
+
+
+def aims_text(codes) -> str:
+    """A proposal's aims in words, one after the other."""
+    return "; ".join(str(aim_label(code)) for code in codes or [])
 
 
 def counted_text(entries) -> str:

@@ -189,6 +189,11 @@ class OrganisationAdmin(admin.ModelAdmin):
             organisation.save(update_fields=["verified", "updated_at"])
             self.log_change(request, organisation, _("Marked as verified"))
             marked += 1
+        if not marked:
+            self.message_user(
+                request, _("Every selected organisation was verified already."), messages.WARNING
+            )
+            return
         message = ngettext(
             "%(n)d organisation marked as verified.", "%(n)d organisations marked as verified.", marked
         )

@@ -116,7 +116,7 @@ class StatusFilter(admin.SimpleListFilter):
 
 @admin.register(OrganisationChangeRequest)
 class OrganisationChangeRequestAdmin(admin.ModelAdmin):
-    list_display = ("organisation", "fields_changed", "origin", "requester", "status", "created_at")
+    list_display = ("organisation", "fields_changed", "status", "origin", "requester", "created_at")
     list_filter = (StatusFilter, "origin")
     search_fields = ("organisation__legal_name", "requester_email", "requested_by__email", "context")
     list_select_related = ("organisation", "requested_by")

@@ -5,6 +5,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from alliances.labels import (
+    aims_text,
     counted_text,
     criterion_title,
     eche_status_text,
@@ -27,6 +28,7 @@ register = template.Library()
 
 register.filter("criterion_title", criterion_title)
 register.filter("status_label", status_label)
+register.filter("aims_text", aims_text)
 register.filter("counted_text", counted_text)
 register.filter("not_counted_text", not_counted_text)
 register.filter("eche_status_text", eche_status_text)

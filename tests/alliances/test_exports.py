@@ -110,6 +110,7 @@ def test_the_file_is_named_after_the_acronym_in_plain_letters(owner_client, prop
 def test_xlsx_proposal_sheet_names_what_the_consortium_is_for(owner_client, proposal):
     """The file held no title, call edition or duration: only its name said which proposal it was."""
     proposal.title, proposal.aims, proposal.duration_months = "=Green skills", ["skills-relevance"], 36
+    proposal.summary = "Green skills for manufacturing."
     proposal.save()
     response = owner_client.get(reverse("alliances:export_xlsx", kwargs={"pk": proposal.pk}))
     sheet = load_workbook(io.BytesIO(response.content))["Proposal"]
@@ -118,6 +119,7 @@ def test_xlsx_proposal_sheet_names_what_the_consortium_is_for(owner_client, prop
     assert rows["Title"].value == "=Green skills" and rows["Title"].data_type == "s"  # text, not a formula
     assert rows["Call edition"].value == str(proposal.edition)
     assert rows["Duration (months)"].value == 36
+    assert rows["Summary"].value == "Green skills for manufacturing."
     assert rows["Aims"].value == (
         "Quality and relevance of skills, including new skills and tackling skills mismatches"
     )

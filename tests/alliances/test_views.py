@@ -845,6 +845,7 @@ def test_a_stale_details_edit_keeps_what_others_saved_in_the_fields_it_left_alon
     assert response.status_code == 409
     form = response.context["form"]
     assert form["title"].value() == "Mine again" and str(form["duration_months"].value()) == other
+    assert '<dt class="col-sm-3">Aims</dt>' in response.content.decode()  # what is stored, aims too
     proposal.refresh_from_db()
     assert proposal.title == "Mine"
 

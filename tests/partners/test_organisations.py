@@ -227,3 +227,9 @@ def test_curators_mark_many_records_verified_at_once(admin_client):
         False,
     )
     assert LogEntry.objects.filter(change_message="Marked as verified").count() == 2
+    again = admin_client.post(
+        reverse("admin:partners_organisation_changelist"),
+        {"action": "mark_verified", ACTION_CHECKBOX_NAME: [first.pk]},
+        follow=True,
+    )
+    assert "Every selected organisation was verified already." in again.content.decode()  # not "0 marked"
