@@ -410,7 +410,7 @@
     var polling = window.setInterval(function () {
       var version = document.getElementById("proposal-version");
       var editing = document.querySelector("#participants .participation-form");
-      if (document.visibilityState !== "visible" || !version || editing) return;
+      if (document.visibilityState !== "visible" || !version) return;
       if (Date.now() - lastActivity < every) return;
       var url = changes.dataset.url + "?version=" + encodeURIComponent(version.value);
       // Not redirected: signed out meanwhile (elsewhere, or by a password change), the answer is the
@@ -418,7 +418,8 @@
       // user does says why. A proposal no longer theirs (a co-editor removed, the proposal gone) is loaded
       // again, which says so: its consortium and contacts stayed on screen.
       window.fetch(url, {credentials: "same-origin", cache: "no-store", redirect: "manual"}).then(function (response) {
-        if (response.status === 200) refreshBuilder();
+        // A row being edited stays as it is (its save says what changed); a page no longer theirs does not.
+        if (response.status === 200) { if (!editing) refreshBuilder(); }
         else if (response.status === 403 || response.status === 404) window.location.reload();
         else if (response.status !== 204) window.clearInterval(polling);
       }).catch(function () { /* offline for now: the next turn asks again */ });

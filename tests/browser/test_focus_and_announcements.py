@@ -296,8 +296,12 @@ def test_a_long_name_keeps_the_header_within_the_screen(live_server, browser, sc
     assert box["x"] + box["width"] <= viewport
 
 
-def test_a_co_editor_removed_meanwhile_no_longer_sees_the_consortium(live_server, page, directory, settings):
-    """Their open builder kept showing every participant and contact, until a click said it was not theirs."""
+@pytest.mark.parametrize("editing", [False, True], ids=["reading", "a-row-open"])
+def test_a_co_editor_removed_meanwhile_no_longer_sees_the_consortium(
+    live_server, page, directory, settings, editing
+):
+    """Their open builder kept showing every participant and contact, until a click said it was not theirs
+    (with a row open for editing, until they saved)."""
     settings.BUILDER_POLL_SECONDS = 6
     proposal = ProposalFactory(owner=UserFactory())
     ParticipationFactory(
@@ -312,6 +316,9 @@ def test_a_co_editor_removed_meanwhile_no_longer_sees_the_consortium(live_server
     signed_in(page.context, live_server, editor)
     page.goto(f"{live_server.url}/proposals/{proposal.pk}/")
     expect(page.locator("#participants")).to_contain_text("anna@uhh.example")
+    if editing:
+        page.get_by_role("button", name="Change Universität Hamburg").click()
+        expect(page.locator("#participants .participation-form")).to_be_visible()
 
     proposal.co_editors.remove(editor)
 
