@@ -16,6 +16,7 @@ from alliances.labels import (
 from alliances.models import (
     PARTNER_ACTIONS,
     ActivityAction,
+    Participation,
     ParticipationStatus,
     Proposal,
     Role,
@@ -91,6 +92,12 @@ def _activity_who(activity, viewer) -> str:
     return _("%(name)s (co-editor)") % {"name": actor.display_name}
 
 
+def _field_names(model, names) -> str:
+    """ "contact name, contact email": fields as their model names them (an unknown one as it is)."""
+    fields = {field.name: field for field in model._meta.get_fields()}
+    return ", ".join(str(getattr(fields.get(name), "verbose_name", name)) for name in names)
+
+
 @register.filter
 def activity_text(activity, viewer=None):
     """One sentence per change, naming who made it for the viewer: "You added a participant: Polmetal
@@ -116,14 +123,13 @@ def activity_text(activity, viewer=None):
         )
     elif activity.action == ActivityAction.PARTICIPANT_ADDED and detail.get("role"):
         details.append(_("as %(role)s") % {"role": role_in_a_sentence(detail["role"])})
+    if activity.action == ActivityAction.PARTICIPANT_CHANGED:
+        # Which of its fields besides the role: a refused edit of the row said only "changed a participant".
+        others = [name for name in detail.get("fields", []) if name != "role"]
+        if others:
+            details.append(f"({_field_names(Participation, others)})")
     if activity.action == ActivityAction.UPDATED and detail.get("fields"):
-        names = []
-        for name in detail["fields"]:
-            try:
-                names.append(str(Proposal._meta.get_field(name).verbose_name))
-            except Exception:
-                names.append(name)
-        details.append(", ".join(names))
+        details.append(_field_names(Proposal, detail["fields"]))
     if detail.get("organisation_corrected"):  # a correction of its directory record, made at once
         fields = ", ".join(field_label(name) for name in detail["organisation_corrected"])
         details.append(_("(its directory record corrected: %(fields)s)") % {"fields": fields})

@@ -83,7 +83,7 @@ def test_a_co_editors_change_names_the_co_editor_and_the_coordinator_sees_it_so(
     )
     html = remove_from_page(signed_in(editor), proposal, second, seen).content.decode()
     name = second.organisation.legal_name
-    assert f"{coordinator.display_name} (coordinator) changed a participant: {name}" in html
+    assert f"{coordinator.display_name} (coordinator) changed a participant: {name} (contact name)" in html
 
 
 def test_a_partners_answer_is_named_and_refuses_no_ones_save(
