@@ -32,9 +32,15 @@ def cool_off_minutes(request) -> int | None:
     return max(1, round(cool_off.total_seconds() / 60)) if cool_off else None
 
 
-def attempts_left_warning(request, username: str) -> forms.ValidationError | None:
-    """Beside a refused password, when at most WARN_WHEN_ATTEMPTS_LEFT attempts are left before the lockout
-    page (django-axes counts by client address and username together, so "here")."""
+def with_attempts_left(error: forms.ValidationError, request, username: str) -> forms.ValidationError:
+    """A refused password's error, and beside it how many attempts are left when at most
+    WARN_WHEN_ATTEMPTS_LEFT are before the lockout page (django-axes counts by client address and username
+    together, so "here")."""
+    warning = _attempts_left(request, username)
+    return forms.ValidationError([error, warning]) if warning else error
+
+
+def _attempts_left(request, username: str) -> forms.ValidationError | None:
     from axes.handlers.proxy import AxesProxyHandler
     from axes.helpers import get_failure_limit
 
@@ -73,9 +79,9 @@ class SignInForm(AuthenticationForm):
     }
 
     def get_invalid_login_error(self):
-        error = super().get_invalid_login_error()
-        warning = attempts_left_warning(self.request, self.cleaned_data.get("username", ""))
-        return forms.ValidationError([error, warning]) if warning else error
+        return with_attempts_left(
+            super().get_invalid_login_error(), self.request, self.cleaned_data.get("username", "")
+        )
 
 
 class SignUpForm(forms.ModelForm):
@@ -189,6 +195,5 @@ class GuardedPasswordChangeForm(NewPasswordForm, PasswordChangeForm):
             error = forms.ValidationError(
                 self.error_messages["password_incorrect"], code="password_incorrect"
             )
-            warning = attempts_left_warning(self.request, username)
-            raise forms.ValidationError([error, warning]) if warning else error
+            raise with_attempts_left(error, self.request, username)
         return old_password

@@ -15,7 +15,7 @@ class Role(models.TextChoices):
     ASSOCIATED_PARTNER = "associated_partner", _("Associated partner")
 
 
-# Each role as a sentence names it ("… added as full partner."): the labels are capitalised for lists.
+# Each role as a sentence names it ("… added as a full partner."): the labels are capitalised for lists.
 ROLE_IN_A_SENTENCE = {
     Role.APPLICANT: _("the applicant (coordinator)"),
     Role.FULL_PARTNER: _("a full partner"),

@@ -59,6 +59,20 @@ class StaleProposal(Exception):
             .order_by("version", "id")
         )
 
+    def details_shown(self) -> dict:
+        """The details others changed since the page was rendered, each with the value the page showed
+        (`recorded`; UNKNOWN from a change logged before values were kept)."""
+        shown = {}
+        for activity in self.changes:
+            if activity.action == ActivityAction.UPDATED:
+                before = activity.detail.get("before") or {}
+                for name in activity.detail.get("fields", []):
+                    shown.setdefault(name, before.get(name, UNKNOWN))
+        return shown
+
+
+UNKNOWN = object()
+
 
 # What an editor's change made from an older page conflicts with, among the changes recorded since: versions
 # from `proposal_touch` (an invitation's progress) and partners' answers conflict with no one's edit.

@@ -487,12 +487,12 @@ def check_applicant(ctx: _Context) -> CriterionResult:
 def _not_established_hint(ctx: _Context, applicant: Participant) -> str:
     """Another applicant, and what the one there now may become in the same consortium: a full partner,
     an associated partner (outside the edition's regions, as criterion 4 says) or nothing (excluded)."""
-    if applicant.country in ctx.edition.excluded_countries:
+    if ctx.is_excluded(applicant):
         text = _(
             "Give the applicant role to a full partner from an EU Member State or associated country, and "
             "remove %(name)s: organisations from %(country)s cannot take part in any role."
         )
-    elif ctx.edition.allowed_regions is not None and applicant.region not in ctx.edition.allowed_regions:
+    elif ctx.is_misplaced(applicant):
         text = _(
             "Give the applicant role to a full partner from an EU Member State or associated country, and "
             "make %(name)s an associated partner."

@@ -6,8 +6,6 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from eligibility.rules import aim_label
-
 from ..exports import participants_csv, participants_xlsx
 from ..selectors import builder_participations, proposal_get_for_user
 from .builder import report_evaluation
@@ -32,7 +30,6 @@ def summary(request, pk):
     context = {
         "proposal": proposal,
         "participations": builder_participations(proposal=proposal),
-        "aims": [aim_label(code) for code in proposal.aims or []],
         "evaluations": [
             (_("projected"), report_evaluation(proposal, "projected")[1]),
             (_("confirmed"), report_evaluation(proposal, "confirmed")[1]),

@@ -13,7 +13,6 @@ from partners.selectors import change_request_rows
 
 from .. import coeditors, services
 from ..forms import CoeditorForm, ProposalForm, is_tampered
-from ..models import ActivityAction
 from ..selectors import (
     corrections_pending_for,
     organisation_participations_for_user,
@@ -98,38 +97,23 @@ def proposal_update(request, pk):
     form = ProposalForm(request.POST or None, instance=proposal)
     stale = None
     if request.method == "POST" and form.is_valid():
+        saved = _("Proposal details saved.")
         try:
-            services.proposal_update(
-                proposal=proposal,
-                actor=request.user,
-                expected_version=form.cleaned_data["version"],
-                **form.service_kwargs(),
-            )
+            _save_details(request, proposal, form, form.cleaned_data["version"])
         except services.StaleProposal as exc:
-            stale = exc
+            # Merged with what others saved since, and saved, unless both changed a field or the page
+            # claims a version still to come (a tampered form, rendered from nothing).
             fresh = proposal_get_for_user(user=request.user, pk=pk)
-            data, both_changed = _over_what_others_saved(form, exc, fresh)
-            form = ProposalForm(data, instance=fresh)
-            # A page from a version still to come (a tampered form) was rendered from nothing: no merge.
-            older_page = exc.expected_version < exc.current_version
-            if older_page and not both_changed and form.is_valid():
-                try:  # the user's changes, and the others' kept
-                    services.proposal_update(
-                        proposal=fresh,
-                        actor=request.user,
-                        expected_version=fresh.version,
-                        **form.service_kwargs(),
-                    )
+            form, both_changed = _over_what_others_saved(form, exc, fresh)
+            stale, saved = exc, _("Proposal details saved, with the changes others made meanwhile.")
+            if exc.expected_version < exc.current_version and not both_changed and form.is_valid():
+                try:
+                    _save_details(request, fresh, form, fresh.version)
+                    stale = None
                 except services.StaleProposal as again:
                     stale = again
-                else:
-                    stale = None
-                    messages.success(
-                        request, _("Proposal details saved, with the changes others made meanwhile.")
-                    )
-                    return redirect("alliances:builder", pk=proposal.pk)
-        else:
-            messages.success(request, _("Proposal details saved."))
+        if stale is None:
+            messages.success(request, saved)
             return redirect("alliances:builder", pk=proposal.pk)
     status = 409 if stale else (400 if form.errors else 200)
     if request.method == "POST":
@@ -139,34 +123,31 @@ def proposal_update(request, pk):
     return _render_proposal_form(request, proposal, form, stale=stale, status=status)
 
 
-UNKNOWN = object()
+def _save_details(request, proposal, form: ProposalForm, expected_version: int) -> None:
+    services.proposal_update(
+        proposal=proposal, actor=request.user, expected_version=expected_version, **form.service_kwargs()
+    )
 
 
 def _over_what_others_saved(form: ProposalForm, stale: services.StaleProposal, fresh) -> tuple:
     """The user's form laid over what others saved since their page was rendered: each field another
     editor changed and the user left as their page showed it takes the stored value (a "Save again" put
-    back the co-editor's 36 months with the 24 still ticked). Returns the form's data and the fields both
+    back the co-editor's 36 months with the 24 still ticked). Returns the new form and the fields both
     changed, which only the user can settle."""
-    shown = {}  # field: its value on the user's page (UNKNOWN: from an activity that did not keep it)
-    for activity in stale.changes:
-        if activity.action == ActivityAction.UPDATED:
-            before = activity.detail.get("before") or {}
-            for name in activity.detail.get("fields", []):
-                shown.setdefault(name, before.get(name, UNKNOWN))
     data = form.data.copy()
     data["version"] = str(fresh.version)
     stored = ProposalForm(instance=fresh)
     both = []
-    for name, was in shown.items():
+    for name, was in stale.details_shown().items():
         typed, now = services.recorded(form.cleaned_data.get(name)), services.recorded(getattr(fresh, name))
         if typed == now:
             continue
-        if was is not UNKNOWN and typed == was:  # left alone: theirs
+        if was is not services.UNKNOWN and typed == was:  # left alone: theirs
             value = stored[name].value()
             data.setlist(name, [str(each) for each in (value if isinstance(value, list) else [value or ""])])
         else:
             both.append(name)
-    return data, both
+    return ProposalForm(data, instance=fresh), both
 
 
 def _render_proposal_form(request, proposal, form, *, coeditor_form=None, stale=None, status=200):
