@@ -447,15 +447,7 @@ def check_applicant(ctx: _Context) -> CriterionResult:
             _whom_to_ask([unconfirmed], ctx),
         )
     if unconfirmed:
-        return _failed(
-            code,
-            _(
-                "The applicant %(applicant)s has not confirmed yet, and is not established in an EU Member "
-                "State or a third country associated to the Programme."
-            )
-            % {"applicant": _label(unconfirmed)},
-            _not_established_hint(ctx, unconfirmed),
-        )
+        return _not_established(ctx, unconfirmed)
     if not applicants:
         return _failed(
             code,
@@ -472,21 +464,24 @@ def check_applicant(ctx: _Context) -> CriterionResult:
         )
     applicant = applicants[0]
     if not ctx.from_eligible_country(applicant):
-        return _failed(
-            code,
-            _(
-                "The applicant %(applicant)s is not established in an EU Member State "
-                "or a third country associated to the Programme."
-            )
-            % {"applicant": _label(applicant)},
-            _not_established_hint(ctx, applicant),
-        )
+        return _not_established(ctx, applicant)
     return _passed(code, _("The applicant is %(applicant)s.") % {"applicant": _label(applicant)})
 
 
-def _not_established_hint(ctx: _Context, applicant: Participant) -> str:
-    """Another applicant, and what the one there now may become in the same consortium: a full partner,
-    an associated partner (outside the edition's regions, as criterion 4 says) or nothing (excluded)."""
+def _not_established(ctx: _Context, applicant: Participant) -> CriterionResult:
+    """The applicant is from elsewhere (confirmed or not, in the mode's eyes): its hint asks for another one
+    and says what the one there now may become in the same consortium: a full partner, an associated partner
+    (outside the edition's regions, as criterion 4 says) or nothing (excluded)."""
+    if applicant in ctx.participants:
+        message = _(
+            "The applicant %(applicant)s is not established in an EU Member State "
+            "or a third country associated to the Programme."
+        )
+    else:
+        message = _(
+            "The applicant %(applicant)s has not confirmed yet, and is not established in an EU Member "
+            "State or a third country associated to the Programme."
+        )
     if ctx.is_excluded(applicant):
         text = _(
             "Give the applicant role to a full partner from an EU Member State or associated country, and "
@@ -502,7 +497,11 @@ def _not_established_hint(ctx: _Context, applicant: Participant) -> str:
             "Give the applicant role to a full partner from an EU Member State or associated country, and "
             "make %(name)s a full partner."
         )
-    return text % {"name": applicant.name, "country": applicant.country}
+    return _failed(
+        "applicant",
+        message % {"applicant": _label(applicant)},
+        text % {"name": applicant.name, "country": applicant.country},
+    )
 
 
 def check_organisation_types(ctx: _Context) -> CriterionResult:
